@@ -1,0 +1,308 @@
+// The C ABI (bindings/edgescope.h) over the pure core. Argument checking lives here so the core
+// can assume well-formed calls; every refusal sets a message naming the argument.
+#include "edgescope.h"
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgescope/telemetry.hpp"
+#include "edgescope/trace_context.hpp"
+
+using namespace edgescope;
+
+namespace {
+
+constexpr uint32_t kMaxScratch = 16u << 20;
+
+std::vector<uint8_t> g_scratch(4096);
+std::string g_error;
+std::string g_output;
+std::vector<std::unique_ptr<Telemetry>> g_instances;
+std::vector<bool> g_remote_rejected;
+
+int32_t fail(int32_t code, std::string message) {
+  g_error = std::move(message);
+  return code;
+}
+
+Telemetry* instance(int32_t h) {
+  if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
+  return g_instances[static_cast<std::size_t>(h - 1)].get();
+}
+
+std::string_view scratch(uint32_t offset, uint32_t len) {
+  if (static_cast<uint64_t>(offset) + len > g_scratch.size()) return {};
+  return {reinterpret_cast<const char*>(g_scratch.data()) + offset, len};
+}
+
+bool scratch_fits(uint32_t total) { return total <= g_scratch.size(); }
+
+#define ES_INSTANCE(var, h)                                                         \
+  Telemetry* var = instance(h);                                                     \
+  if (!var) return fail(ES_ERR_HANDLE, "unknown core handle " + std::to_string(h))
+
+#define ES_SCRATCH(len)                                                             \
+  if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
+
+bool valid_name_id(const Telemetry& t, int32_t id) { return t.is_interned(id); }
+
+const Payload* payload_at(int32_t h, int32_t index) {
+  Telemetry* t = instance(h);
+  if (!t || index < 0 || static_cast<std::size_t>(index) >= t->payloads().size()) return nullptr;
+  return &t->payloads()[static_cast<std::size_t>(index)];
+}
+
+}  // namespace
+
+extern "C" {
+
+uint8_t* es_scratch(uint32_t len) {
+  if (len > kMaxScratch) {
+    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 16 MiB");
+    return nullptr;
+  }
+  if (g_scratch.size() < len) g_scratch.resize(len);
+  return g_scratch.data();
+}
+
+const char* es_error_ptr(void) { return g_error.data(); }
+uint32_t es_error_len(void) { return static_cast<uint32_t>(g_error.size()); }
+const char* es_output_ptr(void) { return g_output.data(); }
+uint32_t es_output_len(void) { return static_cast<uint32_t>(g_output.size()); }
+
+int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payload_bytes, uint32_t max_records,
+                  uint32_t s0, uint32_t s1, uint32_t s2, uint32_t s3, uint32_t s4, uint32_t s5, uint32_t s6,
+                  uint32_t s7) {
+  ES_SCRATCH(service_len);
+  if (service_len == 0) return fail(ES_ERR_ARGUMENT, "service name is empty");
+  if (!(sample_ratio >= 0.0 && sample_ratio <= 1.0)) return fail(ES_ERR_ARGUMENT, "sample ratio must be in [0, 1]");
+  if (max_payload_bytes < 1024) return fail(ES_ERR_ARGUMENT, "max payload bytes must be at least 1024");
+  TelemetryOptions options;
+  options.service = std::string(scratch(0, service_len));
+  options.sample_ratio = sample_ratio;
+  options.encode.max_payload_bytes = max_payload_bytes;
+  options.encode.max_records_per_payload = max_records;
+  const auto word = [](uint32_t hi, uint32_t lo) { return (static_cast<uint64_t>(hi) << 32) | lo; };
+  options.seed = {word(s0, s1), word(s2, s3), word(s4, s5), word(s6, s7)};
+  g_instances.push_back(std::make_unique<Telemetry>(std::move(options)));
+  g_remote_rejected.push_back(false);
+  return static_cast<int32_t>(g_instances.size());
+}
+
+int32_t es_destroy(int32_t h) {
+  ES_INSTANCE(t, h);
+  (void)t;
+  g_instances[static_cast<std::size_t>(h - 1)].reset();
+  return ES_OK;
+}
+
+int32_t es_intern(int32_t h, uint32_t len) {
+  ES_INSTANCE(t, h);
+  ES_SCRATCH(len);
+  return t->intern(scratch(0, len));
+}
+
+#define ES_KEY(t, key)                                                          \
+  if (!valid_name_id(*t, key)) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key))
+
+int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, key);
+  ES_SCRATCH(len);
+  t->stage_string(key, scratch(0, len));
+  return ES_OK;
+}
+
+int32_t es_stage_int(int32_t h, int32_t key, double value) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, key);
+  // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
+  if (!(std::fabs(value) <= 9007199254740991.0) || std::floor(value) != value) {
+    return fail(ES_ERR_ARGUMENT, "integer attribute is not a safe integer");
+  }
+  t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
+  return ES_OK;
+}
+
+int32_t es_stage_double(int32_t h, int32_t key, double value) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, key);
+  t->stage(key, AttributeValue::of_double(value));
+  return ES_OK;
+}
+
+int32_t es_stage_bool(int32_t h, int32_t key, int32_t value) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, key);
+  t->stage(key, AttributeValue::of_bool(value != 0));
+  return ES_OK;
+}
+
+int32_t es_stage_clear(int32_t h) {
+  ES_INSTANCE(t, h);
+  t->clear_stage();
+  return ES_OK;
+}
+
+int32_t es_span_start(int32_t h, int32_t parent, int32_t name, int32_t kind, double now) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, name);
+  if (!is_valid_span_kind(kind)) return fail(ES_ERR_ARGUMENT, "span kind must be 1..5");
+  return t->start_span(parent, name, static_cast<SpanKind>(kind), now);
+}
+
+int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, uint32_t tp_len, uint32_t ts_len) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, name);
+  if (!is_valid_span_kind(kind)) return fail(ES_ERR_ARGUMENT, "span kind must be 1..5");
+  if (static_cast<uint64_t>(tp_len) + ts_len > g_scratch.size()) {
+    return fail(ES_ERR_ARGUMENT, "header lengths exceed the scratch buffer");
+  }
+  bool rejected = false;
+  const int32_t span = t->start_remote_span(name, static_cast<SpanKind>(kind), now, scratch(0, tp_len),
+                                            scratch(tp_len, ts_len), &rejected);
+  g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected;
+  return span;
+}
+
+int32_t es_remote_rejected(int32_t h) {
+  ES_INSTANCE(t, h);
+  (void)t;
+  return g_remote_rejected[static_cast<std::size_t>(h - 1)] ? 1 : 0;
+}
+
+int32_t es_span_attributes(int32_t h, int32_t span) {
+  ES_INSTANCE(t, h);
+  t->apply_staged_to_span(span);
+  return ES_OK;
+}
+
+int32_t es_span_event(int32_t h, int32_t span, int32_t name, double now) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, name);
+  t->add_event(span, name, now);
+  return ES_OK;
+}
+
+int32_t es_span_status(int32_t h, int32_t span, int32_t code, uint32_t len) {
+  ES_INSTANCE(t, h);
+  ES_SCRATCH(len);
+  if (!is_valid_status_code(code)) return fail(ES_ERR_ARGUMENT, "status code must be 0 (unset), 1 (ok) or 2 (error)");
+  t->set_status(span, static_cast<StatusCode>(code), scratch(0, len));
+  return ES_OK;
+}
+
+int32_t es_span_rename(int32_t h, int32_t span, int32_t name) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, name);
+  t->rename_span(span, name);
+  return ES_OK;
+}
+
+int32_t es_span_end(int32_t h, int32_t span, double now) {
+  ES_INSTANCE(t, h);
+  return t->end_span(span, now) ? ES_OK : 1;
+}
+
+int32_t es_span_recording(int32_t h, int32_t span) {
+  ES_INSTANCE(t, h);
+  return t->tracer().is_recording(span) ? 1 : 0;
+}
+
+int32_t es_span_context(int32_t h, int32_t span) {
+  ES_INSTANCE(t, h);
+  g_output.clear();
+  const auto ctx = t->tracer().context(span);
+  if (!ctx) return 0;
+  g_output = format_traceparent(ctx->trace_id, ctx->span_id, ctx->flags);
+  g_output.push_back('\n');
+  g_output.append(ctx->tracestate);
+  return static_cast<int32_t>(g_output.size());
+}
+
+int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit) {
+  ES_INSTANCE(t, h);
+  ES_KEY(t, name);
+  ES_KEY(t, unit);
+  if (!is_valid_metric_type(type)) return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+  const SeriesId id = t->series(static_cast<MetricType>(type), name, unit);
+  if (id < 0) {
+    return fail(ES_ERR_TYPE_CONFLICT, "metric '" + t->interned(name) + "' is already recorded as another type");
+  }
+  return id;
+}
+
+int32_t es_record(int32_t h, int32_t series, double value, double now) {
+  ES_INSTANCE(t, h);
+  if (!t->record(series, value, now)) {
+    return fail(ES_ERR_REJECTED, std::isfinite(value) ? "metric value rejected (negative counter increment or unknown series)"
+                                                      : "metric value is not a finite number");
+  }
+  return ES_OK;
+}
+
+int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t len) {
+  ES_INSTANCE(t, h);
+  ES_SCRATCH(len);
+  if (!is_valid_log_level(level)) return fail(ES_ERR_ARGUMENT, "log level must be 5, 9, 13, 17 or 21");
+  t->log(static_cast<LogLevel>(level), scratch(0, len), span, now);
+  return ES_OK;
+}
+
+int32_t es_set_resource(int32_t h) {
+  ES_INSTANCE(t, h);
+  t->set_resource_from_stage();
+  return ES_OK;
+}
+
+int32_t es_pending(int32_t h) {
+  ES_INSTANCE(t, h);
+  return static_cast<int32_t>(t->pending());
+}
+
+int32_t es_drain(int32_t h) {
+  ES_INSTANCE(t, h);
+  return static_cast<int32_t>(t->drain());
+}
+
+int32_t es_encode(int32_t h, int32_t format) {
+  ES_INSTANCE(t, h);
+  if (format != 0 && format != 1) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON) or 1 (OTLP JSON)");
+  return static_cast<int32_t>(t->encode_drained(static_cast<WireFormat>(format)).size());
+}
+
+const uint8_t* es_payload_ptr(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  return p ? reinterpret_cast<const uint8_t*>(p->body.data()) : nullptr;
+}
+
+uint32_t es_payload_len(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  return p ? static_cast<uint32_t>(p->body.size()) : 0;
+}
+
+int32_t es_payload_signal(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  return p ? static_cast<int32_t>(p->signal) : fail(ES_ERR_ARGUMENT, "no payload at that index");
+}
+
+int32_t es_payload_records(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  return p ? static_cast<int32_t>(p->records) : fail(ES_ERR_ARGUMENT, "no payload at that index");
+}
+
+int32_t es_release(int32_t h) {
+  ES_INSTANCE(t, h);
+  t->release();
+  return ES_OK;
+}
+
+double es_stat(int32_t h, int32_t id) {
+  Telemetry* t = instance(h);
+  if (!t || id < 0 || id >= kStatCount) return -1;
+  return static_cast<double>(read_stat(t->stats(), static_cast<StatId>(id)));
+}
+
+}  // extern "C"

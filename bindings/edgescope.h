@@ -1,0 +1,90 @@
+/* The edgescope C ABI: the only surface the JavaScript shim calls, and the only code that knows
+ * the core runs as WebAssembly.
+ *
+ * Conventions (each function below follows them unless it says otherwise):
+ * - Handles are positive int32. `h` is a core instance from es_create; spans are handles from
+ *   es_span_start*; 0 is the no-op span (calls on it do nothing).
+ * - Strings go IN through the scratch buffer: call es_scratch(n), write n UTF-8 bytes at the
+ *   returned pointer, then pass n as the `*_len` argument. Two strings in one call are laid out
+ *   back to back. The core copies what it keeps; the scratch buffer is reused by the next call.
+ * - Bytes come OUT through core-owned buffers (es_output_*, es_payload_*) that stay valid until the
+ *   next call that writes them; the caller copies them out (JS: `.slice()`) before calling again.
+ * - Status: 0 ok, negative = error; es_error_ptr/len then describe it. Nothing throws across
+ *   this boundary (the core is built with -fno-exceptions).
+ * - Times are milliseconds since the Unix epoch, as the host's clock gives them.
+ */
+#ifndef EDGESCOPE_H
+#define EDGESCOPE_H
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ES_OK 0
+#define ES_ERR_HANDLE (-1)        /* unknown core handle */
+#define ES_ERR_ARGUMENT (-2)      /* an argument out of its range; see es_error_ptr */
+#define ES_ERR_TYPE_CONFLICT (-3) /* a metric name already used with another type */
+#define ES_ERR_REJECTED (-4)      /* a value refused by policy (counted in the stats) */
+
+/* Scratch input buffer of at least `len` bytes (owned by the core). NULL past 16 MiB. */
+uint8_t* es_scratch(uint32_t len);
+const char* es_error_ptr(void);
+uint32_t es_error_len(void);
+const char* es_output_ptr(void);
+uint32_t es_output_len(void);
+
+/* service name in scratch[0, service_len). seed: 8 words of host entropy. */
+int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payload_bytes, uint32_t max_records,
+                  uint32_t seed0, uint32_t seed1, uint32_t seed2, uint32_t seed3, uint32_t seed4, uint32_t seed5,
+                  uint32_t seed6, uint32_t seed7);
+int32_t es_destroy(int32_t h);
+
+/* Returns a name id >= 0 for scratch[0, len). */
+int32_t es_intern(int32_t h, uint32_t len);
+
+/* Stage one attribute for the next consuming call (span attrs, event, log, series, resource). */
+int32_t es_stage_string(int32_t h, int32_t key_id, uint32_t len);
+int32_t es_stage_int(int32_t h, int32_t key_id, double value); /* must be an integer in +/-2^53 */
+int32_t es_stage_double(int32_t h, int32_t key_id, double value);
+int32_t es_stage_bool(int32_t h, int32_t key_id, int32_t value);
+int32_t es_stage_clear(int32_t h);
+
+/* parent 0: a new root span. Returns a span handle (0: refused by the open-span bound). */
+int32_t es_span_start(int32_t h, int32_t parent, int32_t name_id, int32_t kind, double now);
+/* A root span continuing traceparent scratch[0, tp_len) and tracestate scratch[tp_len, +ts_len).
+ * A malformed traceparent starts a new trace; es_remote_rejected then returns 1. */
+int32_t es_span_start_remote(int32_t h, int32_t name_id, int32_t kind, double now, uint32_t tp_len, uint32_t ts_len);
+int32_t es_remote_rejected(int32_t h);
+int32_t es_span_attributes(int32_t h, int32_t span);               /* consumes the stage */
+int32_t es_span_event(int32_t h, int32_t span, int32_t name_id, double now); /* consumes the stage */
+int32_t es_span_status(int32_t h, int32_t span, int32_t code, uint32_t message_len);
+int32_t es_span_rename(int32_t h, int32_t span, int32_t name_id);
+int32_t es_span_end(int32_t h, int32_t span, double now); /* 1: the span was not open */
+int32_t es_span_recording(int32_t h, int32_t span);       /* 1: sampled and open */
+/* Writes "traceparent\ntracestate" to the output buffer; returns its length, 0 if not open. */
+int32_t es_span_context(int32_t h, int32_t span);
+
+/* A metric series (consumes the stage as its tags). > 0: id; 0: refused by the series bound. */
+int32_t es_series(int32_t h, int32_t type, int32_t name_id, int32_t unit_id);
+int32_t es_record(int32_t h, int32_t series, double value, double now);
+
+/* message in scratch[0, len); consumes the stage as attributes; span 0: uncorrelated. */
+int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t message_len);
+
+int32_t es_set_resource(int32_t h); /* consumes the stage as resource attributes */
+
+int32_t es_pending(int32_t h); /* finished records not yet drained */
+int32_t es_drain(int32_t h);   /* moves them into the drained batch; returns how many */
+int32_t es_encode(int32_t h, int32_t format); /* 0 native JSON, 1 OTLP JSON; returns payload count */
+const uint8_t* es_payload_ptr(int32_t h, int32_t index);
+uint32_t es_payload_len(int32_t h, int32_t index);
+int32_t es_payload_signal(int32_t h, int32_t index); /* 0 mixed, 1 traces, 2 metrics, 3 logs */
+int32_t es_payload_records(int32_t h, int32_t index);
+int32_t es_release(int32_t h); /* frees the drained batch and its payloads */
+double es_stat(int32_t h, int32_t stat_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,47 @@
+// Typed attributes shared by spans, span events, log records and resources (the OpenTelemetry
+// AnyValue subset that Workers code actually produces: string, int, double, bool).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgescope/limits.hpp"
+
+namespace edgescope {
+
+enum class AttributeType : std::uint8_t { String = 0, Int = 1, Double = 2, Bool = 3 };
+
+struct AttributeValue {
+  AttributeType type = AttributeType::String;
+  std::string text;
+  std::int64_t integer = 0;
+  double number = 0.0;
+  bool boolean = false;
+
+  static AttributeValue of_string(std::string value);
+  static AttributeValue of_int(std::int64_t value);
+  static AttributeValue of_double(double value);  // NaN/Infinity become strings: JSON has neither
+  static AttributeValue of_bool(bool value);
+  std::string to_text() const;  // for metric tags, which are strings on the wire
+};
+
+struct Attribute {
+  std::string key;
+  AttributeValue value;
+};
+
+using Attributes = std::vector<Attribute>;
+
+// Sets or replaces `key` (last write wins, as in OpenTelemetry). Past `max_attributes` a new key
+// is refused and counted.
+void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_attributes, Stats& stats);
+
+// Brings a host string into the core: invalid UTF-8 repaired, then cut to `max_bytes` on a code
+// point boundary. Both are counted.
+std::string sanitize_text(std::string_view raw, std::size_t max_bytes, Stats& stats);
+
+// Shortest decimal that round-trips, as JSON accepts it.
+void append_double(std::string& out, double value);
+
+}  // namespace edgescope

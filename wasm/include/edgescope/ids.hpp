@@ -1,0 +1,42 @@
+// Trace and span identifiers (W3C Trace Context, section 3.2) and the generator that makes
+// them. The core has no entropy of its own: the host seeds the generator (in a Worker, from
+// crypto.getRandomValues), so the core stays pure and tests are reproducible.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace edgescope {
+
+struct TraceId {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  bool is_valid() const { return high != 0 || low != 0; }
+  bool operator==(const TraceId& other) const { return high == other.high && low == other.low; }
+};
+
+using SpanId = std::uint64_t;  // 0 means "none"
+
+// xoshiro256** (Blackman & Vigna): fast, 256-bit state, good enough for identifiers that must
+// not collide; not a cryptographic generator, and ids are not secrets.
+class IdGenerator {
+ public:
+  explicit IdGenerator(const std::array<std::uint64_t, 4>& seed);
+  std::uint64_t next();
+  TraceId next_trace_id();  // never all-zero (invalid per the spec)
+  SpanId next_span_id();    // never zero
+
+ private:
+  std::array<std::uint64_t, 4> state_;
+};
+
+std::string to_hex(const TraceId& id);  // 32 lowercase hex digits
+std::string to_hex(SpanId id);          // 16 lowercase hex digits
+void append_hex(std::string& out, const TraceId& id);
+void append_hex(std::string& out, SpanId id);
+
+// Parse exactly `2 * bytes` lowercase hex digits (the spec forbids upper case).
+bool parse_hex_u64(std::string_view text, std::uint64_t& value);
+
+}  // namespace edgescope

@@ -1,0 +1,39 @@
+// Log records, correlated with the span that was current when they were written.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "edgescope/attributes.hpp"
+#include "edgescope/ids.hpp"
+
+namespace edgescope {
+
+// Values are OpenTelemetry SeverityNumber (logs data model), so OTLP needs no mapping table.
+enum class LogLevel : std::uint8_t { Debug = 5, Info = 9, Warn = 13, Error = 17, Fatal = 21 };
+bool is_valid_log_level(int level);
+const char* log_level_name(LogLevel level);
+
+struct LogRecord {
+  double time_ms = 0;
+  LogLevel level = LogLevel::Info;
+  std::string message;
+  Attributes attributes;
+  TraceId trace_id;  // zero when written outside any span
+  SpanId span_id = 0;
+};
+
+class LogBuffer {
+ public:
+  LogBuffer(const Limits& limits, Stats& stats) : limits_(limits), stats_(stats) {}
+  void append(LogRecord record);  // counted as dropped when full
+  std::vector<LogRecord> take();
+  std::size_t size() const { return records_.size(); }
+
+ private:
+  const Limits& limits_;
+  Stats& stats_;
+  std::vector<LogRecord> records_;
+};
+
+}  // namespace edgescope

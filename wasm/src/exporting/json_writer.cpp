@@ -1,0 +1,57 @@
+#include "edgescope/json_writer.hpp"
+
+#include <cmath>
+
+namespace edgescope {
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void append_json_uint(std::string& out, std::uint64_t value) {
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+void append_json_int(std::string& out, std::int64_t value) {
+  if (value < 0) {
+    out.push_back('-');
+    append_json_uint(out, static_cast<std::uint64_t>(-(value + 1)) + 1);
+  } else {
+    append_json_uint(out, static_cast<std::uint64_t>(value));
+  }
+}
+
+void append_json_unix_nanos(std::string& out, double time_ms) {
+  const double nanos = time_ms > 0 && std::isfinite(time_ms) ? std::round(time_ms * 1e6) : 0.0;
+  out.push_back('"');
+  append_json_uint(out, static_cast<std::uint64_t>(nanos));
+  out.push_back('"');
+}
+
+}  // namespace edgescope

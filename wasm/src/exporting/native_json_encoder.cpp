@@ -1,0 +1,227 @@
+// The native ingest JSON: { service, metrics?, spans?, logs? } (DESIGN.md section 5). Times are
+// milliseconds since the Unix epoch, as numbers.
+#include <string>
+
+#include "edgescope/json_writer.hpp"
+#include "edgescope/payload_packer.hpp"
+#include "edgescope/utf8.hpp"
+#include "edgescope/wire.hpp"
+
+namespace edgescope {
+namespace {
+
+std::string_view cut(std::string_view text, bool compact, std::size_t compact_bytes) {
+  return compact ? truncate_utf8(text, compact_bytes) : text;
+}
+
+void append_value(std::string& out, const AttributeValue& v, bool compact) {
+  switch (v.type) {
+    case AttributeType::String: append_json_string(out, cut(v.text, compact, kCompactValueBytes)); break;
+    case AttributeType::Int: append_json_int(out, v.integer); break;
+    case AttributeType::Double: append_double(out, v.number); break;
+    case AttributeType::Bool: out.append(v.boolean ? "true" : "false"); break;
+  }
+}
+
+// Attributes as a JSON object; `skip_prefix` leaves out keys that were lifted elsewhere.
+void append_attributes(std::string& out, const Attributes& attributes, bool compact,
+                       std::string_view skip_prefix = {}) {
+  out.push_back('{');
+  std::size_t written = 0;
+  for (const auto& a : attributes) {
+    if (!skip_prefix.empty() && a.key.compare(0, skip_prefix.size(), skip_prefix) == 0) continue;
+    if (compact && written == kCompactMaxAttributes) break;
+    if (written++ > 0) out.push_back(',');
+    append_json_string(out, a.key);
+    out.push_back(':');
+    append_value(out, a.value, compact);
+  }
+  if (compact) {
+    if (written > 0) out.push_back(',');
+    out.append("\"edgescope.truncated\":true");
+  }
+  out.push_back('}');
+}
+
+const char* status_name(StatusCode code) {
+  switch (code) {
+    case StatusCode::Ok: return "ok";
+    case StatusCode::Error: return "error";
+    case StatusCode::Unset: return "unset";
+  }
+  return "unset";
+}
+
+const char* kind_name(SpanKind kind) {
+  switch (kind) {
+    case SpanKind::Internal: return "internal";
+    case SpanKind::Server: return "server";
+    case SpanKind::Client: return "client";
+    case SpanKind::Producer: return "producer";
+    case SpanKind::Consumer: return "consumer";
+  }
+  return "internal";
+}
+
+void encode_metric(const MetricPoint& p, bool /*compact: points are small and bounded*/, std::string& out) {
+  out.append("{\"name\":");
+  append_json_string(out, p.name);
+  out.append(",\"value\":");
+  append_double(out, p.value);
+  out.append(",\"unit\":");
+  append_json_string(out, p.unit);
+  out.append(",\"timestamp\":");
+  append_double(out, p.time_ms);
+  out.append(",\"tags\":{");
+  for (std::size_t i = 0; i < p.tags.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, p.tags[i].key);
+    out.push_back(':');
+    append_json_string(out, p.tags[i].value);
+  }
+  out.append("},\"type\":");
+  // The native format knows counter, gauge and histogram; an up-down counter is a counter whose
+  // delta may be negative, flagged so a receiver does not treat it as monotonic.
+  switch (p.type) {
+    case MetricType::Counter: out.append("\"counter\""); break;
+    case MetricType::UpDownCounter: out.append("\"counter\",\"monotonic\":false"); break;
+    case MetricType::Gauge: out.append("\"gauge\""); break;
+    case MetricType::Histogram: out.append("\"histogram\""); break;
+  }
+  out.append(",\"startTime\":");
+  append_double(out, p.start_ms);
+  if (p.type == MetricType::Histogram) {
+    out.append(",\"count\":");
+    append_json_uint(out, p.count);
+    out.append(",\"sum\":");
+    append_double(out, p.value);
+    out.append(",\"min\":");
+    append_double(out, p.min);
+    out.append(",\"max\":");
+    append_double(out, p.max);
+    out.append(",\"bounds\":[");
+    for (std::size_t i = 0; i < p.bounds.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_double(out, p.bounds[i]);
+    }
+    out.append("],\"bucketCounts\":[");
+    for (std::size_t i = 0; i < p.buckets.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_json_uint(out, p.buckets[i]);
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
+}
+
+void encode_span(const Span& s, const std::string& service, bool compact, std::string& out) {
+  out.append("{\"traceId\":\"");
+  append_hex(out, s.trace_id);
+  out.append("\",\"spanId\":\"");
+  append_hex(out, s.span_id);
+  out.push_back('"');
+  if (s.parent_span_id != 0) {
+    out.append(",\"parentSpanId\":\"");
+    append_hex(out, s.parent_span_id);
+    out.push_back('"');
+  }
+  out.append(",\"operationName\":");
+  append_json_string(out, cut(s.name, compact, kCompactValueBytes));
+  out.append(",\"service\":");
+  append_json_string(out, service);
+  out.append(",\"kind\":\"");
+  out.append(kind_name(s.kind));
+  out.append("\",\"startTime\":");
+  append_double(out, s.start_ms);
+  out.append(",\"endTime\":");
+  append_double(out, s.end_ms);
+  out.append(",\"duration\":");
+  append_double(out, s.end_ms - s.start_ms);
+  out.append(",\"status\":\"");
+  out.append(status_name(s.status));
+  out.push_back('"');
+  if (!s.status_message.empty()) {
+    out.append(",\"statusMessage\":");
+    append_json_string(out, cut(s.status_message, compact, kCompactValueBytes));
+  }
+  out.append(",\"attributes\":");
+  append_attributes(out, s.attributes, compact);
+  out.append(",\"events\":[");
+  if (!compact) {
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+      const SpanEvent& e = s.events[i];
+      if (i > 0) out.push_back(',');
+      out.append("{\"name\":");
+      append_json_string(out, e.name);
+      out.append(",\"timestamp\":");
+      append_double(out, e.time_ms);
+      out.append(",\"attributes\":");
+      append_attributes(out, e.attributes, false);
+      out.push_back('}');
+    }
+  }
+  out.push_back(']');
+  out.push_back('}');
+}
+
+const AttributeValue* find(const Attributes& attributes, std::string_view key) {
+  for (const auto& a : attributes) if (a.key == key) return &a.value;
+  return nullptr;
+}
+
+void encode_log(const LogRecord& r, bool compact, std::string& out) {
+  out.append("{\"timestamp\":");
+  append_double(out, r.time_ms);
+  out.append(",\"level\":\"");
+  out.append(log_level_name(r.level));
+  out.append("\",\"message\":");
+  append_json_string(out, cut(r.message, compact, 1024));
+  out.append(",\"context\":");
+  // exception.* (OpenTelemetry semantic conventions) is lifted into the native `error` object.
+  append_attributes(out, r.attributes, compact, "exception.");
+  const AttributeValue* type = find(r.attributes, "exception.type");
+  const AttributeValue* message = find(r.attributes, "exception.message");
+  const AttributeValue* stack = find(r.attributes, "exception.stacktrace");
+  if (type || message || stack) {
+    out.append(",\"error\":{");
+    bool first = true;
+    const auto field = [&](const char* name, const AttributeValue* v) {
+      if (!v) return;
+      if (!first) out.push_back(',');
+      first = false;
+      append_json_string(out, name);
+      out.push_back(':');
+      append_json_string(out, cut(v->to_text(), compact, 1024));
+    };
+    field("name", type);
+    field("message", message);
+    field("stack", stack);
+    out.push_back('}');
+  }
+  if (r.trace_id.is_valid()) {
+    out.append(",\"metadata\":{\"traceId\":\"");
+    append_hex(out, r.trace_id);
+    out.append("\",\"spanId\":\"");
+    append_hex(out, r.span_id);
+    out.append("\"}");
+  }
+  out.push_back('}');
+}
+
+}  // namespace
+
+std::vector<Payload> encode_native_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
+                                        Stats& stats) {
+  std::string open = "{\"service\":";
+  append_json_string(open, resource.service);
+  PayloadPacker packer(Signal::Mixed, std::move(open), "}",
+                       {{",\"metrics\":[", "]"}, {",\"spans\":[", "]"}, {",\"logs\":[", "]"}}, options);
+  pack_all(packer, 0, batch.metrics, encode_metric, stats);
+  pack_all(packer, 1, batch.spans,
+           [&](const Span& s, bool compact, std::string& out) { encode_span(s, resource.service, compact, out); },
+           stats);
+  pack_all(packer, 2, batch.logs, encode_log, stats);
+  return packer.finish();
+}
+
+}  // namespace edgescope
