@@ -1,0 +1,92 @@
+// Configuration is validated once, up front, and every error names the field and the form it
+// expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
+export class EdgescopeConfigError extends TypeError {
+  constructor(field, expected, got) {
+    super(`edgescope config: \`${field}\` must be ${expected} (got ${describe(got)})`);
+    this.name = 'EdgescopeConfigError';
+    this.field = field;
+  }
+}
+
+const KNOWN_KEYS = new Set([
+  'service',
+  'exporter',
+  'exporters',
+  'sampleRate',
+  'maxPayloadBytes',
+  'maxBatchSize',
+  'resource',
+  'requestMetrics',
+]);
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export function validateConfig(config) {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new EdgescopeConfigError('config', 'an object like { service, exporter }', config);
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new EdgescopeConfigError(key, `one of the known options (${[...KNOWN_KEYS].join(', ')})`, key);
+    }
+  }
+  const { service } = config;
+  if (typeof service !== 'string' || service.trim() === '' || service.length > 256) {
+    throw new EdgescopeConfigError('service', 'a non-empty string of at most 256 characters', service);
+  }
+  const exporters = collectExporters(config);
+  const sampleRate = config.sampleRate ?? 1;
+  if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) {
+    throw new EdgescopeConfigError('sampleRate', 'a number from 0 to 1', config.sampleRate);
+  }
+  const maxPayloadBytes = config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1024 || maxPayloadBytes > 16 * 1024 * 1024) {
+    throw new EdgescopeConfigError('maxPayloadBytes', 'an integer from 1024 to 16777216', config.maxPayloadBytes);
+  }
+  const maxBatchSize = config.maxBatchSize;
+  if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 1e6)) {
+    throw new EdgescopeConfigError('maxBatchSize', 'an integer from 1 to 1000000 (records per payload)', maxBatchSize);
+  }
+  const resource = config.resource ?? {};
+  if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
+    throw new EdgescopeConfigError('resource', 'an object of string, number or boolean attributes', resource);
+  }
+  for (const [key, value] of Object.entries(resource)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new EdgescopeConfigError(`resource.${key}`, 'a string, number or boolean', value);
+    }
+  }
+  const requestMetrics = config.requestMetrics ?? true;
+  if (typeof requestMetrics !== 'boolean') {
+    throw new EdgescopeConfigError('requestMetrics', 'a boolean', config.requestMetrics);
+  }
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics };
+}
+
+function collectExporters(config) {
+  if (config.exporter !== undefined && config.exporters !== undefined) {
+    throw new EdgescopeConfigError('exporter', 'given alone (use either `exporter` or `exporters`)', 'both');
+  }
+  const list = config.exporters ?? (config.exporter === undefined ? undefined : [config.exporter]);
+  const field = config.exporters !== undefined ? 'exporters' : 'exporter';
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new EdgescopeConfigError(field, 'an exporter such as exporters.http({ url }) (or a non-empty array of them)', list);
+  }
+  list.forEach((exporter, i) => {
+    const name = config.exporters !== undefined ? `exporters[${i}]` : 'exporter';
+    if (!exporter || typeof exporter.send !== 'function' || !['native', 'otlp-json'].includes(exporter.format)) {
+      throw new EdgescopeConfigError(name, "an exporter object with send() and format 'native' or 'otlp-json'", exporter);
+    }
+  });
+  return list;
+}
+
+export function describe(value) {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  return `an ${typeof value}`;
+}

@@ -1,0 +1,45 @@
+// The one helper for bytes across the boundary: strings go in through the core's scratch buffer
+// with TextEncoder.encodeInto, bytes come out with .slice() so they stay valid after the core
+// reuses or grows its memory (bindings/edgescope.h, "Conventions").
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class CoreMemory {
+  constructor(exports) {
+    this.exports = exports;
+  }
+
+  view(ptr, len) {
+    return new Uint8Array(this.exports.memory.buffer, ptr, len);
+  }
+
+  // Writes `text` at scratch offset 0; returns its UTF-8 length. TextEncoder turns lone
+  // surrogates into U+FFFD, so what enters the core is already valid UTF-8.
+  writeString(text) {
+    return this.writeStrings(text, '')[0];
+  }
+
+  // Writes two strings back to back in the scratch buffer; returns both lengths.
+  writeStrings(first, second) {
+    const capacity = (first.length + second.length) * 3;
+    const ptr = this.exports.es_scratch(capacity);
+    if (ptr === 0 && capacity > 0) throw new RangeError(this.lastError());
+    const a = encoder.encodeInto(first, this.view(ptr, first.length * 3)).written;
+    const b = second ? encoder.encodeInto(second, this.view(ptr + a, second.length * 3)).written : 0;
+    return [a, b];
+  }
+
+  copyOut(ptr, len) {
+    return this.view(ptr, len).slice();
+  }
+
+  output() {
+    const x = this.exports;
+    return decoder.decode(this.view(x.es_output_ptr(), x.es_output_len()));
+  }
+
+  lastError() {
+    const x = this.exports;
+    return decoder.decode(this.view(x.es_error_ptr(), x.es_error_len()));
+  }
+}

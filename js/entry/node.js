@@ -1,0 +1,7 @@
+// Node: reads edgescope.wasm from the package and compiles it synchronously.
+import { readFileSync } from 'node:fs';
+import { provideModule } from '../core/module-slot.js';
+
+provideModule(new WebAssembly.Module(readFileSync(new URL('../../dist/edgescope.wasm', import.meta.url))));
+
+export * from '../index.js';

@@ -1,0 +1,19 @@
+// The Console exporter: one readable line per record, for `wrangler dev` and `wrangler tail`.
+import { formatRecordLines } from '../format-lines.js';
+
+const decoder = new TextDecoder();
+
+export function console_(options = {}) {
+  const write = options.write ?? ((line) => console.log(line));
+  return {
+    name: 'console',
+    format: 'native',
+    endpoint: 'console',
+    async send(payloads) {
+      return payloads.map((payload) => {
+        for (const line of formatRecordLines(JSON.parse(decoder.decode(payload.body)))) write(line);
+        return { ok: true, status: 0, records: payload.records, url: 'console' };
+      });
+    },
+  };
+}

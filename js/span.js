@@ -1,0 +1,89 @@
+// A span as user code sees it. Calls on an ended or unsampled span are cheap no-ops in the core;
+// the JavaScript side keeps only the handle and its invocation scope (to end what user code
+// forgot to end when the invocation finalizes).
+import { SpanKind, StatusCode } from './core/core-telemetry.js';
+
+export class Span {
+  constructor(telemetry, handle, scope, isRoot) {
+    this.telemetry = telemetry;
+    this.handle = handle;
+    this.scope = scope;
+    this.isRoot = isRoot;
+    this.ended = false;
+    scope?.openSpans.add(this);
+  }
+
+  isRecording() {
+    return !this.ended && this.telemetry.core.isRecording(this.handle);
+  }
+
+  setAttribute(key, value) {
+    if (!this.ended) this.telemetry.core.setAttributes(this.handle, { [key]: value });
+    return this;
+  }
+
+  setAttributes(attributes) {
+    if (!this.ended) this.telemetry.core.setAttributes(this.handle, attributes);
+    return this;
+  }
+
+  addEvent(name, attributes) {
+    if (!this.ended) this.telemetry.core.addEvent(this.handle, name, Date.now(), attributes);
+    return this;
+  }
+
+  // 'ok' | 'error' | 'unset'; the message is kept only with 'error' (OpenTelemetry trace API).
+  setStatus(code, message) {
+    const numeric = StatusCode[code];
+    if (numeric === undefined) throw new TypeError(`edgescope: span status must be 'ok', 'error' or 'unset' (got ${code})`);
+    if (!this.ended) this.telemetry.core.setStatus(this.handle, numeric, message ?? '');
+    return this;
+  }
+
+  recordException(error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.addEvent('exception', { error: err });
+    return this;
+  }
+
+  updateName(name) {
+    if (!this.ended) this.telemetry.core.rename(this.handle, name);
+    return this;
+  }
+
+  end(endTime = Date.now()) {
+    if (this.ended) return;
+    this.ended = true;
+    this.scope?.openSpans.delete(this);
+    this.telemetry.core.endSpan(this.handle, endTime);
+    if (this.isRoot) this.telemetry.rootEnded();
+  }
+
+  // { traceId, spanId, traceFlags, traceparent, tracestate }, or null once ended.
+  spanContext() {
+    const ctx = this.ended ? null : this.telemetry.core.spanContext(this.handle);
+    if (!ctx) return null;
+    const [, traceId, spanId, flags] = ctx.traceparent.split('-');
+    return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), ...ctx };
+  }
+
+  startSpan(name, options = {}) {
+    return this.telemetry.startSpan(name, { ...options, parent: this });
+  }
+
+  trace(name, fn, options = {}) {
+    return this.telemetry.trace(name, fn, { ...options, parent: this });
+  }
+
+  get logger() {
+    return this.telemetry.logger.forSpan(this);
+  }
+}
+
+export function spanKind(kind = 'internal') {
+  const numeric = SpanKind[kind];
+  if (numeric === undefined) {
+    throw new TypeError(`edgescope: span kind must be one of ${Object.keys(SpanKind).join(', ')} (got ${kind})`);
+  }
+  return numeric;
+}
