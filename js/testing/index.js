@@ -1,0 +1,6 @@
+// edgescope/testing: test your own Worker's telemetry against a real loopback collector, with
+// the Worker running in workerd. Node only.
+export { startCollector } from './collector.js';
+export { bundleWorker, startWorker } from './worker.js';
+export { decodeNative, decodeOtlp, DecodeError } from './decode.js';
+export { formatRecordLines } from '../format-lines.js';

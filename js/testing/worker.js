@@ -1,0 +1,78 @@
+// Run a Worker that imports edgescope in workerd (through Miniflare) the way wrangler would:
+// bundled with esbuild under the `workerd` condition, each .wasm import kept as a compiled wasm
+// module (Workers cannot compile wasm from bytes at run time).
+import { readFileSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
+
+export async function bundleWorker(entry, { define, external = [] } = {}) {
+  const esbuild = await import('esbuild');
+  const wasm = new Map();
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external,
+    define,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'compiled-wasm',
+        setup(build) {
+          build.onResolve({ filter: /\.wasm$/ }, (args) => {
+            const absolute = resolvePath(args.resolveDir, args.path);
+            const name = basename(absolute);
+            wasm.set(name, absolute);
+            return { path: `./${name}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  const modules = [{ type: 'ESModule', path: 'worker.mjs', contents: result.outputFiles[0].text }];
+  for (const [name, absolute] of wasm) modules.push({ type: 'CompiledWasm', path: name, contents: readFileSync(absolute) });
+  return { modules, size: result.outputFiles[0].contents.length };
+}
+
+// Starts the Worker in a fresh workerd isolate. `bundle` (from bundleWorker) may be reused across
+// starts; `entry` bundles on the fly.
+export async function startWorker({
+  entry,
+  bundle,
+  bindings = {},
+  kvNamespaces,
+  compatibilityDate = '2024-09-23',
+  compatibilityFlags = [],
+  log = false,
+} = {}) {
+  const { Miniflare, Log, LogLevel } = await import('miniflare');
+  const built = bundle ?? (await bundleWorker(entry));
+  const mf = new Miniflare({
+    modules: built.modules,
+    modulesRoot: '/',
+    compatibilityDate,
+    compatibilityFlags,
+    bindings,
+    kvNamespaces,
+    log: log ? new Log(LogLevel.INFO) : undefined,
+  });
+  const url = await mf.ready;
+  return {
+    mf,
+    url: url.href.replace(/\/$/, ''),
+    fetch: (path = '/', init) => mf.dispatchFetch(new URL(path, url).href, init),
+    async scheduled(cron = '* * * * *') {
+      const worker = await mf.getWorker();
+      return worker.scheduled({ cron });
+    },
+    async queue(queueName, messages) {
+      const worker = await mf.getWorker();
+      return worker.queue(queueName, messages);
+    },
+    dispose: () => mf.dispose(),
+  };
+}

@@ -1,0 +1,28 @@
+// A Worker shaped like the ones users write: instrument() around fetch, with child spans, a
+// metric and a log per request. Behaviour is steered by query parameters so one bundle serves
+// several tests.
+import { exporters, instrument, scopeOf } from 'edgescope';
+
+export default instrument(
+  {
+    async fetch(request, env) {
+      const url = new URL(request.url);
+      const t = scopeOf(request);
+      if (url.pathname === '/throw') throw new Error('handler exploded');
+      await t.trace('load', async (span) => {
+        span.setAttribute('item.count', 3);
+        await t.trace('db.query', () => 1);
+      });
+      t.metrics.increment('app.requests', 1, { path: url.pathname });
+      t.log.info('handled', { path: url.pathname });
+      return new Response(`hello from ${url.pathname}`, { headers: { 'content-type': 'text/plain' } });
+    },
+  },
+  (env) => ({
+    service: 'basic-worker',
+    sampleRate: Number(env.SAMPLE_RATE ?? 1),
+    maxBatchSize: env.MAX_BATCH_SIZE ? Number(env.MAX_BATCH_SIZE) : undefined,
+    requestMetrics: false,
+    exporter: exporters.http({ url: env.COLLECTOR_URL, format: env.FORMAT ?? 'native', retries: 0, timeoutMs: 2000 }),
+  }),
+);
