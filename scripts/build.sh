@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the core: `native` (doctest suite, ASan+UBSan), `wasm` (dist/edgescope.wasm and the wasm
+# doctest suite), or both (no argument). Incremental: reruns cost only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+jobs=$(nproc 2>/dev/null || echo 2)
+# emcc's optimizer needs Debian's acorn (DESIGN.md section 8).
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+if [ "$what" = all ] || [ "$what" = native ]; then
+  [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug -DEDGESCOPE_SANITIZE=ON >/dev/null
+  cmake --build build/native -j"$jobs" >/dev/null
+fi
+if [ "$what" = all ] || [ "$what" = wasm ]; then
+  [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/wasm -j"$jobs" >/dev/null
+  echo "[build] dist/edgescope.wasm: $(wc -c < dist/edgescope.wasm) bytes"
+fi

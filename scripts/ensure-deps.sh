@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, only when missing (safe to run every time):
+# Debian packages for the C++/wasm toolchain, then the npm dev dependencies (npm ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v cmake >/dev/null || need_apt+=(cmake)
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v emcc >/dev/null || need_apt+=(emscripten)
+command -v wasm-opt >/dev/null || need_apt+=(binaryen)
+command -v wasm-objdump >/dev/null || need_apt+=(wabt)
+[ -f /usr/include/nlohmann/json.hpp ] || need_apt+=(nlohmann-json3-dev)
+[ -f /usr/include/doctest/doctest.h ] || need_apt+=(doctest-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "[deps] installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules does not match the lock file.
+stamp=node_modules/.edgescope-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[deps] npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
