@@ -48,6 +48,7 @@ export async function startWorker({
   compatibilityDate = '2024-09-23',
   compatibilityFlags = [],
   log = false,
+  onOutput,
 } = {}) {
   const { Miniflare, Log, LogLevel } = await import('miniflare');
   const built = bundle ?? (await bundleWorker(entry));
@@ -59,10 +60,25 @@ export async function startWorker({
     bindings,
     kvNamespaces,
     log: log ? new Log(LogLevel.INFO) : undefined,
+    // The Worker's console output, line by line (console.log/warn/error from workerd).
+    handleRuntimeStdio: onOutput
+      ? (stdout, stderr) => {
+          for (const [stream, name] of [[stdout, 'stdout'], [stderr, 'stderr']]) {
+            let pending = '';
+            stream.on('data', (chunk) => {
+              pending += chunk;
+              const lines = pending.split('\n');
+              pending = lines.pop();
+              for (const line of lines) onOutput(line, name);
+            });
+          }
+        }
+      : undefined,
   });
   const url = await mf.ready;
   return {
     mf,
+    bundle: built,
     url: url.href.replace(/\/$/, ''),
     fetch: (path = '/', init) => mf.dispatchFetch(new URL(path, url).href, init),
     async scheduled(cron = '* * * * *') {

@@ -9,6 +9,12 @@ export default instrument(
       const url = new URL(request.url);
       const t = scopeOf(request);
       if (url.pathname === '/throw') throw new Error('handler exploded');
+      if (url.pathname === '/__stats') return Response.json(t.telemetry.stats());
+      if (url.pathname === '/bad-strings') {
+        t.span.setAttributes({ lone: 'a\uD800b', huge: 'x'.repeat(100_000) });
+        t.log.warn('m'.repeat(1_000_000));
+        return new Response('ok');
+      }
       await t.trace('load', async (span) => {
         span.setAttribute('item.count', 3);
         await t.trace('db.query', () => 1);
@@ -23,6 +29,11 @@ export default instrument(
     sampleRate: Number(env.SAMPLE_RATE ?? 1),
     maxBatchSize: env.MAX_BATCH_SIZE ? Number(env.MAX_BATCH_SIZE) : undefined,
     requestMetrics: false,
-    exporter: exporters.http({ url: env.COLLECTOR_URL, format: env.FORMAT ?? 'native', retries: 0, timeoutMs: 2000 }),
+    exporter: exporters.http({
+      url: env.COLLECTOR_URL,
+      format: env.FORMAT ?? 'native',
+      retries: Number(env.RETRIES ?? 0),
+      timeoutMs: 2000,
+    }),
   }),
 );
