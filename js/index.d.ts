@@ -1,0 +1,178 @@
+// Public API of edgescope. Runtime behaviour is documented in README.md.
+
+export type AttributeValue = string | number | boolean | bigint | Error | null | undefined | object;
+export type Attributes = Record<string, AttributeValue>;
+export type Tags = Record<string, string | number | boolean>;
+export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+export type StatusName = 'unset' | 'ok' | 'error';
+export type WireFormatName = 'native' | 'otlp-json';
+
+export interface Payload {
+  /** 'mixed' for native JSON; one signal per OTLP payload. */
+  signal: 'mixed' | 'traces' | 'metrics' | 'logs';
+  records: number;
+  body: Uint8Array;
+}
+
+export interface SendResult {
+  ok: boolean;
+  records: number;
+  status?: number;
+  error?: string;
+  url?: string;
+}
+
+export interface Exporter {
+  name: string;
+  format: WireFormatName;
+  endpoint?: string;
+  send(payloads: Payload[]): Promise<SendResult[]>;
+}
+
+export interface HttpExporterOptions {
+  /** Native format: the ingest URL. OTLP: the base URL; /v1/traces, /v1/metrics, /v1/logs are appended. */
+  url: string;
+  format?: WireFormatName;
+  headers?: Record<string, string>;
+  bearerToken?: string;
+  /** Per attempt. Default 5000. */
+  timeoutMs?: number;
+  /** Fetch implementation; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface RetryingHttpExporterOptions extends HttpExporterOptions {
+  /** Retries of a transient failure (network, 408, 429, 5xx). Default 2. */
+  retries?: number;
+  /** All attempts of one flush end within this many ms. Default 15000; at most 25000. */
+  deadlineMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const exporters: {
+  http(options: RetryingHttpExporterOptions): Exporter;
+  direct(options: HttpExporterOptions): Exporter;
+  console(options?: { write?: (line: string) => void }): Exporter;
+};
+
+export interface EdgescopeConfig {
+  service: string;
+  exporter?: Exporter;
+  exporters?: Exporter[];
+  /** Head sampling ratio, 0..1. Default 1. A sampled/unsampled incoming traceparent wins. */
+  sampleRate?: number;
+  /** No payload is larger. Default 65536; 1024..16777216. */
+  maxPayloadBytes?: number;
+  /** Records per payload (never a threshold for sending). Default: no limit besides the byte cap. */
+  maxBatchSize?: number;
+  /** OpenTelemetry resource attributes besides service.name. */
+  resource?: Record<string, string | number | boolean>;
+  /** Record the http.server.request.duration histogram per request. Default true. */
+  requestMetrics?: boolean;
+}
+
+export class EdgescopeConfigError extends TypeError {
+  readonly field: string;
+}
+export function validateConfig(config: EdgescopeConfig): Required<Omit<EdgescopeConfig, 'exporter' | 'maxBatchSize'>> & {
+  maxBatchSize?: number;
+};
+
+export interface SpanOptions {
+  parent?: Span;
+  kind?: SpanKindName;
+  attributes?: Attributes;
+  startTime?: number;
+}
+
+export interface SpanContext {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  traceparent: string;
+  tracestate: string;
+}
+
+export class Span {
+  readonly ended: boolean;
+  isRecording(): boolean;
+  setAttribute(key: string, value: AttributeValue): this;
+  setAttributes(attributes: Attributes): this;
+  addEvent(name: string, attributes?: Attributes): this;
+  setStatus(code: StatusName, message?: string): this;
+  recordException(error: unknown): this;
+  updateName(name: string): this;
+  end(endTime?: number): void;
+  spanContext(): SpanContext | null;
+  startSpan(name: string, options?: Omit<SpanOptions, 'parent'>): Span;
+  trace<T>(name: string, fn: (span: Span) => T, options?: Omit<SpanOptions, 'parent'>): T;
+  readonly logger: Logger;
+}
+
+export interface Metrics {
+  increment(name: string, value?: number, tags?: Tags, options?: { unit?: string }): void;
+  /** Up-down counter: deltas may be negative. */
+  add(name: string, delta: number, tags?: Tags, options?: { unit?: string }): void;
+  gauge(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
+  histogram(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
+  /** Returns stop(), which records elapsed ms as a histogram and returns it. */
+  startTimer(name: string, tags?: Tags, options?: { unit?: string }): (extraTags?: Tags) => number;
+}
+
+export interface Logger {
+  debug(message: string | Error, attributes?: Attributes): void;
+  info(message: string | Error, attributes?: Attributes): void;
+  warn(message: string | Error, attributes?: Attributes): void;
+  error(message: string | Error, attributes?: Attributes): void;
+  fatal(message: string | Error, attributes?: Attributes): void;
+  child(context: Attributes): Logger;
+  forSpan(span: Span): Logger;
+}
+
+export interface TelemetryStats {
+  /** Records delivered (2xx). */
+  exported: number;
+  /** Records in payloads that could not be delivered after retries. */
+  failed: number;
+  /** Records refused by a bound (buffer full, oversize, bad metric value...). */
+  dropped: number;
+  payloadsSent: number;
+  payloadsFailed: number;
+  flushes: number;
+  lastError: string | null;
+  core: Record<string, number>;
+}
+
+export class Telemetry {
+  readonly config: ReturnType<typeof validateConfig>;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly log: Logger;
+  startSpan(name: string, options?: SpanOptions): Span;
+  trace<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T;
+  fetch(input: RequestInfo | URL, init?: RequestInit, options?: { parent?: Span }): Promise<Response>;
+  /** Drains everything finished, synchronously, then delivers it. Pass to ctx.waitUntil. */
+  flush(): Promise<{ records: number }>;
+  stats(): TelemetryStats;
+}
+
+export function createTelemetry(config: EdgescopeConfig): Telemetry;
+
+export interface InvocationScope {
+  readonly telemetry: Telemetry;
+  readonly span: Span;
+  readonly log: Logger;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  trace<T>(name: string, fn: (span: Span) => T, options?: Omit<SpanOptions, 'parent'>): T;
+  startSpan(name: string, options?: Omit<SpanOptions, 'parent'>): Span;
+  /** fetch() with a CLIENT span and traceparent/tracestate injected. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Sets http.route and names the root span "{method} {route}". */
+  setRoute(route: string): void;
+}
+
+/** The scope of the invocation a request, ctx, scheduled controller or queue batch belongs to. */
+export function scopeOf(requestOrCtxOrEvent: object): InvocationScope;
+
+export function instrument<H extends object>(handler: H, config: EdgescopeConfig | ((env: any) => EdgescopeConfig)): H;

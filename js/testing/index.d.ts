@@ -1,0 +1,102 @@
+// edgescope/testing (Node only): a loopback collector and a workerd runner for your Worker's tests.
+
+export interface CapturedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  service: string;
+  kind: string;
+  startTime: number;
+  endTime: number;
+  status: 'unset' | 'ok' | 'error';
+  statusMessage: string;
+  attributes: Record<string, unknown>;
+  events: { name: string; time: number; attributes: Record<string, unknown> }[];
+  format: 'native' | 'otlp-json';
+}
+export interface CapturedMetric {
+  name: string;
+  type: 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+  value: number;
+  unit: string;
+  time: number;
+  tags: Record<string, unknown>;
+  count?: number;
+  sum?: number;
+  min?: number;
+  max?: number;
+  service: string;
+  format: 'native' | 'otlp-json';
+}
+export interface CapturedLog {
+  time: number;
+  level: string;
+  message: string;
+  attributes: Record<string, unknown>;
+  error: { name?: string; message?: string; stack?: string } | null;
+  traceId: string | null;
+  spanId: string | null;
+  service: string;
+  format: 'native' | 'otlp-json';
+}
+
+export interface Collector {
+  url: string;
+  port: number;
+  /** POST native ingest JSON here. */
+  nativeUrl: string;
+  /** OTLP base URL (/v1/traces, /v1/metrics, /v1/logs). */
+  otlpUrl: string;
+  readonly spans: CapturedSpan[];
+  readonly metrics: CapturedMetric[];
+  readonly logs: CapturedLog[];
+  readonly payloads: { format: string; signal: string; bytes: number; records: number; headers: Record<string, unknown> }[];
+  readonly rejected: { path: string; status: number; reason: string }[];
+  readonly requests: number;
+  failNext(status: number, options?: { times?: number; body?: string; headers?: Record<string, string> }): void;
+  failAlways(status: number, options?: { body?: string; headers?: Record<string, string> }): void;
+  recover(): void;
+  clear(): void;
+  waitFor(predicate: (collector: Collector) => boolean, options?: { timeoutMs?: number }): Promise<Collector>;
+  summary(): string;
+  close(): Promise<void>;
+}
+
+export function startCollector(options?: {
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  onRecords?: (records: { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] }, info: { format: string; bytes: number }) => void;
+}): Promise<Collector>;
+
+export interface WorkerBundle {
+  modules: { type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[];
+  size: number;
+}
+export function bundleWorker(entry: string, options?: { define?: Record<string, string>; external?: string[] }): Promise<WorkerBundle>;
+
+export interface RunningWorker {
+  mf: unknown;
+  url: string;
+  bundle: WorkerBundle;
+  fetch(path?: string, init?: RequestInit): Promise<Response>;
+  scheduled(cron?: string): Promise<unknown>;
+  queue(queueName: string, messages: { id: string; timestamp: Date; body: unknown; attempts: number }[]): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+export function startWorker(options: {
+  entry?: string;
+  bundle?: WorkerBundle;
+  bindings?: Record<string, unknown>;
+  kvNamespaces?: string[];
+  compatibilityDate?: string;
+  compatibilityFlags?: string[];
+  log?: boolean;
+  onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
+}): Promise<RunningWorker>;
+
+export class DecodeError extends Error {}
+export function decodeNative(doc: unknown): { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] };
+export function decodeOtlp(signal: 'traces' | 'metrics' | 'logs', doc: unknown): { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] };
+export function formatRecordLines(doc: unknown): string[];
