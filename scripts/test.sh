@@ -26,9 +26,9 @@ doctest_counts() { # parses "[doctest] test cases: 26 | 26 passed | 0 failed"
   echo "$2: $p passed, $f failed"
 }
 
-./build/native/edgescope_tests >/tmp/edgescope-doctest-native.log 2>&1 || cat /tmp/edgescope-doctest-native.log
+./build/native/edgescope_tests >/tmp/edgescope-doctest-native.log 2>&1 || tail -c 3000 /tmp/edgescope-doctest-native.log
 doctest_counts /tmp/edgescope-doctest-native.log "core (native, ASan+UBSan)"
-node build/wasm/edgescope_tests.js >/tmp/edgescope-doctest-wasm.log 2>&1 || cat /tmp/edgescope-doctest-wasm.log
+node build/wasm/edgescope_tests.cjs >/tmp/edgescope-doctest-wasm.log 2>&1 || tail -c 3000 /tmp/edgescope-doctest-wasm.log
 doctest_counts /tmp/edgescope-doctest-wasm.log "core (wasm under Node)"
 
 for suite in js workerd; do
