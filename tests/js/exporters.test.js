@@ -1,19 +1,12 @@
 // Exporters against the real capture collector on loopback.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { createTelemetry, exporters } from 'edgescope';
 import { startCollector } from 'edgescope/testing';
+import { useCollector } from '../shared/use-collector.js';
 import { captureConsole } from './helpers.js';
 
-let collector;
-before(async () => {
-  collector = await startCollector();
-});
-after(() => collector.close());
-beforeEach(() => {
-  collector.clear();
-  collector.recover();
-});
+const collector = useCollector();
 
 function record(t) {
   t.trace('op', (span) => {

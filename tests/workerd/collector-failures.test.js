@@ -1,19 +1,12 @@
 // When the collector is down or refuses the data, the user's handler never sees an exception,
 // the client's response is unchanged, and the failure is logged and counted.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { startCollector, startWorker } from 'edgescope/testing';
+import { useCollector } from '../shared/use-collector.js';
 import { bundleOf, sleep } from './helpers.js';
 
-let collector;
-before(async () => {
-  collector = await startCollector();
-});
-after(() => collector.close());
-beforeEach(() => {
-  collector.clear();
-  collector.recover();
-});
+const collector = useCollector();
 
 async function run(url, retries, requestCount = 2) {
   const output = [];

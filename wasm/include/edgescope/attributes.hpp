@@ -41,7 +41,4 @@ void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_
 // point boundary. Both are counted.
 std::string sanitize_text(std::string_view raw, std::size_t max_bytes, Stats& stats);
 
-// Shortest decimal that round-trips, as JSON accepts it.
-void append_double(std::string& out, double value);
-
 }  // namespace edgescope

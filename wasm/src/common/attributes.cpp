@@ -1,9 +1,8 @@
 #include "edgescope/attributes.hpp"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
+#include "edgescope/json_writer.hpp"
 #include "edgescope/utf8.hpp"
 
 namespace edgescope {
@@ -74,27 +73,6 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes, Stats& st
     repaired.resize(truncate_utf8(repaired, max_bytes).size());
   }
   return repaired;
-}
-
-void append_double(std::string& out, double value) {
-  if (!std::isfinite(value)) {  // never reached for sanitised values; keeps JSON valid anyway
-    out.append("0");
-    return;
-  }
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    char buf[32];
-    const int n = std::snprintf(buf, sizeof buf, "%.0f", value);
-    out.append(buf, static_cast<std::size_t>(n));
-    return;
-  }
-  char buf[40];
-  for (int precision = 15; precision <= 17; ++precision) {
-    const int n = std::snprintf(buf, sizeof buf, "%.*g", precision, value);
-    if (precision == 17 || std::strtod(buf, nullptr) == value) {
-      out.append(buf, static_cast<std::size_t>(n));
-      return;
-    }
-  }
 }
 
 }  // namespace edgescope

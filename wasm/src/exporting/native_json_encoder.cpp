@@ -99,17 +99,10 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
     append_double(out, p.min);
     out.append(",\"max\":");
     append_double(out, p.max);
-    out.append(",\"bounds\":[");
-    for (std::size_t i = 0; i < p.bounds.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      append_double(out, p.bounds[i]);
-    }
-    out.append("],\"bucketCounts\":[");
-    for (std::size_t i = 0; i < p.buckets.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      append_json_uint(out, p.buckets[i]);
-    }
-    out.push_back(']');
+    out.append(",\"bounds\":");
+    append_json_doubles(out, p.bounds);
+    out.append(",\"bucketCounts\":");
+    append_json_uints(out, p.buckets, false);
   }
   out.push_back('}');
 }

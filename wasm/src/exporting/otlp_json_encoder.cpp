@@ -181,19 +181,11 @@ void encode_metric(const MetricPoint& p, bool /*compact*/, std::string& out) {
       append_double(out, p.min);
       out.append(",\"max\":");
       append_double(out, p.max);
-      out.append(",\"bucketCounts\":[");
-      for (std::size_t i = 0; i < p.buckets.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        out.push_back('"');
-        append_json_uint(out, p.buckets[i]);
-        out.push_back('"');
-      }
-      out.append("],\"explicitBounds\":[");
-      for (std::size_t i = 0; i < p.bounds.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        append_double(out, p.bounds[i]);
-      }
-      out.append("]}],\"aggregationTemporality\":1}");
+      out.append(",\"bucketCounts\":");
+      append_json_uints(out, p.buckets, true);
+      out.append(",\"explicitBounds\":");
+      append_json_doubles(out, p.bounds);
+      out.append("}],\"aggregationTemporality\":1}");
       break;
   }
   out.push_back('}');

@@ -1,6 +1,8 @@
 #include "edgescope/json_writer.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace edgescope {
 
@@ -45,6 +47,47 @@ void append_json_int(std::string& out, std::int64_t value) {
   } else {
     append_json_uint(out, static_cast<std::uint64_t>(value));
   }
+}
+
+void append_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {  // never reached for sanitised values; keeps JSON valid anyway
+    out.append("0");
+    return;
+  }
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%.0f", value);
+    out.append(buf, static_cast<std::size_t>(n));
+    return;
+  }
+  char buf[40];
+  for (int precision = 15; precision <= 17; ++precision) {
+    const int n = std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (precision == 17 || std::strtod(buf, nullptr) == value) {
+      out.append(buf, static_cast<std::size_t>(n));
+      return;
+    }
+  }
+}
+
+void append_json_doubles(std::string& out, const std::vector<double>& values) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_double(out, values[i]);
+  }
+  out.push_back(']');
+}
+
+void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    if (as_strings) out.push_back('"');
+    append_json_uint(out, values[i]);
+    if (as_strings) out.push_back('"');
+  }
+  out.push_back(']');
 }
 
 void append_json_unix_nanos(std::string& out, double time_ms) {
