@@ -8,6 +8,7 @@ need_apt=()
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v emcc >/dev/null || need_apt+=(emscripten)
+{ command -v clang++ || command -v clang++-14; } >/dev/null || need_apt+=(clang)  # libFuzzer
 command -v wasm-opt >/dev/null || need_apt+=(binaryen)
 command -v wasm-objdump >/dev/null || need_apt+=(wabt)
 [ -f /usr/include/nlohmann/json.hpp ] || need_apt+=(nlohmann-json3-dev)
