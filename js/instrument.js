@@ -6,7 +6,7 @@
 //      null body, a 101 upgrade or a thrown handler), and
 //   4. drains and delivers what it produced inside that same waitUntil.
 // DESIGN.md section 3 is the long form.
-import { EdgescopeConfigError } from './config.js';
+import { EdgescopeConfigError, validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
@@ -16,7 +16,7 @@ export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
     throw new TypeError('edgescope: instrument(handler, config) expects the Worker export object as `handler`');
   }
-  if (typeof config !== 'function') new Telemetry(config); // validate up front: fail at deploy, not at first request
+  if (typeof config !== 'function') validateConfig(config); // up front: fail at deploy, not at the first request
   let telemetry = null;
   const resolve = (env) => {
     if (!telemetry) {
