@@ -4,6 +4,7 @@ export const ATTR = Object.freeze({
   method: 'http.request.method',
   status: 'http.response.status_code',
   route: 'http.route',
+  errorType: 'error.type',
   urlFull: 'url.full',
   urlPath: 'url.path',
   urlScheme: 'url.scheme',

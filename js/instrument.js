@@ -79,7 +79,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
   } catch (error) {
     span.recordException(error);
     span.setStatus('error', error?.message ?? String(error));
-    scope.finalize({ outcome: 'threw' }).then(settle);
+    scope.finalize({ outcome: 'threw', error }).then(settle);
     throw error; // unchanged, so the runtime (and passThroughOnException) behave as without us
   }
   if (!(response instanceof Response)) {

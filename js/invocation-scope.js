@@ -62,7 +62,7 @@ export class InvocationScope {
 
   // Ends the invocation: reads response state now (after delivery), ends spans user code left
   // open, records the request metric, and flushes. Never rejects.
-  finalize({ response, outcome }) {
+  finalize({ response, outcome, error }) {
     if (this.finalized) return this.finalized;
     const telemetry = this.telemetry;
     const root = this.rootSpan;
@@ -78,11 +78,13 @@ export class InvocationScope {
     }
     const start = this.startTime;
     root.end();
-    if (telemetry.config.requestMetrics && response && this.method) {
+    if (telemetry.config.requestMetrics && this.method) {
+      // A thrown handler has no status code; semconv tags it with error.type instead.
+      const outcomeTags = response ? { [ATTR.status]: String(response.status) } : { [ATTR.errorType]: error?.name ?? 'Error' };
       telemetry.metrics.histogram(
         'http.server.request.duration',
         Date.now() - start,
-        { [ATTR.method]: this.method, [ATTR.status]: String(response.status), ...(this.route ? { [ATTR.route]: this.route } : {}) },
+        { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}) },
         { unit: 'ms' },
       );
     }
