@@ -50,34 +50,49 @@ async function drive(worker, n) {
   }
 }
 
-const collector = await startCollector();
-const plainBundle = await bundleWorker(path('./workers/plain.js'));
-const instrumentedBundle = await bundleWorker(path('./workers/instrumented.js'));
-const plain = await launch(plainBundle, {});
-const instrumented = await launch(instrumentedBundle, { COLLECTOR_URL: collector.nativeUrl });
+// Counts the instrumented Worker's logs ("handled", one per request) as they arrive.
+let handled = 0;
+const collector = await startCollector({
+  onRecords: ({ logs }) => {
+    for (const log of logs) if (log.message === 'handled') handled++;
+  },
+});
+async function untilHandled(count) {
+  for (let waited = 0; handled < count; waited += 20) {
+    if (waited > 60000) throw new Error(`only ${handled} of ${count} instrumented exports arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+const sides = {
+  plain: await launch(await bundleWorker(path('./workers/plain.js')), {}),
+  post: await launch(await bundleWorker(path('./workers/plain-with-post.js')), { COLLECTOR_URL: collector.nativeUrl }),
+  instrumented: await launch(await bundleWorker(path('./workers/instrumented.js')), { COLLECTOR_URL: collector.nativeUrl }),
+};
+const { plain, post, instrumented } = sides;
 
-await drive(plain.worker, 50); // warm-up
-await drive(instrumented.worker, 50);
-await collector.waitFor((c) => c.logs.length >= 50, { timeoutMs: 20000 });
+for (const side of Object.values(sides)) await drive(side.worker, 50); // warm-up
+await untilHandled(50);
 
-const total = { plain: 0, instrumented: 0 };
+const total = { plain: 0, post: 0, instrumented: 0 };
+const order = Object.keys(sides);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, side] of round % 2 ? [['instrumented', instrumented], ['plain', plain]] : [['plain', plain], ['instrumented', instrumented]]) {
+  // Rotate the order every round so no side always runs first.
+  const names = order.map((_, i) => order[(i + round) % order.length]);
+  for (const name of names) {
+    const side = sides[name];
     const start = cpuMs(side.pid);
     await drive(side.worker, PER_ROUND);
     if (name === 'instrumented') {
       // Count the export's CPU too: wait until this round's telemetry has arrived.
-      const want = 50 + (round + 1) * PER_ROUND; // one log per instrumented request
-      await collector.waitFor((c) => c.logs.length >= want, { timeoutMs: 60000 });
+      await untilHandled(50 + (round + 1) * PER_ROUND);
     }
     total[name] += cpuMs(side.pid) - start;
   }
 }
 const requests = ROUNDS * PER_ROUND;
-const perRequest = { plain: total.plain / requests, instrumented: total.instrumented / requests };
+const perRequest = Object.fromEntries(Object.entries(total).map(([k, v]) => [k, v / requests]));
 
-await plain.worker.dispose();
-await instrumented.worker.dispose();
+for (const side of Object.values(sides)) await side.worker.dispose();
 await collector.close();
 
 const wasm = readFileSync(path('../dist/edgescope.wasm'));
@@ -99,9 +114,11 @@ const minified = await (async () => {
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
 console.log(`workerd CPU per request over ${requests} requests each, ${ROUNDS} alternating rounds:`);
-console.log(`  uninstrumented: ${perRequest.plain.toFixed(3)} ms`);
-console.log(`  instrumented:   ${perRequest.instrumented.toFixed(3)} ms (root + 5 child spans, 3 metrics, 1 log, exported every request)`);
-console.log(`  ratio instrumented/uninstrumented: ${(perRequest.instrumented / perRequest.plain).toFixed(2)}x; overhead ${(perRequest.instrumented - perRequest.plain).toFixed(3)} ms/request`);
+console.log(`  uninstrumented:                 ${perRequest.plain.toFixed(3)} ms`);
+console.log(`  uninstrumented + one POST:      ${perRequest.post.toFixed(3)} ms (the same I/O as the export, fixed body)`);
+console.log(`  instrumented:                   ${perRequest.instrumented.toFixed(3)} ms (root + 5 child spans, 3 metrics, 1 log, exported every request)`);
+console.log(`  ratio instrumented/uninstrumented:     ${(perRequest.instrumented / perRequest.plain).toFixed(2)}x`);
+console.log(`  ratio instrumented/uninstrumented+POST: ${(perRequest.instrumented / perRequest.post).toFixed(2)}x (recording + encoding: ${(perRequest.instrumented - perRequest.post).toFixed(3)} ms/request)`);
 console.log(`sizes:`);
 console.log(`  dist/edgescope.wasm: ${kib(wasm.length)} raw, ${kib(gzipSync(wasm).length)} gzipped`);
 console.log(`  examples/app bundle (JS, minified): ${kib(minified.length)} raw, ${kib(gzipSync(minified).length)} gzipped`);

@@ -1,8 +1,12 @@
 // Watches a Response body as it is delivered and calls onEnd exactly once: 'complete' after the
-// runtime has pulled the last chunk, 'cancelled' when the client went away (the runtime cancels
-// the body), 'error' when the handler's own stream failed. Request state is read only then
-// (DESIGN.md section 3, step 3): reading it earlier is how streamed responses end up recorded
-// with nothing in them.
+// runtime has taken the last chunk, 'cancelled' when the client went away, 'error' when the
+// handler's own stream failed. Request state is read only then (DESIGN.md section 3, step 3):
+// reading it earlier is how streamed responses end up recorded with nothing in them.
+//
+// In workerd the body is piped into an IdentityTransformStream (or a FixedLengthStream when
+// Content-Length is known, so the client gets the same framing): native-to-native pipes are pumped
+// by the runtime without running JavaScript per chunk, and the pipe settles only once the reader
+// has taken everything, because these streams do not buffer. Elsewhere (Node) a TransformStream.
 export function watchBody(response, onEnd) {
   let ended = false;
   const end = (outcome, error) => {
@@ -10,40 +14,29 @@ export function watchBody(response, onEnd) {
     ended = true;
     onEnd(outcome, error);
   };
-  const reader = response.body.getReader();
-  // A pull-based pass-through: nothing is buffered beyond what the runtime asks for.
-  const watched = new ReadableStream(
-    {
-      async pull(controller) {
-        let chunk;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          controller.error(error);
-          end('error', error);
-          return;
-        }
-        if (chunk.done) {
-          controller.close();
-          end('complete');
-        } else {
-          controller.enqueue(chunk.value);
-        }
-      },
-      cancel(reason) {
-        end('cancelled', reason);
-        return reader.cancel(reason);
-      },
+  const pass = passThroughFor(response);
+  const source = response.body;
+  source.pipeTo(pass.writable).then(
+    () => end('complete'),
+    (error) => {
+      // The pipe has released the source. A client cancel made the pipe cancel the source, which
+      // leaves it closed; a failure of the handler's own stream leaves it errored.
+      source
+        .getReader()
+        .closed.then(
+          () => end('cancelled', error),
+          () => end('error', error),
+        );
     },
-    { highWaterMark: 0 },
   );
+  return new Response(pass.readable, response);
+}
+
+function passThroughFor(response) {
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isSafeInteger(length) && length >= 0 && typeof globalThis.FixedLengthStream === 'function') {
-    // workerd's FixedLengthStream keeps Content-Length on the wire, so the client gets the same
-    // framing it would get without instrumentation.
-    const fixed = new globalThis.FixedLengthStream(length);
-    watched.pipeTo(fixed.writable).catch(() => {}); // outcome already reported through end()
-    return new Response(fixed.readable, response);
+    return new globalThis.FixedLengthStream(length);
   }
-  return new Response(watched, response);
+  if (typeof globalThis.IdentityTransformStream === 'function') return new globalThis.IdentityTransformStream();
+  return new TransformStream();
 }

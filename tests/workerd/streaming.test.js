@@ -55,6 +55,15 @@ test('a client that cancels mid-stream still produces the export', async () => {
   assert.equal(collector.metrics[0].value, chunkLogs);
 });
 
+test("a failure of the handler's own stream is recorded as an error outcome, with what came before", async () => {
+  const res = await worker.fetch('/?chunks=10&fail=2');
+  await res.text().catch(() => {}); // the runtime truncates or aborts the body: either is fine here
+  await collector.waitFor((c) => c.spans.some((s) => s.kind === 'server'));
+  assert.equal(root().attributes['edgescope.response.outcome'], 'error');
+  assert.equal(root().events[0].name, 'exception');
+  assert.equal(collector.logs.filter((l) => l.message === 'chunk').length, 2);
+});
+
 test('a null body finalizes at once', async () => {
   const res = await worker.fetch('/?chunks=0');
   assert.equal(await res.text(), '');

@@ -9,6 +9,7 @@ export default instrument(
       const url = new URL(request.url);
       const t = scopeOf(request);
       if (url.pathname === '/throw') throw new Error('handler exploded');
+      if (url.pathname === '/sized') return new Response('12345', { headers: { 'content-length': '5' } });
       if (url.pathname === '/__stats') return Response.json(t.telemetry.stats());
       if (url.pathname === '/bad-strings') {
         t.span.setAttributes({ lone: 'a\uD800b', huge: 'x'.repeat(100_000) });

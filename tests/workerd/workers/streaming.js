@@ -9,6 +9,7 @@ export default instrument(
       const url = new URL(request.url);
       const chunks = Number(url.searchParams.get('chunks') ?? 5);
       const delay = Number(url.searchParams.get('delay') ?? 5);
+      const failAt = Number(url.searchParams.get('fail') ?? -1);
       const encoder = new TextEncoder();
       let i = 0;
       const body = new ReadableStream({
@@ -19,6 +20,10 @@ export default instrument(
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, delay));
+          if (i === failAt) {
+            controller.error(new Error('stream source failed'));
+            return;
+          }
           t.trace('chunk', (span) => span.setAttribute('chunk.index', i));
           t.metrics.increment('chunks.sent');
           t.log.info('chunk', { index: i });
