@@ -2,23 +2,15 @@
 // values, invalid configuration. Clear errors or the documented repair; never a crash.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, test } from 'node:test';
-import { startCollector, startWorker } from 'edgescope/testing';
-import { bundleOf } from './helpers.js';
+import { test } from 'node:test';
+import { startWorker } from 'edgescope/testing';
+import { useCollector } from '../shared/use-collector.js';
+import { bundleOf, useWorker } from './helpers.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/traceparent.json', import.meta.url), 'utf8'));
 
-let collector;
-let worker;
-before(async () => {
-  collector = await startCollector();
-  worker = await startWorker({ bundle: await bundleOf('basic'), bindings: { COLLECTOR_URL: collector.nativeUrl } });
-});
-after(async () => {
-  await worker.dispose();
-  await collector.close();
-});
-beforeEach(() => collector.clear());
+const collector = useCollector();
+const worker = useWorker(collector, 'basic');
 
 const sendable = (header) => {
   try {

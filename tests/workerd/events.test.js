@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { startCollector, startWorker } from 'edgescope/testing';
-import { bundleOf } from './helpers.js';
+import { test } from 'node:test';
+import { useCollector } from '../shared/use-collector.js';
+import { useWorker } from './helpers.js';
 
-let collector;
-let worker;
-before(async () => {
-  collector = await startCollector();
-  worker = await startWorker({ bundle: await bundleOf('events'), bindings: { COLLECTOR_URL: collector.nativeUrl } });
-});
-after(async () => {
-  await worker.dispose();
-  await collector.close();
-});
-beforeEach(() => collector.clear());
+const collector = useCollector();
+const worker = useWorker(collector, 'events');
 
 test('a scheduled invocation exports a root span and its logs', async () => {
   await worker.scheduled('*/5 * * * *');

@@ -1,5 +1,6 @@
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { bundleWorker } from 'edgescope/testing';
+import { bundleWorker, startWorker } from 'edgescope/testing';
 
 export const workerPath = (name) => fileURLToPath(new URL(`./workers/${name}.js`, import.meta.url));
 const bundles = new Map();
@@ -18,4 +19,24 @@ export function isSampled(traceId, ratio) {
   if (ratio <= 0) return false;
   const low = BigInt(`0x${traceId.slice(16)}`) & 0x7fffffffffffffffn;
   return low < BigInt(Math.floor(ratio * 2 ** 63));
+}
+
+// One workerd isolate per test file running workers/<name>.js, reporting to `collector` (from
+// useCollector). Returns a handle forwarding to the running worker.
+export function useWorker(collector, name, bindings = {}) {
+  let running = null;
+  before(async () => {
+    await collector.ready;
+    running = await startWorker({ bundle: await bundleOf(name), bindings: { COLLECTOR_URL: collector.nativeUrl, ...bindings } });
+  });
+  after(() => running.dispose());
+  return new Proxy(
+    {},
+    {
+      get(_, key) {
+        const value = running[key];
+        return typeof value === 'function' ? value.bind(running) : value;
+      },
+    },
+  );
 }

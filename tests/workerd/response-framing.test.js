@@ -2,18 +2,12 @@
 // Content-Length (kept on the wire through a FixedLengthStream).
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, test } from 'node:test';
-import { startWorker } from 'edgescope/testing';
+import { test } from 'node:test';
 import { useCollector } from '../shared/use-collector.js';
-import { bundleOf } from './helpers.js';
+import { useWorker } from './helpers.js';
 
 const collector = useCollector();
-let worker;
-before(async () => {
-  await collector.ready;
-  worker = await startWorker({ bundle: await bundleOf('basic'), bindings: { COLLECTOR_URL: collector.nativeUrl } });
-});
-after(() => worker.dispose());
+const worker = useWorker(collector, 'basic');
 
 function get(path) {
   return new Promise((resolve, reject) => {

@@ -2,21 +2,12 @@
 // that goes away mid-stream still produces the export.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, beforeEach, test } from 'node:test';
-import { startCollector, startWorker } from 'edgescope/testing';
-import { bundleOf } from './helpers.js';
+import { test } from 'node:test';
+import { useCollector } from '../shared/use-collector.js';
+import { useWorker } from './helpers.js';
 
-let collector;
-let worker;
-before(async () => {
-  collector = await startCollector();
-  worker = await startWorker({ bundle: await bundleOf('streaming'), bindings: { COLLECTOR_URL: collector.nativeUrl } });
-});
-after(async () => {
-  await worker.dispose();
-  await collector.close();
-});
-beforeEach(() => collector.clear());
+const collector = useCollector();
+const worker = useWorker(collector, 'streaming');
 
 const root = () => collector.spans.find((s) => s.kind === 'server');
 
