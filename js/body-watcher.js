@@ -1,5 +1,5 @@
-// Watches a Response body as it is delivered and calls onEnd exactly once: 'complete' after the
-// runtime has taken the last chunk, 'cancelled' when the client went away, 'error' when the
+// Watches a Response body as it is delivered and calls onEnd once: 'complete' after the runtime
+// has taken the last chunk, 'cancelled' when the client went away, 'error' when the
 // handler's own stream failed. Request state is read only then (DESIGN.md section 3, step 3):
 // reading it earlier is how streamed responses end up recorded with nothing in them.
 //
@@ -8,24 +8,18 @@
 // by the runtime without running JavaScript per chunk, and the pipe settles only once the reader
 // has taken everything, because these streams do not buffer. Elsewhere (Node) a TransformStream.
 export function watchBody(response, onEnd) {
-  let ended = false;
-  const end = (outcome, error) => {
-    if (ended) return;
-    ended = true;
-    onEnd(outcome, error);
-  };
   const pass = passThroughFor(response);
   const source = response.body;
   source.pipeTo(pass.writable).then(
-    () => end('complete'),
+    () => onEnd('complete'),
     (error) => {
       // The pipe has released the source. A client cancel made the pipe cancel the source, which
       // leaves it closed; a failure of the handler's own stream leaves it errored.
       source
         .getReader()
         .closed.then(
-          () => end('cancelled', error),
-          () => end('error', error),
+          () => onEnd('cancelled', error),
+          () => onEnd('error', error),
         );
     },
   );

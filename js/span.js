@@ -18,7 +18,7 @@ export class Span {
   }
 
   setAttribute(key, value) {
-    if (!this.ended) this.telemetry.core.setAttributes(this.handle, { [key]: value });
+    if (!this.ended) this.telemetry.core.setAttribute(this.handle, key, value);
     return this;
   }
 

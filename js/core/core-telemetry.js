@@ -129,6 +129,11 @@ export class CoreTelemetry {
     return { span, rejectedHeader: this.x.es_remote_rejected(this.h) === 1 };
   }
 
+  setAttribute(span, key, value) {
+    this.stageOne(key, value);
+    this.x.es_span_attributes(this.h, span);
+  }
+
   setAttributes(span, attributes) {
     this.stage(attributes);
     this.x.es_span_attributes(this.h, span);

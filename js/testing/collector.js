@@ -9,7 +9,8 @@ const OTLP_PATHS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs
 
 export async function startCollector(options = {}) {
   const { port = 0, host = '127.0.0.1', maxBodyBytes = 16 * 1024 * 1024, onRecords } = options;
-  const state = { spans: [], metrics: [], logs: [], payloads: [], rejected: [], requests: 0 };
+  const emptyState = () => ({ spans: [], metrics: [], logs: [], payloads: [], rejected: [], requests: 0 });
+  const state = emptyState();
   const waiters = new Set();
   let scripted = []; // [{ status, body, times }]
 
@@ -92,29 +93,11 @@ export async function startCollector(options = {}) {
   const address = server.address();
   const url = `http://${host}:${address.port}`;
 
-  return {
+  const collector = {
     url,
     port: address.port,
     nativeUrl: `${url}/ingest`,
     otlpUrl: url,
-    get spans() {
-      return state.spans;
-    },
-    get metrics() {
-      return state.metrics;
-    },
-    get logs() {
-      return state.logs;
-    },
-    get payloads() {
-      return state.payloads;
-    },
-    get rejected() {
-      return state.rejected;
-    },
-    get requests() {
-      return state.requests;
-    },
     // Answer the next `times` requests with `status` (and optional body/headers) instead of
     // accepting them: for testing what a Worker does when its collector fails.
     failNext(status, { times = 1, body, headers } = {}) {
@@ -127,12 +110,7 @@ export async function startCollector(options = {}) {
       scripted = [];
     },
     clear() {
-      state.spans = [];
-      state.metrics = [];
-      state.logs = [];
-      state.payloads = [];
-      state.rejected = [];
-      state.requests = 0;
+      Object.assign(state, emptyState());
     },
     // Resolves when predicate(collector) is true; rejects after timeoutMs saying what was there.
     waitFor(predicate, { timeoutMs = 5000 } = {}) {
@@ -163,4 +141,9 @@ export async function startCollector(options = {}) {
       });
     },
   };
+  // What arrived, read live: spans, metrics, logs, payloads, rejected, requests.
+  for (const key of Object.keys(state)) {
+    Object.defineProperty(collector, key, { get: () => state[key], enumerable: true });
+  }
+  return collector;
 }
