@@ -23,8 +23,11 @@ struct AttributeValue {
   static AttributeValue of_int(std::int64_t value);
   static AttributeValue of_double(double value);  // NaN/Infinity become strings: JSON has neither
   static AttributeValue of_bool(bool value);
-  std::string to_text() const;  // for metric tags, which are strings on the wire
+  std::string to_text() const;
 };
+
+bool operator==(const AttributeValue& a, const AttributeValue& b);
+inline bool operator!=(const AttributeValue& a, const AttributeValue& b) { return !(a == b); }
 
 struct Attribute {
   std::string key;

@@ -21,6 +21,7 @@ struct LogRecord {
   Attributes attributes;
   TraceId trace_id;  // zero when written outside any span
   SpanId span_id = 0;
+  std::uint32_t dropped_attributes = 0;  // refused by Limits::max_attributes (OTLP droppedAttributesCount)
 };
 
 class LogBuffer {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
 
 namespace edgescope {
@@ -16,9 +17,13 @@ enum class MetricType : std::uint8_t { Counter = 0, UpDownCounter = 1, Gauge = 2
 bool is_valid_metric_type(int type);
 const char* metric_type_name(MetricType type);
 
+// A metric tag keeps its type (an http.response.status_code of 200 is a number on the wire).
 struct Tag {
   std::string key;
-  std::string value;
+  AttributeValue value;
+  Tag() = default;
+  Tag(std::string k, AttributeValue v) : key(std::move(k)), value(std::move(v)) {}
+  Tag(std::string k, std::string text) : key(std::move(k)), value(AttributeValue::of_string(std::move(text))) {}
 };
 
 // Explicit histogram bounds (the OpenTelemetry SDK default). The mergeable log-bucket sketch

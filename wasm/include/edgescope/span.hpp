@@ -19,6 +19,7 @@ struct SpanEvent {
   std::string name;
   double time_ms = 0;
   Attributes attributes;
+  std::uint32_t dropped_attributes = 0;  // refused by Limits::max_attributes (OTLP droppedAttributesCount)
 };
 
 struct Span {
@@ -36,6 +37,7 @@ struct Span {
   Attributes attributes;
   std::vector<SpanEvent> events;
   std::uint32_t dropped_events = 0;
+  std::uint32_t dropped_attributes = 0;  // refused by Limits::max_attributes (OTLP droppedAttributesCount)
 };
 
 bool is_valid_span_kind(int kind);

@@ -51,6 +51,17 @@ std::string AttributeValue::to_text() const {
   return {};
 }
 
+bool operator==(const AttributeValue& a, const AttributeValue& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case AttributeType::String: return a.text == b.text;
+    case AttributeType::Int: return a.integer == b.integer;
+    case AttributeType::Double: return a.number == b.number;
+    case AttributeType::Bool: return a.boolean == b.boolean;
+  }
+  return false;
+}
+
 void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_attributes, Stats& stats) {
   for (auto& existing : attributes) {
     if (existing.key == attribute.key) {

@@ -77,7 +77,7 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
     if (i > 0) out.push_back(',');
     append_json_string(out, p.tags[i].key);
     out.push_back(':');
-    append_json_string(out, p.tags[i].value);
+    append_value(out, p.tags[i].value, false);
   }
   out.append("},\"type\":");
   // The native format knows counter, gauge and histogram; an up-down counter is a counter whose

@@ -59,9 +59,9 @@ void append_tags(std::string& out, const std::vector<Tag>& tags) {
     if (i > 0) out.push_back(',');
     out.append("{\"key\":");
     append_json_string(out, tags[i].key);
-    out.append(",\"value\":{\"stringValue\":");
-    append_json_string(out, tags[i].value);
-    out.append("}}");
+    out.append(",\"value\":");
+    append_any_value(out, tags[i].value, false);
+    out.push_back('}');
   }
   out.push_back(']');
 }

@@ -109,7 +109,7 @@ SeriesId Telemetry::series(MetricType type, std::int32_t name_id, std::int32_t u
       ++stats_.attributes_dropped;
       continue;
     }
-    tags.push_back(Tag{std::move(a.key), a.value.to_text()});
+    tags.push_back(Tag{std::move(a.key), std::move(a.value)});
   }
   staged_.clear();
   return metrics_.series(type, interned(name_id), interned(unit_id), std::move(tags));
