@@ -1,15 +1,140 @@
-// Watches a Response body as it is delivered and calls onEnd once: 'complete' after the runtime
-// has taken the last chunk, 'cancelled' when the client went away, 'error' when the
-// handler's own stream failed. Request state is read only then (DESIGN.md section 3, step 3):
-// reading it earlier is how streamed responses end up recorded with nothing in them.
+// Watches a Response body as it is delivered and calls onEnd(outcome, error) once, without
+// changing what the client receives: status, headers, framing (Content-Length or chunked),
+// Content-Encoding and body bytes stay the runtime's own decision (ARCHITECTURE.md, "The body
+// watcher"). Request state is read only then: reading it earlier is how streamed responses end
+// up recorded with nothing in them.
 //
-// In workerd the body is piped into an IdentityTransformStream (or a FixedLengthStream when
-// Content-Length is known, so the client gets the same framing): native-to-native pipes are pumped
-// by the runtime without running JavaScript per chunk, and the pipe settles only once the reader
-// has taken everything, because these streams do not buffer. Elsewhere (Node) a TransformStream.
-export function watchBody(response, onEnd) {
-  const pass = passThroughFor(response);
-  const source = response.body;
+// How workerd frames a returned body (src/workerd/api/http.c++, Response::send): it sends
+// Content-Length only when the body *stream* knows its length (`tryGetLength`: strings, bytes, a
+// FixedLengthStream, a fetched or cached body of known length) and never trusts a Content-Length
+// header; with `Content-Encoding: gzip|br` and encodeBody 'automatic' it passes an already
+// encoded source through untouched and compresses anything else. Both facts live inside the
+// stream, invisible to JavaScript, so any stream we put in between (even a FixedLengthStream
+// sized from the header) changes the decision: a proxied gzip body was re-compressed or cut, a
+// string lost its Content-Length.
+//
+// `tee()` is the one operation that keeps them: workerd tees the source below the encoding layer
+// and each branch keeps the source's length and encoding (measured: a proxied gzip body keeps its
+// Content-Length and its exact bytes). The client gets one branch inside a Response built from the
+// handler's own (same status, status text, headers, encodeBody, webSocket); we read the other one
+// to the end. Two cases need more care:
+//   - A live stream (a handler still writing, Server-Sent Events) must stop when the client goes
+//     away, which a tee cannot tell us: its other branch keeps reading. Such a body has no known
+//     length and no encoding of its own, so the runtime frames it chunked anyway, and a
+//     pass-through pipe is transparent for it and propagates the client's cancel to the source.
+//   - We cannot ask a stream whether it is live. So we peek: the watched branch is read for a few
+//     event-loop turns before the Response is returned. A body held in memory is read to its end in
+//     that time; anything still pending after a turn without progress is treated as live unless the
+//     handler declared its framing (a Content-Length or Content-Encoding header: a finite body the
+//     runtime may send with a length or as encoded bytes), which keeps the tee.
+const PEEK_MAX_TURNS = 32;
+const PEEK_MAX_BYTES = 8 * 1024 * 1024;
+// A teed body is read at the origin's pace; the client's branch holds what the client has not
+// taken yet. Past this many bytes we stop watching (the outcome is 'detached'), which bounds what
+// the isolate buffers for a slow client to this figure.
+export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
+
+// Returns a Promise of the Response to hand to the runtime. `signal` is the incoming request's
+// AbortSignal: with the `enable_request_signal` compatibility flag it fires when the client goes
+// away, which lets a teed body report 'cancelled' and release its source.
+export async function watchBody(response, onEnd, { signal } = {}) {
+  let branches;
+  try {
+    branches = response.body.tee();
+  } catch (error) {
+    // A locked or disturbed body: the runtime will reject it exactly as it would without us.
+    onEnd('unwatched', error);
+    return response;
+  }
+  const [client, watched] = branches;
+  const drain = new WatchedBranch(watched);
+  await drain.peek();
+  if (drain.settled || declaresFraming(response.headers)) {
+    drain.finish(onEnd, signal);
+    return rebuild(response, client);
+  }
+  drain.abandon();
+  return pipeLive(response, client, onEnd);
+}
+
+// Reads the watched branch to its end, counting bytes, without keeping them.
+class WatchedBranch {
+  constructor(stream) {
+    this.reader = stream.getReader();
+    this.bytes = 0;
+    this.settled = null; // { outcome, error }
+    this.done = this.pump();
+  }
+
+  async pump() {
+    try {
+      for (;;) {
+        const { done, value } = await this.reader.read();
+        if (done) return this.settle('complete');
+        this.bytes += value?.byteLength ?? 0;
+        if (this.bytes > MAX_WATCHED_BYTES && !this.peeking) {
+          this.reader.cancel().catch(() => {});
+          return this.settle('detached');
+        }
+      }
+    } catch (error) {
+      return this.settle(this.cancelled ? 'cancelled' : 'error', error);
+    }
+  }
+
+  settle(outcome, error) {
+    if (!this.settled) this.settled = { outcome: this.cancelled ? 'cancelled' : outcome, error };
+    return this.settled;
+  }
+
+  // Lets the body run for up to PEEK_MAX_TURNS macrotasks, stopping at the first turn without
+  // progress: an in-memory body finishes, a live one stalls on its producer's I/O.
+  async peek() {
+    this.peeking = true;
+    let seen = -1;
+    for (let turn = 0; turn < PEEK_MAX_TURNS && !this.settled; turn++) {
+      if (this.bytes === seen || this.bytes > PEEK_MAX_BYTES) break;
+      seen = this.bytes;
+      await nextTurn();
+    }
+    this.peeking = false;
+  }
+
+  finish(onEnd, signal) {
+    if (signal && !this.settled) {
+      const onAbort = () => {
+        this.cancelled = true;
+        this.reader.cancel(signal.reason).catch(() => {});
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      this.done.finally(() => signal.removeEventListener('abort', onAbort));
+    }
+    this.done.then(({ outcome, error }) => onEnd(outcome, error));
+  }
+
+  // The client's branch carries on alone (a tee releases its source only when both branches are
+  // cancelled, so the client's cancel now reaches the source again).
+  abandon() {
+    this.reader.cancel().catch(() => {});
+  }
+}
+
+function declaresFraming(headers) {
+  if (headers.has('content-length')) return true;
+  const encoding = headers.get('content-encoding');
+  return encoding !== null && encoding.trim().toLowerCase() !== 'identity' && encoding.trim() !== '';
+}
+
+// A Response over `body` that is otherwise the handler's: status, statusText, headers, webSocket,
+// cf and encodeBody carry over from a Response given as the init (Fetch standard "initialize a
+// response", and workerd's Response constructor for its extensions).
+function rebuild(response, body) {
+  return new Response(body, response);
+}
+
+function pipeLive(response, source, onEnd) {
+  const pass = typeof globalThis.IdentityTransformStream === 'function' ? new globalThis.IdentityTransformStream() : new TransformStream();
   source.pipeTo(pass.writable).then(
     () => onEnd('complete'),
     (error) => {
@@ -23,14 +148,9 @@ export function watchBody(response, onEnd) {
         );
     },
   );
-  return new Response(pass.readable, response);
+  return rebuild(response, pass.readable);
 }
 
-function passThroughFor(response) {
-  const length = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isSafeInteger(length) && length >= 0 && typeof globalThis.FixedLengthStream === 'function') {
-    return new globalThis.FixedLengthStream(length);
-  }
-  if (typeof globalThis.IdentityTransformStream === 'function') return new globalThis.IdentityTransformStream();
-  return new TransformStream();
+function nextTurn() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -17,6 +17,9 @@ const KNOWN_KEYS = new Set([
   'maxBatchSize',
   'resource',
   'requestMetrics',
+  'backgroundDeadlineMs',
+  'versionMetadata',
+  'capture',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -60,7 +63,43 @@ export function validateConfig(config) {
   if (typeof requestMetrics !== 'boolean') {
     throw new EdgescopeConfigError('requestMetrics', 'a boolean', config.requestMetrics);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics };
+  const backgroundDeadlineMs = config.backgroundDeadlineMs ?? 10000;
+  if (!Number.isInteger(backgroundDeadlineMs) || backgroundDeadlineMs < 0 || backgroundDeadlineMs > 25000) {
+    throw new EdgescopeConfigError(
+      'backgroundDeadlineMs',
+      'an integer from 0 to 25000 (how long to wait for ctx.waitUntil work; the runtime allows 30 s in all)',
+      config.backgroundDeadlineMs,
+    );
+  }
+  const versionMetadata = config.versionMetadata;
+  if (versionMetadata !== undefined && (versionMetadata === null || typeof versionMetadata !== 'object' || typeof versionMetadata.id !== 'string')) {
+    throw new EdgescopeConfigError('versionMetadata', 'the version metadata binding (an object with `id` and `tag`)', versionMetadata);
+  }
+  const capture = validateCapture(config.capture ?? {});
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture };
+}
+
+// What is recorded about the client and the headers: nothing unless asked (personal data stays in
+// by default, as Sentry's sendDefaultPii does).
+function validateCapture(capture) {
+  if (capture === null || typeof capture !== 'object' || Array.isArray(capture)) {
+    throw new EdgescopeConfigError('capture', 'an object like { clientAddress, requestHeaders, responseHeaders }', capture);
+  }
+  for (const key of Object.keys(capture)) {
+    if (!['clientAddress', 'requestHeaders', 'responseHeaders'].includes(key)) {
+      throw new EdgescopeConfigError(`capture.${key}`, 'one of clientAddress, requestHeaders, responseHeaders', key);
+    }
+  }
+  const clientAddress = capture.clientAddress ?? false;
+  if (typeof clientAddress !== 'boolean') throw new EdgescopeConfigError('capture.clientAddress', 'a boolean', clientAddress);
+  const headerList = (field) => {
+    const list = capture[field] ?? [];
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h))) {
+      throw new EdgescopeConfigError(`capture.${field}`, 'an array of header names', list);
+    }
+    return list.map((h) => h.toLowerCase());
+  };
+  return { clientAddress, requestHeaders: headerList('requestHeaders'), responseHeaders: headerList('responseHeaders') };
 }
 
 function collectExporters(config) {

@@ -31,16 +31,29 @@ function urlAttributes(url) {
   };
 }
 
-export function serverRequestAttributes(request) {
+// The client's address and headers are recorded only when the user opts in (config `capture`).
+export function serverRequestAttributes(request, capture) {
   const url = new URL(request.url);
-  return {
+  const attributes = {
     [ATTR.method]: request.method,
     ...urlAttributes(url),
     [ATTR.urlPath]: url.pathname,
     [ATTR.userAgent]: request.headers.get('user-agent') ?? undefined,
-    [ATTR.clientAddress]: request.headers.get('cf-connecting-ip') ?? undefined,
     [ATTR.faasTrigger]: 'http',
   };
+  if (capture?.clientAddress) attributes[ATTR.clientAddress] = request.headers.get('cf-connecting-ip') ?? undefined;
+  if (capture?.requestHeaders.length) Object.assign(attributes, headerAttributes('request', request.headers, capture.requestHeaders));
+  return attributes;
+}
+
+// Semantic conventions: http.{request,response}.header.<lowercase name>.
+export function headerAttributes(direction, headers, names) {
+  const out = {};
+  for (const name of names) {
+    const value = headers.get(name);
+    if (value !== null) out[`http.${direction}.header.${name}`] = value;
+  }
+  return out;
 }
 
 export function clientRequestAttributes(request) {

@@ -3,14 +3,18 @@
 //      after the response),
 //   2. opens a root span from the incoming trace context,
 //   3. finalizes after the response body has been fully delivered or cancelled (or at once for a
-//      null body, a 101 upgrade or a thrown handler), and
-//   4. drains and delivers what it produced inside that same waitUntil.
-// DESIGN.md section 3 is the long form.
+//      null body, a 101 upgrade or a thrown handler),
+//   4. drains and delivers what it produced inside that same waitUntil, then waits (bounded) for
+//      the work the handler itself handed to ctx.waitUntil and delivers what that produced too.
+// Telemetry fails open: if edgescope itself fails (a config function that throws, a trapped
+// core), the handler runs exactly as without it and the failure is logged once and counted.
+// ARCHITECTURE.md, "Request lifecycle", is the long form.
 import { EdgescopeConfigError, validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
 import { Telemetry } from './telemetry.js';
+import { reportInternalFailure } from './internal-failures.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
@@ -18,96 +22,131 @@ export function instrument(handler, config) {
   }
   if (typeof config !== 'function') validateConfig(config); // up front: fail at deploy, not at the first request
   let telemetry = null;
+  // null when telemetry is unavailable for this invocation: the handler then runs uninstrumented.
   const resolve = (env) => {
-    if (!telemetry) {
-      const resolved = typeof config === 'function' ? config(env) : config;
-      if (resolved === undefined) throw new EdgescopeConfigError('config(env)', 'a function returning a config object', resolved);
-      telemetry = new Telemetry(resolved);
+    try {
+      if (!telemetry) {
+        const resolved = typeof config === 'function' ? config(env) : config;
+        if (resolved === undefined) throw new EdgescopeConfigError('config(env)', 'a function returning a config object', resolved);
+        telemetry = new Telemetry(resolved);
+      }
+      telemetry.beginInvocation();
+      return telemetry;
+    } catch (error) {
+      reportInternalFailure('setup', error);
+      return null;
     }
-    return telemetry;
   };
 
   const wrapped = Object.create(handler);
   if (typeof handler.fetch === 'function') {
-    wrapped.fetch = (request, env, ctx) => runFetch(handler, resolve(env), request, env, ctx);
+    wrapped.fetch = function fetch(request, env, ctx) {
+      const t = resolve(env);
+      return t ? runFetch(handler, t, request, env, ctx) : handler.fetch(request, env, ctx);
+    };
   }
   if (typeof handler.scheduled === 'function') {
-    wrapped.scheduled = (controller, env, ctx) =>
-      runEvent(handler, 'scheduled', resolve(env), controller, env, ctx, `scheduled ${controller.cron ?? ''}`.trim(), 'internal', {
+    wrapped.scheduled = function scheduled(controller, env, ctx) {
+      const t = resolve(env);
+      if (!t) return handler.scheduled(controller, env, ctx);
+      return runEvent(handler, 'scheduled', t, controller, env, ctx, `scheduled ${controller.cron ?? ''}`.trim(), 'internal', {
         [ATTR.faasTrigger]: 'timer',
         [ATTR.faasCron]: controller.cron,
       });
+    };
   }
   if (typeof handler.queue === 'function') {
-    wrapped.queue = (batch, env, ctx) =>
-      runEvent(handler, 'queue', resolve(env), batch, env, ctx, `queue ${batch.queue}`, 'consumer', {
+    wrapped.queue = function queue(batch, env, ctx) {
+      const t = resolve(env);
+      if (!t) return handler.queue(batch, env, ctx);
+      return runEvent(handler, 'queue', t, batch, env, ctx, `queue ${batch.queue}`, 'consumer', {
         [ATTR.faasTrigger]: 'pubsub',
         [ATTR.messagingSystem]: 'cloudflare_queues',
         [ATTR.messagingDestination]: batch.queue,
         [ATTR.messagingBatchCount]: batch.messages?.length,
       });
+    };
   }
   return wrapped;
 }
 
-function begin(telemetry, ctx) {
-  telemetry.noteUnitOfWorkStart();
-  telemetry.activeInvocations++;
-  let settle;
-  const done = new Promise((resolve) => (settle = resolve));
-  ctx.waitUntil(done);
-  return settle;
+// Opens the invocation: waitUntil(done) first, then the scope and its root span. Returns null
+// (and logs once) if any of it fails, so the caller runs the handler uninstrumented.
+function open(telemetry, ctx, makeRootSpan) {
+  let scope = null;
+  try {
+    scope = new InvocationScope(telemetry, ctx);
+    makeRootSpan(scope);
+    return scope;
+  } catch (error) {
+    reportInternalFailure('invocation start', error);
+    scope?.abandon();
+    return null;
+  }
 }
 
 async function runFetch(handler, telemetry, request, env, ctx) {
-  const settle = begin(telemetry, ctx);
-  const scope = new InvocationScope(telemetry, request.method);
-  const { span, rejectedHeader } = telemetry.startRemoteSpan(request.method, {
-    kind: 'server',
-    traceparent: request.headers.get('traceparent') ?? '',
-    tracestate: request.headers.get('tracestate') ?? '',
-    attributes: serverRequestAttributes(request),
-    scope,
+  const scope = open(telemetry, ctx, (s) => {
+    const { span, rejectedHeader } = telemetry.startRemoteSpan(request.method, {
+      kind: 'server',
+      traceparent: request.headers.get('traceparent') ?? '',
+      tracestate: request.headers.get('tracestate') ?? '',
+      attributes: serverRequestAttributes(request, telemetry.config.capture),
+      scope: s,
+    });
+    s.attach(span, request.method);
+    if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
+    registerScope(s, request, ctx, s.ctx);
   });
-  scope.attach(span);
-  if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
-  registerScope(scope, request, ctx);
+  if (!scope) return handler.fetch(request, env, ctx);
 
   let response;
   try {
-    response = await handler.fetch(request, env, ctx);
+    response = await handler.fetch(request, env, scope.ctx);
   } catch (error) {
-    span.recordException(error);
-    span.setStatus('error', error?.message ?? String(error));
-    scope.finalize({ outcome: 'threw', error }).then(settle);
+    scope.fail(error);
+    scope.finalize({ outcome: 'threw', error });
     throw error; // unchanged, so the runtime (and passThroughOnException) behave as without us
   }
-  if (!(response instanceof Response)) {
-    scope.finalize({ outcome: 'invalid-response' }).then(settle);
+  try {
+    if (!(response instanceof Response)) {
+      scope.finalize({ outcome: 'invalid-response' });
+      return response;
+    }
+    scope.noteResponse(response);
+    if (response.body === null || response.status === 101 || response.webSocket) {
+      scope.finalize({ response, outcome: response.status === 101 || response.webSocket ? 'upgrade' : 'no-body' });
+      return response;
+    }
+    return await watchBody(
+      response,
+      (outcome, error) => {
+        if (outcome === 'error') scope.rootSpan.recordException(error);
+        scope.finalize({ response, outcome, error });
+      },
+      { signal: request.signal },
+    );
+  } catch (error) {
+    // Our own failure after the handler succeeded: the client still gets the handler's response.
+    reportInternalFailure('response', error);
+    scope.finalize({ response, outcome: 'unwatched' });
     return response;
   }
-  if (response.body === null || response.status === 101 || response.webSocket) {
-    scope.finalize({ response, outcome: response.status === 101 ? 'upgrade' : 'no-body' }).then(settle);
-    return response;
-  }
-  return watchBody(response, (outcome, error) => {
-    if (outcome === 'error') span.recordException(error);
-    scope.finalize({ response, outcome }).then(settle);
-  });
 }
 
 async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
-  const settle = begin(telemetry, ctx);
-  const scope = new InvocationScope(telemetry);
-  scope.attach(telemetry.startSpan(name, { kind, attributes, scope }));
-  registerScope(scope, event, ctx);
+  const scope = open(telemetry, ctx, (s) => {
+    s.attach(telemetry.startSpan(name, { kind, attributes, scope: s }), null);
+    registerScope(s, event, ctx, s.ctx);
+  });
+  if (!scope) return handler[method](event, env, ctx);
   try {
-    return await handler[method](event, env, ctx);
+    const result = await handler[method](event, env, scope.ctx);
+    scope.finalize({ outcome: 'complete' });
+    return result;
   } catch (error) {
-    scope.rootSpan.recordException(error);
-    scope.rootSpan.setStatus('error', error?.message ?? String(error));
+    scope.fail(error);
+    scope.finalize({ outcome: 'threw', error });
     throw error;
-  } finally {
-    scope.finalize({ outcome: 'complete' }).then(settle);
   }
 }

@@ -1,7 +1,18 @@
 // What one invocation's code uses: its root span, a logger correlated with it, metrics, traced
-// fetch. scopeOf(request) finds it (also by ctx, the scheduled controller or the queue batch),
-// since Workers give no implicit async context without nodejs_compat.
-import { ATTR } from './http-attributes.js';
+// fetch, and the instrumented ctx. scopeOf(request) finds it (also by ctx, the instrumented ctx,
+// the scheduled controller or the queue batch), since Workers give no implicit async context
+// without nodejs_compat.
+//
+// The invocation's life (ARCHITECTURE.md, "Request lifecycle"):
+//   open      ctx.waitUntil(done) is registered before the handler runs;
+//   finalize  when the body was delivered (or cancelled, or the handler threw): the root span ends,
+//             the request metric is recorded, and what is finished is exported at once;
+//   background then the work the handler handed to ctx.waitUntil is awaited, up to
+//             `backgroundDeadlineMs`; spans still open after that are ended (marked
+//             edgescope.span.unended) and everything it produced is exported;
+//   done      settles; `done` never rejects and the invocation count always returns to zero.
+import { ATTR, headerAttributes } from './http-attributes.js';
+import { reportInternalFailure } from './internal-failures.js';
 
 const scopes = new WeakMap();
 
@@ -21,19 +32,27 @@ export function scopeOf(key) {
 }
 
 export class InvocationScope {
-  constructor(telemetry, method = null) {
+  constructor(telemetry, ctx) {
     this.telemetry = telemetry;
-    this.method = method;
+    this.method = null;
     this.startTime = Date.now();
     this.metrics = telemetry.metrics;
     this.openSpans = new Set();
+    this.background = new Set();
     this.rootSpan = null;
     this.route = null;
-    this.finalized = null;
+    this.finalized = false;
+    this.closed = false;
+    this.done = new Promise((resolve) => (this.settle = resolve));
+    telemetry.noteUnitOfWorkStart();
+    telemetry.activeInvocations++;
+    ctx.waitUntil(this.done);
+    this.ctx = instrumentContext(ctx, this);
   }
 
-  attach(rootSpan) {
+  attach(rootSpan, method) {
     this.rootSpan = rootSpan;
+    this.method = method;
     this.log = this.logger = this.telemetry.logger.forSpan(rootSpan);
   }
 
@@ -60,38 +79,149 @@ export class InvocationScope {
     this.rootSpan.updateName(this.method ? `${this.method} ${route}` : route);
   }
 
-  // Ends the invocation: reads response state now (after delivery), ends spans user code left
-  // open, records the request metric, and flushes. Never rejects.
+  // A promise the handler gave to ctx.waitUntil: the invocation exports what it produced.
+  track(promise) {
+    if (this.closed || !promise || typeof promise.then !== 'function') return;
+    const tracked = Promise.resolve(promise).then(
+      () => this.background.delete(tracked),
+      () => this.background.delete(tracked),
+    );
+    this.background.add(tracked);
+  }
+
+  noteResponse(response) {
+    const names = this.telemetry.config.capture.responseHeaders;
+    if (names.length) this.rootSpan.setAttributes(headerAttributes('response', response.headers, names));
+  }
+
+  fail(error) {
+    this.rootSpan.recordException(error);
+    this.rootSpan.setStatus('error', error?.message ?? String(error));
+  }
+
+  // The invocation could not be opened: give back what the constructor took.
+  abandon() {
+    this.closed = true;
+    this.telemetry.activeInvocations--;
+    this.settle();
+  }
+
+  // Ends the request part of the invocation. Synchronous up to the first export; never throws;
+  // whatever happens, `done` settles and the invocation count returns to zero.
   finalize({ response, outcome, error }) {
-    if (this.finalized) return this.finalized;
+    if (this.finalized) return;
+    this.finalized = true;
     const telemetry = this.telemetry;
-    const root = this.rootSpan;
-    for (const span of [...this.openSpans]) {
-      if (span === root) continue;
-      span.setAttribute('edgescope.span.unended', true);
-      span.end();
+    try {
+      this.endRoot(response, outcome, error);
+    } catch (failure) {
+      reportInternalFailure('finalize', failure);
     }
+    const first = safeFlush(telemetry);
+    first
+      .then(() => this.awaitBackground())
+      .then(() => {
+        this.closed = true;
+        this.endLeftOpenSpans();
+        return telemetry.core.pending() > 0 ? safeFlush(telemetry) : undefined;
+      })
+      .catch((failure) => reportInternalFailure('background export', failure))
+      .finally(() => {
+        this.closed = true;
+        telemetry.activeInvocations = Math.max(0, telemetry.activeInvocations - 1);
+        this.settle();
+      });
+  }
+
+  endRoot(response, outcome, error) {
+    const root = this.rootSpan;
     root.setAttribute('edgescope.response.outcome', outcome);
     if (response) {
       root.setAttribute(ATTR.status, response.status);
-      if (response.status >= 500) root.setStatus('error', `HTTP ${response.status}`);
+      // Only when user code left the status unset (OpenTelemetry: a span's status is set by
+      // instrumentation only if unset; Ok is final).
+      if (response.status >= 500) root.setStatus('error', `HTTP ${response.status}`, { ifUnset: true });
     }
-    const start = this.startTime;
-    root.end();
+    const end = Date.now();
+    root.end(end);
+    const telemetry = this.telemetry;
     if (telemetry.config.requestMetrics && this.method) {
-      // A thrown handler has no status code; semconv tags it with error.type instead.
-      const outcomeTags = response ? { [ATTR.status]: String(response.status) } : { [ATTR.errorType]: error?.name ?? 'Error' };
+      // Semantic conventions: http.server.request.duration in seconds; the status code is an int;
+      // a thrown handler has no status code and is tagged with error.type instead.
+      const outcomeTags = response ? { [ATTR.status]: response.status } : { [ATTR.errorType]: error?.name ?? 'Error' };
       telemetry.metrics.histogram(
         'http.server.request.duration',
-        Date.now() - start,
+        (end - this.startTime) / 1000,
         { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}) },
-        { unit: 'ms' },
+        { unit: 's' },
       );
     }
-    telemetry.activeInvocations--;
-    this.finalized = telemetry.flush().catch((error) => {
-      console.error(`[edgescope] flush failed: ${error?.stack ?? error}`);
-    });
-    return this.finalized;
   }
+
+  // Waits for the handler's own ctx.waitUntil work (including work it registers meanwhile), up to
+  // the deadline: the runtime allows 30 s after the response, and the export after this needs its
+  // share of that window.
+  async awaitBackground() {
+    const deadlineMs = this.telemetry.config.backgroundDeadlineMs;
+    let timer;
+    const expired = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(true), deadlineMs);
+    });
+    try {
+      while (this.background.size > 0) {
+        const timedOut = await Promise.race([Promise.allSettled([...this.background]).then(() => false), expired]);
+        if (timedOut) {
+          console.warn(
+            `[edgescope] work handed to ctx.waitUntil was still running ${deadlineMs} ms after the response; ` +
+              'exporting what it produced so far (backgroundDeadlineMs)',
+          );
+          return;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  endLeftOpenSpans() {
+    for (const span of [...this.openSpans]) {
+      if (span === this.rootSpan) continue;
+      span.setAttribute('edgescope.span.unended', true);
+      span.end();
+    }
+  }
+}
+
+function safeFlush(telemetry) {
+  try {
+    return telemetry.flush().catch((error) => reportInternalFailure('export', error));
+  } catch (error) {
+    reportInternalFailure('export', error);
+    return Promise.resolve();
+  }
+}
+
+// The ctx the handler sees: the runtime's own, except that waitUntil also tells the scope about
+// the promise. Every other member is the runtime's, bound to it, so passThroughOnException, props,
+// exports and anything added later behave exactly as without us.
+function instrumentContext(ctx, scope) {
+  const waitUntil = function waitUntil(promise) {
+    scope.track(promise);
+    return ctx.waitUntil(promise);
+  };
+  const bound = new Map();
+  return new Proxy(ctx, {
+    get(target, key) {
+      if (key === 'waitUntil') return waitUntil;
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      let fn = bound.get(key);
+      if (!fn || fn.original !== value) {
+        fn = value.bind(target);
+        fn.original = value;
+        bound.set(key, fn);
+      }
+      return fn;
+    },
+  });
 }

@@ -1,6 +1,7 @@
 // A span as user code sees it. Calls on an ended or unsampled span are cheap no-ops in the core;
-// the JavaScript side keeps only the handle and its invocation scope (to end what user code
-// forgot to end when the invocation finalizes).
+// the JavaScript side keeps the handle, its invocation scope (to end what user code forgot to end
+// when the invocation finalizes) and, once ended, its context, so that a child started later still
+// joins the same trace under it (OpenTelemetry: a parent's context stays valid after it ends).
 import { SpanKind, StatusCode } from './core/core-telemetry.js';
 
 export class Span {
@@ -9,8 +10,11 @@ export class Span {
     this.handle = handle;
     this.scope = scope;
     this.isRoot = isRoot;
-    this.ended = false;
-    scope?.openSpans.add(this);
+    this.ended = handle === 0; // the no-op span (refused by a bound) is born ended
+    this.noop = handle === 0;
+    this.status = 'unset';
+    this.endedContext = null;
+    if (!this.ended) scope?.openSpans.add(this);
   }
 
   isRecording() {
@@ -32,11 +36,15 @@ export class Span {
     return this;
   }
 
-  // 'ok' | 'error' | 'unset'; the message is kept only with 'error' (OpenTelemetry trace API).
-  setStatus(code, message) {
+  // 'ok' | 'error' | 'unset' (OpenTelemetry trace API, "Set Status"): the message is kept only with
+  // 'error'; 'unset' is ignored; once 'ok' the status is final. { ifUnset: true } is for
+  // instrumentation, which sets a status only where user code did not.
+  setStatus(code, message, { ifUnset = false } = {}) {
     const numeric = StatusCode[code];
     if (numeric === undefined) throw new TypeError(`edgescope: span status must be 'ok', 'error' or 'unset' (got ${code})`);
-    if (!this.ended) this.telemetry.core.setStatus(this.handle, numeric, message ?? '');
+    if (this.ended || code === 'unset' || this.status === 'ok' || (ifUnset && this.status !== 'unset')) return this;
+    this.status = code;
+    this.telemetry.core.setStatus(this.handle, numeric, message ?? '');
     return this;
   }
 
@@ -51,17 +59,19 @@ export class Span {
     return this;
   }
 
-  end(endTime = Date.now()) {
+  end(endTime) {
     if (this.ended) return;
     this.ended = true;
     this.scope?.openSpans.delete(this);
-    this.telemetry.core.endSpan(this.handle, endTime);
+    // Kept for children started after the end (a waitUntil task that outlives its parent).
+    this.endedContext = this.telemetry.core.spanContext(this.handle);
+    this.telemetry.core.endSpan(this.handle, this.telemetry.checkTime(endTime, 'endTime'));
     if (this.isRoot) this.telemetry.rootEnded();
   }
 
-  // { traceId, spanId, traceFlags, traceparent, tracestate }, or null once ended.
+  // { traceId, spanId, traceFlags, traceparent, tracestate }, or null for the no-op span.
   spanContext() {
-    const ctx = this.ended ? null : this.telemetry.core.spanContext(this.handle);
+    const ctx = this.ended ? this.endedContext : this.telemetry.core.spanContext(this.handle);
     if (!ctx) return null;
     const [, traceId, spanId, flags] = ctx.traceparent.split('-');
     return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), ...ctx };

@@ -5,45 +5,87 @@ import { validateConfig } from './config.js';
 import { CoreTelemetry } from './core/core-telemetry.js';
 import { ExportPipeline } from './export-pipeline.js';
 import { tracedFetch } from './traced-fetch.js';
+import { internalFailureCounts } from './internal-failures.js';
 import { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { defaultResource } from './resource.js';
 import { Span, spanKind } from './span.js';
+
+// Times are milliseconds since the Unix epoch. Anything before 2000-01-01 is a mistake (0, NaN, or
+// seconds where milliseconds were meant) and would reach a backend as a date in 1970.
+const EARLIEST_PLAUSIBLE_MS = 946684800000;
 
 export class Telemetry {
   constructor(config) {
     this.config = validateConfig(config);
-    this.core = new CoreTelemetry(this.config);
-    this.pipeline = new ExportPipeline(this.core, this.config.exporters);
+    this.resource = { ...defaultResource(this.config), ...this.config.resource };
+    this.core = new CoreTelemetry({ ...this.config, resource: this.resource });
+    this.pipeline = new ExportPipeline(this.core, this.config.exporters, this.config);
     this.metrics = new Metrics(this);
     this.logger = new Logger(this);
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
+    this.repairs = { timesRepaired: 0, spansRefused: 0 };
+    this.reported = new Set();
   }
 
   get log() {
     return this.logger;
   }
 
+  // Called by instrument() at the start of each invocation: a core that trapped is replaced here,
+  // so one bad call never leaves later ones running on a half-updated heap.
+  beginInvocation() {
+    if (this.core.dead) this.core.revive();
+  }
+
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
   //            attributes?: object, startTime?: ms }
   startSpan(name, options = {}) {
-    const { parent, attributes, startTime = Date.now() } = options;
+    const { parent, attributes } = options;
     const kind = spanKind(options.kind);
-    if (parent && !(parent instanceof Span)) throw new TypeError('edgescope: `parent` must be a Span');
-    if (!parent || parent.ended) {
+    if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
+      throw new TypeError('edgescope: `parent` must be a Span');
+    }
+    if (typeof name !== 'string' || name === '') {
+      this.repairs.spansRefused++;
+      this.reportOnce('span-name', `a span name must be a non-empty string (got ${JSON.stringify(name)}); the span is not recorded`);
+      return new Span(this, 0, null, false);
+    }
+    const startTime = this.checkTime(options.startTime, 'startTime');
+    if (!parent) {
       this.noteUnitOfWorkStart();
       this.openRoots++;
+      const handle = this.core.startSpan(0, name, kind, startTime, attributes);
+      return new Span(this, handle, options.scope ?? null, true);
     }
-    const live = parent && !parent.ended;
-    const handle = this.core.startSpan(live ? parent.handle : 0, name, kind, startTime, attributes);
-    return new Span(this, handle, live ? parent.scope : (options.scope ?? null), !live);
+    // A child of a refused (no-op) span is refused too: never a new recorded root.
+    if (parent.noop) return new Span(this, 0, null, false);
+    const scope = parent.scope ?? options.scope ?? null;
+    if (parent.telemetry === this && !parent.ended) {
+      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false);
+    }
+    // A parent that has ended, or that belongs to another Telemetry instance: its context (trace
+    // id, span id, flags, tracestate) is carried over, so the child stays in the parent's trace
+    // under the parent, and in the parent's invocation.
+    const context = parent.spanContext();
+    if (!context) return new Span(this, 0, null, false);
+    const { span } = this.core.startRemoteSpan(name, kind, startTime, context.traceparent, context.tracestate ?? '');
+    if (attributes) this.core.setAttributes(span, attributes);
+    return new Span(this, span, parent.telemetry === this ? scope : null, false);
   }
 
   // A root span continuing an incoming W3C trace context (used by instrument()).
-  startRemoteSpan(name, { kind = 'server', traceparent, tracestate, attributes, startTime = Date.now(), scope }) {
+  startRemoteSpan(name, { kind = 'server', traceparent, tracestate, attributes, startTime, scope }) {
     this.openRoots++;
-    const { span, rejectedHeader } = this.core.startRemoteSpan(name, spanKind(kind), startTime, traceparent ?? '', tracestate ?? '');
+    const { span, rejectedHeader } = this.core.startRemoteSpan(
+      name,
+      spanKind(kind),
+      this.checkTime(startTime, 'startTime'),
+      traceparent ?? '',
+      tracestate ?? '',
+    );
     if (attributes) this.core.setAttributes(span, attributes);
     return { span: new Span(this, span, scope, true), rejectedHeader };
   }
@@ -85,11 +127,36 @@ export class Telemetry {
   }
 
   stats() {
-    return this.pipeline.stats();
+    return { ...this.pipeline.stats(), api: { ...this.repairs }, internalFailures: internalFailureCounts() };
+  }
+
+  // Releases the core instance; the Telemetry must not be used afterwards.
+  dispose() {
+    this.core.dispose();
   }
 
   rootEnded() {
     this.openRoots = Math.max(0, this.openRoots - 1);
+  }
+
+  // A caller's time, or now when none was given. An implausible one (0, NaN, seconds instead of
+  // milliseconds) is replaced by now, counted, and reported once.
+  checkTime(time, field) {
+    if (time === undefined) return Date.now();
+    const value = time instanceof Date ? time.getTime() : time;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= EARLIEST_PLAUSIBLE_MS) return value;
+    this.repairs.timesRepaired++;
+    this.reportOnce(
+      `time-${field}`,
+      `\`${field}\` must be milliseconds since the Unix epoch (Date.now()), got ${String(time)}; using the current time`,
+    );
+    return Date.now();
+  }
+
+  reportOnce(kind, message) {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    console.warn(`[edgescope] ${message} (reported once; counted in stats().api)`);
   }
 
   // A new unit of work (invocation or root span) while records from an earlier one are still

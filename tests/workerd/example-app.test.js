@@ -26,7 +26,7 @@ test('/api/items: route-named root span, child span, metrics and a correlated lo
   assert.equal(root.attributes['http.route'], '/api/items');
   assert.equal(collector.spans.find((s) => s.name === 'db.query').parentSpanId, root.spanId);
   assert.deepEqual(collector.metrics.find((m) => m.name === 'items.listed').tags, { source: 'memory' });
-  assert.deepEqual(duration().tags, { 'http.request.method': 'GET', 'http.response.status_code': '200', 'http.route': '/api/items' });
+  assert.deepEqual(duration().tags, { 'http.request.method': 'GET', 'http.response.status_code': 200, 'http.route': '/api/items' });
   assert.equal(collector.logs[0].traceId, root.traceId);
 });
 
