@@ -20,6 +20,7 @@ const KNOWN_KEYS = new Set([
   'backgroundDeadlineMs',
   'versionMetadata',
   'capture',
+  'beforeSend',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -76,7 +77,11 @@ export function validateConfig(config) {
     throw new EdgescopeConfigError('versionMetadata', 'the version metadata binding (an object with `id` and `tag`)', versionMetadata);
   }
   const capture = validateCapture(config.capture ?? {});
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture };
+  const beforeSend = config.beforeSend;
+  if (beforeSend !== undefined && typeof beforeSend !== 'function') {
+    throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
+  }
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend };
 }
 
 // What is recorded about the client and the headers: nothing unless asked (personal data stays in

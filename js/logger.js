@@ -1,5 +1,8 @@
 // Structured logs, correlated with a span (trace id and span id on every record).
+import { applyBeforeSend } from './before-send.js';
 import { LogLevel } from './core/core-telemetry.js';
+
+const LEVEL_NAMES = Object.fromEntries(Object.entries(LogLevel).map(([name, value]) => [value, name]));
 
 export class Logger {
   constructor(telemetry, context = {}, span = null) {
@@ -40,10 +43,17 @@ export class Logger {
       text = message.message;
       attrs = { error: message, ...attributes };
     }
-    const handle = this.span && !this.span.ended ? this.span.handle : 0;
-    this.telemetry.core.log(level, typeof text === 'string' ? text : String(text), handle, Date.now(), {
-      ...this.context,
-      ...attrs,
-    });
+    let record = { type: 'log', level: LEVEL_NAMES[level], message: typeof text === 'string' ? text : String(text), attributes: { ...this.context, ...attrs } };
+    if (this.telemetry.config.beforeSend) {
+      record = applyBeforeSend(this.telemetry, record);
+      if (!record) return;
+    }
+    const span = this.span;
+    if (span && span.ended && span.endedContext && this.telemetry.core.logInContext) {
+      // Written after its span ended (ctx.waitUntil work): still correlated with that span.
+      this.telemetry.core.logInContext(level, String(record.message), span.endedContext.traceparent, Date.now(), record.attributes);
+      return;
+    }
+    this.telemetry.core.log(level, String(record.message), span && !span.ended ? span.handle : 0, Date.now(), record.attributes);
   }
 }

@@ -2,6 +2,7 @@
 // the JavaScript side keeps the handle, its invocation scope (to end what user code forgot to end
 // when the invocation finalizes) and, once ended, its context, so that a child started later still
 // joins the same trace under it (OpenTelemetry: a parent's context stays valid after it ends).
+import { applyBeforeSend } from './before-send.js';
 import { SpanKind, StatusCode } from './core/core-telemetry.js';
 
 export class Span {
@@ -22,17 +23,28 @@ export class Span {
   }
 
   setAttribute(key, value) {
-    if (!this.ended) this.telemetry.core.setAttribute(this.handle, key, value);
+    if (this.ended) return this;
+    if (this.telemetry.config.beforeSend) return this.setAttributes({ [key]: value });
+    this.telemetry.core.setAttribute(this.handle, key, value);
     return this;
   }
 
   setAttributes(attributes) {
-    if (!this.ended) this.telemetry.core.setAttributes(this.handle, attributes);
+    if (this.ended) return this;
+    const record = applyBeforeSend(this.telemetry, { type: 'attributes', attributes });
+    if (record) this.telemetry.core.setAttributes(this.handle, record.attributes);
     return this;
   }
 
   addEvent(name, attributes) {
-    if (!this.ended) this.telemetry.core.addEvent(this.handle, name, Date.now(), attributes);
+    if (this.ended) return this;
+    if (typeof name !== 'string' || name === '') {
+      this.telemetry.repairs.eventsRefused++;
+      this.telemetry.reportOnce('event-name', `an event name must be a non-empty string (got ${JSON.stringify(name)}); the event is not recorded`);
+      return this;
+    }
+    const record = applyBeforeSend(this.telemetry, { type: 'event', name, attributes: attributes ?? {} });
+    if (record) this.telemetry.core.addEvent(this.handle, String(record.name || name), Date.now(), record.attributes);
     return this;
   }
 

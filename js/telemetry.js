@@ -10,6 +10,7 @@ import { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { defaultResource } from './resource.js';
 import { Span, spanKind } from './span.js';
+import { applyBeforeSend } from './before-send.js';
 
 // Times are milliseconds since the Unix epoch. Anything before 2000-01-01 is a mistake (0, NaN, or
 // seconds where milliseconds were meant) and would reach a backend as a date in 1970.
@@ -26,7 +27,7 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
-    this.repairs = { timesRepaired: 0, spansRefused: 0 };
+    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0 };
     this.reported = new Set();
   }
 
@@ -43,7 +44,8 @@ export class Telemetry {
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
   //            attributes?: object, startTime?: ms }
   startSpan(name, options = {}) {
-    const { parent, attributes } = options;
+    const { parent } = options;
+    let { attributes } = options;
     const kind = spanKind(options.kind);
     if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
       throw new TypeError('edgescope: `parent` must be a Span');
@@ -54,6 +56,12 @@ export class Telemetry {
       return new Span(this, 0, null, false);
     }
     const startTime = this.checkTime(options.startTime, 'startTime');
+    if (this.config.beforeSend) {
+      const record = applyBeforeSend(this, { type: 'span', name, attributes: attributes ?? {} });
+      if (!record) return new Span(this, 0, null, false);
+      if (typeof record.name === 'string' && record.name !== '') name = record.name;
+      attributes = record.attributes;
+    }
     if (!parent) {
       this.noteUnitOfWorkStart();
       this.openRoots++;
@@ -78,6 +86,12 @@ export class Telemetry {
 
   // A root span continuing an incoming W3C trace context (used by instrument()).
   startRemoteSpan(name, { kind = 'server', traceparent, tracestate, attributes, startTime, scope }) {
+    if (this.config.beforeSend) {
+      const record = applyBeforeSend(this, { type: 'span', name, attributes: attributes ?? {} });
+      // Refused by the hook: the request still runs, under a span that records nothing.
+      if (!record) return { span: new Span(this, 0, scope, false), rejectedHeader: false };
+      attributes = record.attributes;
+    }
     this.openRoots++;
     const { span, rejectedHeader } = this.core.startRemoteSpan(
       name,
