@@ -55,7 +55,7 @@ test("a failure of the handler's own stream is recorded as an error outcome, wit
   assert.equal(collector.logs.filter((l) => l.message === 'chunk').length, 2);
 });
 
-test('a null body finalizes at once', async () => {
+test('an empty stream is recorded as complete', async () => {
   const res = await worker.fetch('/?chunks=0');
   assert.equal(await res.text(), '');
   await collector.waitFor((c) => c.spans.length === 1);
