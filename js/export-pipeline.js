@@ -2,79 +2,162 @@
 // moment flush() is called, so what an invocation produced is in JavaScript memory before the
 // first await. Delivery then runs inside the caller's ctx.waitUntil. Every record that does not
 // arrive is counted and logged with its cause (DESIGN.md section 3, step 5).
+//
+// One flush is one invocation's export: its exporters share one subrequest budget
+// (maxSubrequests) and the invocation's 6 connection slots (js/exporters/flush-context.js).
+//
+// Totals count each drained record once, however many exporters there are:
+//   dropped  += the records the encoding of some format could not fit (the most any one format
+//               dropped; an oversize record is usually oversize in every format)
+//   exported += the records delivered by the exporter that delivered the fewest
+//   failed   += the rest, so exported + failed + dropped(by encoding) = records drained.
+// With one exporter this is exactly what it delivered. With several, `exported` means "delivered
+// by every exporter" when exporters fail on the same records or whole drains (the usual case:
+// a collector is down); per-record identity across formats is not tracked, so when different
+// exporters lose different payloads of one drain it is an upper bound. stats().exporters[i] has
+// each exporter's exact counts.
 import { DROP_STATS } from './core/core-telemetry.js';
+import { ExporterStats, describeCauses, summarize } from './exporters/delivery-stats.js';
+import { createFlushContext, validateMaxSubrequests } from './exporters/flush-context.js';
+
+// Counters the core increments once per encode, i.e. once per wire format in use; the pipeline
+// counts them once per drained record instead (the most any one format counted).
+const ENCODE_STATS = Object.freeze(['recordsDroppedOversize', 'recordsShrunk']);
 
 export class ExportPipeline {
-  constructor(core, exporters) {
+  // options: { maxSubrequests?: number } (validated: an integer from 1 to 10000; default 10)
+  constructor(core, exporters, options = {}) {
     this.core = core;
     this.exporters = exporters;
+    this.maxSubrequests = validateMaxSubrequests(options.maxSubrequests);
     this.counters = { exported: 0, failed: 0, dropped: 0, payloadsSent: 0, payloadsFailed: 0, flushes: 0 };
+    this.perExporter = exporters.map((exporter) => new ExporterStats(exporter));
     this.lastError = null;
     this.coreStatsSeen = core.stats();
+    this.encodeCounted = Object.fromEntries(ENCODE_STATS.map((name) => [name, this.coreStatsSeen[name]]));
   }
 
-  flush() {
+  // options: { maxSubrequests?: number } overrides the pipeline's budget for this flush.
+  // Never rejects: every failure is counted and logged.
+  flush(options = {}) {
+    const maxSubrequests = options.maxSubrequests === undefined ? this.maxSubrequests : validateMaxSubrequests(options.maxSubrequests);
     this.counters.flushes++;
     const records = this.core.drain();
-    const deliveries = [];
-    if (records > 0) {
-      const byFormat = new Map();
-      for (const exporter of this.exporters) {
-        if (!byFormat.has(exporter.format)) byFormat.set(exporter.format, this.core.encode(exporter.format));
-      }
-      for (const exporter of this.exporters) deliveries.push(this.deliver(exporter, byFormat.get(exporter.format)));
+    let encoded = null;
+    let encodeError = null;
+    try {
+      if (records > 0) encoded = this.encodeEach();
+    } catch (error) {
+      encodeError = error;
+    } finally {
+      this.core.release();
     }
-    this.core.release();
-    this.reportCoreDrops();
-    return Promise.all(deliveries).then(() => ({ records }));
+    this.reportCoreDrops(encoded);
+    if (records === 0) return Promise.resolve({ records });
+    if (encodeError) {
+      this.failWhole(records, encodeError);
+      return Promise.resolve({ records });
+    }
+    const formatDropped = new Map([...encoded].map(([format, e]) => [format, records - e.records]));
+    const encodeDropped = Math.max(0, ...formatDropped.values());
+    this.counters.dropped += encodeDropped;
+    const context = createFlushContext({ maxSubrequests });
+    const deliveries = this.exporters.map((exporter, i) => {
+      this.perExporter[i].dropped += formatDropped.get(exporter.format);
+      return this.deliver(i, encoded.get(exporter.format).payloads, context);
+    });
+    return Promise.all(deliveries).then((delivered) => {
+      const exported = delivered.length > 0 ? Math.min(...delivered) : 0;
+      this.counters.exported += exported;
+      this.counters.failed += Math.max(0, records - encodeDropped - exported);
+      return { records };
+    });
   }
 
-  async deliver(exporter, payloads) {
-    let results;
-    try {
-      results = await exporter.send(payloads);
-    } catch (error) {
-      // A custom exporter that throws must not turn into an unhandled rejection in waitUntil.
-      results = payloads.map((p) => ({ ok: false, records: p.records, error: `exporter threw: ${error?.message ?? error}` }));
+  // One encode per wire format in use, with the encode-time counters of each.
+  encodeEach() {
+    const encoded = new Map();
+    for (const exporter of this.exporters) {
+      if (encoded.has(exporter.format)) continue;
+      const before = this.core.stats();
+      const payloads = this.core.encode(exporter.format);
+      const after = this.core.stats();
+      const counted = Object.fromEntries(ENCODE_STATS.map((name) => [name, after[name] - before[name]]));
+      encoded.set(exporter.format, { payloads, records: payloads.reduce((sum, p) => sum + p.records, 0), counted });
     }
-    let lostRecords = 0;
-    let lostPayloads = 0;
-    let firstError = null;
-    for (const result of results) {
-      if (result.ok) {
-        this.counters.exported += result.records;
-        this.counters.payloadsSent++;
-      } else {
-        lostRecords += result.records;
-        lostPayloads++;
-        firstError ??= result;
+    return encoded;
+  }
+
+  // Sends through exporter i; resolves to the records it delivered. Never rejects.
+  async deliver(i, payloads, context) {
+    const exporter = this.exporters[i];
+    const stats = this.perExporter[i];
+    let results = [];
+    if (payloads.length > 0) {
+      try {
+        results = await exporter.send(payloads, context);
+      } catch (error) {
+        // A custom exporter that throws must not turn into an unhandled rejection in waitUntil.
+        const message = `exporter threw: ${error?.message ?? error}`;
+        results = payloads.map(() => ({ ok: false, cause: 'exporter', error: message }));
       }
     }
-    if (lostPayloads > 0) {
-      this.counters.failed += lostRecords;
-      this.counters.payloadsFailed += lostPayloads;
-      this.lastError = `${exporter.name} ${firstError.url ?? exporter.endpoint}: ${firstError.error}`;
+    const summary = summarize(payloads, results);
+    stats.exported += summary.delivered;
+    stats.payloadsSent += summary.payloadsSent;
+    this.counters.payloadsSent += summary.payloadsSent;
+    if (summary.payloadsFailed > 0) {
+      stats.failed += summary.lost;
+      stats.payloadsFailed += summary.payloadsFailed;
+      this.counters.payloadsFailed += summary.payloadsFailed;
+      for (const [cause, n] of summary.byCause) stats.failedByCause[cause] = (stats.failedByCause[cause] ?? 0) + n;
+      const first = summary.failures[0];
+      stats.lastError = `${first.url ?? stats.endpoint}: ${first.error}`;
+      this.lastError = `${stats.name} ${stats.lastError}`;
       console.error(
-        `[edgescope] export failed: ${this.lastError}; ${lostRecords} record(s) in ${lostPayloads} payload(s) not delivered`,
+        `[edgescope] export failed: ${this.lastError}; ${summary.lost} record(s) in ${summary.payloadsFailed} payload(s) not delivered (${describeCauses(summary.failures)})`,
       );
     }
+    return summary.delivered;
   }
 
-  reportCoreDrops() {
+  // The core could not encode the drain (a CoreError): nothing of it can be sent.
+  failWhole(records, error) {
+    this.counters.failed += records;
+    this.lastError = `encode: ${error?.message ?? error}`;
+    for (const stats of this.perExporter) {
+      stats.failed += records;
+      stats.failedByCause.encode = (stats.failedByCause.encode ?? 0) + records;
+      stats.lastError = this.lastError;
+    }
+    console.error(`[edgescope] export failed: ${this.lastError}; ${records} record(s) not delivered`);
+  }
+
+  // New core drop counters become stats().dropped and one console.error line. The encode-time
+  // counters are taken once per drain (see ENCODE_STATS), not once per format.
+  reportCoreDrops(encoded) {
     const now = this.core.stats();
+    const once = {};
+    for (const name of ENCODE_STATS) once[name] = encoded ? Math.max(0, ...[...encoded.values()].map((e) => e.counted[name])) : 0;
+    for (const name of ENCODE_STATS) this.encodeCounted[name] += once[name];
     const causes = [];
     for (const name of DROP_STATS) {
-      const delta = now[name] - this.coreStatsSeen[name];
-      if (delta > 0) {
-        this.counters.dropped += delta;
-        causes.push(`${delta} ${name}`);
-      }
+      // Encode-time drops reach `dropped` through flush(), which counts records, not formats.
+      const delta = ENCODE_STATS.includes(name) ? once[name] : now[name] - this.coreStatsSeen[name];
+      if (delta <= 0) continue;
+      if (!ENCODE_STATS.includes(name)) this.counters.dropped += delta;
+      causes.push(`${delta} ${name}`);
     }
     this.coreStatsSeen = now;
     if (causes.length > 0) console.error(`[edgescope] telemetry dropped by bounds: ${causes.join(', ')}`);
   }
 
   stats() {
-    return { ...this.counters, lastError: this.lastError, core: this.core.stats() };
+    return {
+      ...this.counters,
+      lastError: this.lastError,
+      exporters: this.perExporter.map((s) => s.snapshot()),
+      core: { ...this.core.stats(), ...this.encodeCounted },
+    };
   }
 }

@@ -1,55 +1,90 @@
 // The HTTP exporter: each payload is POSTed with bounded retries (full-jitter exponential backoff,
 // Retry-After honoured) inside a deadline well under the 30 s that ctx.waitUntil allows after the
-// response (Workers limits: "waitUntil ... 30 seconds"). At most 6 requests are in flight, the
-// Workers limit on simultaneous open connections per invocation.
+// response (Workers limits: "waitUntil ... 30 seconds").
+//
+// The deadline is a hard bound on the whole send(): every attempt's timeout is
+// min(timeoutMs, time left), a payload whose turn comes after the deadline is not sent (cause
+// 'deadline'), and a wait (backoff or Retry-After) that would end past the deadline is not taken.
+// Requests share the flush's connection slots (6) and subrequest budget with every other exporter
+// of the flush (flush-context.js).
 import { EdgescopeConfigError } from '../config.js';
-import { describeEndpoint, validateHttpOptions } from './options.js';
-import { payloadUrl, postPayload } from './post.js';
+import { payloadUrl } from './endpoint-url.js';
+import { createFlushContext, MAX_OPEN_CONNECTIONS } from './flush-context.js';
+import { validateHttpOptions } from './options.js';
+import { postPayload } from './post.js';
+import { deliveryResult } from './results.js';
 
-const MAX_IN_FLIGHT = 6;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 4000;
 
 export function http(options = {}) {
   const base = validateHttpOptions('http', options);
   const retries = options.retries ?? 2;
-  const deadlineMs = options.deadlineMs ?? 15000;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw new EdgescopeConfigError('exporters.http({ retries })', 'an integer from 0 to 10', retries);
   }
-  if (!Number.isInteger(deadlineMs) || deadlineMs < base.timeoutMs || deadlineMs > 25000) {
-    throw new EdgescopeConfigError('exporters.http({ deadlineMs })', `an integer from timeoutMs (${base.timeoutMs}) to 25000`, deadlineMs);
+  if (options.sleep !== undefined && typeof options.sleep !== 'function') {
+    throw new EdgescopeConfigError('exporters.http({ sleep })', 'a function (ms) => Promise', options.sleep);
   }
   const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
   const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 
-  async function sendOne(payload, deadline) {
+  async function sendOne(payload, deadline, context) {
     const url = payloadUrl(base.url, base.format, payload.signal);
-    let result;
-    for (let attempt = 0; ; attempt++) {
-      result = await postPayload({ fetchImpl, url, headers: base.headers, body: payload.body, timeoutMs: base.timeoutMs });
-      if (result.ok || !result.retryable || attempt >= retries) break;
-      const backoff = Math.max(result.retryAfterMs ?? 0, Math.random() * Math.min(4000, 200 * 2 ** attempt));
-      if (Date.now() + backoff + base.timeoutMs > deadline) break;
+    const post = () => postPayload({ fetchImpl, url, headers: base.headers, body: payload.body, timeoutMs: base.timeoutMs, deadline, context });
+    let last = await post();
+    let attempts = last.sent ? 1 : 0;
+    while (!last.ok && last.retryable && attempts <= retries) {
+      const left = deadline - Date.now();
+      if (last.retryAfterMs != null && last.retryAfterMs >= left) {
+        last = giveUp(last, 'retry-after', `Retry-After asks for ${seconds(last.retryAfterMs)}, more than the ${seconds(left)} left before the export deadline`);
+        break;
+      }
+      // Full jitter (a random wait up to the exponential bound) spreads the retries of many
+      // isolates that failed together; a server's Retry-After is a minimum.
+      const backoff = Math.max(last.retryAfterMs ?? 0, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1)));
+      if (backoff >= left) {
+        last = giveUp(last, 'deadline', 'no time left for a retry before the export deadline');
+        break;
+      }
       await sleep(backoff);
+      const next = await post();
+      if (!next.sent) {
+        last = giveUp(last, next.cause, `retry not sent: ${next.error}`);
+        break;
+      }
+      attempts++;
+      last = next;
     }
-    return { ...result, records: payload.records, url: describeEndpoint(url) };
+    return deliveryResult(last, payload, url, attempts);
   }
 
   return {
     name: 'http',
     format: base.format,
-    endpoint: describeEndpoint(base.url),
-    async send(payloads) {
-      const deadline = Date.now() + deadlineMs;
+    endpoint: base.endpoint,
+    // context: the flush's shared budget and connection slots (a fresh one when called alone).
+    async send(payloads, context = createFlushContext()) {
+      const deadline = Date.now() + base.deadlineMs;
       const results = new Array(payloads.length);
       let next = 0;
       const worker = async () => {
         while (next < payloads.length) {
           const i = next++;
-          results[i] = await sendOne(payloads[i], deadline);
+          results[i] = await sendOne(payloads[i], deadline, context);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, payloads.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(MAX_OPEN_CONNECTIONS, payloads.length) }, worker));
       return results;
     },
   };
+}
+
+// The payload is given up for `cause`; the last attempt's error stays in the message.
+function giveUp(result, cause, why) {
+  return { ...result, retryable: false, cause, error: `${result.error}; ${why}` };
+}
+
+function seconds(ms) {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
 }

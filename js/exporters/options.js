@@ -1,20 +1,18 @@
 // Validation shared by the HTTP and Direct exporters; errors name the option.
 import { EdgescopeConfigError } from '../config.js';
+import { maskUrl } from './endpoint-url.js';
+
+// ctx.waitUntil keeps an invocation alive 30 s after the response (Workers limits, "Duration");
+// the export deadline stays under that with room for the drain and the log line.
+export const MAX_DEADLINE_MS = 25000;
+export const DEFAULT_DEADLINE_MS = 15000;
 
 export function validateHttpOptions(kind, options) {
   if (options === null || typeof options !== 'object') {
     throw new EdgescopeConfigError(`exporters.${kind}()`, 'an options object like { url }', options);
   }
-  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000 } = options;
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new EdgescopeConfigError(`exporters.${kind}({ url })`, 'an absolute http(s) URL', url);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new EdgescopeConfigError(`exporters.${kind}({ url })`, 'an absolute http(s) URL', url);
-  }
+  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS } = options;
+  const parsed = validateUrl(kind, url);
   if (format !== 'native' && format !== 'otlp-json') {
     throw new EdgescopeConfigError(`exporters.${kind}({ format })`, "'native' or 'otlp-json'", format);
   }
@@ -24,21 +22,49 @@ export function validateHttpOptions(kind, options) {
   if (bearerToken !== undefined && (typeof bearerToken !== 'string' || bearerToken === '')) {
     throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'a non-empty string', bearerToken);
   }
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 25000) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ timeoutMs })`, 'an integer from 1 to 25000', timeoutMs);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_DEADLINE_MS) {
+    throw new EdgescopeConfigError(`exporters.${kind}({ timeoutMs })`, `an integer from 1 to ${MAX_DEADLINE_MS}`, timeoutMs);
+  }
+  // Each attempt's timeout is min(timeoutMs, time left before the deadline), so a deadline
+  // shorter than timeoutMs is allowed: it simply wins.
+  if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS) {
+    throw new EdgescopeConfigError(`exporters.${kind}({ deadlineMs })`, `an integer from 1 to ${MAX_DEADLINE_MS}`, deadlineMs);
   }
   const allHeaders = { 'content-type': 'application/json', ...lowerKeys(headers) };
   if (bearerToken) allHeaders.authorization = `Bearer ${bearerToken}`;
-  return { url: parsed.href, format, headers: allHeaders, timeoutMs };
+  return { url: parsed.href, format, headers: allHeaders, timeoutMs, deadlineMs, endpoint: maskUrl(parsed.href) };
+}
+
+function validateUrl(kind, url) {
+  const field = `exporters.${kind}({ url })`;
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EdgescopeConfigError(field, 'an absolute http(s) URL', url);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new EdgescopeConfigError(field, 'an absolute http(s) URL', url);
+  }
+  // A fragment is never sent to the server (RFC 9110 section 4.2.5, RFC 3986 section 3.5), and an
+  // OTLP signal path appended after it would vanish with it: whatever was meant, it is a mistake.
+  if (parsed.href.includes('#')) {
+    throw new EdgescopeConfigError(field, 'a URL without a #fragment (fragments are never sent to the collector)', `${maskUrl(url)}#…`);
+  }
+  // Userinfo is deprecated in http(s) URIs (RFC 9110 section 4.2.4) and the Fetch standard's
+  // Request constructor throws on a URL with credentials, so every export would fail; say so now.
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new EdgescopeConfigError(
+      field,
+      "a URL without user:password@ (fetch refuses credentials in URLs; pass headers: { authorization: 'Basic ...' })",
+      maskUrl(url),
+    );
+  }
+  return parsed;
 }
 
 function lowerKeys(headers) {
   const out = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   return out;
-}
-
-export function describeEndpoint(url) {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`; // never the query string: it may hold a token
 }

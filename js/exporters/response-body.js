@@ -1,0 +1,56 @@
+// Response bodies from a collector are read only as far as a log line needs. An error page can
+// be megabytes (or a stream that never ends); reading it whole would hold the connection and the
+// invocation's memory for nothing. Whatever is not read is cancelled, which closes the
+// connection (an unread body would otherwise hold one of the invocation's 6 connections).
+export const ERROR_BODY_PREFIX_BYTES = 1024;
+
+const decoder = new TextDecoder(); // non-fatal: a cut inside a UTF-8 sequence becomes U+FFFD
+
+// Reads at most maxBytes of the body, then cancels the rest. Never throws.
+export async function readBodyPrefix(response, maxBytes = ERROR_BODY_PREFIX_BYTES) {
+  const body = response.body;
+  if (!body) return '';
+  let reader;
+  try {
+    reader = body.getReader();
+  } catch {
+    return ''; // already locked or consumed
+  }
+  const chunks = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return decodeChunks(chunks, size);
+      const take = value.subarray(0, maxBytes - size);
+      chunks.push(take);
+      size += take.length;
+    }
+    return decodeChunks(chunks, size);
+  } catch {
+    return decodeChunks(chunks, size);
+  } finally {
+    // Cancelling a finished stream is a no-op; on a stream that is still sending it closes the
+    // connection. Releasing first would leave the stream readable and unread.
+    await reader.cancel().catch(() => {});
+  }
+}
+
+// Discards a body without reading it.
+export async function discardBody(response) {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // already consumed, or the connection failed: either way nothing is held
+  }
+}
+
+function decodeChunks(chunks, size) {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return decoder.decode(bytes);
+}

@@ -1,0 +1,125 @@
+// stats(): per-exporter counts, and totals that count each drained record once however many
+// exporters and wire formats there are (the definition is in js/export-pipeline.js).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTelemetry, exporters } from 'edgescope';
+import { useCollector } from '../shared/use-collector.js';
+import { captureConsole } from './helpers.js';
+
+const healthy = useCollector();
+const failing = useCollector();
+
+function record(t) {
+  t.trace('op', (span) => span.logger.info('hello'));
+  t.metrics.increment('hits');
+}
+
+function twoExporters(options = {}) {
+  return createTelemetry({
+    service: 'svc',
+    ...options,
+    exporters: [
+      exporters.http({ url: healthy.nativeUrl, retries: 0 }),
+      exporters.http({ url: failing.otlpUrl, format: 'otlp-json', retries: 0 }),
+    ],
+  });
+}
+
+test('with two exporters delivering, each record is exported once in the totals', async () => {
+  const t = twoExporters();
+  record(t);
+  await t.flush();
+  const s = t.stats();
+  assert.equal(healthy.spans.length + healthy.logs.length + healthy.metrics.length, 3);
+  assert.equal(failing.spans.length + failing.logs.length + failing.metrics.length, 3);
+  assert.equal(s.exported, 3);
+  assert.equal(s.failed, 0);
+  assert.equal(s.payloadsSent, 4, 'one native payload and three OTLP payloads');
+  assert.deepEqual(
+    s.exporters.map(({ name, exported, failed, dropped, payloadsSent, payloadsFailed, lastError }) => ({ name, exported, failed, dropped, payloadsSent, payloadsFailed, lastError })),
+    [
+      { name: 'http', exported: 3, failed: 0, dropped: 0, payloadsSent: 1, payloadsFailed: 0, lastError: null },
+      { name: 'http', exported: 3, failed: 0, dropped: 0, payloadsSent: 3, payloadsFailed: 0, lastError: null },
+    ],
+  );
+  assert.match(s.exporters[0].endpoint, /^http:\/\/127\.0\.0\.1:\d+\/ingest$/);
+});
+
+test('a record one exporter lost is failed in the totals, not both exported and failed', async () => {
+  const t = twoExporters();
+  failing.failAlways(503);
+  record(t);
+  const lines = await captureConsole('error', () => t.flush());
+  const s = t.stats();
+  assert.equal(s.exported, 0);
+  assert.equal(s.failed, 3);
+  assert.equal(s.payloadsSent, 1);
+  assert.equal(s.payloadsFailed, 3);
+  const [native, otlp] = s.exporters;
+  assert.equal(native.exported, 3);
+  assert.equal(native.failed, 0);
+  assert.equal(otlp.exported, 0);
+  assert.equal(otlp.failed, 3);
+  assert.deepEqual(otlp.failedByCause, { http: 3 });
+  assert.match(otlp.lastError, /^http:\/\/127\.0\.0\.1:\d+\/v1\/\w+: HTTP 503/);
+  assert.equal(s.lastError, `http ${otlp.lastError}`);
+  assert.equal(lines.length, 1, 'one line for the exporter that failed');
+});
+
+test('shrunk and oversize records are counted once, not once per wire format', async () => {
+  const counts = [];
+  for (const formats of [['native'], ['native', 'otlp-json']]) {
+    const mem = formats.map((format) => ({ name: format, format, endpoint: format, async send(ps) { return ps.map(() => ({ ok: true })); } }));
+    const t = createTelemetry({ service: 'svc', maxPayloadBytes: 1024, exporters: mem });
+    t.trace('shrunk', (s) => s.setAttribute('big', 'x'.repeat(2000))); // fits once re-encoded compactly
+    t.trace('oversize', (s) => {
+      for (let i = 0; i < 40; i++) s.setAttribute(`a${i}`, 'y'.repeat(1000)); // fits in no form
+    });
+    t.trace('small', () => {});
+    const lines = await captureConsole('error', () => t.flush());
+    const s = t.stats();
+    counts.push({ shrunk: s.core.recordsShrunk, oversize: s.core.recordsDroppedOversize, dropped: s.dropped, exported: s.exported, failed: s.failed, lines });
+    for (const e of s.exporters) assert.equal(e.exported + e.failed + e.dropped, 3, e.name);
+  }
+  const line = '[edgescope] telemetry dropped by bounds: 1 recordsDroppedOversize';
+  const once = { shrunk: 1, oversize: 1, dropped: 1, exported: 2, failed: 0, lines: [line] };
+  assert.deepEqual(counts, [once, once]);
+});
+
+test('each drained record is counted once: exported + failed + dropped by encoding = records', async () => {
+  const t = twoExporters({ maxBatchSize: 1 });
+  failing.failNext(503, { times: 2 });
+  record(t);
+  let records;
+  await captureConsole('error', async () => {
+    ({ records } = await t.flush());
+  });
+  assert.equal(records, 3);
+  const s = t.stats();
+  assert.equal(s.exported + s.failed + s.dropped, records);
+  assert.equal(s.failed, 2, 'the two records the OTLP exporter lost');
+  assert.equal(s.exporters[1].exported, 1);
+});
+
+test('results a custom exporter leaves out, and a synchronous throw, are counted failures', async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const short = { name: 'short', format: 'native', endpoint: 'mem', async send() { return []; } };
+    const sync = { name: 'sync', format: 'native', endpoint: 'mem', send() { throw new Error('sync boom'); } };
+    const t = createTelemetry({ service: 'svc', exporters: [short, sync] });
+    record(t);
+    const lines = await captureConsole('error', () => t.flush());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [a, b] = t.stats().exporters;
+    assert.deepEqual([a.failed, a.failedByCause], [3, { exporter: 3 }]);
+    assert.deepEqual([b.failed, b.failedByCause], [3, { exporter: 3 }]);
+    assert.equal(t.stats().failed, 3);
+    assert.match(lines.join('\n'), /short mem: send\(\) returned no result for this payload/);
+    assert.match(lines.join('\n'), /sync mem: exporter threw: sync boom/);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
