@@ -21,6 +21,7 @@ const KNOWN_KEYS = new Set([
   'versionMetadata',
   'capture',
   'beforeSend',
+  'maxSubrequests',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -77,11 +78,17 @@ export function validateConfig(config) {
     throw new EdgescopeConfigError('versionMetadata', 'the version metadata binding (an object with `id` and `tag`)', versionMetadata);
   }
   const capture = validateCapture(config.capture ?? {});
+  // Workers allow 50 subrequests per invocation on the Free plan and 10,000 on Paid, and 6 open
+  // connections at a time; telemetry should use a small, predictable share of that.
+  const maxSubrequests = config.maxSubrequests ?? 10;
+  if (!Number.isInteger(maxSubrequests) || maxSubrequests < 1 || maxSubrequests > 10000) {
+    throw new EdgescopeConfigError('maxSubrequests', 'an integer from 1 to 10000 (export requests per invocation)', config.maxSubrequests);
+  }
   const beforeSend = config.beforeSend;
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests };
 }
 
 // What is recorded about the client and the headers: nothing unless asked (personal data stays in

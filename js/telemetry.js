@@ -21,7 +21,7 @@ export class Telemetry {
     this.config = validateConfig(config);
     this.resource = { ...defaultResource(this.config), ...this.config.resource };
     this.core = new CoreTelemetry({ ...this.config, resource: this.resource });
-    this.pipeline = new ExportPipeline(this.core, this.config.exporters, this.config);
+    this.pipeline = new ExportPipeline(this.core, this.config.exporters, { maxSubrequests: this.config.maxSubrequests });
     this.metrics = new Metrics(this);
     this.logger = new Logger(this);
     this.activeInvocations = 0;

@@ -70,8 +70,8 @@ test('shrunk and oversize records are counted once, not once per wire format', a
   const counts = [];
   for (const formats of [['native'], ['native', 'otlp-json']]) {
     const mem = formats.map((format) => ({ name: format, format, endpoint: format, async send(ps) { return ps.map(() => ({ ok: true })); } }));
-    const t = createTelemetry({ service: 'svc', maxPayloadBytes: 1024, exporters: mem });
-    t.trace('shrunk', (s) => s.setAttribute('big', 'x'.repeat(2000))); // fits once re-encoded compactly
+    const t = createTelemetry({ service: 'svc', maxPayloadBytes: 2048, exporters: mem });
+    t.trace('shrunk', (s) => s.setAttribute('big', 'x'.repeat(3000))); // fits once re-encoded compactly
     t.trace('oversize', (s) => {
       for (let i = 0; i < 40; i++) s.setAttribute(`a${i}`, 'y'.repeat(1000)); // fits in no form
     });
