@@ -33,7 +33,8 @@ function makeBytes(size) {
 function makeHtml() {
   const paragraphs = [];
   for (let i = 0; i < 300; i++) paragraphs.push(`<p class="p${i % 3}">paragraph ${i} of the origin page</p>`);
-  return `<!doctype html>\n<html><head><title>origin page</title></head><body>\n<h1>hello from the origin</h1>\n${paragraphs.join('\n')}\n<h1>second heading</h1>\n</body></html>\n`;
+  const head = '<!doctype html>\n<html><head><title>origin page</title></head><body>\n<h1>hello from the origin</h1>\n';
+  return `${head}${paragraphs.join('\n')}\n<h1>second heading</h1>\n</body></html>\n`;
 }
 
 export const ORIGIN_TEXT = Buffer.from(makeText(2000), 'utf8'); // ~120 KB
@@ -154,7 +155,8 @@ export async function startOrigin({ host = '127.0.0.1' } = {}) {
     }
     const redirect = /^\/redirect\/(301|302)$/.exec(path);
     if (redirect) {
-      return sendFixed(req, res, Number(redirect[1]), { 'content-type': 'text/plain', location: '/identity' }, Buffer.from(`moved to /identity\n`));
+      const headers = { 'content-type': 'text/plain', location: '/identity' };
+      return sendFixed(req, res, Number(redirect[1]), headers, Buffer.from('moved to /identity\n'));
     }
     if (path === '/cookies') {
       res.setHeader('set-cookie', ['session=abc; Path=/; HttpOnly', 'theme=dark; Path=/', 'seen=1; Max-Age=60']);
@@ -234,7 +236,7 @@ export async function startOrigin({ host = '127.0.0.1' } = {}) {
       });
     },
     close() {
-      for (const timer of timers) clearTimeout(timer), clearInterval(timer);
+      for (const timer of timers) clearTimeout(timer); // clearTimeout also clears intervals in Node
       return new Promise((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());

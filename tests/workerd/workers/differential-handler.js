@@ -8,8 +8,8 @@
 //   /rewrap/<origin path>         new Response(r.body, r)
 //   /cache/<origin path>          cache.put(key, r.clone()) in waitUntil, then return r
 //   /cached/<origin path>         the Cache API's copy when there is one, else fetched and stored first
-//   /rewrite/<origin path>        HTMLRewriter.transform(r) (headers as the rewriter leaves them)
-//   /rewrite-keep-length/<path>   the rewritten body under r's headers, Content-Length included
+//   /rewrite/<origin path>        HTMLRewriter.transform(r), whose headers keep the origin's Content-Length
+//   /rewrite-drop-length/<path>   the same with that Content-Length header removed
 //   /retext/<origin path>         r.body through TextDecoderStream and TextEncoderStream, under r's headers
 //   /built/<case>                 responses the handler makes itself (see BUILT)
 //
@@ -187,9 +187,11 @@ export default {
       }
       case 'rewrite':
         return upperCaseHeadings().transform(await fromOrigin(request, env, rest));
-      case 'rewrite-keep-length': {
-        const r = await fromOrigin(request, env, rest);
-        return new Response(upperCaseHeadings().transform(r).body, r);
+      case 'rewrite-drop-length': {
+        const out = upperCaseHeadings().transform(await fromOrigin(request, env, rest));
+        const headers = new Headers(out.headers);
+        headers.delete('content-length');
+        return new Response(out.body, { status: out.status, headers });
       }
       case 'retext': {
         const r = await fromOrigin(request, env, rest);
