@@ -20,8 +20,8 @@
 // to the end. Two cases need more care:
 //   - A live stream (a handler still writing, Server-Sent Events) must stop when the client goes
 //     away, which a tee cannot tell us: its other branch keeps reading. Such a body has no known
-//     length and no encoding of its own, so the runtime frames it chunked anyway, and a
-//     pass-through pipe is transparent for it and propagates the client's cancel to the source.
+//     length and no encoding of its own, so the runtime frames it chunked anyway, and a relay
+//     stream is transparent for it and propagates the client's cancel to the source.
 //   - We cannot ask a stream whether it is live. So we peek: the watched branch is read for a few
 //     event-loop turns before the Response is returned. A body held in memory is read to its end in
 //     that time; anything still pending after a turn without progress is treated as live unless the
@@ -133,22 +133,41 @@ function rebuild(response, body) {
   return new Response(body, response);
 }
 
+// A live body is relayed chunk by chunk as the runtime pulls (so backpressure is the client's),
+// through a stream whose cancel we see: that is how a client leaving is told apart from the body
+// failing (both surface as the same "Network connection lost" error on a pipe), and the cancel is
+// passed on to the source exactly as the runtime would have.
 function pipeLive(response, source, onEnd) {
-  const pass = typeof globalThis.IdentityTransformStream === 'function' ? new globalThis.IdentityTransformStream() : new TransformStream();
-  source.pipeTo(pass.writable).then(
-    () => onEnd('complete'),
-    (error) => {
-      // The pipe has released the source. A client cancel made the pipe cancel the source, which
-      // leaves it closed; a failure of the handler's own stream leaves it errored.
-      source
-        .getReader()
-        .closed.then(
-          () => onEnd('cancelled', error),
-          () => onEnd('error', error),
-        );
+  const reader = source.getReader();
+  let ended = false;
+  const end = (outcome, error) => {
+    if (ended) return;
+    ended = true;
+    onEnd(outcome, error);
+  };
+  const relay = new ReadableStream({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        end('error', error);
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        controller.close();
+        end('complete');
+      } else {
+        controller.enqueue(chunk.value);
+      }
     },
-  );
-  return rebuild(response, pass.readable);
+    cancel(reason) {
+      end('cancelled', reason);
+      return reader.cancel(reason);
+    },
+  });
+  return rebuild(response, relay);
 }
 
 function nextTurn() {

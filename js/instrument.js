@@ -114,7 +114,9 @@ async function runFetch(handler, telemetry, request, env, ctx) {
       return response;
     }
     scope.noteResponse(response);
-    if (response.body === null || response.status === 101 || response.webSocket) {
+    // A HEAD response's body is never sent (the runtime frames it from the body and discards it):
+    // it is returned untouched, so the framing stays the runtime's own.
+    if (response.body === null || response.status === 101 || response.webSocket || request.method === 'HEAD') {
       scope.finalize({ response, outcome: response.status === 101 || response.webSocket ? 'upgrade' : 'no-body' });
       return response;
     }
