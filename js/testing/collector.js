@@ -1,7 +1,9 @@
 // A capture collector on loopback: accepts the native ingest JSON (POST /ingest) and OTLP/HTTP
 // JSON (POST /v1/traces, /v1/metrics, /v1/logs), decodes and validates every payload, and keeps
 // what arrived so a test can assert on it. Malformed input gets a 4xx with a message naming the
-// problem and is kept in `rejected`, never half-recorded.
+// problem and is kept in `rejected`, never half-recorded. OTLP bodies are checked in full against
+// the opentelemetry-proto definitions (otlp-json.js): a 400 names the JSON path of the first
+// offending value, e.g. `$.resourceMetrics[0].scopeMetrics[0].metrics[2].sum.dataPoints[1].asDouble`.
 import { createServer } from 'node:http';
 import { DecodeError, decodeNative, decodeOtlp } from './decode.js';
 
@@ -67,7 +69,9 @@ export async function startCollector(options = {}) {
         records = signal ? decodeOtlp(signal, doc) : decodeNative(doc);
       } catch (error) {
         if (error instanceof DecodeError) return reject(400, error.message);
-        throw error;
+        // Not the payload's fault (e.g. the OTLP definitions are not installed): say so rather
+        // than take the test process down from inside a request handler.
+        return reject(500, `collector cannot decode: ${error.message}`);
       }
       const format = signal ? 'otlp-json' : 'native';
       for (const r of records.spans) state.spans.push({ ...r, format });

@@ -15,17 +15,22 @@ export interface CapturedSpan {
   events: { name: string; time: number; attributes: Record<string, unknown> }[];
   format: 'native' | 'otlp-json';
 }
+/** One data point: an OTLP metric with several data points becomes several records. */
 export interface CapturedMetric {
   name: string;
   type: 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+  /** An OTLP asInt beyond 2^53 is rounded to the nearest double. */
   value: number;
   unit: string;
   time: number;
+  /** Attribute values: an OTLP intValue beyond 2^53 is a bigint, bytesValue a Uint8Array. */
   tags: Record<string, unknown>;
   count?: number;
   sum?: number;
   min?: number;
   max?: number;
+  bounds?: number[];
+  bucketCounts?: number[];
   service: string;
   format: 'native' | 'otlp-json';
 }
@@ -96,7 +101,20 @@ export function startWorker(options: {
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
 }): Promise<RunningWorker>;
 
-export class DecodeError extends Error {}
+export class DecodeError extends Error {
+  /** JSON path of the offending value, e.g. `$.resourceSpans[0].scopeSpans[0].spans[1].traceId`. */
+  readonly path: string;
+}
 export function decodeNative(doc: unknown): { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] };
+/** Validates with validateOtlpJson, then maps every span, data point and log record. */
 export function decodeOtlp(signal: 'traces' | 'metrics' | 'logs', doc: unknown): { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] };
+/**
+ * Strict OTLP/HTTP JSON check of one Export{Trace,Metrics,Logs}ServiceRequest against the
+ * opentelemetry-proto definitions (needs the dev dependency @elastic/mockotlpserver, which ships
+ * them). Stricter than an OTLP receiver: the canonical form a sender must emit (64-bit integers as
+ * strings, enums as integers, lowerCamelCase keys, no unknown fields, no null, lowercase non-zero
+ * hex ids, times in nanoseconds between 2000 and 2100) plus OTLP's semantic rules. Throws a
+ * DecodeError naming the JSON path of the first offending value.
+ */
+export function validateOtlpJson(signal: 'traces' | 'metrics' | 'logs', doc: unknown): void;
 export function formatRecordLines(doc: unknown): string[];

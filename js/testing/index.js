@@ -3,4 +3,5 @@
 export { startCollector } from './collector.js';
 export { bundleWorker, startWorker } from './worker.js';
 export { decodeNative, decodeOtlp, DecodeError } from './decode.js';
+export { validateOtlpJson } from './otlp-json.js';
 export { formatRecordLines } from '../format-lines.js';
