@@ -171,18 +171,34 @@ function expectedBytes(kind, pathname) {
   return ORIGIN_BYTES; // proxy: fetch() here decodes the gzip body, so this is the text's length
 }
 
+// What else must hold for the sides to do the same work: a proxied body goes out as the origin
+// sent it (still gzip, with its Content-Length), not decoded and re-framed on the way.
+function framingProblem(kind, res, origin) {
+  if (kind !== 'proxy') return null;
+  const encoding = res.headers.get('content-encoding');
+  const length = res.headers.get('content-length');
+  if (encoding !== 'gzip' || length !== String(origin.gzippedBytes)) {
+    return `Content-Encoding ${encoding ?? '(none)'}, Content-Length ${length ?? '(none)'} instead of gzip, ${origin.gzippedBytes}`;
+  }
+  return null;
+}
+
 // Sends n requests one after another, each read to its end (so the body is delivered and the
 // instrumented sides finalize), and checks what came back: a side that answers wrongly is not
 // doing the same work, and its figure says so in the table.
-async function drive(side, kind, n) {
+async function drive(side, kind, n, origin) {
   for (let i = 0; i < n; i++) {
     const pathname = `/item/${i % 10}`;
     try {
       const res = await fetch(`${side.worker.url}${pathname}`);
       const bytes = (await res.arrayBuffer()).byteLength;
-      if (res.status !== 200 || bytes !== expectedBytes(kind, pathname)) {
+      const problem =
+        res.status !== 200 || bytes !== expectedBytes(kind, pathname)
+          ? `status ${res.status}, ${bytes} bytes instead of ${expectedBytes(kind, pathname)}`
+          : framingProblem(kind, res, origin);
+      if (problem) {
         side.bad++;
-        side.firstBad ??= `status ${res.status}, ${bytes} bytes instead of ${expectedBytes(kind, pathname)}`;
+        side.firstBad ??= problem;
       }
     } catch (error) {
       side.bad++;
@@ -201,7 +217,7 @@ async function measureKind(kind, ctx) {
     sides[name] = { ...(await launch(ctx.bundles[name], bindings)), counter, perRound: [], bad: 0, firstBad: null };
   }
   for (const side of Object.values(sides)) {
-    await drive(side, kind, WARM_UP);
+    await drive(side, kind, WARM_UP, ctx.origin);
     await side.counter?.settle(WARM_UP);
     // Problems during warm-up would show again in the rounds; count the rounds only.
     side.bad = 0;
@@ -212,7 +228,7 @@ async function measureKind(kind, ctx) {
     for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       const side = sides[name];
       const start = cpuMs(side.pid);
-      await drive(side, kind, PER_ROUND);
+      await drive(side, kind, PER_ROUND, ctx.origin);
       await side.counter?.settle(PER_ROUND); // count the export's CPU too
       side.perRound[round] = (cpuMs(side.pid) - start) / PER_ROUND;
     }
