@@ -288,7 +288,7 @@ const rows = [columns.map(([title]) => title), ...kinds.map((k) => columns.map((
 const widths = columns.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
 
 console.log(`workerd CPU per request in ms, ${ROUNDS} rotating rounds x ${PER_ROUND} requests per side:`);
-for (const row of rows) console.log(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join('  ')}`);
+for (const row of rows) console.log(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()}`);
 console.log(`  current: root + 5 child spans, 3 metrics, 1 log, exported every request; +POST: plain + one fixed 2 KB POST (the export's I/O)`);
 console.log(`  baseline: ${baseline ? `the same Worker against ${baseline.ref} (${baseline.sha.slice(0, 12)}, ${baseline.dir})` : 'none (BASELINE=none)'}`);
 console.log(`  kinds: string = short string body; stream = handler ReadableStream, ${STREAM_CHUNKS} x ${STREAM_CHUNK_BYTES} B; proxy = fetch() of ${ORIGIN_BYTES / 1024} KiB text, gzip (${origin.gzippedBytes} B) with Content-Length`);
