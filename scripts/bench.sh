@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench`: workerd CPU overhead per request and package sizes (bench/README.md).
+# `npm run bench`: workerd CPU per request and package sizes (bench/workerd-overhead.mjs, whose
+# header describes the sides and the BASELINE, KIND, ROUNDS and PER_ROUND variables, passed through).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

@@ -1,7 +1,10 @@
-// Baseline for bench/workerd-overhead.mjs: the same handler without edgescope.
+// The uninstrumented side of bench/workerd-overhead.mjs: the handler without edgescope, returning
+// the response of kind env.KIND (./responses.js).
+import { respond } from './responses.js';
+
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const url = new URL(request.url);
-    return new Response(`hello ${url.pathname}`, { headers: { 'content-type': 'text/plain' } });
+    return respond(env.KIND, url, env);
   },
 };
