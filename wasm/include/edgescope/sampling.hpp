@@ -9,7 +9,7 @@
 //   sample iff R >= T
 //
 // Every service that sees the same trace with the same ratio decides the same way, and a higher
-// ratio keeps every trace a lower one keeps. The pre-2024 rule (compare the low 63 bits with
+// ratio keeps every trace a lower one keeps. The previous rule (compare the low 63 bits with
 // ratio * 2^63) agreed with this one only about 62% of the time at ratio 0.25, so a mixed
 // deployment cut traces in half; it is gone. A remote parent's sampled flag always wins over the
 // ratio (ParentBased with the default delegates), so a trace is never cut in half here either.
