@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "edgescope/telemetry.hpp"
 
 using namespace edgescope;
@@ -102,4 +105,111 @@ TEST_CASE("attributes: last write wins, count bound, typed values, events") {
   CHECK(s.events[0].name == "retry");
   CHECK(s.status == StatusCode::Error);
   CHECK(s.status_message == "boom");
+}
+
+TEST_CASE("an ended span's handle stays refused after its slot is reused 32,768+ times") {
+  IdGenerator ids({7, 7, 7, 7});
+  const Sampler always(1.0);
+  const Limits limits;
+  Stats stats;
+  Tracer tracer(ids, always, limits, stats);
+  const SpanHandle old = tracer.start_root("old", SpanKind::Server, 0, std::nullopt);
+  REQUIRE(old > 0);
+  REQUIRE(tracer.end(old, 1));
+  // One span open at a time reuses the same slot until its generations run out (32,767), then a
+  // fresh slot takes over; a 15-bit generation that wrapped would hand `old` out again here.
+  int aliased = 0, stale_accepted = 0;
+  for (int i = 0; i < 40000; ++i) {
+    const SpanHandle live = tracer.start_root("live", SpanKind::Server, 2, std::nullopt);
+    REQUIRE(live > 0);
+    aliased += live == old ? 1 : 0;
+    stale_accepted += (tracer.is_open(old) || tracer.recording(old) != nullptr || tracer.context(old).has_value()) ? 1 : 0;
+    REQUIRE(tracer.end(live, 3));
+  }
+  CHECK(aliased == 0);
+  CHECK(stale_accepted == 0);
+  CHECK_FALSE(tracer.end(old, 4));
+  CHECK(tracer.retired_slots() == 1);
+  CHECK(stats.spans_dropped_open_limit == 0);
+}
+
+TEST_CASE("a stale handle cannot write into an unrelated live span") {
+  TelemetryOptions o = options();
+  Telemetry t(o);
+  const auto key = t.intern("leak");
+  const auto old = t.start_span(kNoopSpan, t.intern("old"), SpanKind::Internal, 0);
+  REQUIRE(t.end_span(old, 1));
+  int leaked = 0;
+  for (int i = 0; i < 33000; ++i) {
+    const auto live = t.start_span(kNoopSpan, t.intern("live"), SpanKind::Internal, 2);
+    t.stage_string(key, "x");
+    t.apply_staged_to_span(old);
+    t.add_event(old, key, 2);
+    const Span* span = t.tracer().recording(live);
+    REQUIRE(span != nullptr);
+    leaked += (span->attributes.empty() && span->events.empty()) ? 0 : 1;
+    t.end_span(live, 3);
+    if (t.tracer().finished_count() > 1000) t.drain();
+  }
+  CHECK(leaked == 0);
+}
+
+TEST_CASE("handles are positive, never repeat, and run out as counted no-op spans") {
+  IdGenerator ids({8, 8, 8, 8});
+  const Sampler always(1.0);
+  const Limits limits;
+  Stats stats;
+  Tracer tracer(ids, always, limits, stats, /*max_slots=*/2);
+  std::vector<SpanHandle> seen;
+  // Two spans open at a time, so both slots are used in turn until both are retired.
+  for (std::uint32_t i = 0; i < Tracer::kMaxGeneration; ++i) {
+    const SpanHandle a = tracer.start_root("a", SpanKind::Internal, 0, std::nullopt);
+    const SpanHandle b = tracer.start_child(a, "b", SpanKind::Internal, 0);
+    seen.push_back(a);
+    seen.push_back(b);
+    tracer.end(b, 1);
+    tracer.end(a, 1);
+  }
+  CHECK(tracer.retired_slots() == 2);
+  CHECK(stats.spans_dropped_open_limit == 0);
+  CHECK(std::all_of(seen.begin(), seen.end(), [](SpanHandle h) { return h > 0; }));
+  std::sort(seen.begin(), seen.end());
+  CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  CHECK(seen.size() == 2 * Tracer::kMaxGeneration);
+
+  // The supply is used up: new spans are the no-op span, counted, and calls on it do nothing.
+  CHECK(tracer.start_root("late", SpanKind::Internal, 0, std::nullopt) == kNoopSpan);
+  CHECK(stats.spans_dropped_open_limit == 1);
+  CHECK_FALSE(tracer.end(kNoopSpan, 1));
+  CHECK_FALSE(tracer.context(kNoopSpan).has_value());
+  CHECK(tracer.start_child(kNoopSpan, "c", SpanKind::Internal, 0) == kNoopSpan);
+  CHECK(tracer.open_count() == 0);
+}
+
+TEST_CASE("an unsampled remote parent's context propagates with the flag cleared") {
+  Telemetry t(options(1.0));  // the ratio would sample everything: the parent's flag wins
+  bool rejected = true;
+  const auto root = t.start_remote_span(t.intern("in"), SpanKind::Server, 5,
+                                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", "rojo=1,congo=2",
+                                        &rejected);
+  CHECK_FALSE(rejected);
+  REQUIRE(root > 0);
+  CHECK_FALSE(t.tracer().is_recording(root));
+  const auto child = t.start_span(root, t.intern("out"), SpanKind::Client, 6);
+  REQUIRE(child > 0);
+  CHECK_FALSE(t.tracer().is_recording(child));
+  for (const auto handle : {root, child}) {
+    const auto ctx = t.tracer().context(handle);
+    REQUIRE(ctx.has_value());
+    CHECK(to_hex(ctx->trace_id) == "4bf92f3577b34da6a3ce929d0e0e4736");
+    CHECK(ctx->span_id != 0);
+    CHECK(ctx->span_id != 0x00f067aa0ba902b7ULL);  // a new parent id for the next hop
+    CHECK_FALSE(ctx->sampled());
+    CHECK(ctx->tracestate == "rojo=1,congo=2");
+  }
+  CHECK(t.tracer().context(child)->span_id != t.tracer().context(root)->span_id);
+  CHECK(t.end_span(child, 7));
+  CHECK(t.end_span(root, 8));
+  CHECK_FALSE(t.tracer().context(root).has_value());  // ended: nothing to propagate
+  CHECK(t.pending() == 0);
 }

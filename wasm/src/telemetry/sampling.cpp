@@ -1,20 +1,47 @@
 #include "edgescope/sampling.hpp"
 
 #include <cmath>
+#include <cstring>
 
 namespace edgescope {
 
-Sampler::Sampler(double ratio) : ratio_(std::isnan(ratio) ? 0.0 : ratio) {
-  if (ratio_ < 0.0) ratio_ = 0.0;
-  if (ratio_ > 1.0) ratio_ = 1.0;
-  // 2^63 as a double is exact; ratio 1.0 must sample every id, so it is special-cased.
-  bound_ = ratio_ >= 1.0 ? UINT64_MAX : static_cast<std::uint64_t>(ratio_ * 9223372036854775808.0);
+std::uint64_t probability_to_threshold(double probability, int precision) {
+  if (!(probability < 1.0)) return 0;  // 1 (and above): reject nothing
+  if (precision < 1) precision = 1;
+  if (precision > 12) precision = 12;
+
+  // Raise the precision by the number of leading 'f' digits: frexp's base-2 exponent of the
+  // probability, floor-divided by -4 (the exponent is <= 0 here, so plain division is the floor).
+  int exponent = 0;
+  std::frexp(probability, &exponent);
+  int digits = precision + (-exponent) / 4;
+  if (digits > 12) digits = 12;  // at least one digit of the 13 below stays below the cut
+
+  // 1 + rejection probability = 2 - p lies in [1, 2), so its 52-bit significand is the
+  // rejection probability as 13 hex digits. Adding half of the last kept digit first makes
+  // the cut below round to nearest. Both steps are single IEEE-754 double operations, exactly
+  // as in the specification's reference code, so every platform gets the same digits.
+  double rejection = 2.0 - probability;
+  rejection += std::ldexp(0.5, -4 * digits);
+  std::uint64_t significand;
+  if (rejection >= 2.0) {
+    significand = (std::uint64_t{1} << 52) - 1;  // "fffffffffffff"
+  } else {
+    std::uint64_t bits;
+    static_assert(sizeof bits == sizeof rejection, "IEEE-754 binary64 expected");
+    std::memcpy(&bits, &rejection, sizeof bits);
+    significand = bits & ((std::uint64_t{1} << 52) - 1);
+  }
+  // Keep the first `digits` hex digits; a th-value is then extended with zeros to 14 digits.
+  const std::uint64_t kept = significand >> (4 * (13 - digits));
+  return kept << (4 * (14 - digits));
 }
 
-bool Sampler::sample_root(const TraceId& trace_id) const {
-  if (ratio_ >= 1.0) return true;
-  if (ratio_ <= 0.0) return false;
-  return (trace_id.low & 0x7FFFFFFFFFFFFFFFULL) < bound_;
+Sampler::Sampler(double ratio, int precision) : ratio_(std::isnan(ratio) ? 0.0 : ratio) {
+  if (ratio_ < 0.0) ratio_ = 0.0;
+  if (ratio_ > 1.0) ratio_ = 1.0;
+  never_ = ratio_ <= 0.0;
+  threshold_ = never_ ? kMaxAdjustedCount : probability_to_threshold(ratio_, precision);
 }
 
 }  // namespace edgescope

@@ -18,34 +18,72 @@ bool is_lower_hex(std::string_view s) {
   return true;
 }
 
-bool is_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*' ||
-         c == '/';
-}
+bool is_lcalpha(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_key_char(char c) { return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/'; }
 
-// key = simple-key / multi-tenant-key (section 3.3.1.3.1)
-bool valid_tracestate_key(std::string_view key) {
-  if (key.empty() || key.size() > 256) return false;
-  const auto at = key.find('@');
-  const std::string_view tenant = at == std::string_view::npos ? key : key.substr(0, at);
-  const std::string_view system = at == std::string_view::npos ? std::string_view{} : key.substr(at + 1);
-  if (tenant.empty() || tenant.size() > 241) return false;
-  if (!((tenant[0] >= 'a' && tenant[0] <= 'z') || (at != std::string_view::npos && tenant[0] >= '0' && tenant[0] <= '9'))) return false;
-  for (const char c : tenant) if (!is_key_char(c)) return false;
-  if (at != std::string_view::npos) {
-    if (system.empty() || system.size() > 14 || !(system[0] >= 'a' && system[0] <= 'z')) return false;
-    for (const char c : system) if (!is_key_char(c)) return false;
+bool all_key_chars(std::string_view s) {
+  for (const char c : s) {
+    if (!is_key_char(c)) return false;
   }
   return true;
 }
 
-// value = 0*255(chr) nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E; chr = %x20 / nblk-chr
+// Section 3.3.1.3.1:
+//   key              = simple-key / multi-tenant-key
+//   simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
+//   multi-tenant-key = tenant-id "@" system-id
+//   tenant-id        = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
+//   system-id        = lcalpha 0*13( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
+// So a simple key may have 256 characters; only a tenant id is limited to 241.
+bool valid_tracestate_key(std::string_view key) {
+  const auto at = key.find('@');
+  if (at == std::string_view::npos) {
+    return !key.empty() && key.size() <= 256 && is_lcalpha(key[0]) && all_key_chars(key);
+  }
+  const std::string_view tenant = key.substr(0, at);
+  const std::string_view system = key.substr(at + 1);  // a second '@' fails all_key_chars
+  return !tenant.empty() && tenant.size() <= 241 && (is_lcalpha(tenant[0]) || is_digit(tenant[0])) &&
+         all_key_chars(tenant) && !system.empty() && system.size() <= 14 && is_lcalpha(system[0]) &&
+         all_key_chars(system);
+}
+
+// Section 3.3.1.3.2:
+//   value    = 0*255(chr) nblk-chr
+//   nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
+//   chr      = %x20 / nblk-chr
+// Leading spaces belong to the value; trailing ones were taken off with the optional whitespace.
 bool valid_tracestate_value(std::string_view value) {
   if (value.empty() || value.size() > 256 || value.back() == ' ') return false;
   for (const char c : value) {
     if (c < 0x20 || c > 0x7E || c == ',' || c == '=') return false;
   }
   return true;
+}
+
+std::size_t joined_length(const std::vector<std::string_view>& members) {
+  std::size_t n = members.empty() ? 0 : members.size() - 1;  // commas
+  for (const auto& m : members) n += m.size();
+  return n;
+}
+
+// Section 3.3.1.5: "the vendor MUST truncate whole entries. Entries larger than 128 characters
+// long SHOULD be removed first. Then entries SHOULD be removed starting from the end". Long
+// entries are taken from the end too, and only as many as needed.
+std::size_t truncate_whole_members(std::vector<std::string_view>& members) {
+  std::size_t removed = 0;
+  while (joined_length(members) > kMaxTracestateLength) {
+    std::size_t victim = members.size() - 1;
+    for (std::size_t i = members.size(); i-- > 0;) {
+      if (members[i].size() > kLongTracestateMember) {
+        victim = i;
+        break;
+      }
+    }
+    members.erase(members.begin() + static_cast<std::ptrdiff_t>(victim));
+    ++removed;
+  }
+  return removed;
 }
 
 }  // namespace
@@ -74,29 +112,63 @@ std::optional<TraceContext> parse_traceparent(std::string_view header) {
   return ctx;
 }
 
-std::string normalize_tracestate(std::string_view header) {
+TracestateResult parse_tracestate(std::string_view header) {
+  TracestateResult result;
+  if (header.size() > kMaxTracestateHeaderBytes) {
+    result.status = TracestateStatus::TooLong;
+    return result;
+  }
+  std::vector<std::string_view> members;
   std::vector<std::string_view> keys;
-  std::string out;
   std::size_t start = 0;
   while (start <= header.size()) {
     std::size_t comma = header.find(',', start);
     if (comma == std::string_view::npos) comma = header.size();
+    // Empty and whitespace-only members are allowed (section 3.3.1.1) and dropped.
     const std::string_view member = trim_ows(header.substr(start, comma - start));
     start = comma + 1;
     if (member.empty()) continue;
     const auto eq = member.find('=');
-    if (eq == std::string_view::npos) return {};
+    if (eq == std::string_view::npos || !valid_tracestate_key(member.substr(0, eq)) ||
+        !valid_tracestate_value(member.substr(eq + 1))) {
+      result.status = TracestateStatus::InvalidMember;
+      return result;
+    }
     const std::string_view key = member.substr(0, eq);
-    const std::string_view value = member.substr(eq + 1);
-    if (!valid_tracestate_key(key) || !valid_tracestate_value(value)) return {};
-    for (const auto& seen : keys) if (seen == key) return {};
+    for (const auto& seen : keys) {
+      if (seen == key) {
+        result.status = TracestateStatus::DuplicateKey;
+        return result;
+      }
+    }
+    if (keys.size() == kMaxTracestateMembers) {
+      result.status = TracestateStatus::TooManyMembers;
+      return result;
+    }
     keys.push_back(key);
-    if (keys.size() > 32) return {};
-    if (!out.empty()) out.push_back(',');
-    out.append(member);
+    members.push_back(member);
   }
-  return out;
+  result.members_removed = truncate_whole_members(members);
+  result.value.reserve(joined_length(members));
+  for (const auto& m : members) {
+    if (!result.value.empty()) result.value.push_back(',');
+    result.value.append(m);
+  }
+  return result;
 }
+
+const char* tracestate_status_name(TracestateStatus status) {
+  switch (status) {
+    case TracestateStatus::Ok: return "ok";
+    case TracestateStatus::TooLong: return "tracestate header longer than 8192 bytes";
+    case TracestateStatus::InvalidMember: return "tracestate member is not a valid key=value";
+    case TracestateStatus::DuplicateKey: return "tracestate key repeated";
+    case TracestateStatus::TooManyMembers: return "tracestate has more than 32 members";
+  }
+  return "unknown tracestate status";
+}
+
+std::string normalize_tracestate(std::string_view header) { return parse_tracestate(header).value; }
 
 std::string format_traceparent(const TraceId& trace_id, SpanId span_id, std::uint8_t flags) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -9,31 +9,52 @@ namespace {
 // handle = (generation << 16) | (index + 1); index + 1 keeps 0 free for the no-op span.
 constexpr std::uint32_t kIndexBits = 16;
 constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
-constexpr std::uint16_t kGenerationMask = 0x7FFF;  // keeps handles positive as int32
+static_assert(Tracer::kMaxSlots <= kIndexMask, "index + 1 must fit the index bits");
+static_assert(((std::uint64_t{Tracer::kMaxGeneration} << kIndexBits) | kIndexMask) <= 0x7FFFFFFFu,
+              "handles must stay positive int32s");
 }  // namespace
 
-Tracer::Tracer(IdGenerator& ids, const Sampler& sampler, const Limits& limits, Stats& stats)
-    : ids_(ids), sampler_(sampler), limits_(limits), stats_(stats) {}
+Tracer::Tracer(IdGenerator& ids, const Sampler& sampler, const Limits& limits, Stats& stats,
+               std::uint32_t max_slots)
+    : ids_(ids),
+      sampler_(sampler),
+      limits_(limits),
+      stats_(stats),
+      max_slots_(max_slots < kMaxSlots ? max_slots : kMaxSlots) {}
 
 SpanHandle Tracer::open_slot(Span span, bool recording) {
-  const std::size_t cap = limits_.max_open_spans < kIndexMask ? limits_.max_open_spans : kIndexMask;
-  if (open_count_ >= cap) {
+  // Refused spans become the no-op span, counted: over the open-span bound, or (after about
+  // 2.1 billion spans) with no slot left that has an unused generation.
+  if (open_count_ >= limits_.max_open_spans) {
     ++stats_.spans_dropped_open_limit;
     return kNoopSpan;
   }
   std::uint32_t index;
-  if (!free_.empty()) {
-    index = free_.back();
-    free_.pop_back();
-  } else {
+  if (!free_slots_.empty()) {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  } else if (slots_.size() < max_slots_) {
     index = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
+  } else {
+    ++stats_.spans_dropped_open_limit;
+    return kNoopSpan;
+  }
+  std::uint32_t storage;
+  if (!free_spans_.empty()) {
+    storage = free_spans_.back();
+    free_spans_.pop_back();
+    spans_[storage] = std::move(span);
+  } else {
+    storage = static_cast<std::uint32_t>(spans_.size());
+    spans_.push_back(std::move(span));
   }
   Slot& slot = slots_[index];
+  // Slots at kMaxGeneration are retired in end(), so this never wraps.
+  slot.generation = static_cast<std::uint16_t>(slot.generation + 1);
   slot.in_use = true;
   slot.recording = recording;
-  slot.generation = static_cast<std::uint16_t>((slot.generation + 1) & kGenerationMask);
-  slot.span = std::move(span);
+  slot.span = storage;
   ++open_count_;
   return static_cast<SpanHandle>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1));
 }
@@ -76,11 +97,12 @@ SpanHandle Tracer::start_root(std::string name, SpanKind kind, double now_ms,
 SpanHandle Tracer::start_child(SpanHandle parent, std::string name, SpanKind kind, double now_ms) {
   const Slot* parent_slot = slot_of(parent);
   if (!parent_slot) return kNoopSpan;
+  const Span& parent_span = span_of(*parent_slot);
   Span span;
-  span.trace_id = parent_slot->span.trace_id;
-  span.parent_span_id = parent_slot->span.span_id;
-  span.flags = parent_slot->span.flags;
-  span.tracestate = parent_slot->span.tracestate;
+  span.trace_id = parent_span.trace_id;
+  span.parent_span_id = parent_span.span_id;
+  span.flags = parent_span.flags;
+  span.tracestate = parent_span.tracestate;
   span.span_id = ids_.next_span_id();
   span.name = std::move(name);
   span.kind = kind;
@@ -95,35 +117,42 @@ bool Tracer::is_recording(SpanHandle handle) const {
 
 Span* Tracer::recording(SpanHandle handle) {
   Slot* slot = slot_of(handle);
-  return slot && slot->recording ? &slot->span : nullptr;
+  return slot && slot->recording ? &spans_[slot->span] : nullptr;
 }
 
 std::optional<TraceContext> Tracer::context(SpanHandle handle) const {
   const Slot* slot = slot_of(handle);
   if (!slot) return std::nullopt;
+  const Span& span = span_of(*slot);
   TraceContext ctx;
-  ctx.trace_id = slot->span.trace_id;
-  ctx.span_id = slot->span.span_id;
-  ctx.flags = slot->span.flags;
-  ctx.tracestate = slot->span.tracestate;
+  ctx.trace_id = span.trace_id;
+  ctx.span_id = span.span_id;
+  ctx.flags = span.flags;
+  ctx.tracestate = span.tracestate;
   return ctx;
 }
 
 bool Tracer::end(SpanHandle handle, double now_ms) {
   Slot* slot = slot_of(handle);
   if (!slot) return false;
+  Span& span = spans_[slot->span];
   if (slot->recording) {
     if (finished_.size() >= limits_.max_finished_spans) {
       ++stats_.spans_dropped_buffer_full;
     } else {
-      slot->span.end_ms = now_ms < slot->span.start_ms ? slot->span.start_ms : now_ms;
-      finished_.push_back(std::move(slot->span));
+      span.end_ms = now_ms < span.start_ms ? span.start_ms : now_ms;
+      finished_.push_back(std::move(span));
     }
   }
-  slot->span = Span{};
+  span = Span{};
+  free_spans_.push_back(slot->span);
   slot->in_use = false;
   slot->recording = false;
-  free_.push_back(static_cast<std::uint32_t>((static_cast<std::uint32_t>(handle) & kIndexMask) - 1));
+  if (slot->generation >= kMaxGeneration) {
+    ++retired_slots_;  // its next generation would wrap: never hand it out again
+  } else {
+    free_slots_.push_back((static_cast<std::uint32_t>(handle) & kIndexMask) - 1);
+  }
   --open_count_;
   return true;
 }
