@@ -124,7 +124,7 @@ export class CoreTelemetry {
 
   startRemoteSpan(name, kind, now, traceparent, tracestate) {
     const nameId = this.id(name); // interning uses the scratch buffer: do it before the headers
-    const [tp, ts] = this.mem.writeStrings(traceparent.slice(0, 512), tracestate.slice(0, 1024));
+    const [tp, ts] = this.mem.writeStrings(traceparent.slice(0, 512), tracestate.slice(0, 8193));
     const span = this.check('start span', this.x.es_span_start_remote(this.h, nameId, kind, now, tp, ts));
     return { span, rejectedHeader: this.x.es_remote_rejected(this.h) === 1 };
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker, startWorker } from 'edgescope/testing';
@@ -12,13 +13,15 @@ export async function bundleOf(name) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The head-sampling rule of the core (wasm/include/edgescope/sampling.hpp), recomputed
-// independently: sampled iff the trace id's low 63 bits < ratio * 2^63.
+// The head-sampling rule (OpenTelemetry TraceIdRatioBased: the trace id's low 56 bits against the
+// rejection threshold), read from the specification's threshold table in the shared fixture rather
+// than recomputed: sampled iff R >= T at the recommended precision 4.
+const samplingVectors = JSON.parse(readFileSync(new URL('../fixtures/sampling-vectors.json', import.meta.url), 'utf8'));
 export function isSampled(traceId, ratio) {
-  if (ratio >= 1) return true;
-  if (ratio <= 0) return false;
-  const low = BigInt(`0x${traceId.slice(16)}`) & 0x7fffffffffffffffn;
-  return low < BigInt(Math.floor(ratio * 2 ** 63));
+  if (ratio === 0) return false;
+  const row = samplingVectors.thresholds.cases.find((c) => c.probability === ratio);
+  if (!row) throw new Error(`no threshold for ratio ${ratio} in tests/fixtures/sampling-vectors.json`);
+  return BigInt(`0x${traceId.slice(18)}`) >= BigInt(`0x${row.th['4'].padEnd(14, '0')}`);
 }
 
 // One workerd isolate per test file running workers/<name>.js, reporting to `collector` (from
