@@ -5,6 +5,7 @@
 // those .proto files, not derived from the encoder, so a misspelt or misplaced field fails here.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -169,7 +170,8 @@ std::string check_scalar(const json& v, F kind, const std::string& path) {
     }
     case F::U32: ok = v.is_number_unsigned() && v.get<std::uint64_t>() <= 0xFFFFFFFFu; break;
     case F::Enum: ok = v.is_number_integer(); break;
-    case F::Double: ok = v.is_number(); break;
+    // proto3 JSON: a number, or one of these strings for the values JSON cannot write.
+    case F::Double: ok = v.is_number() || v == "NaN" || v == "Infinity" || v == "-Infinity"; break;
     case F::Bool: ok = v.is_boolean(); break;
     case F::Message: break;
   }
@@ -493,4 +495,20 @@ TEST_CASE("an OTLP histogram that recorded a negative value has no sum but keeps
   const json native = json::parse(t.encode_drained(WireFormat::NativeJson).at(0).body);
   CHECK(native["metrics"][0]["sum"] == 6);
   CHECK(native["metrics"][0]["min"] == -4);
+}
+
+TEST_CASE("an overflowed OTLP sum is written the proto3 JSON way, not as a number") {
+  Batch batch;
+  MetricPoint p;
+  p.type = MetricType::Counter;
+  p.name = "bytes";
+  p.value = HUGE_VAL;  // 1e308 + 1e308: every recorded value was finite
+  p.time_ms = 1;
+  batch.metrics.push_back(p);
+  Resource resource;
+  resource.service = "checkout";
+  Stats stats;
+  const auto payloads = encode(WireFormat::OtlpJson, batch, resource, EncodeOptions{}, stats);
+  const json metrics = metrics_of(parse_otlp(payloads, EncodeOptions{}.max_payload_bytes).at(0));
+  CHECK(metrics[0]["sum"]["dataPoints"][0]["asDouble"] == "Infinity");
 }

@@ -4,6 +4,7 @@
 // intValue) as decimal strings, zero-valued optional counts left out. One payload per signal,
 // since each signal has its own endpoint (/v1/traces, /v1/metrics, /v1/logs). Times are exact:
 // see unix_micros_from_ms.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -19,6 +20,15 @@ namespace {
 
 constexpr const char* kScope = "{\"name\":\"edgescope\",\"version\":\"0.1.0\"}";
 
+// A double field. NaN and infinities are refused on entry (attribute doubles become strings),
+// but a metric sum can still overflow; the proto3 JSON mapping writes non-finite doubles as
+// these strings, JSON having no literal for them.
+void append_proto_double(std::string& out, double value) {
+  if (std::isnan(value)) out.append("\"NaN\"");
+  else if (std::isinf(value)) out.append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+  else append_double(out, value);
+}
+
 void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
   switch (v.type) {
     case AttributeType::String:
@@ -32,7 +42,7 @@ void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
       break;
     case AttributeType::Double:
       out.append("{\"doubleValue\":");
-      append_double(out, v.number);
+      append_proto_double(out, v.number);
       break;
     case AttributeType::Bool: out.append(v.boolean ? "{\"boolValue\":true" : "{\"boolValue\":false"); break;
   }
@@ -164,7 +174,7 @@ void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, 
   append_json_unix_nanos(out, p.time_ms);
   if (p.type != MetricType::Histogram) {
     out.append(",\"asDouble\":");
-    append_double(out, p.value);
+    append_proto_double(out, p.value);
     out.push_back('}');
     return;
   }
@@ -175,16 +185,16 @@ void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, 
   // out when doing so" (metrics.proto, for OpenMetrics compatibility). min/max still tell.
   if (p.min >= 0) {
     out.append(",\"sum\":");
-    append_double(out, p.value);
+    append_proto_double(out, p.value);
   }
   out.append(",\"bucketCounts\":");
   append_json_uints(out, p.buckets, true);
   out.append(",\"explicitBounds\":");
   append_json_doubles(out, p.bounds);
   out.append(",\"min\":");
-  append_double(out, p.min);
+  append_proto_double(out, p.min);
   out.append(",\"max\":");
-  append_double(out, p.max);
+  append_proto_double(out, p.max);
   out.push_back('}');
 }
 
