@@ -16,7 +16,16 @@ void append_json_int(std::string& out, std::int64_t value);
 // [a,b,...] of doubles; of unsigned integers, quoted when `as_strings` (OTLP's uint64 in JSON).
 void append_json_doubles(std::string& out, const std::vector<double>& values);
 void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings);
-// Milliseconds since the epoch as a quoted decimal count of nanoseconds (OTLP fixed64 in JSON).
+// Host times are milliseconds since the epoch in a double (Date.now(), possibly with a fraction).
+// OTLP wants integer nanoseconds; multiplying the double by 1e6 would round to the double grid
+// (1700000000123 ms would become 1700000000123000064 ns). Instead the whole milliseconds are taken
+// exactly and only the fraction is rounded, to the nearest whole microsecond of the double's
+// exact value, halves up (a double near 1.7e12 ms resolves about 0.24 us, so finer digits would
+// be noise); the result is scaled in uint64. Zero, negative and NaN times give 0 (OTLP: "unknown
+// or missing"); times past the uint64 nanosecond range (year 2554) and +Infinity saturate at its
+// last whole microsecond.
+std::uint64_t unix_micros_from_ms(double time_ms);
+// The same instant as a quoted decimal count of nanoseconds (OTLP fixed64 in JSON).
 void append_json_unix_nanos(std::string& out, double time_ms);
 
 }  // namespace edgescope

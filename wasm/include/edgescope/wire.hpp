@@ -24,8 +24,8 @@ struct Batch {
 };
 
 struct Resource {
-  std::string service;
-  Attributes attributes;  // OTLP resource attributes besides service.name
+  std::string service;    // service.name; it wins over a service.name in `attributes`
+  Attributes attributes;  // every other resource attribute; both formats write them all
 };
 
 struct EncodeOptions {
@@ -39,15 +39,40 @@ struct Payload {
   std::uint32_t records = 0;
 };
 
+// Stats::records_shrunk and records_dropped_oversize describe records, not encodings: when one
+// drained batch is encoded in two formats (two exporters), a record that had to be shrunk or
+// dropped in both still counts once. The ledger remembers, for one drained batch, which
+// (signal, index in the batch) pairs each counter already took. Clear it on every new drain.
+class OversizeLedger {
+ public:
+  void clear();
+  // Increments the counter unless this record was already counted in it since the last clear.
+  void count_shrunk(Signal signal, std::size_t index, Stats& stats);
+  void count_dropped(Signal signal, std::size_t index, Stats& stats);
+
+ private:
+  static constexpr std::uint8_t kShrunk = 1;
+  static constexpr std::uint8_t kDropped = 2;
+  bool first(Signal signal, std::size_t index, std::uint8_t mark);
+  // Indexed by Signal (Traces, Metrics, Logs); grown only when a record is counted, so the
+  // common case (nothing oversized) allocates nothing.
+  std::vector<std::uint8_t> marks_[3];
+};
+
 // Encodes the whole batch into payloads that each respect the options. A record that cannot fit
-// even alone is re-encoded compactly (long values cut, events dropped; counted as shrunk); if it
-// still cannot fit it is dropped and counted (Stats::records_dropped_oversize).
+// even alone is re-encoded compactly (long values cut, attributes past kCompactMaxAttributes and
+// all events dropped, counted in the record's dropped counts and in Stats::records_shrunk); if
+// it still cannot fit it is dropped (Stats::records_dropped_oversize). `ledger` belongs to the
+// drained batch: pass the same one for every format encoded from that batch.
+std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+                            const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
+// One format per drained batch: every shrunk or dropped record of this call is counted.
 std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, Stats& stats);
 
 std::vector<Payload> encode_native_json(const Batch& batch, const Resource& resource,
-                                        const EncodeOptions& options, Stats& stats);
+                                        const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 std::vector<Payload> encode_otlp_json(const Batch& batch, const Resource& resource,
-                                      const EncodeOptions& options, Stats& stats);
+                                      const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 
 }  // namespace edgescope

@@ -1,6 +1,7 @@
 #include "edgescope/json_writer.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -90,10 +91,29 @@ void append_json_uints(std::string& out, const std::vector<std::uint64_t>& value
   out.push_back(']');
 }
 
+std::uint64_t unix_micros_from_ms(double time_ms) {
+  constexpr std::uint64_t kMaxMicros = UINT64_MAX / 1000;  // the last count whose x1000 fits
+  constexpr double kPastMaxMs = static_cast<double>(kMaxMicros / 1000 + 1);  // exact: below 2^53
+  if (!(time_ms > 0)) return 0;  // also NaN
+  // Compared as a double first: converting an out-of-range double to an integer is undefined.
+  if (time_ms >= kPastMaxMs) return kMaxMicros;
+  // floor() and the subtraction are exact in binary floating point, so the whole milliseconds
+  // survive untouched and only the fraction (in [0, 1)) is rounded.
+  const double whole = std::floor(time_ms);
+  const double fraction = time_ms - whole;
+  const double scaled = fraction * 1000.0;  // the nearest double to the exact product
+  double micros = std::floor(scaled);
+  const double rest = scaled - micros;  // exact
+  // Round half up, on the exact product: when the rounded product sits exactly on .5, fma gives
+  // the exact residual of the multiplication, which says on which side the true value lies.
+  if (rest > 0.5 || (rest == 0.5 && std::fma(fraction, 1000.0, -scaled) >= 0)) micros += 1;
+  const std::uint64_t total = static_cast<std::uint64_t>(whole) * 1000 + static_cast<std::uint64_t>(micros);
+  return total < kMaxMicros ? total : kMaxMicros;
+}
+
 void append_json_unix_nanos(std::string& out, double time_ms) {
-  const double nanos = time_ms > 0 && std::isfinite(time_ms) ? std::round(time_ms * 1e6) : 0.0;
   out.push_back('"');
-  append_json_uint(out, static_cast<std::uint64_t>(nanos));
+  append_json_uint(out, unix_micros_from_ms(time_ms) * 1000);
   out.push_back('"');
 }
 

@@ -2,10 +2,41 @@
 
 namespace edgescope {
 
+void OversizeLedger::clear() {
+  for (auto& marks : marks_) {
+    marks.clear();
+    marks.shrink_to_fit();  // a burst of oversized records must not pin memory for the isolate's life
+  }
+}
+
+bool OversizeLedger::first(Signal signal, std::size_t index, std::uint8_t mark) {
+  const auto slot = static_cast<std::size_t>(signal) - 1;  // Traces = 1 .. Logs = 3
+  if (slot >= 3) return true;  // Mixed names no records; count rather than lose the event
+  std::vector<std::uint8_t>& marks = marks_[slot];
+  if (index >= marks.size()) marks.resize(index + 1, 0);
+  if (marks[index] & mark) return false;
+  marks[index] = static_cast<std::uint8_t>(marks[index] | mark);
+  return true;
+}
+
+void OversizeLedger::count_shrunk(Signal signal, std::size_t index, Stats& stats) {
+  if (first(signal, index, kShrunk)) ++stats.records_shrunk;
+}
+
+void OversizeLedger::count_dropped(Signal signal, std::size_t index, Stats& stats) {
+  if (first(signal, index, kDropped)) ++stats.records_dropped_oversize;
+}
+
+std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+                            const EncodeOptions& options, OversizeLedger& ledger, Stats& stats) {
+  return format == WireFormat::OtlpJson ? encode_otlp_json(batch, resource, options, ledger, stats)
+                                        : encode_native_json(batch, resource, options, ledger, stats);
+}
+
 std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, Stats& stats) {
-  return format == WireFormat::OtlpJson ? encode_otlp_json(batch, resource, options, stats)
-                                        : encode_native_json(batch, resource, options, stats);
+  OversizeLedger ledger;
+  return encode(format, batch, resource, options, ledger, stats);
 }
 
 }  // namespace edgescope

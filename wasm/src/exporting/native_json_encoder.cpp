@@ -1,5 +1,8 @@
-// The native ingest JSON: { service, metrics?, spans?, logs? } (DESIGN.md section 5). Times are
-// milliseconds since the Unix epoch, as numbers.
+// The native ingest JSON: { service, resource, metrics?, spans?, logs? } (DESIGN.md section 5).
+// Times are milliseconds since the Unix epoch, as numbers: the host's double written as the
+// shortest decimal that reads back to it, so no precision is lost (integers below 1e15 are
+// written whole: 1700000000123 stays 1700000000123).
+#include <cstdint>
 #include <string>
 
 #include "edgescope/json_writer.hpp"
@@ -23,14 +26,19 @@ void append_value(std::string& out, const AttributeValue& v, bool compact) {
   }
 }
 
-// Attributes as a JSON object; `skip_prefix` leaves out keys that were lifted elsewhere.
-void append_attributes(std::string& out, const Attributes& attributes, bool compact,
-                       std::string_view skip_prefix = {}) {
+// Attributes as a JSON object; `skip_prefix` leaves out keys that were lifted elsewhere. Returns
+// how many attributes compact mode left out (they join the record's dropped count).
+std::uint32_t append_attributes(std::string& out, const Attributes& attributes, bool compact,
+                                std::string_view skip_prefix = {}) {
   out.push_back('{');
   std::size_t written = 0;
+  std::uint32_t cut_off = 0;
   for (const auto& a : attributes) {
     if (!skip_prefix.empty() && a.key.compare(0, skip_prefix.size(), skip_prefix) == 0) continue;
-    if (compact && written == kCompactMaxAttributes) break;
+    if (compact && (written == kCompactMaxAttributes || a.key == kTruncatedKey)) {
+      ++cut_off;
+      continue;
+    }
     if (written++ > 0) out.push_back(',');
     append_json_string(out, a.key);
     out.push_back(':');
@@ -41,6 +49,17 @@ void append_attributes(std::string& out, const Attributes& attributes, bool comp
     out.append("\"edgescope.truncated\":true");
   }
   out.push_back('}');
+  return cut_off;
+}
+
+// The native equivalent of OTLP's dropped*Count fields, with the same names, likewise left out
+// when zero.
+void append_dropped(std::string& out, const char* field, std::uint64_t count) {
+  if (count == 0) return;
+  out.append(",\"");
+  out.append(field);
+  out.append("\":");
+  append_json_uint(out, count);
 }
 
 const char* status_name(StatusCode code) {
@@ -138,7 +157,8 @@ void encode_span(const Span& s, const std::string& service, bool compact, std::s
     append_json_string(out, cut(s.status_message, compact, kCompactValueBytes));
   }
   out.append(",\"attributes\":");
-  append_attributes(out, s.attributes, compact);
+  const std::uint32_t cut_off = append_attributes(out, s.attributes, compact);
+  append_dropped(out, "droppedAttributesCount", std::uint64_t{s.dropped_attributes} + cut_off);
   out.append(",\"events\":[");
   if (!compact) {
     for (std::size_t i = 0; i < s.events.size(); ++i) {
@@ -150,10 +170,13 @@ void encode_span(const Span& s, const std::string& service, bool compact, std::s
       append_double(out, e.time_ms);
       out.append(",\"attributes\":");
       append_attributes(out, e.attributes, false);
+      append_dropped(out, "droppedAttributesCount", e.dropped_attributes);
       out.push_back('}');
     }
   }
   out.push_back(']');
+  // Compact mode leaves every event out; they count as dropped, as in OTLP.
+  append_dropped(out, "droppedEventsCount", std::uint64_t{s.dropped_events} + (compact ? s.events.size() : 0));
   out.push_back('}');
 }
 
@@ -171,7 +194,8 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   append_json_string(out, cut(r.message, compact, 1024));
   out.append(",\"context\":");
   // exception.* (OpenTelemetry semantic conventions) is lifted into the native `error` object.
-  append_attributes(out, r.attributes, compact, "exception.");
+  const std::uint32_t cut_off = append_attributes(out, r.attributes, compact, "exception.");
+  append_dropped(out, "droppedAttributesCount", std::uint64_t{r.dropped_attributes} + cut_off);
   const AttributeValue* type = find(r.attributes, "exception.type");
   const AttributeValue* message = find(r.attributes, "exception.message");
   const AttributeValue* stack = find(r.attributes, "exception.stacktrace");
@@ -204,16 +228,29 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
 }  // namespace
 
 std::vector<Payload> encode_native_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
-                                        Stats& stats) {
+                                        OversizeLedger& ledger, Stats& stats) {
+  // Every payload carries the resource: an object of its attributes, service.name first (the
+  // same set OTLP puts in Resource.attributes). `service` stays for receivers that key on it.
   std::string open = "{\"service\":";
   append_json_string(open, resource.service);
+  open.append(",\"resource\":{\"service.name\":");
+  append_json_string(open, resource.service);
+  for (const auto& a : resource.attributes) {
+    if (a.key == "service.name") continue;  // Resource::service wins
+    open.push_back(',');
+    append_json_string(open, a.key);
+    open.push_back(':');
+    append_value(open, a.value, false);
+  }
+  open.push_back('}');
   PayloadPacker packer(Signal::Mixed, std::move(open), "}",
                        {{",\"metrics\":[", "]"}, {",\"spans\":[", "]"}, {",\"logs\":[", "]"}}, options);
-  pack_all(packer, 0, batch.metrics, encode_metric, stats);
-  pack_all(packer, 1, batch.spans,
-           [&](const Span& s, bool compact, std::string& out) { encode_span(s, resource.service, compact, out); },
-           stats);
-  pack_all(packer, 2, batch.logs, encode_log, stats);
+  pack_all(packer, 0, Signal::Metrics, batch.metrics, encode_metric, ledger, stats);
+  pack_all(
+      packer, 1, Signal::Traces, batch.spans,
+      [&](const Span& s, bool compact, std::string& out) { encode_span(s, resource.service, compact, out); },
+      ledger, stats);
+  pack_all(packer, 2, Signal::Logs, batch.logs, encode_log, ledger, stats);
   return packer.finish();
 }
 

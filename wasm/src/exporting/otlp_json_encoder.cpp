@@ -1,8 +1,14 @@
-// OTLP/HTTP JSON (opentelemetry-proto, "JSON Protobuf Encoding"): lowerCamelCase field names,
-// trace and span ids as hex strings (not base64), enums as integers, 64-bit integers as strings.
-// One payload per signal, since each signal has its own endpoint (/v1/traces, /v1/metrics,
-// /v1/logs).
+// OTLP/HTTP JSON (OTLP specification, "JSON Protobuf Encoding", over the messages of
+// opentelemetry-proto trace/v1, metrics/v1, logs/v1): lowerCamelCase field names, trace and span
+// ids as hex strings (not base64), enums as integers, 64-bit integers (fixed64 times, counts,
+// intValue) as decimal strings, zero-valued optional counts left out. One payload per signal,
+// since each signal has its own endpoint (/v1/traces, /v1/metrics, /v1/logs). Times are exact:
+// see unix_micros_from_ms.
+#include <cmath>
+#include <cstdint>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "edgescope/json_writer.hpp"
 #include "edgescope/payload_packer.hpp"
@@ -13,6 +19,15 @@ namespace edgescope {
 namespace {
 
 constexpr const char* kScope = "{\"name\":\"edgescope\",\"version\":\"0.1.0\"}";
+
+// A double field. NaN and infinities are refused on entry (attribute doubles become strings),
+// but a metric sum can still overflow; the proto3 JSON mapping writes non-finite doubles as
+// these strings, JSON having no literal for them.
+void append_proto_double(std::string& out, double value) {
+  if (std::isnan(value)) out.append("\"NaN\"");
+  else if (std::isinf(value)) out.append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+  else append_double(out, value);
+}
 
 void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
   switch (v.type) {
@@ -27,18 +42,19 @@ void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
       break;
     case AttributeType::Double:
       out.append("{\"doubleValue\":");
-      append_double(out, v.number);
+      append_proto_double(out, v.number);
       break;
     case AttributeType::Bool: out.append(v.boolean ? "{\"boolValue\":true" : "{\"boolValue\":false"); break;
   }
   out.push_back('}');
 }
 
-void append_key_values(std::string& out, const Attributes& attributes, bool compact) {
+// Returns how many attributes compact mode left out (they join droppedAttributesCount).
+std::uint32_t append_key_values(std::string& out, const Attributes& attributes, bool compact) {
   out.push_back('[');
   std::size_t written = 0;
   for (const auto& a : attributes) {
-    if (compact && written == kCompactMaxAttributes) break;
+    if (compact && (written == kCompactMaxAttributes || a.key == kTruncatedKey)) continue;
     if (written++ > 0) out.push_back(',');
     out.append("{\"key\":");
     append_json_string(out, a.key);
@@ -51,6 +67,17 @@ void append_key_values(std::string& out, const Attributes& attributes, bool comp
     out.append("{\"key\":\"edgescope.truncated\",\"value\":{\"boolValue\":true}}");
   }
   out.push_back(']');
+  return static_cast<std::uint32_t>(attributes.size() - written);
+}
+
+// dropped*Count fields are uint32 (a JSON number) and, as proto3 JSON allows for zero values,
+// left out when zero.
+void append_dropped(std::string& out, const char* field, std::uint64_t count) {
+  if (count == 0) return;
+  out.append(",\"");
+  out.append(field);
+  out.append("\":");
+  append_json_uint(out, count);
 }
 
 void append_tags(std::string& out, const std::vector<Tag>& tags) {
@@ -108,7 +135,8 @@ void encode_span(const Span& s, bool compact, std::string& out) {
   out.append(",\"endTimeUnixNano\":");
   append_json_unix_nanos(out, s.end_ms);
   out.append(",\"attributes\":");
-  append_key_values(out, s.attributes, compact);
+  const std::uint32_t cut_off = append_key_values(out, s.attributes, compact);
+  append_dropped(out, "droppedAttributesCount", std::uint64_t{s.dropped_attributes} + cut_off);
   out.append(",\"events\":[");
   if (!compact) {
     for (std::size_t i = 0; i < s.events.size(); ++i) {
@@ -119,15 +147,13 @@ void encode_span(const Span& s, bool compact, std::string& out) {
       append_json_string(out, s.events[i].name);
       out.append(",\"attributes\":");
       append_key_values(out, s.events[i].attributes, false);
+      append_dropped(out, "droppedAttributesCount", s.events[i].dropped_attributes);
       out.push_back('}');
     }
   }
   out.push_back(']');
-  const std::uint32_t dropped = s.dropped_events + (compact ? static_cast<std::uint32_t>(s.events.size()) : 0u);
-  if (dropped > 0) {
-    out.append(",\"droppedEventsCount\":");
-    append_json_uint(out, dropped);
-  }
+  // Compact mode leaves every event out; they count as dropped.
+  append_dropped(out, "droppedEventsCount", std::uint64_t{s.dropped_events} + (compact ? s.events.size() : 0));
   out.append(",\"status\":{\"code\":");
   append_json_uint(out, static_cast<std::uint64_t>(s.status));
   if (!s.status_message.empty()) {
@@ -138,57 +164,95 @@ void encode_span(const Span& s, bool compact, std::string& out) {
   out.append("}}");
 }
 
-void append_point_head(std::string& out, const MetricPoint& p) {
+// One data point (NumberDataPoint or HistogramDataPoint); its Metric frame is metric_group's.
+void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, std::string& out) {
   out.append("{\"attributes\":");
   append_tags(out, p.tags);
   out.append(",\"startTimeUnixNano\":");
   append_json_unix_nanos(out, p.start_ms);
   out.append(",\"timeUnixNano\":");
   append_json_unix_nanos(out, p.time_ms);
+  if (p.type != MetricType::Histogram) {
+    out.append(",\"asDouble\":");
+    append_proto_double(out, p.value);
+    out.push_back('}');
+    return;
+  }
+  out.append(",\"count\":\"");
+  append_json_uint(out, p.count);
+  out.push_back('"');
+  // HistogramDataPoint.sum: "Negative events *can* be recorded, but sum should not be filled
+  // out when doing so" (metrics.proto, for OpenMetrics compatibility). min/max still tell.
+  if (p.min >= 0) {
+    out.append(",\"sum\":");
+    append_proto_double(out, p.value);
+  }
+  out.append(",\"bucketCounts\":");
+  append_json_uints(out, p.buckets, true);
+  out.append(",\"explicitBounds\":");
+  append_json_doubles(out, p.bounds);
+  out.append(",\"min\":");
+  append_proto_double(out, p.min);
+  out.append(",\"max\":");
+  append_proto_double(out, p.max);
+  out.push_back('}');
 }
 
-void encode_metric(const MetricPoint& p, bool /*compact*/, std::string& out) {
-  out.append("{\"name\":");
-  append_json_string(out, p.name);
-  out.append(",\"unit\":");
-  append_json_string(out, p.unit);
+// The Metric around the data points of one metric: same name, unit and type (a Sum's
+// monotonicity is part of the type: Counter vs UpDownCounter).
+RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
+  RecordGroup g;
+  g.id = id;
+  g.open = "{\"name\":";
+  append_json_string(g.open, p.name);
+  g.open.append(",\"unit\":");
+  append_json_string(g.open, p.unit);
   switch (p.type) {
     case MetricType::Counter:
     case MetricType::UpDownCounter:
-      out.append(",\"sum\":{\"dataPoints\":[");
-      append_point_head(out, p);
-      out.append(",\"asDouble\":");
-      append_double(out, p.value);
+      g.open.append(",\"sum\":{\"dataPoints\":[");
       // aggregationTemporality 1 = DELTA: each drain reports what happened since the last one.
-      out.append("}],\"aggregationTemporality\":1,\"isMonotonic\":");
-      out.append(p.type == MetricType::Counter ? "true}" : "false}");
+      g.close = p.type == MetricType::Counter ? "],\"aggregationTemporality\":1,\"isMonotonic\":true}}"
+                                              : "],\"aggregationTemporality\":1,\"isMonotonic\":false}}";
       break;
     case MetricType::Gauge:
-      out.append(",\"gauge\":{\"dataPoints\":[");
-      append_point_head(out, p);
-      out.append(",\"asDouble\":");
-      append_double(out, p.value);
-      out.append("}]}");
+      g.open.append(",\"gauge\":{\"dataPoints\":[");
+      g.close = "]}}";
       break;
     case MetricType::Histogram:
-      out.append(",\"histogram\":{\"dataPoints\":[");
-      append_point_head(out, p);
-      out.append(",\"count\":\"");
-      append_json_uint(out, p.count);
-      out.append("\",\"sum\":");
-      append_double(out, p.value);
-      out.append(",\"min\":");
-      append_double(out, p.min);
-      out.append(",\"max\":");
-      append_double(out, p.max);
-      out.append(",\"bucketCounts\":");
-      append_json_uints(out, p.buckets, true);
-      out.append(",\"explicitBounds\":");
-      append_json_doubles(out, p.bounds);
-      out.append("}],\"aggregationTemporality\":1}");
+      g.open.append(",\"histogram\":{\"dataPoints\":[");
+      g.close = "],\"aggregationTemporality\":1}}";
       break;
   }
-  out.push_back('}');
+  return g;
+}
+
+// Packs the batch's points metric by metric (metrics in order of first appearance, points in
+// batch order), so each Metric carries all its data points, split across payloads only when a
+// payload fills up.
+void pack_metrics(PayloadPacker& packer, const std::vector<MetricPoint>& points, OversizeLedger& ledger,
+                  Stats& stats) {
+  std::unordered_map<std::string, std::size_t> group_of;
+  std::vector<std::vector<std::size_t>> members;
+  std::string key;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const MetricPoint& p = points[i];
+    // Length-prefixed: names may hold any character, NUL included.
+    key.assign(1, static_cast<char>(p.type));
+    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
+    const auto found = group_of.emplace(key, members.size());
+    if (found.second) members.emplace_back();
+    members[found.first->second].push_back(i);
+  }
+  std::string buffer;
+  for (std::size_t g = 0; g < members.size(); ++g) {
+    const RecordGroup group = metric_group(points[members[g].front()], g);
+    for (const std::size_t i : members[g]) {
+      pack_record(
+          packer, 0, &group, Signal::Metrics, i,
+          [&](bool compact, std::string& out) { encode_data_point(points[i], compact, out); }, buffer, ledger, stats);
+    }
+  }
 }
 
 const char* severity_text(LogLevel level) {
@@ -214,7 +278,8 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   out.append("\",\"body\":{\"stringValue\":");
   append_json_string(out, compact ? truncate_utf8(r.message, 1024) : std::string_view(r.message));
   out.append("},\"attributes\":");
-  append_key_values(out, r.attributes, compact);
+  const std::uint32_t cut_off = append_key_values(out, r.attributes, compact);
+  append_dropped(out, "droppedAttributesCount", std::uint64_t{r.dropped_attributes} + cut_off);
   if (r.trace_id.is_valid()) {
     out.append(",\"traceId\":\"");
     append_hex(out, r.trace_id);
@@ -235,20 +300,20 @@ PayloadPacker packer_for(Signal signal, const char* resource_key, const char* sc
 }  // namespace
 
 std::vector<Payload> encode_otlp_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
-                                      Stats& stats) {
+                                      OversizeLedger& ledger, Stats& stats) {
   const std::string res = resource_json(resource);
   std::vector<Payload> out;
   const auto collect = [&](PayloadPacker& packer) {
     for (auto& p : packer.finish()) out.push_back(std::move(p));
   };
   PayloadPacker traces = packer_for(Signal::Traces, "resourceSpans", "scopeSpans", "spans", res, options);
-  pack_all(traces, 0, batch.spans, encode_span, stats);
+  pack_all(traces, 0, Signal::Traces, batch.spans, encode_span, ledger, stats);
   collect(traces);
   PayloadPacker metrics = packer_for(Signal::Metrics, "resourceMetrics", "scopeMetrics", "metrics", res, options);
-  pack_all(metrics, 0, batch.metrics, encode_metric, stats);
+  pack_metrics(metrics, batch.metrics, ledger, stats);
   collect(metrics);
   PayloadPacker logs = packer_for(Signal::Logs, "resourceLogs", "scopeLogs", "logRecords", res, options);
-  pack_all(logs, 0, batch.logs, encode_log, stats);
+  pack_all(logs, 0, Signal::Logs, batch.logs, encode_log, ledger, stats);
   collect(logs);
   return out;
 }
