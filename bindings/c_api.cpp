@@ -14,7 +14,7 @@ using namespace edgescope;
 
 namespace {
 
-constexpr uint32_t kMaxScratch = 16u << 20;
+constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limits.hpp)
 
 std::vector<uint8_t> g_scratch(4096);
 std::string g_error;
@@ -46,7 +46,10 @@ bool scratch_fits(uint32_t total) { return total <= g_scratch.size(); }
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
 
-bool valid_name_id(const Telemetry& t, int32_t id) { return t.is_interned(id); }
+// A name id argument is a live id, or a refusal es_intern returned (negative: the core refuses
+// and counts what it would have named). 0 and stale ids are host bugs.
+bool valid_name_id(const Telemetry& t, int32_t id) { return id < 0 || t.is_interned(id); }
+bool valid_unit_id(const Telemetry& t, int32_t id) { return id == kNoName || valid_name_id(t, id); }
 
 const Payload* payload_at(int32_t h, int32_t index) {
   Telemetry* t = instance(h);
@@ -60,7 +63,7 @@ extern "C" {
 
 uint8_t* es_scratch(uint32_t len) {
   if (len > kMaxScratch) {
-    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 16 MiB");
+    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 1 MiB");
     return nullptr;
   }
   if (g_scratch.size() < len) g_scratch.resize(len);
@@ -101,7 +104,10 @@ int32_t es_destroy(int32_t h) {
 int32_t es_intern(int32_t h, uint32_t len) {
   ES_INSTANCE(t, h);
   ES_SCRATCH(len);
-  return t->intern(scratch(0, len));
+  const NameId id = t->intern(scratch(0, len));
+  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
+  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
+  return id;
 }
 
 #define ES_KEY(t, key)                                                          \
@@ -222,13 +228,13 @@ int32_t es_span_context(int32_t h, int32_t span) {
   return static_cast<int32_t>(g_output.size());
 }
 
-int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit) {
+int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit, double now) {
   ES_INSTANCE(t, h);
   ES_KEY(t, name);
-  ES_KEY(t, unit);
+  if (!valid_unit_id(*t, unit)) return fail(ES_ERR_ARGUMENT, "unknown unit name id " + std::to_string(unit));
   if (!is_valid_metric_type(type)) return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
-  const SeriesId id = t->series(static_cast<MetricType>(type), name, unit);
-  if (id < 0) {
+  const SeriesId id = t->series(static_cast<MetricType>(type), name, unit, now);
+  if (id == kSeriesTypeConflict) {
     return fail(ES_ERR_TYPE_CONFLICT, "metric '" + t->interned(name) + "' is already recorded as another type");
   }
   return id;
@@ -262,9 +268,21 @@ int32_t es_pending(int32_t h) {
   return static_cast<int32_t>(t->pending());
 }
 
-int32_t es_drain(int32_t h) {
+int32_t es_drain(int32_t h, double now) {
   ES_INSTANCE(t, h);
-  return static_cast<int32_t>(t->drain());
+  return static_cast<int32_t>(t->drain(now));
+}
+
+int32_t es_evicted(int32_t h, int32_t kind) {
+  ES_INSTANCE(t, h);
+  if (kind != 0 && kind != 1) return fail(ES_ERR_ARGUMENT, "kind must be 0 (names) or 1 (series)");
+  const std::vector<int32_t>& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
+  g_output.clear();
+  for (const int32_t id : ids) {
+    const auto u = static_cast<uint32_t>(id);
+    for (int shift = 0; shift < 32; shift += 8) g_output.push_back(static_cast<char>((u >> shift) & 0xFF));
+  }
+  return static_cast<int32_t>(ids.size());
 }
 
 int32_t es_encode(int32_t h, int32_t format) {
@@ -303,6 +321,21 @@ double es_stat(int32_t h, int32_t id) {
   Telemetry* t = instance(h);
   if (!t || id < 0 || id >= kStatCount) return -1;
   return static_cast<double>(read_stat(t->stats(), static_cast<StatId>(id)));
+}
+
+int32_t es_count(int32_t h, int32_t id, uint32_t n) {
+  ES_INSTANCE(t, h);
+  if (id < 0 || id >= kStatCount || !is_host_stat(static_cast<StatId>(id))) {
+    return fail(ES_ERR_ARGUMENT, "stat " + std::to_string(id) + " is not one the host may count");
+  }
+  t->count(static_cast<StatId>(id), n);
+  return ES_OK;
+}
+
+double es_limit(int32_t h, int32_t id) {
+  Telemetry* t = instance(h);
+  if (!t || id < 0 || id >= kLimitCount) return -1;
+  return static_cast<double>(read_limit(t->limits(), static_cast<LimitId>(id)));
 }
 
 }  // extern "C"

@@ -1,7 +1,5 @@
 #include "edgescope/attributes.hpp"
 
-#include <cmath>
-
 #include "edgescope/json_writer.hpp"
 #include "edgescope/utf8.hpp"
 
@@ -22,8 +20,6 @@ AttributeValue AttributeValue::of_int(std::int64_t value) {
 }
 
 AttributeValue AttributeValue::of_double(double value) {
-  if (std::isnan(value)) return of_string("NaN");
-  if (std::isinf(value)) return of_string(value > 0 ? "Infinity" : "-Infinity");
   AttributeValue v;
   v.type = AttributeType::Double;
   v.number = value;
@@ -60,20 +56,6 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
     case AttributeType::Bool: return a.boolean == b.boolean;
   }
   return false;
-}
-
-void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_attributes, Stats& stats) {
-  for (auto& existing : attributes) {
-    if (existing.key == attribute.key) {
-      existing.value = std::move(attribute.value);
-      return;
-    }
-  }
-  if (attributes.size() >= max_attributes) {
-    ++stats.attributes_dropped;
-    return;
-  }
-  attributes.push_back(std::move(attribute));
 }
 
 std::string sanitize_text(std::string_view raw, std::size_t max_bytes, Stats& stats) {
