@@ -113,9 +113,25 @@ int32_t es_intern(int32_t h, uint32_t len) {
 #define ES_KEY(t, key)                                                          \
   if (!valid_name_id(*t, key)) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key))
 
+// A call that consumes the stage and refuses its arguments still empties it: what was staged for
+// it must not land on the next, unrelated record.
+#define ES_CONSUMING_KEY(t, key)                                                \
+  if (!valid_name_id(*t, key)) {                                                \
+    t->clear_stage();                                                           \
+    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+  }
+
+// An attribute whose key id is stale (a host bug: evicted ids are reported by es_evicted) is
+// refused like one with a refused key, so it is counted, and the call says why.
+#define ES_STAGE_KEY(t, key)                                                    \
+  if (!valid_name_id(*t, key)) {                                                \
+    t->stage(kNameRefused, AttributeValue{});                                   \
+    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+  }
+
 int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   ES_SCRATCH(len);
   t->stage_string(key, scratch(0, len));
   return ES_OK;
@@ -123,9 +139,10 @@ int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
 
 int32_t es_stage_int(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
   if (!(std::fabs(value) <= 9007199254740991.0) || std::floor(value) != value) {
+    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted like any non-finite value
     return fail(ES_ERR_ARGUMENT, "integer attribute is not a safe integer");
   }
   t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
@@ -134,14 +151,14 @@ int32_t es_stage_int(int32_t h, int32_t key, double value) {
 
 int32_t es_stage_double(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   t->stage(key, AttributeValue::of_double(value));
   return ES_OK;
 }
 
 int32_t es_stage_bool(int32_t h, int32_t key, int32_t value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   t->stage(key, AttributeValue::of_bool(value != 0));
   return ES_OK;
 }
@@ -187,7 +204,7 @@ int32_t es_span_attributes(int32_t h, int32_t span) {
 
 int32_t es_span_event(int32_t h, int32_t span, int32_t name, double now) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, name);
+  ES_CONSUMING_KEY(t, name);
   t->add_event(span, name, now);
   return ES_OK;
 }
@@ -230,9 +247,15 @@ int32_t es_span_context(int32_t h, int32_t span) {
 
 int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit, double now) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, name);
-  if (!valid_unit_id(*t, unit)) return fail(ES_ERR_ARGUMENT, "unknown unit name id " + std::to_string(unit));
-  if (!is_valid_metric_type(type)) return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+  ES_CONSUMING_KEY(t, name);
+  if (!valid_unit_id(*t, unit)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, "unknown unit name id " + std::to_string(unit));
+  }
+  if (!is_valid_metric_type(type)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+  }
   const SeriesId id = t->series(static_cast<MetricType>(type), name, unit, now);
   if (id == kSeriesTypeConflict) {
     return fail(ES_ERR_TYPE_CONFLICT, "metric '" + t->interned(name) + "' is already recorded as another type");
@@ -251,8 +274,11 @@ int32_t es_record(int32_t h, int32_t series, double value, double now) {
 
 int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t len) {
   ES_INSTANCE(t, h);
-  ES_SCRATCH(len);
-  if (!is_valid_log_level(level)) return fail(ES_ERR_ARGUMENT, "log level must be 5, 9, 13, 17 or 21");
+  if (!scratch_fits(len) || !is_valid_log_level(level)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, scratch_fits(len) ? "log level must be 5, 9, 13, 17 or 21"
+                                                   : "string length exceeds the scratch buffer");
+  }
   t->log(static_cast<LogLevel>(level), scratch(0, len), span, now);
   return ES_OK;
 }
