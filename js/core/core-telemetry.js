@@ -223,18 +223,17 @@ export class CoreTelemetry {
       case 'undefined':
         return;
       case 'bigint':
-      case 'symbol':
         this.stageText(key, textOf(value));
+        return;
+      case 'symbol':
+        if (value === UNREADABLE) this.stageUnconvertible(key, value); // its getter threw
+        else this.stageText(key, textOf(value));
         return;
       case 'function':
         this.stageUnconvertible(key, value);
         return;
       default:
         if (value === null) return;
-        if (value === UNREADABLE) {
-          this.stageUnconvertible(key, value);
-          return;
-        }
         if (isError(value)) {
           // OpenTelemetry semantic conventions for exceptions (exception.type/message/stacktrace).
           const prefix = key === 'error' || key === 'exception' ? 'exception' : `${key}.exception`;

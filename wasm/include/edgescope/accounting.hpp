@@ -20,7 +20,8 @@ constexpr std::size_t kNumberValueBytes = 32;  // an int/double/bool value, quot
 constexpr std::size_t kEventOverhead = 160;
 constexpr std::size_t kSpanOverhead = 640;
 constexpr std::size_t kLogOverhead = 384;
-constexpr std::size_t kSeriesOverhead = 1024;  // point, histogram bounds and buckets, hash entries
+constexpr std::size_t kSeriesOverhead = 512;      // point struct, hash entries, encoded point fields
+constexpr std::size_t kHistogramOverhead = 512;   // and for a histogram: bounds and bucket counts
 constexpr std::size_t kNameOverhead = 64;      // hash node and slot
 constexpr std::size_t kEnvelopeOverhead = 256;  // OTLP resource/scope wrapper around one record
 

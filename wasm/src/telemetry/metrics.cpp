@@ -93,8 +93,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     ++stats_.series_dropped_limit;
     return kSeriesRefused;
   }
-  std::size_t bytes = kSeriesOverhead + record_overhead_ + key.size() + name.size() + json_text_bytes(name) +
-                      json_text_bytes(unit);
+  std::size_t bytes = kSeriesOverhead + (type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
+                      key.size() + name.size() + json_text_bytes(name) + json_text_bytes(unit);
   for (const auto& tag : unique) bytes += kAttributeOverhead + json_text_bytes(tag.key) + value_bytes(tag.value);
   if (bytes > limits_.max_record_bytes || !pool_.take(bytes)) {
     ++stats_.series_dropped_byte_budget;
