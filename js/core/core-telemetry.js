@@ -390,7 +390,8 @@ export class CoreTelemetry {
   // The series id for (type, name, unit, tags), or 0 when the core refused it (counted there).
   // Throws CoreError the first time a name is used with another metric type; after that the
   // conflict is remembered, counted and answered with 0 for one Map lookup.
-  seriesId(type, name, unit, tags, now = Date.now()) {
+  // `now` (default: the current time) starts a new series' first delta window.
+  seriesId(type, name, unit, tags, now) {
     if (this.core.dead) return 0;
     try {
       const entries = tags === undefined || tags === null ? null : readEntries(tags);
@@ -407,7 +408,7 @@ export class CoreTelemetry {
       const unitId = unit === '' || unit === undefined || unit === null ? 0 : this.id(unit);
       if (entries !== null) this.stageEntries(entries);
       else if (tags !== undefined && tags !== null) this.stageUnreadable();
-      const id = this.x.es_series(this.h, type, nameId, unitId, now);
+      const id = this.x.es_series(this.h, type, nameId, unitId, now ?? Date.now());
       if (id === Status.typeConflict) {
         if (key !== null) this.remember(key, CONFLICT);
         throw new CoreError('metric series', this.mem.lastError());
