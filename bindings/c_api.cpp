@@ -14,7 +14,7 @@ using namespace edgescope;
 
 namespace {
 
-constexpr uint32_t kMaxScratch = 16u << 20;
+constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limits.hpp)
 
 std::vector<uint8_t> g_scratch(4096);
 std::string g_error;
@@ -46,7 +46,10 @@ bool scratch_fits(uint32_t total) { return total <= g_scratch.size(); }
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
 
-bool valid_name_id(const Telemetry& t, int32_t id) { return t.is_interned(id); }
+// A name id argument is a live id, or a refusal es_intern returned (negative: the core refuses
+// and counts what it would have named). 0 and stale ids are host bugs.
+bool valid_name_id(const Telemetry& t, int32_t id) { return id < 0 || t.is_interned(id); }
+bool valid_unit_id(const Telemetry& t, int32_t id) { return id == kNoName || valid_name_id(t, id); }
 
 const Payload* payload_at(int32_t h, int32_t index) {
   Telemetry* t = instance(h);
@@ -60,7 +63,7 @@ extern "C" {
 
 uint8_t* es_scratch(uint32_t len) {
   if (len > kMaxScratch) {
-    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 16 MiB");
+    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 1 MiB");
     return nullptr;
   }
   if (g_scratch.size() < len) g_scratch.resize(len);
@@ -101,15 +104,34 @@ int32_t es_destroy(int32_t h) {
 int32_t es_intern(int32_t h, uint32_t len) {
   ES_INSTANCE(t, h);
   ES_SCRATCH(len);
-  return t->intern(scratch(0, len));
+  const NameId id = t->intern(scratch(0, len));
+  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
+  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
+  return id;
 }
 
 #define ES_KEY(t, key)                                                          \
   if (!valid_name_id(*t, key)) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key))
 
+// A call that consumes the stage and refuses its arguments still empties it: what was staged for
+// it must not land on the next, unrelated record.
+#define ES_CONSUMING_KEY(t, key)                                                \
+  if (!valid_name_id(*t, key)) {                                                \
+    t->clear_stage();                                                           \
+    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+  }
+
+// An attribute whose key id is stale (a host bug: evicted ids are reported by es_evicted) is
+// refused like one with a refused key, so it is counted, and the call says why.
+#define ES_STAGE_KEY(t, key)                                                    \
+  if (!valid_name_id(*t, key)) {                                                \
+    t->stage(kNameRefused, AttributeValue{});                                   \
+    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+  }
+
 int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   ES_SCRATCH(len);
   t->stage_string(key, scratch(0, len));
   return ES_OK;
@@ -117,9 +139,10 @@ int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
 
 int32_t es_stage_int(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
   if (!(std::fabs(value) <= 9007199254740991.0) || std::floor(value) != value) {
+    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted like any non-finite value
     return fail(ES_ERR_ARGUMENT, "integer attribute is not a safe integer");
   }
   t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
@@ -128,14 +151,14 @@ int32_t es_stage_int(int32_t h, int32_t key, double value) {
 
 int32_t es_stage_double(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   t->stage(key, AttributeValue::of_double(value));
   return ES_OK;
 }
 
 int32_t es_stage_bool(int32_t h, int32_t key, int32_t value) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, key);
+  ES_STAGE_KEY(t, key);
   t->stage(key, AttributeValue::of_bool(value != 0));
   return ES_OK;
 }
@@ -181,7 +204,7 @@ int32_t es_span_attributes(int32_t h, int32_t span) {
 
 int32_t es_span_event(int32_t h, int32_t span, int32_t name, double now) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, name);
+  ES_CONSUMING_KEY(t, name);
   t->add_event(span, name, now);
   return ES_OK;
 }
@@ -222,13 +245,19 @@ int32_t es_span_context(int32_t h, int32_t span) {
   return static_cast<int32_t>(g_output.size());
 }
 
-int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit) {
+int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit, double now) {
   ES_INSTANCE(t, h);
-  ES_KEY(t, name);
-  ES_KEY(t, unit);
-  if (!is_valid_metric_type(type)) return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
-  const SeriesId id = t->series(static_cast<MetricType>(type), name, unit);
-  if (id < 0) {
+  ES_CONSUMING_KEY(t, name);
+  if (!valid_unit_id(*t, unit)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, "unknown unit name id " + std::to_string(unit));
+  }
+  if (!is_valid_metric_type(type)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+  }
+  const SeriesId id = t->series(static_cast<MetricType>(type), name, unit, now);
+  if (id == kSeriesTypeConflict) {
     return fail(ES_ERR_TYPE_CONFLICT, "metric '" + t->interned(name) + "' is already recorded as another type");
   }
   return id;
@@ -245,8 +274,11 @@ int32_t es_record(int32_t h, int32_t series, double value, double now) {
 
 int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t len) {
   ES_INSTANCE(t, h);
-  ES_SCRATCH(len);
-  if (!is_valid_log_level(level)) return fail(ES_ERR_ARGUMENT, "log level must be 5, 9, 13, 17 or 21");
+  if (!scratch_fits(len) || !is_valid_log_level(level)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, scratch_fits(len) ? "log level must be 5, 9, 13, 17 or 21"
+                                                   : "string length exceeds the scratch buffer");
+  }
   t->log(static_cast<LogLevel>(level), scratch(0, len), span, now);
   return ES_OK;
 }
@@ -262,9 +294,21 @@ int32_t es_pending(int32_t h) {
   return static_cast<int32_t>(t->pending());
 }
 
-int32_t es_drain(int32_t h) {
+int32_t es_drain(int32_t h, double now) {
   ES_INSTANCE(t, h);
-  return static_cast<int32_t>(t->drain());
+  return static_cast<int32_t>(t->drain(now));
+}
+
+int32_t es_evicted(int32_t h, int32_t kind) {
+  ES_INSTANCE(t, h);
+  if (kind != 0 && kind != 1) return fail(ES_ERR_ARGUMENT, "kind must be 0 (names) or 1 (series)");
+  const std::vector<int32_t>& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
+  g_output.clear();
+  for (const int32_t id : ids) {
+    const auto u = static_cast<uint32_t>(id);
+    for (int shift = 0; shift < 32; shift += 8) g_output.push_back(static_cast<char>((u >> shift) & 0xFF));
+  }
+  return static_cast<int32_t>(ids.size());
 }
 
 int32_t es_encode(int32_t h, int32_t format) {
@@ -303,6 +347,21 @@ double es_stat(int32_t h, int32_t id) {
   Telemetry* t = instance(h);
   if (!t || id < 0 || id >= kStatCount) return -1;
   return static_cast<double>(read_stat(t->stats(), static_cast<StatId>(id)));
+}
+
+int32_t es_count(int32_t h, int32_t id, uint32_t n) {
+  ES_INSTANCE(t, h);
+  if (id < 0 || id >= kStatCount || !is_host_stat(static_cast<StatId>(id))) {
+    return fail(ES_ERR_ARGUMENT, "stat " + std::to_string(id) + " is not one the host may count");
+  }
+  t->count(static_cast<StatId>(id), n);
+  return ES_OK;
+}
+
+double es_limit(int32_t h, int32_t id) {
+  Telemetry* t = instance(h);
+  if (!t || id < 0 || id >= kLimitCount) return -1;
+  return static_cast<double>(read_limit(t->limits(), static_cast<LimitId>(id)));
 }
 
 }  // extern "C"

@@ -27,7 +27,8 @@ extern "C" {
 #define ES_ERR_TYPE_CONFLICT (-3) /* a metric name already used with another type */
 #define ES_ERR_REJECTED (-4)      /* a value refused by policy (counted in the stats) */
 
-/* Scratch input buffer of at least `len` bytes (owned by the core). NULL past 16 MiB. */
+/* Scratch input buffer of at least `len` bytes (owned by the core). NULL past 1 MiB (part of the
+ * memory ceiling, wasm/include/edgescope/limits.hpp; the shim never needs more than 64 KiB). */
 uint8_t* es_scratch(uint32_t len);
 const char* es_error_ptr(void);
 uint32_t es_error_len(void);
@@ -40,15 +41,23 @@ int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payloa
                   uint32_t seed6, uint32_t seed7);
 int32_t es_destroy(int32_t h);
 
-/* Returns a name id >= 0 for scratch[0, len). */
+/* Returns a name id > 0 for scratch[0, len). Refusals (counted): ES_ERR_ARGUMENT for an empty name,
+ * ES_ERR_REJECTED when the name table is full (max_interned or its byte budget).
+ * Name ids: an id names its string until a drain evicts it (idle for a whole drain window; see
+ * es_evicted); an evicted id is refused with ES_ERR_ARGUMENT, never taken for another name. Every
+ * name id argument below also accepts the negative value es_intern returned: the call then refuses
+ * what it would have named (span, event, metric value, attribute) and counts it. */
 int32_t es_intern(int32_t h, uint32_t len);
 
-/* Stage one attribute for the next consuming call (span attrs, event, log, series, resource). */
+/* Stage one attribute for the next consuming call (span attrs, event, log, series, resource).
+ * The stage keeps at most max_attributes keys (last write wins) and max_record_bytes; what does
+ * not fit, and NaN/infinite doubles, are refused (counted, and in the consuming record's
+ * dropped-attribute count). */
 int32_t es_stage_string(int32_t h, int32_t key_id, uint32_t len);
 int32_t es_stage_int(int32_t h, int32_t key_id, double value); /* must be an integer in +/-2^53 */
 int32_t es_stage_double(int32_t h, int32_t key_id, double value);
 int32_t es_stage_bool(int32_t h, int32_t key_id, int32_t value);
-int32_t es_stage_clear(int32_t h);
+int32_t es_stage_clear(int32_t h); /* empties the stage (a host that failed mid-way) */
 
 /* parent 0: a new root span. Returns a span handle (0: refused by the open-span bound). */
 int32_t es_span_start(int32_t h, int32_t parent, int32_t name_id, int32_t kind, double now);
@@ -58,6 +67,8 @@ int32_t es_span_start_remote(int32_t h, int32_t name_id, int32_t kind, double no
 int32_t es_remote_rejected(int32_t h);
 int32_t es_span_attributes(int32_t h, int32_t span);               /* consumes the stage */
 int32_t es_span_event(int32_t h, int32_t span, int32_t name_id, double now); /* consumes the stage */
+/* OpenTelemetry "Set Status": code 0 (unset) is ignored, 1 (ok) is final, the message is kept only
+ * with 2 (error). */
 int32_t es_span_status(int32_t h, int32_t span, int32_t code, uint32_t message_len);
 int32_t es_span_rename(int32_t h, int32_t span, int32_t name_id);
 int32_t es_span_end(int32_t h, int32_t span, double now); /* 1: the span was not open */
@@ -65,8 +76,10 @@ int32_t es_span_recording(int32_t h, int32_t span);       /* 1: sampled and open
 /* Writes "traceparent\ntracestate" to the output buffer; returns its length, 0 if not open. */
 int32_t es_span_context(int32_t h, int32_t span);
 
-/* A metric series (consumes the stage as its tags). > 0: id; 0: refused by the series bound. */
-int32_t es_series(int32_t h, int32_t type, int32_t name_id, int32_t unit_id);
+/* A metric series (consumes the stage as its tags); unit_id 0: no unit; `now` starts the series'
+ * first delta window. > 0: id (valid until a drain evicts it, see es_evicted); 0: refused (series
+ * bounds, a refused name or tag; counted); ES_ERR_TYPE_CONFLICT: the name has another type (counted). */
+int32_t es_series(int32_t h, int32_t type, int32_t name_id, int32_t unit_id, double now);
 int32_t es_record(int32_t h, int32_t series, double value, double now);
 
 /* message in scratch[0, len); consumes the stage as attributes; span 0: uncorrelated. */
@@ -75,14 +88,24 @@ int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t mess
 int32_t es_set_resource(int32_t h); /* consumes the stage as resource attributes */
 
 int32_t es_pending(int32_t h); /* finished records not yet drained */
-int32_t es_drain(int32_t h);   /* moves them into the drained batch; returns how many */
+/* Releases the previous batch, moves finished records into the drained batch and returns how many;
+ * then evicts the names and series idle during the window that ends here. `now` starts the next
+ * window (the start time of its delta metric points). */
+int32_t es_drain(int32_t h, double now);
+/* The ids the last es_drain evicted, kind 0: names, 1: series. Writes them to the output buffer as
+ * little-endian int32 and returns how many. A host caching ids drops these. */
+int32_t es_evicted(int32_t h, int32_t kind);
 int32_t es_encode(int32_t h, int32_t format); /* 0 native JSON, 1 OTLP JSON; returns payload count */
 const uint8_t* es_payload_ptr(int32_t h, int32_t index);
 uint32_t es_payload_len(int32_t h, int32_t index);
 int32_t es_payload_signal(int32_t h, int32_t index); /* 0 mixed, 1 traces, 2 metrics, 3 logs */
 int32_t es_payload_records(int32_t h, int32_t index);
 int32_t es_release(int32_t h); /* frees the drained batch and its payloads */
-double es_stat(int32_t h, int32_t stat_id);
+double es_stat(int32_t h, int32_t stat_id); /* StatId order (limits.hpp); -1 past the last */
+/* Adds n to a counter for a refusal the host made itself: only ValuesUnconvertible and
+ * MetricTypeConflicts (limits.hpp is_host_stat); ES_ERR_ARGUMENT for any other. */
+int32_t es_count(int32_t h, int32_t stat_id, uint32_t n);
+double es_limit(int32_t h, int32_t limit_id); /* LimitId order (limits.hpp); -1 past the last */
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,22 @@
 // One instance of the core per isolate, instantiated synchronously on first use. The module is
 // glue-free (no Emscripten JS), so its only imports are the two below.
+//
+// A trap (WebAssembly.RuntimeError: out-of-bounds access, unreachable; or CoreTrap from abort())
+// stops the core in the middle of a call, so its heap may be half-updated: an allocator list cut
+// short, a table entry without its data. Nothing may run on that instance again. Whoever catches a
+// trap marks the instance dead (markDead); the next getCore() instantiates a fresh one from the
+// same WebAssembly.Module, and each CoreTelemetry re-creates its core on it (revive()).
 import { requireModule } from './module-slot.js';
 import { CoreMemory } from './core-memory.js';
 
 let shared = null;
 
-class CoreTrap extends Error {}
+export class CoreTrap extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CoreTrap';
+  }
+}
 
 function imports() {
   return {
@@ -22,11 +33,34 @@ function imports() {
   };
 }
 
+// The live instance: { exports, memory, dead }. Instantiates one when there is none or the last
+// one trapped.
 export function getCore() {
-  if (shared) return shared;
-  const instance = new WebAssembly.Instance(requireModule(), imports());
-  const exports = instance.exports;
-  exports._initialize(); // static constructors (STANDALONE_WASM --no-entry reactor)
-  shared = { exports, memory: new CoreMemory(exports) };
+  if (shared && !shared.dead) return shared;
+  const core = { exports: null, memory: null, dead: false };
+  try {
+    const instance = new WebAssembly.Instance(requireModule(), imports());
+    core.exports = instance.exports;
+    core.memory = new CoreMemory(core.exports);
+    core.exports._initialize(); // static constructors (STANDALONE_WASM --no-entry reactor)
+  } catch (error) {
+    if (isTrap(error)) core.dead = true;
+    throw error;
+  }
+  shared = core;
   return shared;
+}
+
+// True for an exception that came out of the middle of a wasm call. A stack overflow inside the
+// core surfaces as a RangeError and leaves the heap as undefined as any other trap.
+export function isTrap(error) {
+  return (
+    error instanceof WebAssembly.RuntimeError ||
+    error instanceof CoreTrap ||
+    (error instanceof RangeError && /call stack/i.test(error.message))
+  );
+}
+
+export function markDead(core) {
+  core.dead = true;
 }

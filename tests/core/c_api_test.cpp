@@ -34,12 +34,68 @@ TEST_CASE("bad arguments are refused with a message naming them") {
   CHECK(es_stage_int(h, 0, 1.5) == ES_ERR_ARGUMENT);
   CHECK(es_log(h, 3, 0, 0, put("m")) == ES_ERR_ARGUMENT);
   CHECK(es_encode(h, 7) == ES_ERR_ARGUMENT);
-  CHECK(es_scratch(64u << 20) == nullptr);
-  const int32_t counter = es_series(h, 0, es_intern(h, put("c")), es_intern(h, put("")));
-  CHECK(es_series(h, 2, es_intern(h, put("c")), es_intern(h, put(""))) == ES_ERR_TYPE_CONFLICT);
+  CHECK(es_scratch(2u << 20) == nullptr);
+  CHECK(es_series(h, 0, es_intern(h, put("c")), 777, 0) == ES_ERR_ARGUMENT);
+  CHECK(error().find("unit") != std::string::npos);
+  const int32_t counter = es_series(h, 0, es_intern(h, put("c")), 0, 0);
+  CHECK(counter > 0);
+  CHECK(es_series(h, 2, es_intern(h, put("c")), 0, 0) == ES_ERR_TYPE_CONFLICT);
   CHECK(error().find("'c'") != std::string::npos);
+  CHECK(es_stat(h, 18) == 1);  // metric_type_conflicts
   CHECK(es_record(h, counter, -1, 0) == ES_ERR_REJECTED);
   CHECK(es_stat(h, 4) == 1);  // metric_values_rejected
+  CHECK(es_count(h, 4, 1) == ES_ERR_ARGUMENT);  // the core's own counters are not the host's to add to
+  CHECK(es_count(h, 20, 2) == ES_OK);           // values_unconvertible
+  CHECK(es_stat(h, 20) == 2);
+  CHECK(es_stat(h, 24) == -1);
+  CHECK(es_limit(h, 3) == 1024);  // max_name_bytes
+  CHECK(es_limit(h, 17) == -1);
+  CHECK(es_evicted(h, 2) == ES_ERR_ARGUMENT);
+  es_destroy(h);
+}
+
+TEST_CASE("empty names are refused at intern, and so is whatever they would name") {
+  const int32_t h = create();
+  CHECK(es_intern(h, put("")) == ES_ERR_ARGUMENT);
+  CHECK(error().find("empty") != std::string::npos);
+  CHECK(es_stat(h, 16) == 1);  // names_refused_empty
+  CHECK(es_span_start(h, 0, ES_ERR_ARGUMENT, 1, 0) == 0);
+  CHECK(es_series(h, 0, ES_ERR_ARGUMENT, 0, 0) == 0);
+  CHECK(es_stat(h, 17) == 2);  // records_dropped_unnamed: the span and the metric series
+  const int32_t span = es_span_start(h, 0, es_intern(h, put("op")), 1, 0);
+  CHECK(es_stage_string(h, ES_ERR_ARGUMENT, put("value")) == ES_OK);
+  CHECK(es_span_attributes(h, span) == ES_OK);
+  CHECK(es_stat(h, 5) == 1);  // attributes_dropped
+  CHECK(es_span_end(h, span, 1) == ES_OK);
+  CHECK(es_drain(h, 2) == 1);
+  CHECK(es_encode(h, 0) == 1);
+  const std::string body(reinterpret_cast<const char*>(es_payload_ptr(h, 0)), es_payload_len(h, 0));
+  CHECK(body.find("\"\":") == std::string::npos);  // no attribute with an empty key
+  CHECK(body.find("\"operationName\":\"\"") == std::string::npos);
+  es_destroy(h);
+}
+
+TEST_CASE("evicted name and series ids are reported and refused afterwards") {
+  const int32_t h = create();
+  const int32_t name = es_intern(h, put("idle.name"));
+  const int32_t series = es_series(h, 0, es_intern(h, put("idle.metric")), 0, 0);
+  CHECK(es_drain(h, 10) == 0);  // used in this window: kept
+  CHECK(es_evicted(h, 0) == 0);
+  CHECK(es_drain(h, 20) == 0);  // idle for the whole window: evicted
+  const int32_t names = es_evicted(h, 0);
+  CHECK(names == 2);
+  const std::string ids(es_output_ptr(), es_output_len());
+  REQUIRE(ids.size() == 8);
+  int32_t evicted[2] = {0, 0};
+  std::memcpy(evicted, ids.data(), 8);  // little-endian, as wasm and x86 are
+  CHECK((evicted[0] == name || evicted[1] == name));
+  CHECK(es_evicted(h, 1) == 1);
+  CHECK(es_stage_int(h, name, 1) == ES_ERR_ARGUMENT);  // the stale id names nothing
+  CHECK(error().find("name id") != std::string::npos);
+  CHECK(es_record(h, series, 1, 21) == ES_ERR_REJECTED);
+  const int32_t again = es_intern(h, put("idle.name"));
+  CHECK(again > 0);
+  CHECK(again != name);
   es_destroy(h);
 }
 
@@ -64,7 +120,7 @@ TEST_CASE("a request's life through the ABI: remote parent, child, log, drain, e
   CHECK(es_span_end(h, root, 1004) == ES_OK);
   CHECK(es_span_end(h, root, 1005) == 1);
   CHECK(es_pending(h) == 3);
-  CHECK(es_drain(h) == 3);
+  CHECK(es_drain(h, 1006) == 3);
   CHECK(es_pending(h) == 0);
   const int32_t n = es_encode(h, 1);
   CHECK(n == 2);  // traces and logs; no metrics

@@ -21,7 +21,7 @@ struct AttributeValue {
 
   static AttributeValue of_string(std::string value);
   static AttributeValue of_int(std::int64_t value);
-  static AttributeValue of_double(double value);  // NaN/Infinity become strings: JSON has neither
+  static AttributeValue of_double(double value);  // stored as given; the stage refuses NaN/Infinity
   static AttributeValue of_bool(bool value);
   std::string to_text() const;
 };
@@ -35,10 +35,6 @@ struct Attribute {
 };
 
 using Attributes = std::vector<Attribute>;
-
-// Sets or replaces `key` (last write wins, as in OpenTelemetry). Past `max_attributes` a new key
-// is refused and counted.
-void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_attributes, Stats& stats);
 
 // Brings a host string into the core: invalid UTF-8 repaired, then cut to `max_bytes` on a code
 // point boundary. Both are counted.

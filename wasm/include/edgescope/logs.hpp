@@ -24,17 +24,24 @@ struct LogRecord {
   std::uint32_t dropped_attributes = 0;  // refused by Limits::max_attributes (OTLP droppedAttributesCount)
 };
 
+// Records waiting for the next drain. The count bound lives here; the byte budget is charged by
+// Telemetry::log as the record is built (its attributes are checked one by one).
 class LogBuffer {
  public:
   LogBuffer(const Limits& limits, Stats& stats) : limits_(limits), stats_(stats) {}
-  void append(LogRecord record);  // counted as dropped when full
-  std::vector<LogRecord> take();
+  // Counts the record as dropped when the buffer is full (then returns false).
+  bool has_room();
+  // `bytes`: the record's accounted size, already charged to the log pool.
+  void append(LogRecord record, std::size_t bytes);
+  // Takes every record; `bytes` receives their accounted size.
+  std::vector<LogRecord> take(std::size_t& bytes);
   std::size_t size() const { return records_.size(); }
 
  private:
   const Limits& limits_;
   Stats& stats_;
   std::vector<LogRecord> records_;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace edgescope

@@ -2,12 +2,18 @@
 // per call, so a hot counter costs an add, not an allocation. Each drain reports the delta since
 // the previous one (OTLP aggregationTemporality DELTA), which is what stays correct when every
 // isolate reports independently and a backend sums them.
+//
+// The series bounds (max_series, max_series_bytes) apply to a drain window: a series that nothing
+// recorded to or looked up during a whole window is evicted at the drain that closes it. Its id
+// carries a generation, so an evicted id is refused, never taken for the series reusing its slot.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
 
@@ -15,7 +21,6 @@ namespace edgescope {
 
 enum class MetricType : std::uint8_t { Counter = 0, UpDownCounter = 1, Gauge = 2, Histogram = 3 };
 bool is_valid_metric_type(int type);
-const char* metric_type_name(MetricType type);
 
 // A metric tag keeps its type (an http.response.status_code of 200 is a number on the wire).
 struct Tag {
@@ -35,7 +40,10 @@ struct MetricPoint {
   std::string name;
   std::string unit;
   std::vector<Tag> tags;  // sorted by key
-  double start_ms = 0;    // start of the delta window
+  // Start of the delta window: the previous drain (collection) time, or the series' creation time
+  // in its first window (OTLP metrics data model, "Temporality": a delta point covers
+  // (start, time] and consecutive points of a series abut).
+  double start_ms = 0;
   double time_ms = 0;     // last recording
   double value = 0;       // counter/up-down: delta sum; gauge: last value; histogram: sum
   std::uint64_t count = 0;
@@ -45,35 +53,68 @@ struct MetricPoint {
   std::vector<std::uint64_t> buckets;  // histogram only: bounds.size() + 1 counts
 };
 
-using SeriesId = std::int32_t;  // > 0; 0 means "refused" (series limit reached)
+// > 0: a series; 0: refused (series bound, counted); -1: the name is used by another type (counted).
+using SeriesId = std::int32_t;
+constexpr SeriesId kSeriesRefused = 0;
+constexpr SeriesId kSeriesTypeConflict = -1;
 
 class MetricRegistry {
  public:
-  MetricRegistry(const Limits& limits, Stats& stats) : limits_(limits), stats_(stats) {}
+  MetricRegistry(const Limits& limits, Stats& stats) : limits_(limits), stats_(stats), pool_(limits.max_series_bytes) {}
+  MetricRegistry(const MetricRegistry&) = delete;
+  MetricRegistry& operator=(const MetricRegistry&) = delete;
 
-  // Finds or creates a series. Tags are sorted by key (duplicate keys: last wins).
-  // Returns 0 when the series limit is reached (counted); -1 when `name` already names a
-  // series of another type (a user error the shim reports with the name).
-  SeriesId series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags);
+  // Finds or creates a series. Tags are sorted by key (duplicate keys: last wins). A new series
+  // starts its first delta window at `now_ms`.
+  SeriesId series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags, double now_ms);
 
-  // Records one value. Returns false (and counts) for an unknown series, a non-finite value or a
-  // negative counter increment.
+  // Records one value. Returns false (and counts) for an unknown or evicted series, a non-finite
+  // value or a negative counter increment.
   bool record(SeriesId id, double value, double now_ms);
 
-  // The points recorded since the last take, then resets the deltas. Series ids stay valid.
-  std::vector<MetricPoint> take();
+  // The points recorded since the last take, then resets the deltas, evicts the series idle
+  // during the window that ends here (ids in evicted()) and starts the next window at `now_ms`.
+  std::vector<MetricPoint> take(double now_ms);
+  const std::vector<SeriesId>& evicted() const { return evicted_; }
+
+  // Added to every new series' accounted size (the payload envelope, accounting.hpp).
+  void set_record_overhead(std::size_t bytes) { record_overhead_ = bytes; }
+
   std::size_t dirty_count() const { return dirty_; }
-  std::size_t series_count() const { return series_.size(); }
+  std::size_t series_count() const { return by_key_.size(); }
+  std::size_t bytes() const { return pool_.used(); }
 
  private:
   struct Series {
     MetricPoint point;
+    const std::string* key = nullptr;  // the key of its by_key_ node; nullptr: a free slot
+    std::uint64_t last_used = 0;
+    std::uint64_t created_window = 0;
+    double created_ms = 0;
+    std::size_t bytes = 0;
+    std::uint16_t generation = 0;
     bool dirty = false;
   };
+  struct NameOwner {
+    MetricType type;
+    std::uint32_t series;  // live series with this name
+  };
+  Series* find(SeriesId id);
+  SeriesId id_of(std::uint32_t index) const;
+  void evict(std::uint32_t index);
+
   const Limits& limits_;
   Stats& stats_;
-  std::vector<Series> series_;
+  BytePool pool_;
+  std::size_t record_overhead_ = 0;
+  std::vector<Series> slots_;
+  std::vector<std::uint32_t> free_;
+  std::unordered_map<std::string, std::uint32_t> by_key_;  // (name, unit, tags) -> slot index
+  std::unordered_map<std::string, NameOwner> by_name_;     // a name belongs to one type at a time
+  std::vector<SeriesId> evicted_;
   std::size_t dirty_ = 0;
+  std::uint64_t window_ = 0;
+  double last_drain_ms_ = 0;
 };
 
 }  // namespace edgescope

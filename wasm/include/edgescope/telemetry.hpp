@@ -1,5 +1,12 @@
 // One instrumented service inside one isolate: tracer, metrics, logs and the drain that turns
 // what they recorded into payloads. This is the object behind a C ABI handle.
+//
+// Memory: every byte kept between calls is charged to a byte budget (limits.hpp, accounting.hpp):
+// spans (open, finished and drained until released), logs, the series table, interned names, the
+// stage and the resource. A record is refused (counted) when its fixed part does not fit; an
+// attribute, event, status message or rename is refused (counted in Stats and in the record's
+// dropped_attributes / dropped_events) when it would push its record past max_record_bytes or its
+// pool past its budget.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -9,10 +16,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
+#include "edgescope/name_table.hpp"
 #include "edgescope/tracer.hpp"
 #include "edgescope/wire.hpp"
 
@@ -32,36 +41,54 @@ class Telemetry {
   Telemetry(const Telemetry&) = delete;
   Telemetry& operator=(const Telemetry&) = delete;
 
-  // Names and attribute keys are interned once; the hot calls then pass small integers.
-  // Returns 0 (the id of "edgescope.overflow") past Limits::max_interned (counted).
-  std::int32_t intern(std::string_view raw);
-  const std::string& interned(std::int32_t id) const;
-  bool is_interned(std::int32_t id) const { return id >= 0 && static_cast<std::size_t>(id) < names_.size(); }
+  // Names and attribute keys are interned once; the hot calls then pass small integers
+  // (name_table.hpp). A refused name is a negative id (kNameEmpty, kNameRefused); passed to any
+  // call below, it refuses what that call would have named, and counts it.
+  NameId intern(std::string_view raw);
+  bool is_interned(NameId id) const { return names_.find(id) != nullptr; }
+  const std::string& interned(NameId id) const;  // "" for an id that is not live
 
-  // Attributes are staged, then consumed by the next span/event/log/series/resource call.
-  void stage(std::int32_t key_id, AttributeValue value);
-  void stage_string(std::int32_t key_id, std::string_view raw);
-  void clear_stage() { staged_.clear(); }
+  // Attributes are staged, then consumed by the next span/event/log/series/resource call. The
+  // stage holds at most max_attributes keys (last write wins) and max_record_bytes.
+  void stage(NameId key_id, AttributeValue value);
+  void stage_string(NameId key_id, std::string_view raw);
+  void clear_stage();
 
-  SpanHandle start_span(SpanHandle parent, std::int32_t name_id, SpanKind kind, double now_ms);
-  SpanHandle start_remote_span(std::int32_t name_id, SpanKind kind, double now_ms, std::string_view traceparent,
+  // Refusals the host made itself (is_host_stat), so they are counted with the core's own.
+  void count(StatId id, std::uint64_t n) { add_stat(stats_, id, n); }
+
+  SpanHandle start_span(SpanHandle parent, NameId name_id, SpanKind kind, double now_ms);
+  SpanHandle start_remote_span(NameId name_id, SpanKind kind, double now_ms, std::string_view traceparent,
                                std::string_view tracestate, bool* rejected_header);
   void apply_staged_to_span(SpanHandle span);
-  void add_event(SpanHandle span, std::int32_t name_id, double now_ms);
+  void add_event(SpanHandle span, NameId name_id, double now_ms);
+  // OpenTelemetry trace API, "Set Status": Unset is ignored, Ok is final, the message is kept
+  // only with Error.
   void set_status(SpanHandle span, StatusCode code, std::string_view message);
-  void rename_span(SpanHandle span, std::int32_t name_id);
-  bool end_span(SpanHandle span, double now_ms) { return tracer_.end(span, now_ms); }
-  Tracer& tracer() { return tracer_; }
+  void rename_span(SpanHandle span, NameId name_id);
+  bool end_span(SpanHandle span, double now_ms);
+  const Tracer& tracer() const { return tracer_; }
 
-  SeriesId series(MetricType type, std::int32_t name_id, std::int32_t unit_id);
-  bool record(SeriesId id, double value, double now_ms) { return metrics_.record(id, value, now_ms); }
+  // A series for the staged tags. unit_id kNoName: no unit. A new series' first delta window
+  // starts at `now_ms` (without it: the latest time any call gave).
+  SeriesId series(MetricType type, NameId name_id, NameId unit_id, double now_ms);
+  SeriesId series(MetricType type, NameId name_id, NameId unit_id) { return series(type, name_id, unit_id, clock_ms_); }
+  bool record(SeriesId id, double value, double now_ms);
 
   void log(LogLevel level, std::string_view message, SpanHandle span, double now_ms);
 
+  // Resource attributes (at most max_resource_bytes: OTLP repeats them in every payload). Set
+  // them before recording: every record is charged the envelope they make.
   void set_resource_from_stage();
 
-  // Moves everything finished into the drained batch (replacing any previous one).
-  std::size_t drain();
+  // Moves everything finished into the drained batch (releasing any previous one), then evicts
+  // the names and series idle during the window that ends here; the next window starts at
+  // `now_ms`, the start time of its delta metric points. Without `now_ms`: the latest time any
+  // call gave.
+  std::size_t drain(double now_ms);
+  std::size_t drain() { return drain(clock_ms_); }
+  const std::vector<NameId>& evicted_names() const { return evicted_names_; }
+  const std::vector<SeriesId>& evicted_series() const { return metrics_.evicted(); }
   const Batch& drained() const { return drained_; }
   // Encodes the drained batch; the payloads stay owned here until the next encode or release.
   const std::vector<Payload>& encode_drained(WireFormat format);
@@ -72,7 +99,28 @@ class Telemetry {
   const Stats& stats() const { return stats_; }
   const Limits& limits() const { return options_.limits; }
 
+  // Accounted bytes held now, per budget.
+  struct Usage {
+    std::size_t spans, logs, series, names, stage, resource;
+  };
+  Usage usage() const;
+
  private:
+  struct OpenSpan {
+    RecordBytes bytes;
+    std::size_t tracestate_bytes = 0;  // children copy the tracestate
+  };
+  void observe(double now_ms) {
+    if (now_ms > clock_ms_) clock_ms_ = now_ms;
+  }
+  SpanHandle open_span(SpanHandle parent, const std::string& name, SpanKind kind, double now_ms,
+                       const std::optional<TraceContext>& remote);
+  OpenSpan* recording_span(SpanHandle handle, Span*& span);
+  // Moves the staged attributes into a record's attributes; returns how many were refused,
+  // including those the stage itself refused.
+  std::uint32_t consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool);
+  void update_envelope();
+
   TelemetryOptions options_;
   Stats stats_;
   IdGenerator ids_;
@@ -80,10 +128,24 @@ class Telemetry {
   Tracer tracer_;
   MetricRegistry metrics_;
   LogBuffer logs_;
+  NameTable names_;
   Resource resource_;
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, std::int32_t> name_ids_;
-  std::vector<Attribute> staged_;
+  BytePool span_pool_;
+  BytePool log_pool_;
+  BytePool stage_pool_;
+  BytePool resource_pool_;
+  RecordBytes resource_bytes_;
+  std::size_t envelope_bytes_ = 0;
+  std::unordered_map<SpanHandle, OpenSpan> open_;
+  std::size_t finished_span_bytes_ = 0;
+  std::size_t drained_span_bytes_ = 0;
+  std::size_t drained_log_bytes_ = 0;
+  Attributes staged_;
+  RecordBytes staged_bytes_;
+  std::uint32_t staged_dropped_ = 0;
+  std::vector<NameId> evicted_names_;
+  std::uint64_t window_ = 0;
+  double clock_ms_ = 0;
   Batch drained_;
   std::vector<Payload> payloads_;
 };

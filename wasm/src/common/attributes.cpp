@@ -1,7 +1,5 @@
 #include "edgescope/attributes.hpp"
 
-#include <cmath>
-
 #include "edgescope/json_writer.hpp"
 #include "edgescope/utf8.hpp"
 
@@ -22,8 +20,6 @@ AttributeValue AttributeValue::of_int(std::int64_t value) {
 }
 
 AttributeValue AttributeValue::of_double(double value) {
-  if (std::isnan(value)) return of_string("NaN");
-  if (std::isinf(value)) return of_string(value > 0 ? "Infinity" : "-Infinity");
   AttributeValue v;
   v.type = AttributeType::Double;
   v.number = value;
@@ -62,24 +58,16 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
   return false;
 }
 
-void set_attribute(Attributes& attributes, Attribute attribute, std::size_t max_attributes, Stats& stats) {
-  for (auto& existing : attributes) {
-    if (existing.key == attribute.key) {
-      existing.value = std::move(attribute.value);
-      return;
-    }
-  }
-  if (attributes.size() >= max_attributes) {
-    ++stats.attributes_dropped;
-    return;
-  }
-  attributes.push_back(std::move(attribute));
-}
-
 std::string sanitize_text(std::string_view raw, std::size_t max_bytes, Stats& stats) {
+  // Only the prefix that can survive the cut is repaired: repair never shortens text (a maximal
+  // ill-formed subpart of 1 to 3 bytes becomes the 3 bytes of U+FFFD), so the first max_bytes of
+  // output come from at most max_bytes of input, and a sequence cut short at the end of the
+  // prefix is repaired past the cut. A host string of megabytes costs only what is kept.
+  const std::size_t keep = max_bytes + 4;
+  const bool cut = raw.size() > keep;
   std::string repaired;
-  if (repair_utf8(raw, repaired)) ++stats.strings_repaired;
-  if (repaired.size() > max_bytes) {
+  if (repair_utf8(cut ? raw.substr(0, keep) : raw, repaired)) ++stats.strings_repaired;
+  if (cut || repaired.size() > max_bytes) {
     ++stats.values_truncated;
     repaired.resize(truncate_utf8(repaired, max_bytes).size());
   }

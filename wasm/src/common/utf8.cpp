@@ -54,17 +54,24 @@ bool repair_utf8(std::string_view text, std::string& out) {
   out.reserve(text.size());
   bool repaired = false;
   std::size_t consumed = 0;
+  std::size_t run = 0;  // start of the well-formed bytes not yet copied: copied in one append
   for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t n = sequence_length(text, i, consumed);
     if (n == 0) {
+      out.append(text.data() + run, i - run);
       out.append("\xEF\xBF\xBD");
       repaired = true;
       i += consumed;
+      run = i;
     } else {
-      out.append(text.data() + i, n);
       i += n;
     }
   }
+  out.append(text.data() + run, text.size() - run);
   return repaired;
 }
 

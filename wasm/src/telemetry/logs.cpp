@@ -17,17 +17,22 @@ const char* log_level_name(LogLevel level) {
   return "info";
 }
 
-void LogBuffer::append(LogRecord record) {
-  if (records_.size() >= limits_.max_logs) {
-    ++stats_.logs_dropped_buffer_full;
-    return;
-  }
-  records_.push_back(std::move(record));
+bool LogBuffer::has_room() {
+  if (records_.size() < limits_.max_logs) return true;
+  ++stats_.logs_dropped_buffer_full;
+  return false;
 }
 
-std::vector<LogRecord> LogBuffer::take() {
+void LogBuffer::append(LogRecord record, std::size_t bytes) {
+  records_.push_back(std::move(record));
+  bytes_ += bytes;
+}
+
+std::vector<LogRecord> LogBuffer::take(std::size_t& bytes) {
   std::vector<LogRecord> out;
   out.swap(records_);
+  bytes = bytes_;
+  bytes_ = 0;
   return out;
 }
 

@@ -2,77 +2,149 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace edgescope {
+namespace {
+// id = (generation << 16) | (index + 1), as for span handles (tracer.cpp).
+constexpr std::uint32_t kIndexBits = 16;
+constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
+constexpr std::uint16_t kMaxGeneration = 0x7FFF;
+
+// The identity of a series as one string: length-prefixed parts, so no name, unit, key or value
+// (all may contain any byte) can make two different series collide.
+void append_part(std::string& key, std::string_view part) {
+  const auto n = static_cast<std::uint32_t>(part.size());
+  key.append(reinterpret_cast<const char*>(&n), sizeof n);
+  key.append(part);
+}
+
+void append_value(std::string& key, const AttributeValue& v) {
+  key.push_back(static_cast<char>(v.type));
+  switch (v.type) {
+    case AttributeType::String: append_part(key, v.text); break;
+    case AttributeType::Int: key.append(reinterpret_cast<const char*>(&v.integer), sizeof v.integer); break;
+    case AttributeType::Double: {
+      const double canonical = v.number == 0 ? 0.0 : v.number;  // -0 == 0, as operator== says
+      key.append(reinterpret_cast<const char*>(&canonical), sizeof canonical);
+      break;
+    }
+    case AttributeType::Bool: key.push_back(v.boolean ? '\1' : '\0'); break;
+  }
+}
+
+std::string series_key(const std::string& name, const std::string& unit, const std::vector<Tag>& tags) {
+  std::string key;
+  append_part(key, name);
+  append_part(key, unit);
+  for (const auto& tag : tags) {
+    append_part(key, tag.key);
+    append_value(key, tag.value);
+  }
+  return key;
+}
+
+}  // namespace
 
 bool is_valid_metric_type(int type) { return type >= 0 && type <= 3; }
-
-const char* metric_type_name(MetricType type) {
-  switch (type) {
-    case MetricType::Counter: return "counter";
-    case MetricType::UpDownCounter: return "updowncounter";
-    case MetricType::Gauge: return "gauge";
-    case MetricType::Histogram: return "histogram";
-  }
-  return "counter";
-}
 
 const std::vector<double>& default_histogram_bounds() {
   static const std::vector<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
   return bounds;
 }
 
-SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags) {
+SeriesId MetricRegistry::id_of(std::uint32_t index) const {
+  return static_cast<SeriesId>((static_cast<std::uint32_t>(slots_[index].generation) << kIndexBits) | (index + 1));
+}
+
+MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
+  if (id <= 0) return nullptr;
+  const auto raw = static_cast<std::uint32_t>(id);
+  const std::uint32_t index_plus_one = raw & kIndexMask;
+  if (index_plus_one == 0 || index_plus_one > slots_.size()) return nullptr;
+  Series& s = slots_[index_plus_one - 1];
+  if (s.key == nullptr || s.generation != (raw >> kIndexBits)) return nullptr;
+  return &s;
+}
+
+SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags,
+                                double now_ms) {
+  const auto owner = by_name_.find(name);
+  if (owner != by_name_.end() && owner->second.type != type) {
+    ++stats_.metric_type_conflicts;
+    return kSeriesTypeConflict;
+  }
   std::stable_sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
   // Duplicate keys: keep the last one given.
   std::vector<Tag> unique;
+  unique.reserve(tags.size());
   for (auto& tag : tags) {
     if (!unique.empty() && unique.back().key == tag.key) unique.back() = std::move(tag);
     else unique.push_back(std::move(tag));
   }
-  for (std::size_t i = 0; i < series_.size(); ++i) {
-    const MetricPoint& p = series_[i].point;
-    if (p.name != name) continue;
-    if (p.type != type) return -1;
-    if (p.unit != unit || p.tags.size() != unique.size()) continue;
-    bool same = true;
-    for (std::size_t k = 0; k < unique.size() && same; ++k) {
-      same = p.tags[k].key == unique[k].key && p.tags[k].value == unique[k].value;
-    }
-    if (same) return static_cast<SeriesId>(i + 1);
+  std::string key = series_key(name, unit, unique);
+  const auto found = by_key_.find(key);
+  if (found != by_key_.end()) {
+    slots_[found->second].last_used = window_;
+    return id_of(found->second);
   }
-  if (series_.size() >= limits_.max_series) {
+  const std::size_t cap = limits_.max_series < kIndexMask ? limits_.max_series : kIndexMask;
+  if (by_key_.size() >= cap || (free_.empty() && slots_.size() >= cap)) {
     ++stats_.series_dropped_limit;
-    return 0;
+    return kSeriesRefused;
   }
-  Series s;
+  std::size_t bytes = kSeriesOverhead + (type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
+                      key.size() + name.size() + json_text_bytes(name) + json_text_bytes(unit);
+  for (const auto& tag : unique) bytes += kAttributeOverhead + json_text_bytes(tag.key) + value_bytes(tag.value);
+  if (bytes > limits_.max_record_bytes || !pool_.take(bytes)) {
+    ++stats_.series_dropped_byte_budget;
+    return kSeriesRefused;
+  }
+  std::uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Series& s = slots_[index];
+  ++s.generation;
+  s.key = &by_key_.emplace(std::move(key), index).first->first;
+  s.last_used = window_;
+  s.created_window = window_;
+  s.created_ms = now_ms;
+  s.bytes = bytes;
+  s.dirty = false;
+  s.point = MetricPoint{};
   s.point.type = type;
-  s.point.name = std::move(name);
   s.point.unit = std::move(unit);
   s.point.tags = std::move(unique);
   if (type == MetricType::Histogram) {
     s.point.bounds = default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
   }
-  series_.push_back(std::move(s));
-  return static_cast<SeriesId>(series_.size());
+  if (owner != by_name_.end()) ++owner->second.series;
+  else by_name_.emplace(name, NameOwner{type, 1});
+  s.point.name = std::move(name);
+  return id_of(index);
 }
 
 bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
-  if (id <= 0 || static_cast<std::size_t>(id) > series_.size() || !std::isfinite(value)) {
+  Series* s = find(id);
+  if (s == nullptr || !std::isfinite(value)) {
     ++stats_.metric_values_rejected;
     return false;
   }
-  Series& s = series_[static_cast<std::size_t>(id - 1)];
-  MetricPoint& p = s.point;
+  MetricPoint& p = s->point;
   if (p.type == MetricType::Counter && value < 0) {
     ++stats_.metric_values_rejected;
     return false;
   }
-  if (!s.dirty) {
-    s.dirty = true;
+  s->last_used = window_;
+  if (!s->dirty) {
+    s->dirty = true;
     ++dirty_;
-    p.start_ms = now_ms;
     p.count = 0;
     p.value = 0;
     p.min = value;
@@ -97,15 +169,39 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
   return true;
 }
 
-std::vector<MetricPoint> MetricRegistry::take() {
+void MetricRegistry::evict(std::uint32_t index) {
+  Series& s = slots_[index];
+  evicted_.push_back(id_of(index));
+  const auto owner = by_name_.find(s.point.name);
+  if (owner != by_name_.end() && --owner->second.series == 0) by_name_.erase(owner);
+  by_key_.erase(by_key_.find(*s.key));  // by iterator: the key argument would be the node's own
+  s.key = nullptr;
+  s.point = MetricPoint{};
+  pool_.give(s.bytes);
+  s.bytes = 0;
+  ++stats_.series_evicted;
+  // A slot whose generation is exhausted is retired: its ids are never issued again.
+  if (s.generation < kMaxGeneration) free_.push_back(index);
+}
+
+std::vector<MetricPoint> MetricRegistry::take(double now_ms) {
   std::vector<MetricPoint> out;
   out.reserve(dirty_);
-  for (auto& s : series_) {
-    if (!s.dirty) continue;
-    out.push_back(s.point);
-    s.dirty = false;
+  evicted_.clear();
+  for (std::uint32_t index = 0; index < slots_.size(); ++index) {
+    Series& s = slots_[index];
+    if (s.key == nullptr) continue;
+    if (s.dirty) {
+      out.push_back(s.point);
+      out.back().start_ms = s.created_window == window_ ? s.created_ms : last_drain_ms_;
+      s.dirty = false;
+    } else if (s.last_used < window_) {
+      evict(index);
+    }
   }
   dirty_ = 0;
+  last_drain_ms_ = now_ms;
+  ++window_;
   return out;
 }
 

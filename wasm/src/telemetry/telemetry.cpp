@@ -1,5 +1,6 @@
 #include "edgescope/telemetry.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "edgescope/trace_context.hpp"
@@ -12,46 +13,134 @@ Telemetry::Telemetry(TelemetryOptions options)
       sampler_(options_.sample_ratio),
       tracer_(ids_, sampler_, options_.limits, stats_),
       metrics_(options_.limits, stats_),
-      logs_(options_.limits, stats_) {
+      logs_(options_.limits, stats_),
+      names_(options_.limits, stats_),
+      span_pool_(options_.limits.max_span_bytes),
+      log_pool_(options_.limits.max_log_bytes),
+      stage_pool_(options_.limits.max_record_bytes),
+      resource_pool_(options_.limits.max_resource_bytes) {
   resource_.service = sanitize_text(options_.service, options_.limits.max_name_bytes, stats_);
-  names_.emplace_back("edgescope.overflow");
-  name_ids_.emplace(names_.front(), 0);
+  update_envelope();
 }
 
-std::int32_t Telemetry::intern(std::string_view raw) {
-  std::string name = sanitize_text(raw, options_.limits.max_name_bytes, stats_);
-  const auto found = name_ids_.find(name);
-  if (found != name_ids_.end()) return found->second;
-  if (names_.size() >= options_.limits.max_interned) {
-    ++stats_.names_dropped_intern_limit;
-    return 0;
+void Telemetry::update_envelope() {
+  envelope_bytes_ = kEnvelopeOverhead + json_text_bytes(resource_.service) + resource_bytes_.used;
+  metrics_.set_record_overhead(envelope_bytes_);
+}
+
+NameId Telemetry::intern(std::string_view raw) { return names_.intern(raw, window_); }
+
+const std::string& Telemetry::interned(NameId id) const {
+  static const std::string none;
+  const std::string* name = names_.find(id);
+  return name ? *name : none;
+}
+
+void Telemetry::stage(NameId key_id, AttributeValue value) {
+  const std::string* key = names_.use(key_id, window_);
+  if (key == nullptr) {  // its key was refused at intern (counted there); the attribute goes too
+    ++stats_.attributes_dropped;
+    ++staged_dropped_;
+    return;
   }
-  const auto id = static_cast<std::int32_t>(names_.size());
-  name_ids_.emplace(name, id);
-  names_.push_back(std::move(name));
-  return id;
+  if (value.type == AttributeType::Double && !std::isfinite(value.number)) {
+    ++stats_.attribute_values_rejected;  // JSON has no NaN or infinities; a string would lie about the type
+    ++staged_dropped_;
+    return;
+  }
+  Attribute attribute{*key, std::move(value)};
+  const std::size_t bytes = attribute_bytes(attribute);
+  staged_dropped_ += count_refusal(put_attribute(staged_, std::move(attribute), bytes, options_.limits.max_attributes,
+                                                 staged_bytes_, options_.limits.max_record_bytes, stage_pool_),
+                                   stats_);
 }
 
-const std::string& Telemetry::interned(std::int32_t id) const {
-  return is_interned(id) ? names_[static_cast<std::size_t>(id)] : names_.front();
-}
-
-void Telemetry::stage(std::int32_t key_id, AttributeValue value) {
-  staged_.push_back(Attribute{interned(key_id), std::move(value)});
-}
-
-void Telemetry::stage_string(std::int32_t key_id, std::string_view raw) {
+void Telemetry::stage_string(NameId key_id, std::string_view raw) {
+  const std::string* key = names_.find(key_id);
+  if (key == nullptr) {
+    stage(key_id, AttributeValue{});  // refused and counted there, without copying the value
+    return;
+  }
+  {
+    // A value that cannot fit whatever its repair is refused before it is copied: its bytes are
+    // at least its length (cut at the value limit) plus quotes.
+    const std::size_t at_least = kAttributeOverhead + json_text_bytes(*key) + 2 +
+                                 std::min(raw.size(), options_.limits.max_attribute_value_bytes);
+    const bool replaces = std::any_of(staged_.begin(), staged_.end(), [&](const Attribute& a) { return a.key == *key; });
+    if (!replaces && at_least > stage_pool_.cap() - stage_pool_.used()) {
+      names_.use(key_id, window_);
+      ++stats_.attributes_dropped_byte_budget;
+      ++staged_dropped_;
+      return;
+    }
+  }
   stage(key_id, AttributeValue::of_string(sanitize_text(raw, options_.limits.max_attribute_value_bytes, stats_)));
 }
 
-SpanHandle Telemetry::start_span(SpanHandle parent, std::int32_t name_id, SpanKind kind, double now_ms) {
-  if (parent == kNoopSpan) return tracer_.start_root(interned(name_id), kind, now_ms, std::nullopt);
-  return tracer_.start_child(parent, interned(name_id), kind, now_ms);
+void Telemetry::clear_stage() {
+  staged_.clear();
+  staged_bytes_.shrink(staged_bytes_.used, stage_pool_);
+  staged_dropped_ = 0;
 }
 
-SpanHandle Telemetry::start_remote_span(std::int32_t name_id, SpanKind kind, double now_ms,
-                                        std::string_view traceparent, std::string_view tracestate,
-                                        bool* rejected_header) {
+std::uint32_t Telemetry::consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool) {
+  std::uint32_t refused = staged_dropped_;
+  for (auto& a : staged_) {
+    const std::size_t b = attribute_bytes(a);
+    refused += count_refusal(put_attribute(into, std::move(a), b, options_.limits.max_attributes, bytes, record_cap, pool),
+                             stats_);
+  }
+  clear_stage();
+  return refused;
+}
+
+SpanHandle Telemetry::open_span(SpanHandle parent, const std::string& name, SpanKind kind, double now_ms,
+                                const std::optional<TraceContext>& remote) {
+  std::size_t tracestate_bytes = 0;
+  if (parent != kNoopSpan) {
+    const auto p = open_.find(parent);
+    if (p == open_.end()) return kNoopSpan;  // the tracer refuses a child of a span that is not open
+    tracestate_bytes = p->second.tracestate_bytes;
+  } else if (remote && !remote->tracestate.empty()) {
+    tracestate_bytes = json_text_bytes(remote->tracestate);
+  }
+  // Unsampled spans cost this too: the tracer keeps their name and context while they are open.
+  OpenSpan open;
+  open.tracestate_bytes = tracestate_bytes;
+  if (!open.bytes.grow(kSpanOverhead + envelope_bytes_ + json_text_bytes(name) + tracestate_bytes,
+                       options_.limits.max_record_bytes, span_pool_)) {
+    ++stats_.spans_dropped_byte_budget;
+    return kNoopSpan;
+  }
+  const SpanHandle handle = parent == kNoopSpan ? tracer_.start_root(name, kind, now_ms, remote)
+                                                : tracer_.start_child(parent, name, kind, now_ms);
+  if (handle == kNoopSpan) {
+    open.bytes.shrink(open.bytes.used, span_pool_);
+    return kNoopSpan;
+  }
+  open_[handle] = open;
+  return handle;
+}
+
+SpanHandle Telemetry::start_span(SpanHandle parent, NameId name_id, SpanKind kind, double now_ms) {
+  observe(now_ms);
+  const std::string* name = names_.use(name_id, window_);
+  if (name == nullptr) {
+    ++stats_.records_dropped_unnamed;
+    return kNoopSpan;
+  }
+  return open_span(parent, *name, kind, now_ms, std::nullopt);
+}
+
+SpanHandle Telemetry::start_remote_span(NameId name_id, SpanKind kind, double now_ms, std::string_view traceparent,
+                                        std::string_view tracestate, bool* rejected_header) {
+  observe(now_ms);
+  if (rejected_header) *rejected_header = false;
+  const std::string* name = names_.use(name_id, window_);
+  if (name == nullptr) {
+    ++stats_.records_dropped_unnamed;
+    return kNoopSpan;
+  }
   std::optional<TraceContext> remote;
   if (!traceparent.empty()) {
     remote = parse_traceparent(traceparent);
@@ -59,90 +148,177 @@ SpanHandle Telemetry::start_remote_span(std::int32_t name_id, SpanKind kind, dou
     // tracestate is only meaningful next to a valid traceparent (section 3.3.1).
     if (remote) remote->tracestate = normalize_tracestate(tracestate);
   }
-  return tracer_.start_root(interned(name_id), kind, now_ms, remote);
+  return open_span(kNoopSpan, *name, kind, now_ms, remote);
+}
+
+Telemetry::OpenSpan* Telemetry::recording_span(SpanHandle handle, Span*& span) {
+  span = tracer_.recording(handle);
+  if (span == nullptr) return nullptr;
+  const auto it = open_.find(handle);
+  return it == open_.end() ? nullptr : &it->second;
 }
 
 void Telemetry::apply_staged_to_span(SpanHandle handle) {
-  Span* span = tracer_.recording(handle);
-  if (span) {
-    for (auto& a : staged_) set_attribute(span->attributes, std::move(a), options_.limits.max_attributes, stats_);
+  Span* span = nullptr;
+  if (OpenSpan* open = recording_span(handle, span)) {
+    span->dropped_attributes +=
+        consume_stage(span->attributes, open->bytes, options_.limits.max_record_bytes, span_pool_);
   }
-  staged_.clear();
+  clear_stage();
 }
 
-void Telemetry::add_event(SpanHandle handle, std::int32_t name_id, double now_ms) {
-  Span* span = tracer_.recording(handle);
-  if (span) {
-    if (span->events.size() >= options_.limits.max_events_per_span) {
-      ++span->dropped_events;
-      ++stats_.attributes_dropped;
-    } else {
-      SpanEvent event;
-      event.name = interned(name_id);
-      event.time_ms = now_ms;
-      for (auto& a : staged_) set_attribute(event.attributes, std::move(a), options_.limits.max_attributes, stats_);
-      span->events.push_back(std::move(event));
-    }
+void Telemetry::add_event(SpanHandle handle, NameId name_id, double now_ms) {
+  observe(now_ms);
+  const std::string* name = names_.use(name_id, window_);
+  Span* span = nullptr;
+  OpenSpan* open = recording_span(handle, span);
+  if (open == nullptr) {
+    clear_stage();
+    return;
   }
-  staged_.clear();
+  if (name == nullptr) {
+    ++span->dropped_events;
+    ++stats_.records_dropped_unnamed;
+  } else if (span->events.size() >= options_.limits.max_events_per_span) {
+    ++span->dropped_events;
+    ++stats_.attributes_dropped;
+  } else if (!open->bytes.grow(kEventOverhead + json_text_bytes(*name), options_.limits.max_record_bytes, span_pool_)) {
+    ++span->dropped_events;
+    ++stats_.attributes_dropped_byte_budget;
+  } else {
+    SpanEvent event;
+    event.name = *name;
+    event.time_ms = now_ms;
+    event.dropped_attributes = consume_stage(event.attributes, open->bytes, options_.limits.max_record_bytes, span_pool_);
+    span->events.push_back(std::move(event));
+  }
+  clear_stage();
 }
 
 void Telemetry::set_status(SpanHandle handle, StatusCode code, std::string_view message) {
-  Span* span = tracer_.recording(handle);
-  if (!span) return;
-  span->status = code;
-  // The message is only meaningful with an error (OpenTelemetry trace API, "Set Status").
-  span->status_message = code == StatusCode::Error ? sanitize_text(message, options_.limits.max_message_bytes, stats_)
-                                                   : std::string{};
-}
-
-void Telemetry::rename_span(SpanHandle handle, std::int32_t name_id) {
-  Span* span = tracer_.recording(handle);
-  if (span) span->name = interned(name_id);
-}
-
-SeriesId Telemetry::series(MetricType type, std::int32_t name_id, std::int32_t unit_id) {
-  std::vector<Tag> tags;
-  tags.reserve(staged_.size());
-  for (auto& a : staged_) {
-    if (tags.size() >= options_.limits.max_attributes) {
-      ++stats_.attributes_dropped;
-      continue;
-    }
-    tags.push_back(Tag{std::move(a.key), std::move(a.value)});
+  Span* span = nullptr;
+  OpenSpan* open = recording_span(handle, span);
+  // OpenTelemetry trace API, "Set Status": setting Unset is ignored, and Ok is final.
+  if (open == nullptr || code == StatusCode::Unset || span->status == StatusCode::Ok) return;
+  // The message is only meaningful with an error.
+  std::string text = code == StatusCode::Error ? sanitize_text(message, options_.limits.max_message_bytes, stats_)
+                                               : std::string{};
+  const std::size_t old_bytes = span->status_message.empty() ? 0 : json_text_bytes(span->status_message);
+  const std::size_t new_bytes = text.empty() ? 0 : json_text_bytes(text);
+  if (new_bytes > old_bytes && !open->bytes.grow(new_bytes - old_bytes, options_.limits.max_record_bytes, span_pool_)) {
+    ++stats_.attributes_dropped_byte_budget;  // the status is kept, its message is not
+    text.clear();
+    open->bytes.shrink(old_bytes, span_pool_);
+  } else if (new_bytes < old_bytes) {
+    open->bytes.shrink(old_bytes - new_bytes, span_pool_);
   }
-  staged_.clear();
-  return metrics_.series(type, interned(name_id), interned(unit_id), std::move(tags));
+  span->status = code;
+  span->status_message = std::move(text);
+}
+
+void Telemetry::rename_span(SpanHandle handle, NameId name_id) {
+  const std::string* name = names_.use(name_id, window_);
+  Span* span = nullptr;
+  OpenSpan* open = recording_span(handle, span);
+  if (name == nullptr || open == nullptr) return;  // a refused name was counted at intern
+  const std::size_t old_bytes = json_text_bytes(span->name);
+  const std::size_t new_bytes = json_text_bytes(*name);
+  if (new_bytes > old_bytes && !open->bytes.grow(new_bytes - old_bytes, options_.limits.max_record_bytes, span_pool_)) {
+    ++stats_.attributes_dropped_byte_budget;
+    return;
+  }
+  if (new_bytes < old_bytes) open->bytes.shrink(old_bytes - new_bytes, span_pool_);
+  span->name = *name;
+}
+
+bool Telemetry::end_span(SpanHandle handle, double now_ms) {
+  observe(now_ms);
+  const std::size_t finished_before = tracer_.finished_count();
+  if (!tracer_.end(handle, now_ms)) return false;
+  const auto it = open_.find(handle);
+  if (it != open_.end()) {
+    // Kept for the drain, or released: unsampled, or refused by the finished-span bound.
+    if (tracer_.finished_count() > finished_before) finished_span_bytes_ += it->second.bytes.used;
+    else span_pool_.give(it->second.bytes.used);
+    open_.erase(it);
+  }
+  return true;
+}
+
+SeriesId Telemetry::series(MetricType type, NameId name_id, NameId unit_id, double now_ms) {
+  observe(now_ms);
+  static const std::string no_unit;
+  const std::string* name = names_.use(name_id, window_);
+  const std::string* unit = unit_id == kNoName ? &no_unit : names_.use(unit_id, window_);
+  SeriesId id = kSeriesRefused;
+  if (name == nullptr || unit == nullptr) {
+    ++stats_.records_dropped_unnamed;
+  } else if (staged_dropped_ > 0) {
+    // A series without one of its tags would merge into another series: refuse it instead.
+    ++stats_.series_dropped_incomplete_tags;
+  } else {
+    std::vector<Tag> tags;
+    tags.reserve(staged_.size());
+    for (auto& a : staged_) tags.emplace_back(std::move(a.key), std::move(a.value));
+    id = metrics_.series(type, *name, *unit, std::move(tags), now_ms);
+  }
+  clear_stage();
+  return id;
+}
+
+bool Telemetry::record(SeriesId id, double value, double now_ms) {
+  observe(now_ms);
+  return metrics_.record(id, value, now_ms);
 }
 
 void Telemetry::log(LogLevel level, std::string_view message, SpanHandle span, double now_ms) {
+  observe(now_ms);
+  if (!logs_.has_room()) {
+    clear_stage();
+    return;
+  }
   LogRecord record;
   record.time_ms = now_ms;
   record.level = level;
   record.message = sanitize_text(message, options_.limits.max_message_bytes, stats_);
-  for (auto& a : staged_) set_attribute(record.attributes, std::move(a), options_.limits.max_attributes, stats_);
-  staged_.clear();
+  RecordBytes bytes;
+  if (!bytes.grow(kLogOverhead + envelope_bytes_ + json_text_bytes(record.message), options_.limits.max_record_bytes,
+                  log_pool_)) {
+    ++stats_.logs_dropped_byte_budget;
+    clear_stage();
+    return;
+  }
+  record.dropped_attributes = consume_stage(record.attributes, bytes, options_.limits.max_record_bytes, log_pool_);
   if (const auto ctx = tracer_.context(span)) {
     record.trace_id = ctx->trace_id;
     record.span_id = ctx->span_id;
   }
-  logs_.append(std::move(record));
+  logs_.append(std::move(record), bytes.used);
 }
 
 void Telemetry::set_resource_from_stage() {
-  for (auto& a : staged_) set_attribute(resource_.attributes, std::move(a), options_.limits.max_attributes, stats_);
-  staged_.clear();
+  consume_stage(resource_.attributes, resource_bytes_, options_.limits.max_resource_bytes, resource_pool_);
+  update_envelope();
 }
 
-std::size_t Telemetry::drain() {
-  payloads_.clear();
+std::size_t Telemetry::drain(double now_ms) {
+  observe(now_ms);
+  release();
   drained_.spans = tracer_.take_finished();
-  drained_.metrics = metrics_.take();
-  drained_.logs = logs_.take();
+  drained_span_bytes_ = finished_span_bytes_;
+  finished_span_bytes_ = 0;
+  drained_.metrics = metrics_.take(now_ms);
+  drained_.logs = logs_.take(drained_log_bytes_);
+  evicted_names_.clear();
+  names_.evict_idle(window_, evicted_names_);
+  ++window_;
   return drained_.size();
 }
 
 const std::vector<Payload>& Telemetry::encode_drained(WireFormat format) {
+  // Free the previous format's payloads first: only one set is ever alive (the memory ceiling).
+  payloads_.clear();
+  payloads_.shrink_to_fit();
   payloads_ = encode(format, drained_, resource_, options_.encode, stats_);
   return payloads_;
 }
@@ -151,6 +327,15 @@ void Telemetry::release() {
   drained_ = Batch{};
   payloads_.clear();
   payloads_.shrink_to_fit();
+  span_pool_.give(drained_span_bytes_);
+  drained_span_bytes_ = 0;
+  log_pool_.give(drained_log_bytes_);
+  drained_log_bytes_ = 0;
+}
+
+Telemetry::Usage Telemetry::usage() const {
+  return Usage{span_pool_.used(), log_pool_.used(), metrics_.bytes(), names_.bytes(), stage_pool_.used(),
+               resource_pool_.used()};
 }
 
 }  // namespace edgescope

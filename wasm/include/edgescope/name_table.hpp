@@ -1,0 +1,65 @@
+// Interned names (span, event and metric names, units, attribute keys): the host interns a
+// string once and then passes a small integer on every hot call.
+//
+// Bounds apply to a drain window, not to the isolate's lifetime: a name no call used during a
+// whole window is evicted at the drain that closes it (Telemetry::drain), so max_interned and
+// max_name_table_bytes limit the names in use, and new names are accepted again once old ones go
+// idle. An id carries its slot's generation (the same scheme as span handles, tracer.hpp): the id
+// of an evicted name is refused, never taken for the name that reuses its slot. A slot whose
+// generation would wrap is retired instead of reused, so an id is never issued twice.
+//
+// A name that cannot be interned is refused, never replaced by a placeholder: two unrelated
+// counters must not merge under one name. The refusal is a negative id the host passes on, and
+// whatever it would have named is refused and counted (Telemetry).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "edgescope/limits.hpp"
+
+namespace edgescope {
+
+using NameId = std::int32_t;
+constexpr NameId kNoName = 0;        // "no unit"; never a name
+constexpr NameId kNameEmpty = -2;    // refused: empty (ES_ERR_ARGUMENT)
+constexpr NameId kNameRefused = -4;  // refused: the table is full by count or bytes (ES_ERR_REJECTED)
+
+class NameTable {
+ public:
+  NameTable(const Limits& limits, Stats& stats) : limits_(limits), stats_(stats) {}
+  NameTable(const NameTable&) = delete;
+  NameTable& operator=(const NameTable&) = delete;
+
+  // Sanitizes `raw` (UTF-8 repair, cut at max_name_bytes, both counted) and returns its id (> 0),
+  // or kNameEmpty / kNameRefused (counted). Marks the name used in `window`.
+  NameId intern(std::string_view raw, std::uint64_t window);
+  // The name of a live id, marked used in `window`; nullptr for a refused, evicted or unknown id.
+  const std::string* use(NameId id, std::uint64_t window);
+  const std::string* find(NameId id) const;
+  // Evicts every name not used in `window` (the window a drain closes); appends their ids.
+  void evict_idle(std::uint64_t window, std::vector<NameId>& evicted);
+
+  std::size_t size() const { return ids_.size(); }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  struct Slot {
+    const std::string* name = nullptr;  // the key of its ids_ node (stable across rehashing)
+    std::uint64_t last_used = 0;
+    std::uint16_t generation = 0;
+  };
+  std::size_t capacity() const;
+  std::uint32_t slot_index(NameId id) const;  // index + 1, or 0 when `id` is not live
+
+  const Limits& limits_;
+  Stats& stats_;
+  std::unordered_map<std::string, NameId> ids_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace edgescope

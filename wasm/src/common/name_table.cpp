@@ -1,0 +1,94 @@
+#include "edgescope/name_table.hpp"
+
+#include "edgescope/accounting.hpp"
+#include "edgescope/attributes.hpp"
+
+namespace edgescope {
+namespace {
+// id = (generation << 16) | (index + 1): positive, and never 0 (kNoName).
+constexpr std::uint32_t kIndexBits = 16;
+constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
+constexpr std::uint16_t kMaxGeneration = 0x7FFF;  // keeps ids positive as int32
+
+std::size_t name_cost(const std::string& name) { return kNameOverhead + name.size(); }
+}  // namespace
+
+std::size_t NameTable::capacity() const {
+  return limits_.max_interned < kIndexMask ? limits_.max_interned : kIndexMask;
+}
+
+std::uint32_t NameTable::slot_index(NameId id) const {
+  if (id <= 0) return 0;
+  const auto raw = static_cast<std::uint32_t>(id);
+  const std::uint32_t index_plus_one = raw & kIndexMask;
+  if (index_plus_one == 0 || index_plus_one > slots_.size()) return 0;
+  const Slot& slot = slots_[index_plus_one - 1];
+  if (slot.name == nullptr || slot.generation != (raw >> kIndexBits)) return 0;
+  return index_plus_one;
+}
+
+NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
+  std::string name = sanitize_text(raw, limits_.max_name_bytes, stats_);
+  if (name.empty()) {
+    ++stats_.names_refused_empty;
+    return kNameEmpty;
+  }
+  const auto found = ids_.find(name);
+  if (found != ids_.end()) {
+    slots_[(static_cast<std::uint32_t>(found->second) & kIndexMask) - 1].last_used = window;
+    return found->second;
+  }
+  if (ids_.size() >= capacity() || (free_.empty() && slots_.size() >= capacity())) {
+    ++stats_.names_dropped_intern_limit;
+    return kNameRefused;
+  }
+  const std::size_t cost = name_cost(name);
+  if (cost > limits_.max_name_table_bytes - (bytes_ < limits_.max_name_table_bytes ? bytes_ : limits_.max_name_table_bytes)) {
+    ++stats_.names_dropped_byte_budget;
+    return kNameRefused;
+  }
+  std::uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& slot = slots_[index];
+  ++slot.generation;
+  const auto id = static_cast<NameId>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1));
+  const auto node = ids_.emplace(std::move(name), id).first;
+  slot.name = &node->first;
+  slot.last_used = window;
+  bytes_ += cost;
+  return id;
+}
+
+const std::string* NameTable::use(NameId id, std::uint64_t window) {
+  const std::uint32_t i = slot_index(id);
+  if (i == 0) return nullptr;
+  slots_[i - 1].last_used = window;
+  return slots_[i - 1].name;
+}
+
+const std::string* NameTable::find(NameId id) const {
+  const std::uint32_t i = slot_index(id);
+  return i == 0 ? nullptr : slots_[i - 1].name;
+}
+
+void NameTable::evict_idle(std::uint64_t window, std::vector<NameId>& evicted) {
+  for (std::uint32_t index = 0; index < slots_.size(); ++index) {
+    Slot& slot = slots_[index];
+    if (slot.name == nullptr || slot.last_used >= window) continue;
+    evicted.push_back(static_cast<NameId>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1)));
+    bytes_ -= name_cost(*slot.name);
+    ids_.erase(ids_.find(*slot.name));  // by iterator: the key argument would be the node's own
+    slot.name = nullptr;
+    ++stats_.names_evicted;
+    // A slot whose generation is exhausted is retired: its ids are never issued again.
+    if (slot.generation < kMaxGeneration) free_.push_back(index);
+  }
+}
+
+}  // namespace edgescope
