@@ -43,6 +43,7 @@ class Tracer {
   bool is_recording(SpanHandle handle) const;
   // The span's data while it records, else nullptr (unsampled, no-op, or ended).
   Span* recording(SpanHandle handle);
+  const Span* recording(SpanHandle handle) const;
   // Trace id, span id, flags and tracestate of an open span (also for unsampled spans, whose
   // context must still propagate with the sampled flag cleared).
   std::optional<TraceContext> context(SpanHandle handle) const;

@@ -120,6 +120,11 @@ Span* Tracer::recording(SpanHandle handle) {
   return slot && slot->recording ? &spans_[slot->span] : nullptr;
 }
 
+const Span* Tracer::recording(SpanHandle handle) const {
+  const Slot* slot = slot_of(handle);
+  return slot && slot->recording ? &spans_[slot->span] : nullptr;
+}
+
 std::optional<TraceContext> Tracer::context(SpanHandle handle) const {
   const Slot* slot = slot_of(handle);
   if (!slot) return std::nullopt;
