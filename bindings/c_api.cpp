@@ -283,6 +283,22 @@ int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t len)
   return ES_OK;
 }
 
+int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t len, uint32_t tp_len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(len) + tp_len > g_scratch.size() || !is_valid_log_level(level)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, is_valid_log_level(level) ? "string lengths exceed the scratch buffer"
+                                                           : "log level must be 5, 9, 13, 17 or 21");
+  }
+  const auto context = parse_traceparent(scratch(len, tp_len));
+  if (context) {
+    t->log_in_context(static_cast<LogLevel>(level), scratch(0, len), *context, now);
+  } else {
+    t->log(static_cast<LogLevel>(level), scratch(0, len), kNoopSpan, now);
+  }
+  return ES_OK;
+}
+
 int32_t es_set_resource(int32_t h) {
   ES_INSTANCE(t, h);
   t->set_resource_from_stage();

@@ -84,6 +84,9 @@ int32_t es_record(int32_t h, int32_t series, double value, double now);
 
 /* message in scratch[0, len); consumes the stage as attributes; span 0: uncorrelated. */
 int32_t es_log(int32_t h, int32_t level, int32_t span, double now, uint32_t message_len);
+/* Like es_log, correlated with an ended span: message in scratch[0, message_len), that span's
+ * traceparent in scratch[message_len, +traceparent_len). A malformed traceparent: uncorrelated. */
+int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t message_len, uint32_t traceparent_len);
 
 int32_t es_set_resource(int32_t h); /* consumes the stage as resource attributes */
 

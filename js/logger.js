@@ -43,17 +43,17 @@ export class Logger {
       text = message.message;
       attrs = { error: message, ...attributes };
     }
-    let record = { type: 'log', level: LEVEL_NAMES[level], message: typeof text === 'string' ? text : String(text), attributes: { ...this.context, ...attrs } };
+    let record = { type: 'log', level: LEVEL_NAMES[level], message: text, attributes: { ...this.context, ...attrs } };
     if (this.telemetry.config.beforeSend) {
       record = applyBeforeSend(this.telemetry, record);
       if (!record) return;
     }
     const span = this.span;
-    if (span && span.ended && span.endedContext && this.telemetry.core.logInContext) {
+    if (span && span.ended && span.endedContext) {
       // Written after its span ended (ctx.waitUntil work): still correlated with that span.
-      this.telemetry.core.logInContext(level, String(record.message), span.endedContext.traceparent, Date.now(), record.attributes);
+      this.telemetry.core.logInContext(level, record.message, span.endedContext.traceparent, Date.now(), record.attributes);
       return;
     }
-    this.telemetry.core.log(level, String(record.message), span && !span.ended ? span.handle : 0, Date.now(), record.attributes);
+    this.telemetry.core.log(level, record.message, span && !span.ended ? span.handle : 0, Date.now(), record.attributes);
   }
 }

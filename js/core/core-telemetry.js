@@ -448,6 +448,18 @@ export class CoreTelemetry {
     }
   }
 
+  // A log correlated with a span that has already ended, through that span's traceparent.
+  logInContext(level, message, traceparent, now, attributes) {
+    if (this.core.dead) return;
+    try {
+      this.stage(attributes);
+      const [len, tpLen] = this.mem.writeStrings(cut(textOf(message), this.messageChars), cut(textOf(traceparent), MAX_TRACEPARENT_CHARS));
+      this.status('log', this.x.es_log_context(this.h, level, now, len, tpLen));
+    } catch (error) {
+      this.fault(error, undefined);
+    }
+  }
+
   pending() {
     if (this.core.dead) return 0;
     try {

@@ -34,6 +34,7 @@ struct Tag {
 // Explicit histogram bounds (the OpenTelemetry SDK default). The mergeable log-bucket sketch
 // replaces these later; points already carry sum/count/min/max so consumers need not change.
 const std::vector<double>& default_histogram_bounds();
+const std::vector<double>& seconds_histogram_bounds();
 
 struct MetricPoint {
   MetricType type = MetricType::Counter;

@@ -76,6 +76,9 @@ class Telemetry {
   bool record(SeriesId id, double value, double now_ms);
 
   void log(LogLevel level, std::string_view message, SpanHandle span, double now_ms);
+  // A log correlated with a span that has already ended (work that outlives its span, such as
+  // ctx.waitUntil tasks): the caller kept that span's context.
+  void log_in_context(LogLevel level, std::string_view message, const TraceContext& context, double now_ms);
 
   // Resource attributes (at most max_resource_bytes: OTLP repeats them in every payload). Set
   // them before recording: every record is charged the envelope they make.
@@ -106,6 +109,7 @@ class Telemetry {
   Usage usage() const;
 
  private:
+  void append_log(LogLevel level, std::string_view message, const std::optional<TraceContext>& context, double now_ms);
   struct OpenSpan {
     RecordBytes bytes;
     std::size_t tracestate_bytes = 0;  // children copy the tracestate
@@ -147,6 +151,7 @@ class Telemetry {
   std::uint64_t window_ = 0;
   double clock_ms_ = 0;
   Batch drained_;
+  OversizeLedger ledger_;  // per drained batch: shrunk/oversize records count once whatever the formats
   std::vector<Payload> payloads_;
 };
 

@@ -53,6 +53,13 @@ const std::vector<double>& default_histogram_bounds() {
   return bounds;
 }
 
+// Durations in seconds (unit "s"): the bucket boundaries the HTTP semantic conventions advise for
+// http.server.request.duration; the SDK default above is for milliseconds.
+const std::vector<double>& seconds_histogram_bounds() {
+  static const std::vector<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
+  return bounds;
+}
+
 SeriesId MetricRegistry::id_of(std::uint32_t index) const {
   return static_cast<SeriesId>((static_cast<std::uint32_t>(slots_[index].generation) << kIndexBits) | (index + 1));
 }
@@ -121,7 +128,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   s.point.unit = std::move(unit);
   s.point.tags = std::move(unique);
   if (type == MetricType::Histogram) {
-    s.point.bounds = default_histogram_bounds();
+    s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
   }
   if (owner != by_name_.end()) ++owner->second.series;
@@ -138,6 +145,12 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
   }
   MetricPoint& p = s->point;
   if (p.type == MetricType::Counter && value < 0) {
+    ++stats_.metric_values_rejected;
+    return false;
+  }
+  // A sum that would overflow to infinity is refused like any non-finite value: native JSON has no
+  // way to say infinity, and a backend summing deltas would be poisoned by it.
+  if (p.type != MetricType::Gauge && s->dirty && !std::isfinite(p.value + value)) {
     ++stats_.metric_values_rejected;
     return false;
   }

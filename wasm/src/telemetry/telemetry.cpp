@@ -272,6 +272,15 @@ bool Telemetry::record(SeriesId id, double value, double now_ms) {
 }
 
 void Telemetry::log(LogLevel level, std::string_view message, SpanHandle span, double now_ms) {
+  append_log(level, message, tracer_.context(span), now_ms);
+}
+
+void Telemetry::log_in_context(LogLevel level, std::string_view message, const TraceContext& context, double now_ms) {
+  append_log(level, message, context, now_ms);
+}
+
+void Telemetry::append_log(LogLevel level, std::string_view message, const std::optional<TraceContext>& context,
+                           double now_ms) {
   observe(now_ms);
   if (!logs_.has_room()) {
     clear_stage();
@@ -289,9 +298,9 @@ void Telemetry::log(LogLevel level, std::string_view message, SpanHandle span, d
     return;
   }
   record.dropped_attributes = consume_stage(record.attributes, bytes, options_.limits.max_record_bytes, log_pool_);
-  if (const auto ctx = tracer_.context(span)) {
-    record.trace_id = ctx->trace_id;
-    record.span_id = ctx->span_id;
+  if (context) {
+    record.trace_id = context->trace_id;
+    record.span_id = context->span_id;
   }
   logs_.append(std::move(record), bytes.used);
 }
@@ -319,12 +328,13 @@ const std::vector<Payload>& Telemetry::encode_drained(WireFormat format) {
   // Free the previous format's payloads first: only one set is ever alive (the memory ceiling).
   payloads_.clear();
   payloads_.shrink_to_fit();
-  payloads_ = encode(format, drained_, resource_, options_.encode, stats_);
+  payloads_ = encode(format, drained_, resource_, options_.encode, ledger_, stats_);
   return payloads_;
 }
 
 void Telemetry::release() {
   drained_ = Batch{};
+  ledger_.clear();
   payloads_.clear();
   payloads_.shrink_to_fit();
   span_pool_.give(drained_span_bytes_);
