@@ -20,13 +20,21 @@ export interface SendResult {
   status?: number;
   error?: string;
   url?: string;
+  /** Why it failed: deadline, budget, subrequest-limit, retry-after, timeout, network, redirect, http, exporter, encode. */
+  cause?: string;
+  attempts?: number;
+}
+
+/** Shared by the exporters of one flush: the subrequest budget and the connection slots. */
+export interface FlushContext {
+  readonly [key: string]: unknown;
 }
 
 export interface Exporter {
   name: string;
   format: WireFormatName;
   endpoint?: string;
-  send(payloads: Payload[]): Promise<SendResult[]>;
+  send(payloads: Payload[], context?: FlushContext): Promise<SendResult[]>;
 }
 
 export interface HttpExporterOptions {
@@ -35,18 +43,17 @@ export interface HttpExporterOptions {
   format?: WireFormatName;
   headers?: Record<string, string>;
   bearerToken?: string;
-  /** Per attempt. Default 5000. */
+  /** Per attempt, clipped to the time left before the deadline. Default 5000. */
   timeoutMs?: number;
-  /** Fetch implementation; defaults to the global fetch. */
+  /** Every attempt and every queued payload of one flush ends within this many ms. Default 15000; 1..25000. */
+  deadlineMs?: number;
+  /** Fetch implementation (e.g. a service binding's fetch); defaults to the global fetch. */
   fetch?: typeof fetch;
 }
 
 export interface RetryingHttpExporterOptions extends HttpExporterOptions {
   /** Retries of a transient failure (network, 408, 429, 5xx). Default 2. */
   retries?: number;
-  /** All attempts of one flush end within this many ms. Default 15000; at most 25000. */
-  deadlineMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export const exporters: {
@@ -67,9 +74,25 @@ export interface EdgescopeConfig {
   maxBatchSize?: number;
   /** OpenTelemetry resource attributes besides service.name. */
   resource?: Record<string, string | number | boolean>;
-  /** Record the http.server.request.duration histogram per request. Default true. */
+  /** Record the http.server.request.duration histogram (seconds) per request. Default true. */
   requestMetrics?: boolean;
+  /** How long to wait for work handed to ctx.waitUntil before exporting what it produced. Default 10000; 0..25000. */
+  backgroundDeadlineMs?: number;
+  /** Export requests per invocation, shared by every exporter. Default 10; 1..10000. */
+  maxSubrequests?: number;
+  /** The version metadata binding: sets faas.version and service.version. */
+  versionMetadata?: { id: string; tag?: string; timestamp?: string };
+  /** Personal data recorded only when asked: the client address and the named headers. */
+  capture?: { clientAddress?: boolean; requestHeaders?: string[]; responseHeaders?: string[] };
+  /** Sees each record as it enters; return it (edited) or null to drop it. A throw drops it. */
+  beforeSend?: (record: BeforeSendRecord) => BeforeSendRecord | null;
 }
+
+export type BeforeSendRecord =
+  | { type: 'span'; name: string; attributes: Attributes }
+  | { type: 'attributes'; attributes: Attributes }
+  | { type: 'event'; name: string; attributes: Attributes }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error' | 'fatal'; message: unknown; attributes: Attributes };
 
 export class EdgescopeConfigError extends TypeError {
   readonly field: string;
@@ -99,6 +122,7 @@ export class Span {
   setAttribute(key: string, value: AttributeValue): this;
   setAttributes(attributes: Attributes): this;
   addEvent(name: string, attributes?: Attributes): this;
+  /** OpenTelemetry rules: 'unset' is ignored, 'ok' is final, the message is kept only with 'error'. */
   setStatus(code: StatusName, message?: string): this;
   recordException(error: unknown): this;
   updateName(name: string): this;
@@ -140,7 +164,23 @@ export interface TelemetryStats {
   payloadsFailed: number;
   flushes: number;
   lastError: string | null;
+  /** The same per exporter; totals count each drained record once. */
+  exporters: Array<{
+    name: string;
+    endpoint: string;
+    exported: number;
+    failed: number;
+    dropped: number;
+    payloadsSent: number;
+    payloadsFailed: number;
+    failedByCause: Record<string, number>;
+    lastError: string | null;
+  }>;
   core: Record<string, number>;
+  /** Careless input refused or repaired at the API, and records beforeSend dropped. */
+  api: Record<string, number>;
+  /** Failures of edgescope itself, by stage (the request went on without telemetry for that part). */
+  internalFailures: Record<string, number>;
 }
 
 export class Telemetry {
@@ -154,6 +194,8 @@ export class Telemetry {
   /** Drains everything finished, synchronously, then delivers it. Pass to ctx.waitUntil. */
   flush(): Promise<{ records: number }>;
   stats(): TelemetryStats;
+  /** Frees the core instance; the Telemetry must not be used afterwards. */
+  dispose(): void;
 }
 
 export function createTelemetry(config: EdgescopeConfig): Telemetry;
