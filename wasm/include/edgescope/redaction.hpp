@@ -165,9 +165,13 @@ class RedactionPolicy {
 
   const RedactionConfig& config() const { return config_; }
 
-  // Pre-split deny entry (lowercase segments); public for the scanners in src/privacy.
-  struct KeyEntry {
-    std::vector<std::string> words;
+  // The deny entries, pre-split into lowercase words; public for the scanners in src/privacy.
+  struct KeyList {
+    std::vector<std::vector<std::string>> entries;
+    // Quick rejection before comparing words: bit first_letter_bit(w[0]) of last_word[min(size, 31)]
+    // is set for the last word w of some entry. Most keys in text ("id", "user", "status") stop here.
+    std::array<std::uint32_t, 32> last_word{};
+    bool empty() const { return entries.empty(); }
   };
   // KMP failure table per literal (literal_values), built once.
   struct Literal {
@@ -177,7 +181,7 @@ class RedactionPolicy {
 
  private:
   RedactionConfig config_;
-  std::vector<KeyEntry> keys_;  // built-in (when on) + extra, each also in glued form
+  KeyList keys_;  // built-in (when on) + extra, each also in glued form
   std::vector<Literal> literals_;
   std::vector<std::string> warnings_;
 };

@@ -2,7 +2,9 @@
 // with the entry's words. Splitting at every non-alphanumeric byte makes '.', '-', '_' and spaces
 // equivalent (OpenTelemetry dotted names, HTTP header names, snake_case, prose); splitting at
 // camelCase boundaries covers JavaScript object keys (accessToken, apiKey, sessionID).
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "scanners.hpp"
 
@@ -41,6 +43,12 @@ bool equals_lowercase(std::string_view text, const std::string& lower_word) {
   return true;
 }
 
+// The filter bit of a word's first character (a letter or digit, either case).
+std::uint32_t first_letter_bit(char c) {
+  const char lower = to_lower(c);
+  return is_lower(lower) ? 1u << (lower - 'a') : 1u << (26 + (c - '0') % 6);
+}
+
 }  // namespace
 
 void split_key_words(std::string_view key, std::vector<std::string>& words) {
@@ -53,7 +61,32 @@ void split_key_words(std::string_view key, std::vector<std::string>& words) {
   });
 }
 
-bool key_matches(std::string_view key, const std::vector<RedactionPolicy::KeyEntry>& entries) {
+void add_key_entry(RedactionPolicy::KeyList& keys, const std::vector<std::string>& words) {
+  auto add = [&](std::vector<std::string> w) {
+    for (const auto& e : keys.entries) {
+      if (e == w) return;
+    }
+    const std::string& last = w.back();
+    keys.last_word[std::min<std::size_t>(last.size(), 31)] |= first_letter_bit(last[0]);
+    keys.entries.push_back(std::move(w));
+  };
+  if (words.size() > 1) {
+    std::string glued;
+    for (const auto& w : words) glued += w;
+    add({std::move(glued)});
+  }
+  add(words);
+}
+
+bool key_matches(std::string_view key, const RedactionPolicy::KeyList& keys) {
+  // The last word alone rules most keys out: find it from the end, without splitting the rest.
+  std::size_t last_end = key.size();
+  while (last_end > 0 && !is_alnum(key[last_end - 1])) --last_end;
+  if (last_end == 0) return false;
+  std::size_t last_begin = last_end - 1;
+  while (last_begin > 0 && is_alnum(key[last_begin - 1]) && !starts_word(key, last_begin)) --last_begin;
+  if ((keys.last_word[std::min<std::size_t>(last_end - last_begin, 31)] & first_letter_bit(key[last_begin])) == 0) return false;
+
   // Only the last max_key_segments words can take part in a match: keep them in a ring, so a
   // long key costs one pass and no allocation.
   constexpr std::size_t kRing = RedactionConfigLimits::max_key_segments;
@@ -62,12 +95,12 @@ bool key_matches(std::string_view key, const std::vector<RedactionPolicy::KeyEnt
   for_each_word(key, [&](std::size_t begin, std::size_t end) { last[count++ % kRing] = key.substr(begin, end - begin); });
   if (count == 0) return false;
   const std::size_t kept = count < kRing ? count : kRing;
-  for (const auto& entry : entries) {
-    const std::size_t m = entry.words.size();
+  for (const auto& words : keys.entries) {
+    const std::size_t m = words.size();
     if (m == 0 || m > kept) continue;
     bool all = true;
     for (std::size_t t = 0; t < m && all; ++t) {
-      all = equals_lowercase(last[(count - 1 - t) % kRing], entry.words[m - 1 - t]);
+      all = equals_lowercase(last[(count - 1 - t) % kRing], words[m - 1 - t]);
     }
     if (all) return true;
   }

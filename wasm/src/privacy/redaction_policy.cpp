@@ -11,22 +11,6 @@ namespace {
 using privacy::MaskRange;
 using privacy::MaskRanges;
 
-// Adds an entry (and its glued form: "api_key" also as "apikey") unless already present.
-void add_key_entry(std::vector<RedactionPolicy::KeyEntry>& entries, std::vector<std::string> words) {
-  auto add = [&](std::vector<std::string> w) {
-    for (const auto& e : entries) {
-      if (e.words == w) return;
-    }
-    entries.push_back(RedactionPolicy::KeyEntry{std::move(w)});
-  };
-  if (words.size() > 1) {
-    std::string glued;
-    for (const auto& w : words) glued += w;
-    add({std::move(glued)});
-  }
-  add(std::move(words));
-}
-
 // True when `s` and the marker could overlap in some text: one contains the other, or an end of
 // one is a start of the other. Such a pattern would find the marker (or a marker next to text)
 // again on a second pass, and redaction must be idempotent.
@@ -125,7 +109,7 @@ RedactionPolicy::RedactionPolicy() {
   std::vector<std::string> words;
   for (const auto entry : kDefaultDenyKeys) {
     privacy::split_key_words(entry, words);
-    add_key_entry(keys_, words);
+    privacy::add_key_entry(keys_, words);
   }
 }
 
@@ -136,11 +120,11 @@ bool RedactionPolicy::build(const RedactionConfig& config, RedactionPolicy& out,
     return false;
   }
   RedactionPolicy policy;
-  if (!config.default_keys) policy.keys_.clear();
+  if (!config.default_keys) policy.keys_ = KeyList{};
   std::vector<std::string> words;
   for (std::size_t i = 0; i < config.extra_keys.size(); ++i) {
     if (!check_extra_key(config.extra_keys[i], i, words, error)) return false;
-    add_key_entry(policy.keys_, words);
+    privacy::add_key_entry(policy.keys_, words);
   }
   for (std::size_t i = 0; i < config.value_prefixes.size(); ++i) {
     if (!check_prefix(config.value_prefixes[i], i, error)) return false;

@@ -101,9 +101,9 @@ bool ends_pair_value(char c) {
 
 }  // namespace
 
-void scan_key_value_pairs(std::string_view text, const std::vector<RedactionPolicy::KeyEntry>& keys,
-                          MaskRanges& out) {
+void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList& keys, MaskRanges& out) {
   if (keys.empty()) return;
+  if (text.find(':') == std::string_view::npos && text.find('=') == std::string_view::npos) return;
   const std::size_t n = text.size();
   std::size_t i = 0;
   while (i < n) {

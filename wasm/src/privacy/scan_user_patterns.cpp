@@ -4,6 +4,8 @@
 //   kept so the record still says which kind of secret leaked.
 //   Literal values: secrets the Worker itself holds (env bindings) are known exactly; every
 //   occurrence is found with Knuth-Morris-Pratt, linear in text + literal, whatever the input.
+#include <array>
+
 #include "scanners.hpp"
 
 namespace edgescope::privacy {
@@ -15,11 +17,13 @@ bool is_token_char(char c) { return is_word(c) || c == '-'; }
 
 void scan_value_prefixes(std::string_view text, const std::vector<std::string>& prefixes, MaskRanges& out) {
   if (prefixes.empty()) return;
+  std::array<bool, 256> first{};  // first bytes of the prefixes: most positions stop at one load
+  for (const auto& prefix : prefixes) first[static_cast<unsigned char>(prefix[0])] = true;
   const std::size_t n = text.size();
   std::size_t i = 0;
   while (i < n) {
     // A prefix starts a token: "sk_live_..." after a quote, '=', space..., not inside "ask_live_".
-    if (i > 0 && is_token_char(text[i - 1])) {
+    if (!first[static_cast<unsigned char>(text[i])] || (i > 0 && is_token_char(text[i - 1]))) {
       ++i;
       continue;
     }
@@ -58,6 +62,12 @@ void scan_literals(std::string_view text, const std::vector<RedactionPolicy::Lit
     std::size_t k = 0;
     std::size_t covered = 0;  // the last mask pushed for this literal ends here
     for (std::size_t i = 0; i < n; ++i) {
+      if (k == 0) {
+        // State 0 stays 0 until the literal's first byte: let memchr find it.
+        const std::size_t next = text.find(p[0], i);
+        if (next == std::string_view::npos) break;
+        i = next;
+      }
       while (k > 0 && text[i] != p[k]) k = literal.failure[k - 1];
       if (text[i] == p[k]) ++k;
       if (k < p.size()) continue;

@@ -34,11 +34,12 @@ inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 
 
 // Key segmentation and deny-list matching (rule 1 in redaction.hpp).
 void split_key_words(std::string_view key, std::vector<std::string>& words);
-bool key_matches(std::string_view key, const std::vector<RedactionPolicy::KeyEntry>& entries);
+// Adds an entry, and its glued form ("api_key" also as "apikey"), unless already present.
+void add_key_entry(RedactionPolicy::KeyList& keys, const std::vector<std::string>& words);
+bool key_matches(std::string_view key, const RedactionPolicy::KeyList& keys);
 
 // Rule 2a: denied keys written inside text.
-void scan_key_value_pairs(std::string_view text, const std::vector<RedactionPolicy::KeyEntry>& keys,
-                          MaskRanges& out);
+void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList& keys, MaskRanges& out);
 // Rule 2b: Bearer and Basic credentials.
 void scan_auth_credentials(std::string_view text, MaskRanges& out);
 // Rule 2c: JWS/JWE compact serialisations.
