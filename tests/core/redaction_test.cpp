@@ -257,6 +257,12 @@ TEST_CASE("truncation after redaction cuts on a code point and drops a partial w
   std::string text = "id 4111111111111111.5";  // a decimal: not a card as a whole
   CHECK(truncate_redacted(text, 19));
   CHECK(text == "id ");  // "id 4111111111111111" alone would read as a card
+  text = "id 4111111111111111,5";  // digit-grouped: cut after the separator
+  CHECK(truncate_redacted(text, 20));
+  CHECK(text == "id ");
+  text = "id 4111111111111111.5x";
+  CHECK(truncate_redacted(text, 21));
+  CHECK(text == "id ");
   text = "n=41111111111111111115 ok";
   CHECK(truncate_redacted(text, 18));
   CHECK(text == "n=");

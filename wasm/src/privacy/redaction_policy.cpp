@@ -231,6 +231,13 @@ bool truncate_redacted(std::string& text, std::size_t max_bytes) {
   if (continues) {
     while (cut > 0 && privacy::is_word(text[cut - 1])) --cut;
   }
+  // A decimal or digit-grouped number cut after its separator ("4111111111111111,|5"): the
+  // digits before it are no longer disqualified by what followed, so they go too.
+  if (cut >= 2 && (text[cut - 1] == '.' || text[cut - 1] == ',') && privacy::is_digit(text[cut - 2]) &&
+      privacy::is_digit(text[cut])) {
+    --cut;
+    while (cut > 0 && privacy::is_word(text[cut - 1])) --cut;
+  }
   text.resize(cut);
   return true;
 }

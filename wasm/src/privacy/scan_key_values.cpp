@@ -136,8 +136,14 @@ void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList&
     while (p < n && is_blank(text[p])) ++p;
     MaskRange range;
     std::size_t resume = p;
+    // Already redacted (a second pass): step over the markers and mask only what is glued to
+    // them, so "password=[REDACTED]hunter2" still loses "hunter2" but "[REDACTED], b: 2" stays.
     if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
-      i = p + kRedactedMarker.size();  // already redacted (a second pass finds nothing)
+      while (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) p += kRedactedMarker.size();
+      std::size_t e = p;
+      while (e < n && !ends_pair_value(text[e])) ++e;
+      if (e > p) out.push_back({p, e, 0});
+      i = e;
       continue;
     }
     if (p + 1 < n && text[p] == '\\' && text[p + 1] == '"') {
