@@ -99,6 +99,13 @@ bool ends_pair_value(char c) {
   }
 }
 
+// Text glued to the end of a value without a delimiter ("{...}b") is masked with it: a second
+// pass reads such text as glued to the marker, and must find nothing new.
+std::size_t glued_end(std::string_view text, std::size_t e) {
+  while (e < text.size() && !ends_pair_value(text[e])) ++e;
+  return e;
+}
+
 }  // namespace
 
 void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList& keys, MaskRanges& out) {
@@ -153,11 +160,11 @@ void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList&
       range = {p + 1, quoted_end(text, p + 1, text[p]), 0};
       resume = range.end;
     } else if (p < n && quote != 0) {
-      range = {p, json_value_end(text, p, quote), quote};
+      range = {p, glued_end(text, json_value_end(text, p, quote)), quote};
       resume = range.end;
     } else if (p < n && separator == ':' && (text[p] == '{' || text[p] == '[')) {
       // A JavaScript object literal or YAML flow value: `secret: { a: 1 }` (util.inspect style).
-      range = {p, json_value_end(text, p, '\''), 0};
+      range = {p, glued_end(text, json_value_end(text, p, '\'')), 0};
       resume = range.end;
     } else {
       std::size_t e = p;
