@@ -143,12 +143,14 @@ void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList&
     while (p < n && is_blank(text[p])) ++p;
     MaskRange range;
     std::size_t resume = p;
-    // Already redacted (a second pass): step over the markers and mask only what is glued to
+    // Already redacted (a second pass): step over the markers and mask only a word glued to
     // them, so "password=[REDACTED]hunter2" still loses "hunter2" but "[REDACTED], b: 2" stays.
+    // Every stretch this module masks ends before a non-word byte, so its own output never has
+    // such a word and a second pass finds nothing.
     if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
       while (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) p += kRedactedMarker.size();
       std::size_t e = p;
-      while (e < n && !ends_pair_value(text[e])) ++e;
+      while (e < n && is_word(text[e])) ++e;
       if (e > p) out.push_back({p, e, 0});
       i = e;
       continue;
