@@ -1,0 +1,245 @@
+// RedactionPolicy: the configuration check, the key deny list, and the one rewrite that applies
+// every scanner's findings (redaction.hpp states the rules; the scanners live next to this file).
+#include <algorithm>
+
+#include "edgescope/utf8.hpp"
+#include "scanners.hpp"
+
+namespace edgescope {
+namespace {
+
+using privacy::MaskRange;
+using privacy::MaskRanges;
+
+// True when `s` and the marker could overlap in some text: one contains the other, or an end of
+// one is a start of the other. Such a pattern would find the marker (or a marker next to text)
+// again on a second pass, and redaction must be idempotent.
+bool overlaps_marker(std::string_view s) {
+  const std::string_view m = kRedactedMarker;
+  const auto n = static_cast<long>(s.size());
+  const auto k = static_cast<long>(m.size());
+  for (long shift = -(k - 1); shift < n; ++shift) {  // m[0] is aligned with s[shift]
+    const long from = std::max(0L, shift);
+    const long to = std::min(n, shift + k);
+    bool same = true;
+    for (long i = from; i < to && same; ++i) same = s[static_cast<std::size_t>(i)] == m[static_cast<std::size_t>(i - shift)];
+    if (same) return true;
+  }
+  return false;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s.substr(0, 64)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  if (s.size() > 64) out += "...";
+  return out + "\"";
+}
+
+std::string entry_error(const char* list, std::size_t index, std::string_view value, const std::string& rule) {
+  return std::string(list) + "[" + std::to_string(index) + "] " + quoted(value) + ": " + rule;
+}
+
+// Literal values are secrets: their errors never repeat them.
+std::string literal_error(std::size_t index, const std::string& rule) {
+  return "literal_values[" + std::to_string(index) + "] (not shown): " + rule;
+}
+
+bool check_extra_key(std::string_view key, std::size_t index, std::vector<std::string>& words, std::string& error) {
+  privacy::split_key_words(key, words);
+  if (words.empty()) {
+    error = entry_error("extra_keys", index, key, "a key needs at least one ASCII letter or digit");
+    return false;
+  }
+  if (words.size() > RedactionConfigLimits::max_key_segments) {
+    error = entry_error("extra_keys", index, key,
+                        "more than " + std::to_string(RedactionConfigLimits::max_key_segments) + " words");
+    return false;
+  }
+  return true;
+}
+
+bool check_prefix(std::string_view prefix, std::size_t index, std::string& error) {
+  if (prefix.size() < RedactionConfigLimits::min_prefix_bytes || prefix.size() > RedactionConfigLimits::max_prefix_bytes) {
+    error = entry_error("value_prefixes", index, prefix,
+                        "must be " + std::to_string(RedactionConfigLimits::min_prefix_bytes) + " to " +
+                            std::to_string(RedactionConfigLimits::max_prefix_bytes) + " bytes");
+    return false;
+  }
+  for (const char c : prefix) {
+    if (c < 0x21 || c > 0x7E) {
+      error = entry_error("value_prefixes", index, prefix, "must be printable ASCII without spaces");
+      return false;
+    }
+  }
+  if (overlaps_marker(prefix)) {
+    error = entry_error("value_prefixes", index, prefix, "must not overlap the marker [REDACTED]");
+    return false;
+  }
+  return true;
+}
+
+bool check_literal(std::string_view literal, std::size_t index, std::string& error) {
+  if (literal.size() < RedactionConfigLimits::min_literal_bytes || literal.size() > RedactionConfigLimits::max_literal_bytes) {
+    error = literal_error(index,
+                        "must be " + std::to_string(RedactionConfigLimits::min_literal_bytes) + " to " +
+                            std::to_string(RedactionConfigLimits::max_literal_bytes) + " bytes, is " +
+                            std::to_string(literal.size()));
+    return false;
+  }
+  if (!is_valid_utf8(literal)) {
+    error = literal_error(index, "is not valid UTF-8");
+    return false;
+  }
+  if (overlaps_marker(literal)) {
+    error = literal_error(index, "must not overlap the marker [REDACTED]");
+    return false;
+  }
+  return true;
+}
+
+bool check_count(const char* list, std::size_t count, std::size_t max, std::string& error) {
+  if (count <= max) return true;
+  error = std::string(list) + ": " + std::to_string(count) + " entries, at most " + std::to_string(max);
+  return false;
+}
+
+}  // namespace
+
+RedactionPolicy::RedactionPolicy() {
+  std::vector<std::string> words;
+  for (const auto entry : kDefaultDenyKeys) {
+    privacy::split_key_words(entry, words);
+    privacy::add_key_entry(keys_, words);
+  }
+}
+
+bool RedactionPolicy::build(const RedactionConfig& config, RedactionPolicy& out, std::string& error) {
+  if (!check_count("extra_keys", config.extra_keys.size(), RedactionConfigLimits::max_extra_keys, error) ||
+      !check_count("value_prefixes", config.value_prefixes.size(), RedactionConfigLimits::max_prefixes, error) ||
+      !check_count("literal_values", config.literal_values.size(), RedactionConfigLimits::max_literals, error)) {
+    return false;
+  }
+  RedactionPolicy policy;
+  if (!config.default_keys) policy.keys_ = KeyList{};
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < config.extra_keys.size(); ++i) {
+    if (!check_extra_key(config.extra_keys[i], i, words, error)) return false;
+    privacy::add_key_entry(policy.keys_, words);
+  }
+  for (std::size_t i = 0; i < config.value_prefixes.size(); ++i) {
+    if (!check_prefix(config.value_prefixes[i], i, error)) return false;
+  }
+  for (std::size_t i = 0; i < config.literal_values.size(); ++i) {
+    if (!check_literal(config.literal_values[i], i, error)) return false;
+    Literal literal;
+    literal.text = config.literal_values[i];
+    privacy::build_failure_table(literal);
+    policy.literals_.push_back(std::move(literal));
+  }
+  policy.config_ = config;
+
+  // Turning a built-in category off is allowed, but said out loud once.
+  auto& w = policy.warnings_;
+  if (!config.default_keys) {
+    w.push_back(config.extra_keys.empty()
+                    ? "redaction: the built-in key deny list is off and no extra keys are set; no value is redacted because of its key"
+                    : "redaction: the built-in key deny list is off; only the configured extra keys are redacted");
+  }
+  if (!config.keys_in_text) w.push_back("redaction: denied keys written inside text (key=value, \"key\": value) are not redacted");
+  if (!config.auth_credentials) w.push_back("redaction: Bearer and Basic credentials inside text are not redacted");
+  if (!config.jwts) w.push_back("redaction: JWTs inside text are not redacted");
+  if (!config.card_numbers) w.push_back("redaction: payment card numbers are not redacted");
+  out = std::move(policy);
+  return true;
+}
+
+bool RedactionPolicy::active() const {
+  return !keys_.empty() || config_.auth_credentials || config_.jwts || config_.card_numbers ||
+         !config_.value_prefixes.empty() || !literals_.empty();
+}
+
+bool RedactionPolicy::key_denied(std::string_view key) const { return privacy::key_matches(key, keys_); }
+
+std::size_t RedactionPolicy::redact_value(AttributeValue& value, bool key_is_denied) const {
+  if (key_is_denied) {
+    if (value.type == AttributeType::String && value.text == kRedactedMarker) return 0;
+    value = AttributeValue::of_string(std::string(kRedactedMarker));
+    return 1;
+  }
+  if (value.type == AttributeType::String) return redact_text(value.text);
+  if (value.type == AttributeType::Int && config_.card_numbers) {
+    const auto magnitude = value.integer < 0 ? 0 - static_cast<std::uint64_t>(value.integer)
+                                             : static_cast<std::uint64_t>(value.integer);
+    if (privacy::is_card_number(magnitude)) {
+      value = AttributeValue::of_string(std::string(kRedactedMarker));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+std::size_t RedactionPolicy::redact_text(std::string& text) const {
+  if (text.empty()) return 0;
+  MaskRanges ranges;  // no allocation unless something is found
+  if (config_.keys_in_text) privacy::scan_key_value_pairs(text, keys_, ranges);
+  if (config_.auth_credentials) privacy::scan_auth_credentials(text, ranges);
+  if (config_.jwts) privacy::scan_jwts(text, ranges);
+  if (config_.card_numbers) privacy::scan_card_numbers(text, ranges);
+  privacy::scan_value_prefixes(text, config_.value_prefixes, ranges);
+  privacy::scan_literals(text, literals_, ranges);
+  if (ranges.empty()) return 0;
+
+  // Overlapping or touching findings become one stretch; at equal starts a quoted replacement
+  // (a JSON value) wins so the document stays valid.
+  std::sort(ranges.begin(), ranges.end(), [](const MaskRange& a, const MaskRange& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    return (a.quote != 0) > (b.quote != 0);
+  });
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t copied = 0;
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < ranges.size()) {
+    MaskRange stretch = ranges[i++];
+    while (i < ranges.size() && ranges[i].begin <= stretch.end) {
+      stretch.end = std::max(stretch.end, ranges[i].end);
+      ++i;
+    }
+    out.append(text, copied, stretch.begin - copied);
+    const char* q = stretch.quote == '\\' ? "\\\"" : stretch.quote == '"' ? "\"" : stretch.quote == '\'' ? "'" : "";
+    out += q;
+    out += kRedactedMarker;
+    out += q;
+    copied = stretch.end;
+    ++count;
+  }
+  out.append(text, copied, std::string::npos);
+  text = std::move(out);
+  return count;
+}
+
+bool truncate_redacted(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return false;
+  std::size_t cut = truncate_utf8(text, max_bytes).size();
+  // Cut inside a word, or between a word and a character that continues a number or token
+  // ("4111111111111111|.5", "dXNlcjpw|-x"): drop the partial word, the head of something longer
+  // could read as something else on its own.
+  const char next = text[cut];
+  const bool continues = privacy::is_word(next) || next == '.' || next == ',' || next == '-' || next == '=' ||
+                         next == '+' || next == '/' || next == '~';
+  if (continues) {
+    while (cut > 0 && privacy::is_word(text[cut - 1])) --cut;
+  }
+  // A decimal or digit-grouped number cut after its separator ("4111111111111111,|5"): the
+  // digits before it are no longer disqualified by what followed, so they go too.
+  if (cut >= 2 && (text[cut - 1] == '.' || text[cut - 1] == ',') && privacy::is_digit(text[cut - 2]) &&
+      privacy::is_digit(text[cut])) {
+    --cut;
+    while (cut > 0 && privacy::is_word(text[cut - 1])) --cut;
+  }
+  text.resize(cut);
+  return true;
+}
+
+}  // namespace edgescope
