@@ -299,6 +299,38 @@ int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t len, uint3
   return ES_OK;
 }
 
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t prefixes_len, uint32_t literals_len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(keys_len) + prefixes_len + literals_len > g_scratch.size()) {
+    return fail(ES_ERR_ARGUMENT, "redaction lists exceed the scratch buffer");
+  }
+  if (flags < 0 || flags > 31) return fail(ES_ERR_ARGUMENT, "redaction flags must be 0..31");
+  RedactionConfig config;
+  config.default_keys = (flags & 1) != 0;
+  config.keys_in_text = (flags & 2) != 0;
+  config.auth_credentials = (flags & 4) != 0;
+  config.jwts = (flags & 8) != 0;
+  config.card_numbers = (flags & 16) != 0;
+  config.extra_keys = split_lines(scratch(0, keys_len));
+  config.value_prefixes = split_lines(scratch(keys_len, prefixes_len));
+  config.literal_values = split_lines(scratch(keys_len + prefixes_len, literals_len));
+  std::string error;
+  if (!t->set_redaction(config, error)) return fail(ES_ERR_ARGUMENT, error);
+  return ES_OK;
+}
+
 int32_t es_set_resource(int32_t h) {
   ES_INSTANCE(t, h);
   t->set_resource_from_stage();

@@ -90,6 +90,13 @@ int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t message_le
 
 int32_t es_set_resource(int32_t h); /* consumes the stage as resource attributes */
 
+/* The redaction policy (wasm/include/edgescope/redaction.hpp). flags: bit 0 default deny keys,
+ * 1 keys in text, 2 Bearer/Basic credentials, 3 JWTs, 4 card numbers (all on by default). Three
+ * '\n'-separated lists back to back in scratch: extra deny keys [0, keys_len), value prefixes
+ * [keys_len, +prefixes_len), literal values [.., +literals_len). ES_ERR_ARGUMENT names a bad entry;
+ * the previous policy then stays. */
+int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t prefixes_len, uint32_t literals_len);
+
 int32_t es_pending(int32_t h); /* finished records not yet drained */
 /* Releases the previous batch, moves finished records into the drained batch and returns how many;
  * then evicts the names and series idle during the window that ends here. `now` starts the next

@@ -22,6 +22,7 @@ const KNOWN_KEYS = new Set([
   'capture',
   'beforeSend',
   'maxSubrequests',
+  'redact',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -84,11 +85,49 @@ export function validateConfig(config) {
   if (!Number.isInteger(maxSubrequests) || maxSubrequests < 1 || maxSubrequests > 10000) {
     throw new EdgescopeConfigError('maxSubrequests', 'an integer from 1 to 10000 (export requests per invocation)', config.maxSubrequests);
   }
+  const redact = validateRedact(config.redact ?? {});
   const beforeSend = config.beforeSend;
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact };
+}
+
+// The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
+// and personal data"). Built-in categories are on unless turned off; the lists extend them. The
+// core checks each entry again and names a bad one; the shapes are checked here, at deploy time.
+const REDACT_SWITCHES = ['defaultKeys', 'keysInText', 'authCredentials', 'jwts', 'cardNumbers'];
+const REDACT_LISTS = { keys: [64, 1, 256], valuePrefixes: [32, 3, 64], literals: [32, 8, 256] };
+function validateRedact(redact) {
+  if (redact === null || typeof redact !== 'object' || Array.isArray(redact)) {
+    throw new EdgescopeConfigError('redact', 'an object like { keys, valuePrefixes, literals }', redact);
+  }
+  for (const key of Object.keys(redact)) {
+    if (!REDACT_SWITCHES.includes(key) && !(key in REDACT_LISTS)) {
+      throw new EdgescopeConfigError(`redact.${key}`, `one of ${[...REDACT_SWITCHES, ...Object.keys(REDACT_LISTS)].join(', ')}`, key);
+    }
+  }
+  const out = {};
+  for (const name of REDACT_SWITCHES) {
+    const value = redact[name] ?? true;
+    if (typeof value !== 'boolean') throw new EdgescopeConfigError(`redact.${name}`, 'a boolean', value);
+    out[name] = value;
+  }
+  for (const [name, [max, minLength, maxLength]] of Object.entries(REDACT_LISTS)) {
+    const list = redact[name] ?? [];
+    if (!Array.isArray(list) || list.length > max) {
+      throw new EdgescopeConfigError(`redact.${name}`, `an array of at most ${max} strings`, list);
+    }
+    list.forEach((entry, i) => {
+      if (typeof entry !== 'string' || entry.length < minLength || entry.length > maxLength || entry.includes('\n')) {
+        throw new EdgescopeConfigError(`redact.${name}[${i}]`, `a string of ${minLength} to ${maxLength} characters without a line break`, entry);
+      }
+    });
+    out[name] = [...list];
+  }
+  const off = REDACT_SWITCHES.filter((name) => !out[name]);
+  out.disabled = off;
+  return out;
 }
 
 // What is recorded about the client and the headers: nothing unless asked (personal data stays in

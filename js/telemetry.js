@@ -21,6 +21,10 @@ export class Telemetry {
     this.config = validateConfig(config);
     this.resource = { ...defaultResource(this.config), ...this.config.resource };
     this.core = new CoreTelemetry({ ...this.config, resource: this.resource });
+    if (this.config.redact.disabled.length) {
+      // Never silent: a built-in protection turned off is said once, at startup.
+      console.warn(`[edgescope] redaction categories turned off by config: ${this.config.redact.disabled.join(', ')}`);
+    }
     this.pipeline = new ExportPipeline(this.core, this.config.exporters, { maxSubrequests: this.config.maxSubrequests });
     this.metrics = new Metrics(this);
     this.logger = new Logger(this);

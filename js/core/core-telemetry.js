@@ -98,7 +98,7 @@ export class CoreTelemetry {
   }
 
   attach() {
-    const { service, sampleRate, maxPayloadBytes, maxBatchSize, resource } = this.config;
+    const { service, sampleRate, maxPayloadBytes, maxBatchSize, resource, redact } = this.config;
     const core = getCore();
     const x = core.exports;
     try {
@@ -124,6 +124,23 @@ export class CoreTelemetry {
       this.series = new Map(); // series key -> id, or CONFLICT
       this.epoch++;
       this.spanBase = this.epoch * EPOCH_SPAN;
+      if (redact) {
+        // Policy before resource: the resource's values enter through the same redaction.
+        const lists = [redact.keys, redact.valuePrefixes, redact.literals].map((list) => list.join('\n'));
+        const total = lists.reduce((n, text) => n + text.length * 3, 0);
+        const ptr = x.es_scratch(total);
+        if (ptr === 0 && total > 0) throw new CoreError('redaction', core.memory.lastError());
+        const lengths = [];
+        let offset = 0;
+        for (const text of lists) {
+          const written = new TextEncoder().encodeInto(text, core.memory.view(ptr + offset, text.length * 3)).written;
+          lengths.push(written);
+          offset += written;
+        }
+        if (x.es_set_redaction(h, redactionFlags(redact), ...lengths) < 0) {
+          throw new CoreError('redaction', core.memory.lastError());
+        }
+      }
       if (resource) {
         this.stage(resource);
         x.es_set_resource(h);
@@ -590,4 +607,15 @@ function seriesKey(type, name, unit, entries) {
     if (key.length > MAX_CACHED_SERIES_KEY_CHARS) return null;
   }
   return key;
+}
+
+// Bit i of the flags of es_set_redaction (bindings/edgescope.h).
+function redactionFlags(redact) {
+  return (
+    (redact.defaultKeys ? 1 : 0) |
+    (redact.keysInText ? 2 : 0) |
+    (redact.authCredentials ? 4 : 0) |
+    (redact.jwts ? 8 : 0) |
+    (redact.cardNumbers ? 16 : 0)
+  );
 }

@@ -43,6 +43,7 @@ export const STAT_NAMES = Object.freeze([
   'seriesDroppedIncompleteTags',
   'namesEvicted',
   'seriesEvicted',
+  'valuesRedacted',
 ]);
 export const StatId = Object.freeze(Object.fromEntries(STAT_NAMES.map((name, i) => [name, i])));
 

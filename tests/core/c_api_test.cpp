@@ -5,6 +5,7 @@
 #include <string>
 
 #include "edgescope.h"
+#include "edgescope/limits.hpp"
 #include "fixtures.hpp"
 
 namespace {
@@ -47,7 +48,7 @@ TEST_CASE("bad arguments are refused with a message naming them") {
   CHECK(es_count(h, 4, 1) == ES_ERR_ARGUMENT);  // the core's own counters are not the host's to add to
   CHECK(es_count(h, 20, 2) == ES_OK);           // values_unconvertible
   CHECK(es_stat(h, 20) == 2);
-  CHECK(es_stat(h, 24) == -1);
+  CHECK(es_stat(h, edgescope::kStatCount) == -1);
   CHECK(es_limit(h, 3) == 1024);  // max_name_bytes
   CHECK(es_limit(h, 17) == -1);
   CHECK(es_evicted(h, 2) == ES_ERR_ARGUMENT);

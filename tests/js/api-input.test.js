@@ -70,26 +70,26 @@ test('beforeSend edits and drops spans, attributes, events and logs as they ente
       seen.push(record.type);
       if (record.type === 'span' && record.name === 'secret-span') return null;
       if (record.type === 'log' && record.message.includes('drop me')) return null;
-      if (record.attributes && 'user.email' in record.attributes) {
-        return { ...record, attributes: { ...record.attributes, 'user.email': 'someone' } };
+      if (record.attributes && 'user.handle' in record.attributes) {
+        return { ...record, attributes: { ...record.attributes, 'user.handle': 'someone' } };
       }
       return record;
     },
   });
   t.startSpan('secret-span').end();
   t.trace('kept', (span) => {
-    span.setAttributes({ 'user.email': 'a@b.c', plan: 'pro' });
-    span.addEvent('clicked', { 'user.email': 'a@b.c' });
+    span.setAttributes({ 'user.handle': 'a@b.c', plan: 'pro' });
+    span.addEvent('clicked', { 'user.handle': 'a@b.c' });
   });
   t.logger.info('drop me please');
-  t.logger.info('keep me', { 'user.email': 'a@b.c' });
+  t.logger.info('keep me', { 'user.handle': 'a@b.c' });
   await t.flush();
   assert.deepEqual(mem.spans.map((s) => s.operationName), ['kept']);
-  assert.equal(mem.spans[0].attributes['user.email'], 'someone');
+  assert.equal(mem.spans[0].attributes['user.handle'], 'someone');
   assert.equal(mem.spans[0].attributes.plan, 'pro');
-  assert.equal(mem.spans[0].events[0].attributes['user.email'], 'someone');
+  assert.equal(mem.spans[0].events[0].attributes['user.handle'], 'someone');
   assert.deepEqual(mem.logs.map((l) => l.message), ['keep me']);
-  assert.equal(mem.logs[0].context['user.email'], 'someone');
+  assert.equal(mem.logs[0].context['user.handle'], 'someone');
   assert.deepEqual([...new Set(seen)].sort(), ['attributes', 'event', 'log', 'span']);
   assert.equal(t.stats().api.droppedByBeforeSend, 2);
 });

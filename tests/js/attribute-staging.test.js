@@ -21,7 +21,7 @@ function circularNullPrototype() {
 test('an attribute set that cannot be fully converted never leaks onto the next record', async () => {
   const { t, mem } = setup();
   t.trace('login', (span) => {
-    span.setAttributes({ 'user.email': 'someone@example.com', profile: circularNullPrototype() });
+    span.setAttributes({ 'user.id': 'u-42', profile: circularNullPrototype() });
   });
   t.metrics.increment('hits');
   t.logger.info('after');
@@ -30,7 +30,7 @@ test('an attribute set that cannot be fully converted never leaks onto the next 
   assert.deepEqual(mem.metrics.map((m) => m.tags), [{}]);
   assert.equal(mem.metrics[0].value, 2);
   assert.deepEqual(mem.logs[0].context, {});
-  assert.equal(mem.spans[0].attributes['user.email'], 'someone@example.com');
+  assert.equal(mem.spans[0].attributes['user.id'], 'u-42');
 });
 
 test('values with no faithful form become counted text; the others keep their type', async () => {

@@ -79,6 +79,7 @@ struct Stats {
   std::uint64_t series_dropped_incomplete_tags = 0;  // a tag was refused, so the series would merge
   std::uint64_t names_evicted = 0;            // idle for a drain window
   std::uint64_t series_evicted = 0;           // idle for a drain window
+  std::uint64_t values_redacted = 0;          // secrets and personal data masked on entry (redaction.hpp)
 };
 
 // Stable numbering of the Stats fields across the C ABI (bindings/edgescope.h); the shim's
@@ -108,8 +109,9 @@ enum class StatId : std::int32_t {
   SeriesDroppedIncompleteTags = 21,
   NamesEvicted = 22,
   SeriesEvicted = 23,
+  ValuesRedacted = 24,
 };
-constexpr std::int32_t kStatCount = 24;
+constexpr std::int32_t kStatCount = 25;
 
 std::uint64_t read_stat(const Stats& stats, StatId id);
 // Counters the host may add to: refusals it makes itself (a value it cannot convert, a metric type

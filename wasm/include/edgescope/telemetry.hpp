@@ -22,6 +22,7 @@
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
 #include "edgescope/name_table.hpp"
+#include "edgescope/redaction.hpp"
 #include "edgescope/tracer.hpp"
 #include "edgescope/wire.hpp"
 
@@ -108,7 +109,14 @@ class Telemetry {
   };
   Usage usage() const;
 
+ // Replaces the redaction policy (all built-in categories are on from the start). Returns false
+  // and sets `error` naming the bad entry, leaving the current policy in place.
+  bool set_redaction(const RedactionConfig& config, std::string& error);
+
  private:
+  // Host text as a record keeps it: repaired, redacted, then cut to max_bytes (redaction.hpp:
+  // redact first, so a cut cannot break a secret into a shape no scanner recognises).
+  std::string clean_text(std::string_view raw, std::size_t max_bytes);
   void append_log(LogLevel level, std::string_view message, const std::optional<TraceContext>& context, double now_ms);
   struct OpenSpan {
     RecordBytes bytes;
@@ -150,6 +158,7 @@ class Telemetry {
   std::vector<NameId> evicted_names_;
   std::uint64_t window_ = 0;
   double clock_ms_ = 0;
+  RedactionPolicy redaction_;  // applied once, when a value enters
   Batch drained_;
   OversizeLedger ledger_;  // per drained batch: shrunk/oversize records count once whatever the formats
   std::vector<Payload> payloads_;

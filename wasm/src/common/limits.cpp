@@ -31,6 +31,7 @@ auto stat_field(S& s, StatId id) -> decltype(&s.spans_dropped_open_limit) {
     case StatId::SeriesDroppedIncompleteTags: return &s.series_dropped_incomplete_tags;
     case StatId::NamesEvicted: return &s.names_evicted;
     case StatId::SeriesEvicted: return &s.series_evicted;
+    case StatId::ValuesRedacted: return &s.values_redacted;
   }
   return nullptr;
 }

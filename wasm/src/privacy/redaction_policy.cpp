@@ -219,6 +219,9 @@ std::size_t RedactionPolicy::redact_text(std::string& text) const {
   return count;
 }
 
+// Longer than any card number (19 digits, 23 with separators) or a token prefix worth hiding.
+constexpr std::size_t kMaxDroppedPartialWord = 64;
+
 bool truncate_redacted(std::string& text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return false;
   std::size_t cut = truncate_utf8(text, max_bytes).size();
@@ -229,7 +232,11 @@ bool truncate_redacted(std::string& text, std::size_t max_bytes) {
   const bool continues = privacy::is_word(next) || next == '.' || next == ',' || next == '-' || next == '=' ||
                          next == '+' || next == '/' || next == '~';
   if (continues) {
-    while (cut > 0 && privacy::is_word(text[cut - 1])) --cut;
+    // Only a short partial word goes (the head of a card number, a key or a token): a long one
+    // cannot read as any of those on its own, and dropping it would empty a long one-word value.
+    std::size_t start = cut;
+    while (start > 0 && privacy::is_word(text[start - 1])) --start;
+    if (cut - start <= kMaxDroppedPartialWord) cut = start;
   }
   // A decimal or digit-grouped number cut after its separator ("4111111111111111,|5"): the
   // digits before it are no longer disqualified by what followed, so they go too.

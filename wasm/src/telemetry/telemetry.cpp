@@ -48,6 +48,12 @@ void Telemetry::stage(NameId key_id, AttributeValue value) {
     ++staged_dropped_;
     return;
   }
+  if (redaction_.active()) {
+    // A denied key loses its value whatever its type; an integer may be a card number. Strings
+    // were scanned when they entered (stage_string -> clean_text).
+    const bool denied = redaction_.key_denied(*key);
+    if (denied || value.type == AttributeType::Int) stats_.values_redacted += redaction_.redact_value(value, denied);
+  }
   Attribute attribute{*key, std::move(value)};
   const std::size_t bytes = attribute_bytes(attribute);
   staged_dropped_ += count_refusal(put_attribute(staged_, std::move(attribute), bytes, options_.limits.max_attributes,
@@ -74,7 +80,26 @@ void Telemetry::stage_string(NameId key_id, std::string_view raw) {
       return;
     }
   }
-  stage(key_id, AttributeValue::of_string(sanitize_text(raw, options_.limits.max_attribute_value_bytes, stats_)));
+  stage(key_id, AttributeValue::of_string(clean_text(raw, options_.limits.max_attribute_value_bytes)));
+}
+
+// How far past a cut the scanners look, so a secret straddling the cut is still recognised and
+// masked whole: longer than a card number, a key=value pair with a short value, or the head of a
+// JWT (whose signature may be cut off; a JWT is masked from its first segment on).
+constexpr std::size_t kRedactionLookahead = 512;
+
+std::string Telemetry::clean_text(std::string_view raw, std::size_t max_bytes) {
+  if (!redaction_.active()) return sanitize_text(raw, max_bytes, stats_);
+  Stats wide;  // the wide cut below is not the one the record sees
+  std::string text = sanitize_text(raw, max_bytes + kRedactionLookahead, wide);
+  stats_.strings_repaired += wide.strings_repaired;
+  stats_.values_redacted += redaction_.redact_text(text);
+  if (truncate_redacted(text, max_bytes) || wide.values_truncated > 0) ++stats_.values_truncated;
+  return text;
+}
+
+bool Telemetry::set_redaction(const RedactionConfig& config, std::string& error) {
+  return RedactionPolicy::build(config, redaction_, error);
 }
 
 void Telemetry::clear_stage() {
@@ -201,7 +226,7 @@ void Telemetry::set_status(SpanHandle handle, StatusCode code, std::string_view 
   // OpenTelemetry trace API, "Set Status": setting Unset is ignored, and Ok is final.
   if (open == nullptr || code == StatusCode::Unset || span->status == StatusCode::Ok) return;
   // The message is only meaningful with an error.
-  std::string text = code == StatusCode::Error ? sanitize_text(message, options_.limits.max_message_bytes, stats_)
+  std::string text = code == StatusCode::Error ? clean_text(message, options_.limits.max_message_bytes)
                                                : std::string{};
   const std::size_t old_bytes = span->status_message.empty() ? 0 : json_text_bytes(span->status_message);
   const std::size_t new_bytes = text.empty() ? 0 : json_text_bytes(text);
@@ -289,7 +314,7 @@ void Telemetry::append_log(LogLevel level, std::string_view message, const std::
   LogRecord record;
   record.time_ms = now_ms;
   record.level = level;
-  record.message = sanitize_text(message, options_.limits.max_message_bytes, stats_);
+  record.message = clean_text(message, options_.limits.max_message_bytes);
   RecordBytes bytes;
   if (!bytes.grow(kLogOverhead + envelope_bytes_ + json_text_bytes(record.message), options_.limits.max_record_bytes,
                   log_pool_)) {
