@@ -88,3 +88,16 @@ test('the invocation count returns to zero and nothing is left pending after req
   assert.equal(stats.failed, 0);
   assert.deepEqual(stats.internalFailures, {});
 });
+
+test('by default the client address and request headers are not recorded', async () => {
+  const res = await worker.fetch('/status-ok-500', {
+    headers: { 'cf-connecting-ip': '203.0.113.9', authorization: 'Bearer abcdefghijklmnop123', cookie: 'sid=secret-session' },
+  });
+  await res.text();
+  await collector.waitFor((c) => c.spans.length === 1);
+  const attributes = root(collector).attributes;
+  assert.equal(attributes['client.address'], undefined);
+  assert.deepEqual(Object.keys(attributes).filter((k) => k.startsWith('http.request.header.')), []);
+  const text = JSON.stringify(collector.spans);
+  for (const secret of ['203.0.113.9', 'abcdefghijklmnop123', 'secret-session']) assert.ok(!text.includes(secret), secret);
+});
