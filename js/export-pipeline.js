@@ -1,7 +1,7 @@
 // The drain: everything finished is taken out of the core and encoded synchronously, at the
 // moment flush() is called, so what an invocation produced is in JavaScript memory before the
 // first await. Delivery then runs inside the caller's ctx.waitUntil. Every record that does not
-// arrive is counted and logged with its cause (DESIGN.md section 3, step 5).
+// arrive is counted and logged with its cause (ARCHITECTURE.md, "Request lifecycle").
 //
 // One flush is one invocation's export: its exporters share one subrequest budget
 // (maxSubrequests) and the invocation's 6 connection slots (js/exporters/flush-context.js).

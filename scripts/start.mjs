@@ -1,30 +1,19 @@
 // Starts the capture collector (edgescope/testing) and `wrangler dev` for examples/app, and prints
 // a readable line for every span, metric and log that arrives.
 import { spawn } from 'node:child_process';
+import { formatRecordLines } from '../js/format-lines.js';
 import { startCollector } from '../js/testing/index.js';
 
 const COLLECTOR_PORT = Number(process.env.COLLECTOR_PORT ?? 4318);
 const APP_PORT = Number(process.env.APP_PORT ?? 8787);
 
-const short = (id) => (id ? id.slice(0, 8) : '-');
-const attrs = (o) => {
-  const entries = Object.entries(o ?? {});
-  return entries.length ? ` {${entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}}` : '';
-};
-
+// One line per record, by the same formatter the Console exporter uses (native payloads); an OTLP
+// payload is summarised.
 const collector = await startCollector({
   port: COLLECTOR_PORT,
-  onRecords({ spans, metrics, logs }, { format, bytes }) {
+  onRecords({ spans, metrics, logs }, { format, bytes, doc }) {
     console.log(`\n[collector] payload (${format}, ${bytes} bytes): ${spans.length} spans, ${metrics.length} metrics, ${logs.length} logs`);
-    for (const s of spans) {
-      const ms = Math.round((s.endTime - s.startTime) * 100) / 100;
-      console.log(`  span   ${s.name.padEnd(22)} ${s.kind.padEnd(8)} ${String(ms).padStart(7)}ms ${s.status.padEnd(5)} trace=${short(s.traceId)} span=${short(s.spanId)} parent=${short(s.parentSpanId)}`);
-    }
-    for (const m of metrics) {
-      const value = m.type === 'histogram' ? `count=${m.count} sum=${m.sum} min=${m.min} max=${m.max}` : m.value;
-      console.log(`  metric ${m.name.padEnd(22)} ${m.type.padEnd(9)} ${value}${m.unit ? ` ${m.unit}` : ''}${attrs(m.tags)}`);
-    }
-    for (const l of logs) console.log(`  log    ${l.level.padEnd(5)} ${JSON.stringify(l.message)} trace=${short(l.traceId)}${attrs(l.attributes)}`);
+    if (format === 'native') for (const line of formatRecordLines(doc)) console.log(`  ${line}`);
   },
 });
 console.log(`[collector] capture collector listening on ${collector.url} (POST /ingest, /v1/traces|metrics|logs)`);

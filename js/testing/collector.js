@@ -85,7 +85,7 @@ export async function startCollector(options = {}) {
         headers: req.headers,
       });
       reply(200);
-      onRecords?.(records, { format, bytes: bytes.length, headers: req.headers });
+      onRecords?.(records, { format, bytes: bytes.length, headers: req.headers, doc });
       notify();
     });
   });

@@ -72,7 +72,7 @@ export function startCollector(options?: {
   port?: number;
   host?: string;
   maxBodyBytes?: number;
-  onRecords?: (records: { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] }, info: { format: string; bytes: number }) => void;
+  onRecords?: (records: { spans: CapturedSpan[]; metrics: CapturedMetric[]; logs: CapturedLog[] }, info: { format: string; bytes: number; headers: Record<string, string | string[] | undefined>; doc: unknown }) => void;
 }): Promise<Collector>;
 
 export interface WorkerBundle {

@@ -1,4 +1,4 @@
-// The native ingest JSON: { service, resource, metrics?, spans?, logs? } (DESIGN.md section 5).
+// The native ingest JSON: { service, resource, metrics?, spans?, logs? } (README.md, "Wire formats").
 // Times are milliseconds since the Unix epoch, as numbers: the host's double written as the
 // shortest decimal that reads back to it, so no precision is lost (integers below 1e15 are
 // written whole: 1700000000123 stays 1700000000123).
