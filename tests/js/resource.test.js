@@ -1,0 +1,78 @@
+// Every record names its writer: service.instance.id per core instance, the SDK, the platform,
+// and the version from the version metadata binding, in both wire formats.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { createTelemetry } from 'edgescope';
+import { validateOtlpJson } from 'edgescope/testing';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const decoder = new TextDecoder();
+
+function capture(config = {}) {
+  const docs = [];
+  const exporter = (format) => ({
+    name: format,
+    format,
+    endpoint: format,
+    async send(payloads) {
+      return payloads.map((p) => {
+        docs.push({ format, signal: p.signal, doc: JSON.parse(decoder.decode(p.body)) });
+        return { ok: true, records: p.records };
+      });
+    },
+  });
+  const t = createTelemetry({ service: 'checkout', exporters: [exporter('native'), exporter('otlp-json')], ...config });
+  return { t, docs };
+}
+
+const otlpResource = (doc) => {
+  const list = (doc.resourceSpans ?? doc.resourceMetrics ?? doc.resourceLogs)[0].resource.attributes;
+  return Object.fromEntries(list.map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue]));
+};
+
+test('both formats carry the same resource: instance id, SDK, platform, version and user attributes', async () => {
+  const { t, docs } = capture({
+    versionMetadata: { id: 'a1b2c3', tag: 'v42', timestamp: '2026-12-01T00:00:00Z' },
+    resource: { 'deployment.environment.name': 'production' },
+  });
+  t.trace('op', () => {});
+  t.logger.info('hello');
+  t.metrics.increment('n');
+  await t.flush();
+  const native = docs.find((d) => d.format === 'native').doc.resource;
+  assert.match(native['service.instance.id'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(
+    { ...native, 'service.instance.id': 'x' },
+    {
+      'service.name': 'checkout',
+      'service.instance.id': 'x',
+      'telemetry.sdk.name': 'edgescope',
+      'telemetry.sdk.language': 'webjs',
+      'telemetry.sdk.version': pkg.version,
+      'cloud.provider': 'cloudflare',
+      'cloud.platform': 'cloudflare.workers',
+      'faas.name': 'checkout',
+      'faas.version': 'a1b2c3',
+      'service.version': 'v42',
+      'deployment.environment.name': 'production',
+    },
+  );
+  const otlp = docs.filter((d) => d.format === 'otlp-json');
+  assert.equal(otlp.length, 3);
+  for (const { signal, doc } of otlp) {
+    validateOtlpJson(signal, doc);
+    assert.deepEqual(otlpResource(doc), native, signal);
+  }
+});
+
+test('each core instance (each isolate) is its own writer: a distinct service.instance.id', async () => {
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const { t, docs } = capture();
+    t.metrics.increment('n');
+    await t.flush();
+    ids.push(docs.find((d) => d.format === 'native').doc.resource['service.instance.id']);
+  }
+  assert.equal(new Set(ids).size, 3);
+});
