@@ -148,11 +148,17 @@ void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList&
     // Every stretch this module masks ends before a non-word byte, so its own output never has
     // such a word and a second pass finds nothing.
     if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
-      while (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) p += kRedactedMarker.size();
-      std::size_t e = p;
-      while (e < n && is_word(text[e])) ++e;
-      if (e > p) out.push_back({p, e, 0});
-      i = e;
+      for (;;) {  // markers and glued words, alternating ("[REDACTED]ab[REDACTED]cd")
+        if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
+          p += kRedactedMarker.size();
+          continue;
+        }
+        const std::size_t word_begin = p;
+        while (p < n && is_word(text[p])) ++p;
+        if (p == word_begin) break;
+        out.push_back({word_begin, p, 0});
+      }
+      i = p;
       continue;
     }
     if (p + 1 < n && text[p] == '\\' && text[p + 1] == '"') {
