@@ -13,7 +13,7 @@ import { EdgescopeConfigError, validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
-import { Telemetry } from './telemetry.js';
+import { SCOPE, Telemetry } from './telemetry.js';
 import { reportInternalFailure } from './internal-failures.js';
 
 export function instrument(handler, config) {
@@ -138,7 +138,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
 
 async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
   const scope = open(telemetry, ctx, (s) => {
-    s.attach(telemetry.startSpan(name, { kind, attributes, scope: s }), null);
+    s.attach(telemetry.startSpan(name, { kind, attributes, [SCOPE]: s }), null);
     registerScope(s, event, ctx, s.ctx);
   });
   if (!scope) return handler[method](event, env, ctx);

@@ -12,6 +12,9 @@ import { defaultResource } from './resource.js';
 import { Span, spanKind } from './span.js';
 import { applyBeforeSend } from './before-send.js';
 
+// instrument() hands a root span its invocation scope through this key: not a public option.
+export const SCOPE = Symbol('edgescope.scope');
+
 // Times are milliseconds since the Unix epoch. Anything before 2000-01-01 is a mistake (0, NaN, or
 // seconds where milliseconds were meant) and would reach a backend as a date in 1970.
 const EARLIEST_PLAUSIBLE_MS = 946684800000;
@@ -70,11 +73,11 @@ export class Telemetry {
       this.noteUnitOfWorkStart();
       this.openRoots++;
       const handle = this.core.startSpan(0, name, kind, startTime, attributes);
-      return new Span(this, handle, options.scope ?? null, true);
+      return new Span(this, handle, options[SCOPE] ?? null, true);
     }
     // A child of a refused (no-op) span is refused too: never a new recorded root.
     if (parent.noop) return new Span(this, 0, null, false);
-    const scope = parent.scope ?? options.scope ?? null;
+    const scope = parent.scope ?? null;
     if (parent.telemetry === this && !parent.ended) {
       return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false);
     }

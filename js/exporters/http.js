@@ -17,17 +17,17 @@ import { deliveryResult } from './results.js';
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 4000;
 
+const TEST_SLEEP = Symbol.for('edgescope.test.sleep');
+
 export function http(options = {}) {
   const base = validateHttpOptions('http', options);
   const retries = options.retries ?? 2;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw new EdgescopeConfigError('exporters.http({ retries })', 'an integer from 0 to 10', retries);
   }
-  if (options.sleep !== undefined && typeof options.sleep !== 'function') {
-    throw new EdgescopeConfigError('exporters.http({ sleep })', 'a function (ms) => Promise', options.sleep);
-  }
   const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
-  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  // Tests replace the backoff wait through a registry symbol: not an option of the public API.
+  const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function sendOne(payload, deadline, context) {
     const url = payloadUrl(base.url, base.format, payload.signal);

@@ -136,3 +136,17 @@ test('a span handed to another Telemetry as parent carries its trace across inst
   assert.equal(child.parentSpanId, a.spans[0].spanId);
   assert.notEqual(child.traceId, b.spans.find((s) => s.operationName === 'unrelated-in-b').traceId);
 });
+
+test('spans started with attributes that cannot be converted never leak a slot: span 5,000 still records', async () => {
+  const mem = memoryExporter();
+  const t = createTelemetry({ service: 'svc', exporter: mem.exporter });
+  const hostile = { get boom() { throw new Error('getter'); }, ok: 1 };
+  for (let i = 0; i < 5000; i++) t.startSpan('hostile', { attributes: hostile }).end();
+  await t.flush();
+  const last = t.startSpan('after');
+  assert.equal(last.isRecording(), true);
+  last.end();
+  await t.flush();
+  assert.ok(mem.spans.some((s) => s.operationName === 'after'));
+  assert.equal(t.stats().core.spansDroppedOpenLimit, 0);
+});

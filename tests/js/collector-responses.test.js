@@ -63,7 +63,7 @@ for (const status of [301, 302, 303, 307, 308]) {
         res.end('{}');
       }
     });
-    const t = telemetry(exporters.http({ url: `${url}/ingest`, retries: 3, sleep: async () => {} }));
+    const t = telemetry(exporters.http({ url: `${url}/ingest`, retries: 3, [Symbol.for('edgescope.test.sleep')]: async () => {} }));
     const lines = await captureConsole('error', () => t.flush());
     assert.deepEqual(seen, ['POST /ingest'], 'one POST, no retry, nothing sent to the new location');
     assert.match(lines[0], new RegExp(`HTTP ${status} redirect to http://127\\.0\\.0\\.1:\\d+/moved\\?key=\\*\\*\\* not followed`));

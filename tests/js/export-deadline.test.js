@@ -63,7 +63,7 @@ test('queued payloads whose turn comes after the deadline are not sent, and are 
 
 test("an attempt's timeout is clipped to the time left before the deadline", async () => {
   const server = await startServer({ delayMs: Infinity });
-  const t = telemetry(exporters.http({ url: server.url, deadlineMs: 300, timeoutMs: 5000, retries: 3, sleep: async () => {} }), 1);
+  const t = telemetry(exporters.http({ url: server.url, deadlineMs: 300, timeoutMs: 5000, retries: 3, [Symbol.for('edgescope.test.sleep')]: async () => {} }), 1);
   const { elapsed, lines } = await timedFlush(t);
   assert.ok(elapsed < 1500, `flush took ${elapsed.toFixed(0)} ms with deadlineMs 300 and timeoutMs 5000`);
   assert.match(lines[0], /timed out after \d+ ms \(the time left before the export deadline\)/);

@@ -35,7 +35,7 @@ for (const format of ['native', 'otlp-json']) {
 test('transient failures are retried; what still fails is logged and counted', async () => {
   const t = createTelemetry({
     service: 'svc',
-    exporter: exporters.http({ url: collector.nativeUrl, retries: 2, sleep: async () => {} }),
+    exporter: exporters.http({ url: collector.nativeUrl, retries: 2, [Symbol.for('edgescope.test.sleep')]: async () => {} }),
   });
   collector.failNext(503, { times: 2 });
   record(t);
@@ -53,7 +53,7 @@ test('transient failures are retried; what still fails is logged and counted', a
 });
 
 test('a 401 is not retried', async () => {
-  const t = createTelemetry({ service: 'svc', exporter: exporters.http({ url: collector.nativeUrl, retries: 3, sleep: async () => {} }) });
+  const t = createTelemetry({ service: 'svc', exporter: exporters.http({ url: collector.nativeUrl, retries: 3, [Symbol.for('edgescope.test.sleep')]: async () => {} }) });
   collector.failAlways(401);
   record(t);
   const lines = await captureConsole('error', () => t.flush());
@@ -65,7 +65,7 @@ test('a collector that is down is a logged network error, not an exception', asy
   const down = await startCollector();
   const url = down.nativeUrl;
   await down.close();
-  const t = createTelemetry({ service: 'svc', exporter: exporters.http({ url, retries: 1, sleep: async () => {} }) });
+  const t = createTelemetry({ service: 'svc', exporter: exporters.http({ url, retries: 1, [Symbol.for('edgescope.test.sleep')]: async () => {} }) });
   record(t);
   const lines = await captureConsole('error', () => t.flush());
   assert.match(lines[0], /network error/);
@@ -76,7 +76,7 @@ test('Retry-After is honoured within the deadline', async () => {
   const waits = [];
   const t = createTelemetry({
     service: 'svc',
-    exporter: exporters.http({ url: collector.nativeUrl, retries: 1, sleep: async (ms) => waits.push(ms) }),
+    exporter: exporters.http({ url: collector.nativeUrl, retries: 1, [Symbol.for('edgescope.test.sleep')]: async (ms) => waits.push(ms) }),
   });
   collector.failNext(429, { headers: { 'retry-after': '2' } });
   record(t);

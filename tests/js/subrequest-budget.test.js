@@ -60,7 +60,7 @@ test('the default budget is 10 subrequests per flush', async () => {
 });
 
 test('retries spend the budget too', async () => {
-  const t = telemetry({ exporter: exporters.http({ url: collector.nativeUrl, retries: 5, sleep: async () => {} }) }, { maxSubrequests: 3 });
+  const t = telemetry({ exporter: exporters.http({ url: collector.nativeUrl, retries: 5, [Symbol.for('edgescope.test.sleep')]: async () => {} }) }, { maxSubrequests: 3 });
   collector.failAlways(503);
   spans(t, 1);
   const lines = await captureConsole('error', () => t.flush());
@@ -77,7 +77,7 @@ test('"Too many subrequests" from the runtime is not retried', async () => {
     calls++;
     throw tooMany();
   };
-  const t = telemetry({ exporter: exporters.http({ url: collector.nativeUrl, retries: 3, fetch, sleep: async () => {} }) });
+  const t = telemetry({ exporter: exporters.http({ url: collector.nativeUrl, retries: 3, fetch, [Symbol.for('edgescope.test.sleep')]: async () => {} }) });
   spans(t, 1);
   const lines = await captureConsole('error', () => t.flush());
   assert.equal(calls, 1);
