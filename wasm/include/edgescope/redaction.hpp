@@ -40,6 +40,7 @@
 //         `key: {...}` / `key: [...]`            the balanced structure (JS object literal)
 //         `key: value` (header, YAML style)     the rest of the line (stops at CR, LF, '"', '\')
 //         `key=value` (query, form, cookie)     up to whitespace, a backslash or one of & ; , " ' < > ) ] }
+//       A value that already starts with the marker is left as it is (idempotence).
 //       So "Cookie: a=1; b=2" loses "a=1; b=2", "?token=abc&page=2" loses "abc". A denied word
 //       followed by ':' in prose ("Invalid token: ...") masks the rest of that line: deliberate,
 //       what follows is often the credential itself.

@@ -103,6 +103,35 @@ bool check_count(const char* list, std::size_t count, std::size_t max, std::stri
   return false;
 }
 
+// Sorted ranges -> disjoint stretches, overlapping or touching ones joined (first one's quote).
+void merge_touching(MaskRanges& ranges) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    if (kept > 0 && ranges[i].begin <= ranges[kept - 1].end) {
+      ranges[kept - 1].end = std::max(ranges[kept - 1].end, ranges[i].end);
+    } else {
+      ranges[kept++] = ranges[i];
+    }
+  }
+  ranges.resize(kept);
+}
+
+bool is_number_separator(char c) { return c == '.' || c == ','; }
+
+void widen_over_number(std::string_view text, MaskRange& r, std::size_t low, std::size_t high) {
+  using privacy::is_digit;
+  while (r.end < high && r.end + 1 < text.size() && is_digit(text[r.end - 1]) && is_number_separator(text[r.end]) &&
+         is_digit(text[r.end + 1])) {
+    r.end += 2;
+    while (r.end < high && is_digit(text[r.end])) ++r.end;
+  }
+  while (r.begin >= low + 2 && is_digit(text[r.begin]) && is_number_separator(text[r.begin - 1]) &&
+         is_digit(text[r.begin - 2])) {
+    r.begin -= 2;
+    while (r.begin > low && is_digit(text[r.begin - 1])) --r.begin;
+  }
+}
+
 }  // namespace
 
 RedactionPolicy::RedactionPolicy() {
@@ -195,28 +224,31 @@ std::size_t RedactionPolicy::redact_text(std::string& text) const {
     if (a.begin != b.begin) return a.begin < b.begin;
     return (a.quote != 0) > (b.quote != 0);
   });
+  merge_touching(ranges);
+  // A stretch that cuts a number at its decimal or grouping separator ("[1234],4111...") takes
+  // the rest of that number: left behind, the other part would lose the neighbour that made it
+  // "part of a number" and could read as a card on its own. Each stretch widens only up to its
+  // neighbours, so this stays linear.
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    widen_over_number(text, ranges[k], k > 0 ? ranges[k - 1].end : 0,
+                      k + 1 < ranges.size() ? ranges[k + 1].begin : text.size());
+  }
+  merge_touching(ranges);
+
   std::string out;
   out.reserve(text.size() + 16);
   std::size_t copied = 0;
-  std::size_t count = 0;
-  std::size_t i = 0;
-  while (i < ranges.size()) {
-    MaskRange stretch = ranges[i++];
-    while (i < ranges.size() && ranges[i].begin <= stretch.end) {
-      stretch.end = std::max(stretch.end, ranges[i].end);
-      ++i;
-    }
+  for (const auto& stretch : ranges) {
     out.append(text, copied, stretch.begin - copied);
     const char* q = stretch.quote == '\\' ? "\\\"" : stretch.quote == '"' ? "\"" : stretch.quote == '\'' ? "'" : "";
     out += q;
     out += kRedactedMarker;
     out += q;
     copied = stretch.end;
-    ++count;
   }
   out.append(text, copied, std::string::npos);
   text = std::move(out);
-  return count;
+  return ranges.size();
 }
 
 // Longer than any card number (19 digits, 23 with separators) or a token prefix worth hiding.

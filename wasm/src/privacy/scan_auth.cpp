@@ -99,8 +99,10 @@ void scan_auth_credentials(std::string_view text, MaskRanges& out) {
     } else {
       while (e < n && base64_value(text[e]) >= 0) ++e;
       while (e < n && text[e] == '=') ++e;
-      // Followed by a token68 character that base64 does not use: not a base64 credential.
-      const bool clean_end = e >= n || !is_token68_char(text[e]) || text[e] == '.';
+      // Followed by a token68 character that base64 does not use: not a base64 credential. '['
+      // counts as glued too: it is how a marker starts, and a marker placed right after the run
+      // by another scanner must not turn a rejected run into an accepted one on a second pass.
+      const bool clean_end = e >= n || ((!is_token68_char(text[e]) || text[e] == '.') && text[e] != '[');
       if (clean_end && is_basic_credential(text.substr(p, e - p))) out.push_back({p, e, 0});
     }
     i = e > p ? e : p;

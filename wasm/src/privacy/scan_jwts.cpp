@@ -59,7 +59,7 @@ void scan_jwts(std::string_view text, MaskRanges& out) {
     }
     const std::size_t begin = i;
     while (i < n && (is_base64url_char(text[i]) || text[i] == '.')) ++i;
-    if (i - begin >= 8) scan_run(text, begin, i, out);
+    if (i - begin >= 7) scan_run(text, begin, i, out);  // the shortest: "eyJx..y"
   }
 }
 

@@ -143,22 +143,12 @@ void scan_key_value_pairs(std::string_view text, const RedactionPolicy::KeyList&
     while (p < n && is_blank(text[p])) ++p;
     MaskRange range;
     std::size_t resume = p;
-    // Already redacted (a second pass): step over the markers and mask only a word glued to
-    // them, so "password=[REDACTED]hunter2" still loses "hunter2" but "[REDACTED], b: 2" stays.
-    // Every stretch this module masks ends before a non-word byte, so its own output never has
-    // such a word and a second pass finds nothing.
+    // A value that starts with the marker is already redacted (a second pass, or text redacted
+    // before) and is left as it is, whatever is glued after the marker: a first pass can leave
+    // such text (another scanner's stretch may end right before it), and a second pass must not
+    // find anything the first did not.
     if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
-      for (;;) {  // markers and glued words, alternating ("[REDACTED]ab[REDACTED]cd")
-        if (text.compare(p, kRedactedMarker.size(), kRedactedMarker) == 0) {
-          p += kRedactedMarker.size();
-          continue;
-        }
-        const std::size_t word_begin = p;
-        while (p < n && is_word(text[p])) ++p;
-        if (p == word_begin) break;
-        out.push_back({word_begin, p, 0});
-      }
-      i = p;
+      i = p + kRedactedMarker.size();
       continue;
     }
     if (p + 1 < n && text[p] == '\\' && text[p + 1] == '"') {
