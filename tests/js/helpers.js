@@ -1,4 +1,4 @@
-import { exporters } from 'edgescope';
+import { createTelemetry, exporters } from 'edgescope';
 
 // An exporter that keeps decoded native payloads in memory.
 export function memoryExporter() {
@@ -42,3 +42,22 @@ export async function captureConsole(method, fn) {
 }
 
 export const quietConsoleExporter = () => exporters.console({ write() {} });
+
+// A Telemetry exporting to both wire formats at once; every payload is kept as
+// { format, signal, text } in `bodies`.
+export function bothFormats(config) {
+  const bodies = [];
+  const exporter = (format) => ({
+    name: format,
+    format,
+    endpoint: format,
+    async send(payloads) {
+      return payloads.map((p) => {
+        bodies.push({ format, signal: p.signal, text: new TextDecoder().decode(p.body) });
+        return { ok: true, records: p.records };
+      });
+    },
+  });
+  const t = createTelemetry({ service: 'svc', requestMetrics: false, ...config, exporters: [exporter('native'), exporter('otlp-json')] });
+  return { t, bodies };
+}

@@ -7,26 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createTelemetry } from 'edgescope';
+import { bothFormats } from './helpers.js';
 
 const shapes = JSON.parse(readFileSync(new URL('../fixtures/secret-shapes.json', import.meta.url), 'utf8'));
-const decoder = new TextDecoder();
 
-function captureBoth(config = {}) {
-  const bodies = [];
-  const exporter = (format) => ({
-    name: format,
-    format,
-    endpoint: format,
-    async send(payloads) {
-      return payloads.map((p) => {
-        bodies.push({ format, text: decoder.decode(p.body) });
-        return { ok: true, records: p.records };
-      });
-    },
-  });
-  const t = createTelemetry({ service: 'svc', exporters: [exporter('native'), exporter('otlp-json')], requestMetrics: false, ...config });
-  return { t, bodies };
-}
+const captureBoth = (config) => bothFormats(config);
 
 // Every place a user's text can enter a record, each tagged so the output can be found.
 function recordEverywhere(t, text) {

@@ -3,27 +3,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { createTelemetry } from 'edgescope';
+import { bothFormats } from './helpers.js';
 import { validateOtlpJson } from 'edgescope/testing';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-const decoder = new TextDecoder();
 
 function capture(config = {}) {
-  const docs = [];
-  const exporter = (format) => ({
-    name: format,
-    format,
-    endpoint: format,
-    async send(payloads) {
-      return payloads.map((p) => {
-        docs.push({ format, signal: p.signal, doc: JSON.parse(decoder.decode(p.body)) });
-        return { ok: true, records: p.records };
-      });
+  const { t, bodies } = bothFormats({ service: 'checkout', ...config });
+  return {
+    t,
+    get docs() {
+      return bodies.map(({ format, signal, text }) => ({ format, signal, doc: JSON.parse(text) }));
     },
-  });
-  const t = createTelemetry({ service: 'checkout', exporters: [exporter('native'), exporter('otlp-json')], ...config });
-  return { t, docs };
+  };
 }
 
 const otlpResource = (doc) => {
@@ -32,14 +24,16 @@ const otlpResource = (doc) => {
 };
 
 test('both formats carry the same resource: instance id, SDK, platform, version and user attributes', async () => {
-  const { t, docs } = capture({
+  const captured = capture({
     versionMetadata: { id: 'a1b2c3', tag: 'v42', timestamp: '2026-12-01T00:00:00Z' },
     resource: { 'deployment.environment.name': 'production' },
   });
+  const { t } = captured;
   t.trace('op', () => {});
   t.logger.info('hello');
   t.metrics.increment('n');
   await t.flush();
+  const docs = captured.docs;
   const native = docs.find((d) => d.format === 'native').doc.resource;
   assert.match(native['service.instance.id'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.deepEqual(
@@ -69,10 +63,10 @@ test('both formats carry the same resource: instance id, SDK, platform, version 
 test('each core instance (each isolate) is its own writer: a distinct service.instance.id', async () => {
   const ids = [];
   for (let i = 0; i < 3; i++) {
-    const { t, docs } = capture();
-    t.metrics.increment('n');
-    await t.flush();
-    ids.push(docs.find((d) => d.format === 'native').doc.resource['service.instance.id']);
+    const captured = capture();
+    captured.t.metrics.increment('n');
+    await captured.t.flush();
+    ids.push(captured.docs.find((d) => d.format === 'native').doc.resource['service.instance.id']);
   }
   assert.equal(new Set(ids).size, 3);
 });

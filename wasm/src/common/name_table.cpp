@@ -2,28 +2,24 @@
 
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
+#include "edgescope/slot_id.hpp"
 
 namespace edgescope {
 namespace {
-// id = (generation << 16) | (index + 1): positive, and never 0 (kNoName).
-constexpr std::uint32_t kIndexBits = 16;
-constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
-constexpr std::uint16_t kMaxGeneration = 0x7FFF;  // keeps ids positive as int32
 
 std::size_t name_cost(const std::string& name) { return kNameOverhead + name.size(); }
 }  // namespace
 
 std::size_t NameTable::capacity() const {
-  return limits_.max_interned < kIndexMask ? limits_.max_interned : kIndexMask;
+  return limits_.max_interned < kSlotIndexMask ? limits_.max_interned : kSlotIndexMask;
 }
 
 std::uint32_t NameTable::slot_index(NameId id) const {
   if (id <= 0) return 0;
-  const auto raw = static_cast<std::uint32_t>(id);
-  const std::uint32_t index_plus_one = raw & kIndexMask;
+  const std::uint32_t index_plus_one = slot_index_plus_one(id);
   if (index_plus_one == 0 || index_plus_one > slots_.size()) return 0;
   const Slot& slot = slots_[index_plus_one - 1];
-  if (slot.name == nullptr || slot.generation != (raw >> kIndexBits)) return 0;
+  if (slot.name == nullptr || slot.generation != slot_generation(id)) return 0;
   return index_plus_one;
 }
 
@@ -35,7 +31,7 @@ NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
   }
   const auto found = ids_.find(name);
   if (found != ids_.end()) {
-    slots_[(static_cast<std::uint32_t>(found->second) & kIndexMask) - 1].last_used = window;
+    slots_[slot_index_plus_one(found->second) - 1].last_used = window;
     return found->second;
   }
   if (ids_.size() >= capacity() || (free_.empty() && slots_.size() >= capacity())) {
@@ -47,17 +43,10 @@ NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
     ++stats_.names_dropped_byte_budget;
     return kNameRefused;
   }
-  std::uint32_t index;
-  if (!free_.empty()) {
-    index = free_.back();
-    free_.pop_back();
-  } else {
-    index = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const std::uint32_t index = take_free_slot(free_, slots_);
   Slot& slot = slots_[index];
   ++slot.generation;
-  const auto id = static_cast<NameId>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1));
+  const auto id = static_cast<NameId>(slot_id(slot.generation, index));
   const auto node = ids_.emplace(std::move(name), id).first;
   slot.name = &node->first;
   slot.last_used = window;
@@ -81,13 +70,12 @@ void NameTable::evict_idle(std::uint64_t window, std::vector<NameId>& evicted) {
   for (std::uint32_t index = 0; index < slots_.size(); ++index) {
     Slot& slot = slots_[index];
     if (slot.name == nullptr || slot.last_used >= window) continue;
-    evicted.push_back(static_cast<NameId>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1)));
+    evicted.push_back(static_cast<NameId>(slot_id(slot.generation, index)));
     bytes_ -= name_cost(*slot.name);
     ids_.erase(ids_.find(*slot.name));  // by iterator: the key argument would be the node's own
     slot.name = nullptr;
     ++stats_.names_evicted;
-    // A slot whose generation is exhausted is retired: its ids are never issued again.
-    if (slot.generation < kMaxGeneration) free_.push_back(index);
+    if (slot.generation < kMaxSlotGeneration) free_.push_back(index);  // else retired (slot_id.hpp)
   }
 }
 

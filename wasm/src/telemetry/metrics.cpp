@@ -1,15 +1,13 @@
 #include "edgescope/metrics.hpp"
 
+#include "edgescope/slot_id.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 namespace edgescope {
 namespace {
-// id = (generation << 16) | (index + 1), as for span handles (tracer.cpp).
-constexpr std::uint32_t kIndexBits = 16;
-constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
-constexpr std::uint16_t kMaxGeneration = 0x7FFF;
 
 // The identity of a series as one string: length-prefixed parts, so no name, unit, key or value
 // (all may contain any byte) can make two different series collide.
@@ -61,16 +59,15 @@ const std::vector<double>& seconds_histogram_bounds() {
 }
 
 SeriesId MetricRegistry::id_of(std::uint32_t index) const {
-  return static_cast<SeriesId>((static_cast<std::uint32_t>(slots_[index].generation) << kIndexBits) | (index + 1));
+  return static_cast<SeriesId>(slot_id(slots_[index].generation, index));
 }
 
 MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
   if (id <= 0) return nullptr;
-  const auto raw = static_cast<std::uint32_t>(id);
-  const std::uint32_t index_plus_one = raw & kIndexMask;
+  const std::uint32_t index_plus_one = slot_index_plus_one(id);
   if (index_plus_one == 0 || index_plus_one > slots_.size()) return nullptr;
   Series& s = slots_[index_plus_one - 1];
-  if (s.key == nullptr || s.generation != (raw >> kIndexBits)) return nullptr;
+  if (s.key == nullptr || s.generation != slot_generation(id)) return nullptr;
   return &s;
 }
 
@@ -95,7 +92,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     slots_[found->second].last_used = window_;
     return id_of(found->second);
   }
-  const std::size_t cap = limits_.max_series < kIndexMask ? limits_.max_series : kIndexMask;
+  const std::size_t cap = limits_.max_series < kSlotIndexMask ? limits_.max_series : kSlotIndexMask;
   if (by_key_.size() >= cap || (free_.empty() && slots_.size() >= cap)) {
     ++stats_.series_dropped_limit;
     return kSeriesRefused;
@@ -107,14 +104,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     ++stats_.series_dropped_byte_budget;
     return kSeriesRefused;
   }
-  std::uint32_t index;
-  if (!free_.empty()) {
-    index = free_.back();
-    free_.pop_back();
-  } else {
-    index = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const std::uint32_t index = take_free_slot(free_, slots_);
   Series& s = slots_[index];
   ++s.generation;
   s.key = &by_key_.emplace(std::move(key), index).first->first;
@@ -193,8 +183,7 @@ void MetricRegistry::evict(std::uint32_t index) {
   pool_.give(s.bytes);
   s.bytes = 0;
   ++stats_.series_evicted;
-  // A slot whose generation is exhausted is retired: its ids are never issued again.
-  if (s.generation < kMaxGeneration) free_.push_back(index);
+  if (s.generation < kMaxSlotGeneration) free_.push_back(index);  // else retired (slot_id.hpp)
 }
 
 std::vector<MetricPoint> MetricRegistry::take(double now_ms) {

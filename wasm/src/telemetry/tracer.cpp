@@ -1,17 +1,16 @@
 #include "edgescope/tracer.hpp"
 
+#include "edgescope/slot_id.hpp"
+
 namespace edgescope {
 
 bool is_valid_span_kind(int kind) { return kind >= 1 && kind <= 5; }
 bool is_valid_status_code(int code) { return code >= 0 && code <= 2; }
 
 namespace {
-// handle = (generation << 16) | (index + 1); index + 1 keeps 0 free for the no-op span.
-constexpr std::uint32_t kIndexBits = 16;
-constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
-static_assert(Tracer::kMaxSlots <= kIndexMask, "index + 1 must fit the index bits");
-static_assert(((std::uint64_t{Tracer::kMaxGeneration} << kIndexBits) | kIndexMask) <= 0x7FFFFFFFu,
-              "handles must stay positive int32s");
+// Handles are slot ids (slot_id.hpp); index + 1 keeps 0 free for the no-op span.
+static_assert(Tracer::kMaxSlots <= kSlotIndexMask, "index + 1 must fit the index bits");
+static_assert(Tracer::kMaxGeneration == kMaxSlotGeneration, "handles must stay positive int32s");
 }  // namespace
 
 Tracer::Tracer(IdGenerator& ids, const Sampler& sampler, const Limits& limits, Stats& stats,
@@ -56,7 +55,7 @@ SpanHandle Tracer::open_slot(Span span, bool recording) {
   slot.recording = recording;
   slot.span = storage;
   ++open_count_;
-  return static_cast<SpanHandle>((static_cast<std::uint32_t>(slot.generation) << kIndexBits) | (index + 1));
+  return static_cast<SpanHandle>(slot_id(slot.generation, index));
 }
 
 Tracer::Slot* Tracer::slot_of(SpanHandle handle) {
@@ -65,11 +64,10 @@ Tracer::Slot* Tracer::slot_of(SpanHandle handle) {
 
 const Tracer::Slot* Tracer::slot_of(SpanHandle handle) const {
   if (handle <= 0) return nullptr;
-  const std::uint32_t raw = static_cast<std::uint32_t>(handle);
-  const std::uint32_t index_plus_one = raw & kIndexMask;
+  const std::uint32_t index_plus_one = slot_index_plus_one(handle);
   if (index_plus_one == 0 || index_plus_one > slots_.size()) return nullptr;
   const Slot& slot = slots_[index_plus_one - 1];
-  if (!slot.in_use || slot.generation != (raw >> kIndexBits)) return nullptr;
+  if (!slot.in_use || slot.generation != slot_generation(handle)) return nullptr;
   return &slot;
 }
 
@@ -156,7 +154,7 @@ bool Tracer::end(SpanHandle handle, double now_ms) {
   if (slot->generation >= kMaxGeneration) {
     ++retired_slots_;  // its next generation would wrap: never hand it out again
   } else {
-    free_slots_.push_back((static_cast<std::uint32_t>(handle) & kIndexMask) - 1);
+    free_slots_.push_back(slot_index_plus_one(handle) - 1);
   }
   --open_count_;
   return true;
