@@ -1,5 +1,7 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
+import { validateBuffer } from './buffering/buffer-config.js';
+
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
     super(`edgescope config: \`${field}\` must be ${expected} (got ${describe(got)})`);
@@ -23,6 +25,7 @@ const KNOWN_KEYS = new Set([
   'beforeSend',
   'maxSubrequests',
   'redact',
+  'buffer',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -86,11 +89,12 @@ export function validateConfig(config) {
     throw new EdgescopeConfigError('maxSubrequests', 'an integer from 1 to 10000 (export requests per invocation)', config.maxSubrequests);
   }
   const redact = validateRedact(config.redact ?? {});
+  const buffer = validateBuffer(config.buffer, { maxSubrequests });
   const beforeSend = config.beforeSend;
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets

@@ -10,34 +10,41 @@
 //   dropped  += the records the encoding of some format could not fit (the most any one format
 //               dropped; an oversize record is usually oversize in every format)
 //   exported += the records delivered by the exporter that delivered the fewest
-//   failed   += the rest, so exported + failed + dropped(by encoding) = records drained.
+//   buffered += the records kept in the offline buffer (the most any one exporter kept)
+//   rejected += the records a collector refused for good (4xx, OTLP partialSuccess)
+//   failed   += the rest (lost), so exported + buffered + rejected + failed + dropped(by
+//               encoding) = records drained. Replays are counted in stats().buffer.
 // With one exporter this is exactly what it delivered. With several, `exported` means "delivered
 // by every exporter" when exporters fail on the same records or whole drains (the usual case:
 // a collector is down); per-record identity across formats is not tracked, so when different
 // exporters lose different payloads of one drain it is an upper bound. stats().exporters[i] has
 // each exporter's exact counts.
 import { DROP_STATS } from './core/core-telemetry.js';
-import { ExporterStats, describeCauses, summarize } from './exporters/delivery-stats.js';
+import { ExporterStats, describeCauses, summarize } from './export-outcome.js';
 import { createFlushContext, validateMaxSubrequests } from './exporters/flush-context.js';
+import { OfflineBuffer } from './buffering/offline-buffer.js';
 
 // Counters the core increments once per encode, i.e. once per wire format in use; the pipeline
 // counts them once per drained record instead (the most any one format counted).
 const ENCODE_STATS = Object.freeze(['recordsDroppedOversize', 'recordsShrunk']);
 
 export class ExportPipeline {
-  // options: { maxSubrequests?: number } (validated: an integer from 1 to 10000; default 10)
+  // options: { maxSubrequests?: number } (validated: an integer from 1 to 10000; default 10),
+  //          { buffer?: validated `buffer` config (js/buffering/buffer-config.js) or null }
   constructor(core, exporters, options = {}) {
     this.core = core;
+    this.buffer = options.buffer ? new OfflineBuffer(options.buffer, exporters) : null;
     this.exporters = exporters;
     this.maxSubrequests = validateMaxSubrequests(options.maxSubrequests);
-    this.counters = { exported: 0, failed: 0, dropped: 0, payloadsSent: 0, payloadsFailed: 0, flushes: 0 };
+    this.counters = { exported: 0, buffered: 0, rejected: 0, failed: 0, dropped: 0, payloadsSent: 0, payloadsFailed: 0, flushes: 0 };
     this.perExporter = exporters.map((exporter) => new ExporterStats(exporter));
     this.lastError = null;
     this.coreStatsSeen = core.stats();
     this.encodeCounted = Object.fromEntries(ENCODE_STATS.map((name) => [name, this.coreStatsSeen[name]]));
   }
 
-  // options: { maxSubrequests?: number } overrides the pipeline's budget for this flush.
+  // options: { maxSubrequests?: number } overrides the pipeline's budget for this flush;
+  // { replay?: boolean } (default true) replays the offline buffer's backlog first.
   // Never rejects: every failure is counted and logged.
   flush(options = {}) {
     const maxSubrequests = options.maxSubrequests === undefined ? this.maxSubrequests : validateMaxSubrequests(options.maxSubrequests);
@@ -61,17 +68,67 @@ export class ExportPipeline {
     const formatDropped = new Map([...encoded].map(([format, e]) => [format, records - e.records]));
     const encodeDropped = Math.max(0, ...formatDropped.values());
     this.counters.dropped += encodeDropped;
-    const context = createFlushContext({ maxSubrequests });
-    const deliveries = this.exporters.map((exporter, i) => {
+    this.exporters.forEach((exporter, i) => {
       this.perExporter[i].dropped += formatDropped.get(exporter.format);
-      return this.deliver(i, encoded.get(exporter.format).payloads, context);
     });
-    return Promise.all(deliveries).then((delivered) => {
-      const exported = delivered.length > 0 ? Math.min(...delivered) : 0;
-      this.counters.exported += exported;
-      this.counters.failed += Math.max(0, records - encodeDropped - exported);
+    const context = createFlushContext({ maxSubrequests });
+    return this.deliverAll(encoded, context, options.replay !== false).then((totals) => {
+      this.counters.exported += totals.exported;
+      this.counters.buffered += totals.buffered;
+      this.counters.rejected += totals.rejected;
+      this.counters.failed += Math.max(0, records - encodeDropped - totals.exported - totals.buffered - totals.rejected);
       return { records };
     });
+  }
+
+  // Replay first (within its bound), then this flush's payloads: sent, or put behind a backlog
+  // that remains so order holds; whatever is still undelivered goes to the buffer.
+  async deliverAll(encoded, context, replay) {
+    let blocked = false;
+    if (this.buffer && replay) blocked = (await this.buffer.replayBacklog(context)).blocked;
+    const outcomes = await Promise.all(
+      this.exporters.map((exporter, i) => {
+        const payloads = encoded.get(exporter.format).payloads;
+        return blocked ? this.holdBack(i, payloads) : this.deliver(i, payloads, context);
+      }),
+    );
+    const later = outcomes.flatMap((o, i) => o.retryLater.map((payload) => ({ exporter: i, payload })));
+    let lostInBuffer = new Map();
+    if (later.length > 0) lostInBuffer = await this.keepForLater(later);
+    outcomes.forEach((o, i) => {
+      const lost = lostInBuffer.get(i) ?? 0;
+      const stats = this.perExporter[i];
+      stats.buffered += o.laterRecords - lost;
+      stats.failed += o.lost + lost;
+      if (lost > 0) stats.failedByCause.buffer = (stats.failedByCause.buffer ?? 0) + lost;
+      o.buffered = o.laterRecords - lost;
+    });
+    const min = (key) => (outcomes.length > 0 ? Math.min(...outcomes.map((o) => o[key])) : 0);
+    const max = (key) => (outcomes.length > 0 ? Math.max(...outcomes.map((o) => o[key])) : 0);
+    return { exported: min('delivered'), buffered: max('buffered'), rejected: max('rejected') };
+  }
+
+  // The buffer holds a backlog: this flush's payloads go behind it, unsent.
+  holdBack(i, payloads) {
+    const records = payloads.reduce((n, p) => n + p.records, 0);
+    return { delivered: 0, rejected: 0, lost: 0, retryLater: payloads, laterRecords: records };
+  }
+
+  // Undelivered payloads into the buffer; resolves to Map(exporter index -> records lost there).
+  async keepForLater(later) {
+    const lost = new Map();
+    if (!this.buffer) {
+      for (const { exporter, payload } of later) lost.set(exporter, (lost.get(exporter) ?? 0) + payload.records);
+      return lost;
+    }
+    // One append per exporter, so a refusal is attributed to the exporter whose payload it was.
+    const byExporter = new Map();
+    for (const item of later) byExporter.set(item.exporter, [...(byExporter.get(item.exporter) ?? []), item]);
+    for (const [exporter, items] of byExporter) {
+      const { lostRecords } = await this.buffer.keep(items);
+      if (lostRecords > 0) lost.set(exporter, lostRecords);
+    }
+    return lost;
   }
 
   // One encode per wire format in use, with the encode-time counters of each.
@@ -88,7 +145,8 @@ export class ExportPipeline {
     return encoded;
   }
 
-  // Sends through exporter i; resolves to the records it delivered. Never rejects.
+  // Sends through exporter i. Resolves to { delivered, rejected, lost, retryLater, laterRecords };
+  // never rejects.
   async deliver(i, payloads, context) {
     const exporter = this.exporters[i];
     const stats = this.perExporter[i];
@@ -104,21 +162,22 @@ export class ExportPipeline {
     }
     const summary = summarize(payloads, results);
     stats.exported += summary.delivered;
+    stats.rejected += summary.rejected;
     stats.payloadsSent += summary.payloadsSent;
     this.counters.payloadsSent += summary.payloadsSent;
     if (summary.payloadsFailed > 0) {
-      stats.failed += summary.lost;
       stats.payloadsFailed += summary.payloadsFailed;
       this.counters.payloadsFailed += summary.payloadsFailed;
       for (const [cause, n] of summary.byCause) stats.failedByCause[cause] = (stats.failedByCause[cause] ?? 0) + n;
       const first = summary.failures[0];
       stats.lastError = `${first.url ?? stats.endpoint}: ${first.error}`;
       this.lastError = `${stats.name} ${stats.lastError}`;
+      const where = summary.laterRecords > 0 ? (this.buffer ? `; ${summary.laterRecords} record(s) kept in the offline buffer (${this.buffer.kind})` : `; ${summary.laterRecords} record(s) lost (buffer: false)`) : '';
       console.error(
-        `[edgescope] export failed: ${this.lastError}; ${summary.lost} record(s) in ${summary.payloadsFailed} payload(s) not delivered (${describeCauses(summary.failures)})`,
+        `[edgescope] export failed: ${this.lastError}; ${summary.payloadsFailed} payload(s) not delivered (${describeCauses(summary.failures)})${where}`,
       );
     }
-    return summary.delivered;
+    return { delivered: summary.delivered, rejected: summary.rejected, lost: summary.lost, retryLater: summary.retryLater, laterRecords: summary.laterRecords };
   }
 
   // The core could not encode the drain (a CoreError): nothing of it can be sent.
@@ -157,6 +216,7 @@ export class ExportPipeline {
       ...this.counters,
       lastError: this.lastError,
       exporters: this.perExporter.map((s) => s.snapshot()),
+      buffer: this.buffer ? this.buffer.stats() : null,
       core: { ...this.core.stats(), ...this.encodeCounted },
     };
   }

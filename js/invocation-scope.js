@@ -123,7 +123,8 @@ export class InvocationScope {
       .then(() => {
         this.closed = true;
         this.endLeftOpenSpans();
-        return telemetry.core.pending() > 0 ? safeFlush(telemetry) : undefined;
+        // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
+        return telemetry.core.pending() > 0 ? safeFlush(telemetry, { replay: false }) : undefined;
       })
       .catch((failure) => reportInternalFailure('background export', failure))
       .finally(() => {
@@ -192,9 +193,9 @@ export class InvocationScope {
   }
 }
 
-function safeFlush(telemetry) {
+function safeFlush(telemetry, options) {
   try {
-    return telemetry.flush().catch((error) => reportInternalFailure('export', error));
+    return telemetry.flush(options).catch((error) => reportInternalFailure('export', error));
   } catch (error) {
     reportInternalFailure('export', error);
     return Promise.resolve();

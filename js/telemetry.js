@@ -11,6 +11,8 @@ import { Metrics } from './metrics.js';
 import { defaultResource } from './resource.js';
 import { Span, spanKind } from './span.js';
 import { applyBeforeSend } from './before-send.js';
+import { BufferControl } from './buffering/buffer-control.js';
+import { BufferMetrics } from './buffering/buffer-metrics.js';
 
 // instrument() hands a root span its invocation scope through this key: not a public option.
 export const SCOPE = Symbol('edgescope.scope');
@@ -28,7 +30,9 @@ export class Telemetry {
       // Never silent: a built-in protection turned off is said once, at startup.
       console.warn(`[edgescope] redaction categories turned off by config: ${this.config.redact.disabled.join(', ')}`);
     }
-    this.pipeline = new ExportPipeline(this.core, this.config.exporters, { maxSubrequests: this.config.maxSubrequests });
+    this.pipeline = new ExportPipeline(this.core, this.config.exporters, { maxSubrequests: this.config.maxSubrequests, buffer: this.config.buffer });
+    this.buffer = this.pipeline.buffer ? new BufferControl(this.pipeline.buffer, this.config.maxSubrequests) : null;
+    this.bufferMetrics = new BufferMetrics(this);
     this.metrics = new Metrics(this);
     this.logger = new Logger(this);
     this.activeInvocations = 0;
@@ -143,8 +147,11 @@ export class Telemetry {
   }
 
   // Drains everything finished and delivers it; pass the promise to ctx.waitUntil.
-  flush() {
-    return this.pipeline.flush();
+  // options: { replay?: boolean } (default true: replay the offline buffer's backlog first, within
+  // buffer.replay's bounds), { maxSubrequests?: number }.
+  flush(options) {
+    this.bufferMetrics.record();
+    return this.pipeline.flush(options);
   }
 
   stats() {

@@ -39,12 +39,20 @@ export async function bundleWorker(entry, { define, external = [] } = {}) {
 }
 
 // Starts the Worker in a fresh workerd isolate. `bundle` (from bundleWorker) may be reused across
-// starts; `entry` bundles on the fly.
+// starts; `entry` bundles on the fly. `kvNamespaces` (['NAME']) and `durableObjects`
+// ({ NAME: 'ClassName' } or { NAME: { className, useSQLite } }; SQLite storage by default, as
+// `new_sqlite_classes` gives in wrangler) are Miniflare's real implementations; `persist` (a
+// directory) keeps KV and Durable Object storage across starts, so a test can replace the isolate
+// and keep the data, as a new deployment or an evicted isolate does; `miniflare` adds any other
+// Miniflare option.
 export async function startWorker({
   entry,
   bundle,
   bindings = {},
   kvNamespaces,
+  durableObjects,
+  persist,
+  miniflare = {},
   compatibilityDate = '2024-09-23',
   compatibilityFlags = [],
   log = false,
@@ -59,6 +67,9 @@ export async function startWorker({
     compatibilityFlags,
     bindings,
     kvNamespaces,
+    durableObjects: durableObjects && sqliteByDefault(durableObjects),
+    ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
+    ...miniflare,
     log: log ? new Log(LogLevel.INFO) : undefined,
     // The Worker's console output, line by line (console.log/warn/error from workerd).
     handleRuntimeStdio: onOutput
@@ -91,4 +102,10 @@ export async function startWorker({
     },
     dispose: () => mf.dispose(),
   };
+}
+
+function sqliteByDefault(durableObjects) {
+  return Object.fromEntries(
+    Object.entries(durableObjects).map(([name, value]) => [name, typeof value === 'string' ? { className: value, useSQLite: true } : { useSQLite: true, ...value }]),
+  );
 }

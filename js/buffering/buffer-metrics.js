@@ -1,0 +1,43 @@
+// The offline buffer's activity as metrics, so a dashboard sees an outage's backlog, not only the
+// log: recorded at the start of each flush (what happened since the last one), so they leave with
+// that flush's drain and never stay pending after an invocation.
+//   edgescope.buffer.entries, edgescope.buffer.bytes       gauges, when they changed
+//   edgescope.buffer.stored / evicted / refused           counters (payloads)
+//   edgescope.buffer.replayed {outcome: delivered|failed}  counter (payloads)
+//   edgescope.buffer.dropped {reason: expired|exhausted|corrupt|unknown_exporter}  counter
+const COUNTERS = [
+  ['stored', 'edgescope.buffer.stored', undefined],
+  ['evicted', 'edgescope.buffer.evicted', undefined],
+  ['refused', 'edgescope.buffer.refused', undefined],
+  ['replayed', 'edgescope.buffer.replayed', { outcome: 'delivered' }],
+  ['replayFailed', 'edgescope.buffer.replayed', { outcome: 'failed' }],
+  ['expired', 'edgescope.buffer.dropped', { reason: 'expired' }],
+  ['exhausted', 'edgescope.buffer.dropped', { reason: 'exhausted' }],
+  ['corrupt', 'edgescope.buffer.dropped', { reason: 'corrupt' }],
+  ['unknownExporter', 'edgescope.buffer.dropped', { reason: 'unknown_exporter' }],
+];
+
+export class BufferMetrics {
+  constructor(telemetry) {
+    this.telemetry = telemetry;
+    this.seen = {};
+    this.gauges = { entries: null, bytes: null };
+  }
+
+  record() {
+    const buffer = this.telemetry.pipeline.buffer;
+    if (!buffer) return;
+    const now = buffer.stats();
+    const metrics = this.telemetry.metrics;
+    for (const [field, name, tags] of COUNTERS) {
+      const delta = now[field] - (this.seen[field] ?? 0);
+      if (delta > 0) metrics.increment(name, delta, tags, { unit: '{payload}' });
+      this.seen[field] = now[field];
+    }
+    for (const field of ['entries', 'bytes']) {
+      if (now[field] === null || now[field] === this.gauges[field]) continue;
+      metrics.gauge(`edgescope.buffer.${field}`, now[field], undefined, { unit: field === 'bytes' ? 'By' : '{payload}' });
+      this.gauges[field] = now[field];
+    }
+  }
+}

@@ -1,0 +1,330 @@
+// The offline buffer: payloads an exporter could not deliver wait in a store (memory, KV or the
+// package's Durable Object) and later invocations replay them inside their own ctx.waitUntil,
+// oldest first, within a per-invocation bound, before their own export. The core decides the
+// policy (js/core/buffer-core.js: eviction, replay order, attempts, expiry); the store does the
+// I/O (js/storage/); this file moves payloads between exporters and the store and counts.
+//
+// Order: while a backlog remains after this invocation's replay (the bound was reached or the
+// collector still fails), the invocation's own payloads go to the back of the buffer instead of
+// ahead of it, so a series' points reach the collector in the order they were produced.
+// Exactly once: every payload carries a batch id (Idempotency-Key); a replay after an ambiguous
+// failure (accepted, then the connection died) is de-duplicated by the collector on it.
+import { BufferEntryError, decodeEntry, encodeEntry } from '../core/buffer-core.js';
+import { newEntryKey } from './entry-key.js';
+import { readResult } from '../export-outcome.js';
+
+// After a take() found the store empty, this isolate does not look again for this long unless it
+// stored something itself: an empty shared store is then not read on every request (a KV list or
+// a Durable Object call each time). Entries other isolates store are picked up within it.
+const EMPTY_RECHECK_MS = 10000;
+
+export class OfflineBuffer {
+  constructor({ store, limits, replayMaxSubrequests }, exporters) {
+    this.store = store;
+    this.limits = limits;
+    this.replayMaxSubrequests = replayMaxSubrequests;
+    this.exporters = exporters;
+    this.ids = exporterIds(exporters);
+    this.emptySince = null;
+    this.counters = {
+      stored: 0,
+      storedRecords: 0,
+      evicted: 0,
+      refused: 0,
+      refusedRecords: 0,
+      replayed: 0,
+      replayedRecords: 0,
+      replayFailed: 0,
+      rejectedRecords: 0,
+      expired: 0,
+      exhausted: 0,
+      corrupt: 0,
+      vanished: 0,
+      unknownExporter: 0,
+      storeErrors: 0,
+    };
+    this.lastStatus = { entries: null, bytes: null };
+  }
+
+  get kind() {
+    return String(this.store.kind ?? 'store');
+  }
+
+  // Puts undelivered payloads in the store. items: [{ exporter: index, payload, created?, attempts? }].
+  // Resolves to { keptRecords, lostRecords }; never rejects (a store failure is counted and logged).
+  async keep(items, now = Date.now()) {
+    if (items.length === 0) return { keptRecords: 0, lostRecords: 0 };
+    const entries = [];
+    let lostRecords = 0;
+    for (const item of items) {
+      const exporter = this.exporters[item.exporter];
+      const created = item.created ?? now;
+      try {
+        const value = encodeEntry({
+          created,
+          format: exporter.format,
+          signal: item.payload.signal,
+          records: item.payload.records,
+          batchId: item.payload.batchId,
+          exporter: this.ids[item.exporter],
+          body: item.payload.body,
+        });
+        entries.push({ key: newEntryKey(created), meta: { created, bytes: value.length, attempts: item.attempts ?? 0 }, value, records: item.payload.records });
+      } catch (error) {
+        lostRecords += item.payload.records;
+        this.counters.refused++;
+        this.counters.refusedRecords += item.payload.records;
+        console.error(`[edgescope] offline buffer: payload of ${item.payload.records} record(s) cannot be stored: ${messageOf(error)}`);
+      }
+    }
+    if (entries.length === 0) return { keptRecords: 0, lostRecords };
+    let result;
+    try {
+      result = await this.store.append(
+        entries.map(({ key, meta, value }) => ({ key, meta, value })),
+        this.limits,
+      );
+    } catch (error) {
+      const records = sum(entries);
+      this.counters.storeErrors++;
+      console.error(`[edgescope] offline buffer (${this.kind}) could not store ${entries.length} payload(s), ${records} record(s) lost: ${messageOf(error)}`);
+      return { keptRecords: 0, lostRecords: lostRecords + records };
+    }
+    this.noteCounts(result);
+    this.emptySince = null;
+    const refused = new Set(result.refused ?? []);
+    const evicted = result.evicted ?? [];
+    const refusedEntries = entries.filter((e) => refused.has(e.key));
+    const kept = entries.filter((e) => !refused.has(e.key));
+    this.counters.stored += kept.length;
+    this.counters.storedRecords += sum(kept);
+    if (refusedEntries.length > 0) {
+      this.counters.refused += refusedEntries.length;
+      this.counters.refusedRecords += sum(refusedEntries);
+      lostRecords += sum(refusedEntries);
+      console.error(
+        `[edgescope] offline buffer (${this.kind}) refused ${refusedEntries.length} payload(s), ${sum(refusedEntries)} record(s) lost: ` +
+          `over its bounds (maxEntries ${this.limits.maxEntries}, maxBytes ${this.limits.maxBytes})`,
+      );
+    }
+    if (evicted.length > 0) {
+      this.counters.evicted += evicted.length;
+      console.error(`[edgescope] offline buffer (${this.kind}) full: evicted the ${evicted.length} oldest payload(s) to stay within maxEntries ${this.limits.maxEntries} / maxBytes ${this.limits.maxBytes}`);
+    }
+    return { keptRecords: sum(kept), lostRecords };
+  }
+
+  // The automatic replay at the start of an invocation's export: at most replay.maxEntries
+  // entries and replay.maxSubrequests of the flush's subrequests, oldest first, one at a time (so
+  // order holds), stopping at the first entry that still fails. Resolves to { blocked }: true when
+  // a backlog remains, so the caller puts its own payloads behind it. Never rejects.
+  async replayBacklog(context, now = Date.now()) {
+    if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked: false };
+    if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked: false };
+    const taken = await this.take(this.limits.replayMaxEntries, now);
+    if (taken === null) return { blocked: false }; // the store failed: logged; export as usual
+    if (taken.entries.length === 0) {
+      this.emptySince = now;
+      return { blocked: false };
+    }
+    const replayContext = withSubrequestShare(context, this.replayMaxSubrequests);
+    const outcomes = [];
+    const remainders = [];
+    let stopped = false;
+    for (const entry of taken.entries) {
+      if (stopped) {
+        outcomes.push({ key: entry.key, delivered: false, attempted: false, meta: entry.meta });
+        continue;
+      }
+      const sent = await this.sendEntry(entry, replayContext);
+      outcomes.push(sent.outcome);
+      remainders.push(...sent.remainders);
+      if (!sent.outcome.delivered) stopped = true;
+    }
+    await this.settle(outcomes, now);
+    if (remainders.length > 0) await this.keep(remainders, now);
+    const full = taken.entries.length >= this.limits.replayMaxEntries;
+    return { blocked: stopped || full || remainders.length > 0 };
+  }
+
+  // buffer.replay(): attempts every entry (up to maxEntries) at least once, then each failure up
+  // to maxRetries more times; { total, succeeded, failed, failures: [{ id, error }] }.
+  async replay({ maxRetries = 0, maxEntries = this.limits.maxEntries, context } = {}) {
+    const now = Date.now();
+    const taken = await this.take(Math.max(0, maxEntries), now);
+    const report = { total: 0, succeeded: 0, failed: 0, failures: [] };
+    if (taken === null) return { ...report, error: 'the store could not be read (see the log)' };
+    const outcomes = [];
+    const remainders = [];
+    for (const entry of taken.entries) {
+      report.total++;
+      let sent;
+      for (let attempt = 0; attempt <= maxRetries; attempt++) {
+        sent = await this.sendEntry(entry, context);
+        if (sent.outcome.delivered) break;
+      }
+      outcomes.push(sent.outcome);
+      remainders.push(...sent.remainders);
+      if (sent.outcome.delivered) report.succeeded++;
+      else {
+        report.failed++;
+        report.failures.push({ id: entry.key, error: sent.error });
+      }
+    }
+    await this.settle(outcomes, now);
+    if (remainders.length > 0) await this.keep(remainders, now);
+    return report;
+  }
+
+  async status() {
+    const status = await this.store.status(this.limits);
+    this.noteCounts(status);
+    return status;
+  }
+
+  async clear() {
+    const result = await this.store.clear();
+    if (result.failures?.length) {
+      console.error(`[edgescope] offline buffer (${this.kind}) clear(): ${result.failures.length} entr(ies) could not be removed; first: ${result.failures[0].error}`);
+    }
+    this.emptySince = null;
+    return result;
+  }
+
+  stats() {
+    return { kind: this.kind, ...this.counters, ...this.lastStatus };
+  }
+
+  // store.take() with its drops counted and logged; null when the store itself failed.
+  async take(maxEntries, now) {
+    let taken;
+    try {
+      taken = await this.store.take({ ...this.limits, replayMaxEntries: maxEntries }, now);
+    } catch (error) {
+      this.counters.storeErrors++;
+      console.error(`[edgescope] offline buffer (${this.kind}) could not be read for replay: ${messageOf(error)}`);
+      return null;
+    }
+    this.noteCounts(taken);
+    const expired = taken.expired ?? [];
+    const exhausted = taken.exhausted ?? [];
+    const corrupt = taken.corrupt ?? [];
+    this.counters.expired += expired.length;
+    this.counters.exhausted += exhausted.length;
+    this.counters.corrupt += corrupt.length;
+    this.counters.vanished += taken.vanished ?? 0;
+    if (expired.length > 0) console.error(`[edgescope] offline buffer (${this.kind}): dropped ${expired.length} payload(s) older than maxAgeMs ${this.limits.maxAgeMs}`);
+    if (exhausted.length > 0) console.error(`[edgescope] offline buffer (${this.kind}): dropped ${exhausted.length} payload(s) after ${this.limits.maxAttempts} attempts (maxAttempts)`);
+    if (corrupt.length > 0) console.error(`[edgescope] offline buffer (${this.kind}): skipped and removed ${corrupt.length} corrupted entr(ies); first ${corrupt[0].key}: ${corrupt[0].error}`);
+    return { ...taken, entries: taken.entries ?? [] };
+  }
+
+  // One entry through its exporter. { outcome: { key, delivered, meta }, remainders, error }.
+  async sendEntry(entry, context) {
+    let decoded;
+    try {
+      decoded = decodeEntry(entry.value);
+    } catch (error) {
+      if (!(error instanceof BufferEntryError)) throw error;
+      this.counters.corrupt++;
+      console.error(`[edgescope] offline buffer (${this.kind}): skipped and removed corrupted entry ${entry.key}: ${error.message}`);
+      return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders: [], error: error.message };
+    }
+    const index = this.ids.indexOf(decoded.exporter);
+    if (index < 0) {
+      this.counters.unknownExporter++;
+      console.error(
+        `[edgescope] offline buffer (${this.kind}): dropped a payload of ${decoded.records} record(s) for exporter "${decoded.exporter}", which is no longer configured`,
+      );
+      return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders: [], error: 'exporter no longer configured' };
+    }
+    const payload = { signal: decoded.signal, records: decoded.records, body: decoded.body, batchId: decoded.batchId };
+    let results;
+    try {
+      results = await this.exporters[index].send([payload], context);
+    } catch (error) {
+      results = [{ ok: false, cause: 'exporter', error: `exporter threw: ${messageOf(error)}` }];
+    }
+    const read = readResult(payload, Array.isArray(results) ? results[0] : undefined);
+    this.counters.rejectedRecords += read.droppedRecords;
+    if (read.delivered > 0) {
+      this.counters.replayedRecords += read.delivered;
+    }
+    const attempts = entry.meta.attempts + 1;
+    // A payload the exporter split (HTTP 413) and partly delivered: the entry is done and its
+    // undelivered parts go back with the entry's time (so they keep its place) and attempts.
+    const whole = read.retryLater.length === 1 && read.retryLater[0] === payload;
+    if (whole) {
+      this.counters.replayFailed++;
+      return { outcome: { key: entry.key, delivered: false, meta: entry.meta }, remainders: [], error: read.error };
+    }
+    this.counters.replayed++;
+    const remainders = read.retryLater.map((part) => ({ exporter: index, payload: part, created: entry.meta.created, attempts }));
+    return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders, error: read.error };
+  }
+
+  async settle(outcomes, now) {
+    if (outcomes.length === 0) return;
+    let result;
+    try {
+      result = await this.store.settle(outcomes, this.limits, now);
+    } catch (error) {
+      this.counters.storeErrors++;
+      console.error(`[edgescope] offline buffer (${this.kind}) could not record replay outcomes (entries may be replayed again; the collector de-duplicates on batch id): ${messageOf(error)}`);
+      return;
+    }
+    const dropped = result.dropped ?? [];
+    for (const { reason } of dropped) {
+      if (reason === 'expired') this.counters.expired++;
+      else this.counters.exhausted++;
+    }
+    if (dropped.length > 0) {
+      console.error(`[edgescope] offline buffer (${this.kind}): dropped ${dropped.length} payload(s) after their last attempt (${dropped.map((d) => d.reason).join(', ')})`);
+    }
+  }
+
+  noteCounts(result) {
+    if (result && Number.isFinite(result.entries)) this.lastStatus.entries = result.entries;
+    if (result && Number.isFinite(result.bytes)) this.lastStatus.bytes = result.bytes;
+  }
+}
+
+// A stable id per exporter: entries name the exporter they are for, so a replay goes back to the
+// same endpoint and format. Two identical exporters get distinct ids by position.
+export function exporterIds(exporters) {
+  const seen = new Map();
+  return exporters.map((exporter) => {
+    const base = `${exporter.name ?? 'exporter'}|${exporter.format ?? ''}|${exporter.endpoint ?? ''}`.slice(0, 240);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  });
+}
+
+// Replay may spend at most `share` of the flush's subrequests; the rest stays for the current export.
+function withSubrequestShare(context, share) {
+  let used = 0;
+  const budget = {
+    take() {
+      if (used >= share) return false;
+      if (!context.budget.take()) return false;
+      used++;
+      return true;
+    },
+    exhaust(reason) {
+      context.budget.exhaust(reason);
+    },
+    describe() {
+      return used >= share ? `replay share of ${share} subrequest(s) used (buffer.replay.maxSubrequests)` : context.budget.describe();
+    },
+  };
+  return { ...context, budget };
+}
+
+function sum(entries) {
+  return entries.reduce((n, e) => n + e.records, 0);
+}
+
+function messageOf(error) {
+  return error?.message ?? String(error);
+}
