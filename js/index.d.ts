@@ -12,6 +12,8 @@ export interface Payload {
   signal: 'mixed' | 'traces' | 'metrics' | 'logs';
   records: number;
   body: Uint8Array;
+  /** 32 lowercase hex digits; sent as Idempotency-Key (and `batchId` in native JSON). */
+  batchId?: string;
 }
 
 export interface SendResult {
@@ -86,6 +88,94 @@ export interface EdgescopeConfig {
   capture?: { clientAddress?: boolean; requestHeaders?: string[]; responseHeaders?: string[] };
   /** Sees each record as it enters; return it (edited) or null to drop it. A throw drops it. */
   beforeSend?: (record: BeforeSendRecord) => BeforeSendRecord | null;
+  /** Where undelivered payloads wait for a later invocation. Default: an in-memory buffer per isolate; false: none. */
+  buffer?: false | BufferOptions;
+}
+
+export interface BufferOptions {
+  /** Default stores.memory(). */
+  store?: BufferStore;
+  /** Entries kept; the whole excess is evicted oldest first. 0 stores nothing. Default 200. */
+  maxEntries?: number;
+  /** Bytes kept (entry headers included). Default 8 MiB. */
+  maxBytes?: number;
+  /** An entry older than this is dropped (counted). Default 86400000 (24 h). */
+  maxAgeMs?: number;
+  /** An entry tried this many times is dropped (counted). Default 10. */
+  maxAttempts?: number;
+  /** Automatic replay at the start of each invocation's export: entries (default 4; 0 turns it off) and subrequests (default half of maxSubrequests). */
+  replay?: { maxEntries?: number; maxSubrequests?: number };
+}
+
+export interface BufferEntryMeta {
+  created: number;
+  bytes: number;
+  attempts: number;
+}
+
+export interface BufferLimits {
+  maxEntries: number;
+  maxBytes: number;
+  maxAgeMs: number;
+  maxAttempts: number;
+  replayMaxEntries: number;
+}
+
+/** The storage interface every buffer store implements (the core's policy decides; the store does the I/O). */
+export interface BufferStore {
+  readonly kind: string;
+  append(entries: Array<{ key: string; meta: BufferEntryMeta; value: Uint8Array }>, limits: BufferLimits): Promise<{ stored: string[]; evicted: string[]; refused: string[]; entries?: number; bytes?: number }>;
+  take(limits: BufferLimits, now: number): Promise<{ entries: Array<{ key: string; meta: BufferEntryMeta; value: Uint8Array }>; expired: string[]; exhausted: string[]; corrupt: Array<{ key: string; error: string }>; vanished?: number; }>;
+  settle(outcomes: Array<{ key: string; delivered: boolean; attempted?: boolean; meta: BufferEntryMeta }>, limits: BufferLimits, now: number): Promise<{ deleted: string[]; kept: string[]; dropped: Array<{ key: string; reason: string }> }>;
+  status(limits: BufferLimits): Promise<BufferStatus>;
+  clear(): Promise<{ removed: number; failures: Array<{ key: string; error: string }> }>;
+}
+
+export interface BufferStatus {
+  entries: number;
+  bytes: number;
+  /** Creation time (ms) of the oldest and newest entry, or null when empty. */
+  oldest: number | null;
+  newest: number | null;
+  cap: number;
+}
+
+export interface ReplayReport {
+  total: number;
+  succeeded: number;
+  failed: number;
+  failures: Array<{ id: string; error: string }>;
+}
+
+export interface BufferControl {
+  status(): Promise<BufferStatus>;
+  /** Continues past individual failures; `removed` is the number actually removed. */
+  clear(): Promise<{ removed: number; failures: Array<{ key: string; error: string }> }>;
+  /** Every entry is attempted once, failures up to maxRetries more times. */
+  replay(options?: { maxRetries?: number; maxEntries?: number; maxSubrequests?: number }): Promise<ReplayReport>;
+}
+
+export const stores: {
+  /** Per isolate. */
+  memory(): BufferStore;
+  /** Shared across isolates, eventually consistent (see README, "When the collector is down"). */
+  kv(namespace: KVNamespaceLike, options?: { prefix?: string }): BufferStore;
+  /** Shared and strongly consistent: the package's EdgescopeState Durable Object (SQLite storage). */
+  durableObject(namespace: DurableObjectNamespaceLike, options?: { name?: string }): BufferStore;
+};
+
+/** The subset of a KV namespace binding the KV store uses. */
+export interface KVNamespaceLike {
+  get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>;
+  put(key: string, value: ArrayBuffer | ArrayBufferView, options?: { metadata?: unknown; expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<{ keys: Array<{ name: string; metadata?: unknown }>; list_complete: boolean; cursor?: string }>;
+}
+
+/** The subset of a Durable Object namespace binding the Durable Object store uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): any;
 }
 
 export type BeforeSendRecord =
@@ -156,7 +246,11 @@ export interface Logger {
 export interface TelemetryStats {
   /** Records delivered (2xx). */
   exported: number;
-  /** Records in payloads that could not be delivered after retries. */
+  /** Records kept in the offline buffer for a later invocation (replays: `buffer`). */
+  buffered: number;
+  /** Records the collector refused for good (4xx other than 401/403/408/413/429, OTLP partialSuccess). */
+  rejected: number;
+  /** Records lost: not delivered and not buffered (buffer: false, buffer full or failing). */
   failed: number;
   /** Records refused by a bound (buffer full, oversize, bad metric value...). */
   dropped: number;
@@ -169,6 +263,8 @@ export interface TelemetryStats {
     name: string;
     endpoint: string;
     exported: number;
+    buffered: number;
+    rejected: number;
     failed: number;
     dropped: number;
     payloadsSent: number;
@@ -177,6 +273,27 @@ export interface TelemetryStats {
     lastError: string | null;
   }>;
   core: Record<string, number>;
+  /** The offline buffer's counters (payloads) and last known size; null with buffer: false. */
+  buffer: null | {
+    kind: string;
+    stored: number;
+    storedRecords: number;
+    evicted: number;
+    refused: number;
+    refusedRecords: number;
+    replayed: number;
+    replayedRecords: number;
+    replayFailed: number;
+    rejectedRecords: number;
+    expired: number;
+    exhausted: number;
+    corrupt: number;
+    vanished: number;
+    unknownExporter: number;
+    storeErrors: number;
+    entries: number | null;
+    bytes: number | null;
+  };
   /** Careless input refused or repaired at the API, and records beforeSend dropped. */
   api: Record<string, number>;
   /** Failures of edgescope itself, by stage (the request went on without telemetry for that part). */
@@ -191,8 +308,10 @@ export class Telemetry {
   startSpan(name: string, options?: SpanOptions): Span;
   trace<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T;
   fetch(input: RequestInfo | URL, init?: RequestInit, options?: { parent?: Span }): Promise<Response>;
-  /** Drains everything finished, synchronously, then delivers it. Pass to ctx.waitUntil. */
-  flush(): Promise<{ records: number }>;
+  /** Drains everything finished, synchronously, then delivers it (after replaying the offline buffer's backlog, within its bounds). Pass to ctx.waitUntil. */
+  flush(options?: { replay?: boolean; maxSubrequests?: number }): Promise<{ records: number }>;
+  /** The offline buffer; null with `buffer: false`. */
+  readonly buffer: BufferControl | null;
   stats(): TelemetryStats;
   /** Frees the core instance; the Telemetry must not be used afterwards. */
   dispose(): void;
