@@ -48,8 +48,13 @@ export async function postPayload({ fetchImpl, url, headers, payload, format, ti
   }
 }
 
+// A batch id is 32 hex digits from the core, with `-0`/`-1` per split (split-payload.js); anything
+// else (a custom payload's id with spaces or line breaks) would make fetch throw on every attempt,
+// so it is not sent.
+const BATCH_ID = /^[0-9A-Za-z_.-]{1,256}$/;
+
 export function requestHeaders(headers, payload) {
-  return typeof payload.batchId === 'string' && payload.batchId !== '' ? { ...headers, 'idempotency-key': payload.batchId } : headers;
+  return typeof payload.batchId === 'string' && BATCH_ID.test(payload.batchId) ? { ...headers, 'idempotency-key': payload.batchId } : headers;
 }
 
 async function attempt({ fetchImpl, request, payload, format, attemptMs, clipped, context }) {

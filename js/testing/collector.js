@@ -207,9 +207,10 @@ export async function startCollector(options = {}) {
 
 // The batch id of a request: the Idempotency-Key header every edgescope exporter sends, else the
 // native body's top-level `batchId`; null when there is neither (nothing to de-duplicate on).
+// The header may also come as a quoted structured-field string (the IETF Idempotency-Key draft).
 function batchIdOf(headers, nativeDoc) {
   const header = headers['idempotency-key'];
-  if (typeof header === 'string' && header !== '') return header;
+  if (typeof header === 'string' && header !== '') return /^"[^"]+"$/.test(header) ? header.slice(1, -1) : header;
   return typeof nativeDoc?.batchId === 'string' && nativeDoc.batchId !== '' ? nativeDoc.batchId : null;
 }
 

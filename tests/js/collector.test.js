@@ -73,12 +73,13 @@ test('a batch sent again under the same Idempotency-Key is answered 200 and reco
   collector.clear();
   for (let i = 0; i < 3; i++) assert.equal((await postWithKey('/v1/traces', otlpTrace(), 'k1')).status, 200);
   assert.equal((await postWithKey('/v1/traces', otlpTrace(), 'k2')).status, 200);
+  assert.equal((await postWithKey('/v1/traces', otlpTrace(), '"k2"')).status, 200, 'a quoted structured-field string is the same key');
   assert.equal(collector.spans.length, 2);
   assert.equal(collector.payloads.length, 2);
   assert.deepEqual(collector.batchIds, ['k1', 'k2']);
-  assert.deepEqual(collector.duplicates, [{ batchId: 'k1', path: '/v1/traces', count: 2 }]);
+  assert.deepEqual(collector.duplicates, [{ batchId: 'k1', path: '/v1/traces', count: 2 }, { batchId: 'k2', path: '/v1/traces', count: 1 }]);
   assert.deepEqual(collector.payloads.map((p) => p.batchId), ['k1', 'k2']);
-  assert.match(collector.summary(), /2 duplicate/);
+  assert.match(collector.summary(), /3 duplicate/);
 });
 
 test('without the header, a native body\'s batchId is the key; with neither, nothing is de-duplicated', async () => {

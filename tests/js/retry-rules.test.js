@@ -262,6 +262,11 @@ test('the batch id goes out as Idempotency-Key, identical on every retry; no bat
   const [anonymous] = encoded('native', { batchId: false });
   assert.equal((await sendOne(exporter, anonymous)).ok, true);
   assert.equal('idempotency-key' in server.requests[3].headers, false);
+
+  // An id no header can carry (a custom payload's) is not sent rather than failing every attempt.
+  assert.equal((await sendOne(exporter, { ...anonymous, batchId: 'a\r\nx-injected: 1' })).ok, true);
+  assert.equal('idempotency-key' in server.requests[4].headers, false);
+  assert.equal('x-injected' in server.requests[4].headers, false);
 });
 
 test('a batch the collector took before the connection died is retried and arrives once', async () => {
