@@ -17,14 +17,32 @@ export interface Payload {
 }
 
 export interface SendResult {
+  /** Every record was accepted (a 2xx; an OTLP partial success counts as accepted, see `rejected`). */
   ok: boolean;
   records: number;
   status?: number;
   error?: string;
   url?: string;
-  /** Why it failed: deadline, budget, subrequest-limit, retry-after, timeout, network, redirect, http, exporter, encode. */
+  /**
+   * Why it failed: deadline, budget, subrequest-limit, retry-after, timeout, network, redirect,
+   * auth (401/403), too-large (413), rejected (other 4xx), http (429, 408, 5xx), exporter, encode.
+   */
   cause?: string;
   attempts?: number;
+  /** The payload's batch id (sent as the Idempotency-Key header), when it has one. */
+  batchId?: string;
+  /**
+   * The built-in exporters fill the next three so that
+   * delivered + droppedRecords + (records of retryLater) = records.
+   * Records the collector accepted.
+   */
+  delivered?: number;
+  /** Payloads (this one, or its halves after a 413) to send again in a later flush: not retried now. */
+  retryLater?: Payload[];
+  /** Records dropped for good: refused by a 4xx, too large alone, or rejected in a partial success. */
+  droppedRecords?: number;
+  /** An OTLP partial success (counted in droppedRecords, never retried). */
+  rejected?: { spans: number; dataPoints: number; logRecords: number; message: string };
 }
 
 /** Shared by the exporters of one flush: the subrequest budget and the connection slots. */

@@ -12,7 +12,8 @@ export function console_(options = {}) {
     async send(payloads) {
       return payloads.map((payload) => {
         for (const line of formatRecordLines(JSON.parse(decoder.decode(payload.body)))) write(line);
-        return { ok: true, status: 0, records: payload.records, url: 'console' };
+        const { records, batchId } = payload;
+        return { ok: true, status: 0, records, url: 'console', attempts: 0, batchId, delivered: records, retryLater: [], droppedRecords: 0 };
       });
     },
   };

@@ -2,12 +2,15 @@
 // send() is exactly one POST, in order. For collectors that do their own retrying, and for the
 // simplest possible delivery path when debugging. It keeps the same bounds as the HTTP exporter:
 // the deadline (deadlineMs, each attempt's timeout clipped to the time left), the flush's
-// subrequest budget and connection slots.
+// subrequest budget and connection slots. Its results are classified by the same OTLP/HTTP rules
+// (deliver.js): what the HTTP exporter would retry is handed back in `retryLater`, and a 413 is
+// dropped with an error saying to lower maxPayloadBytes (splitting would be a second request).
+import { deliverPayload } from './deliver.js';
 import { payloadUrl } from './endpoint-url.js';
 import { createFlushContext } from './flush-context.js';
+import { ExportNotices } from './notices.js';
 import { validateHttpOptions } from './options.js';
 import { postPayload } from './post.js';
-import { deliveryResult } from './results.js';
 
 export function direct(options = {}) {
   const base = validateHttpOptions('direct', options);
@@ -18,12 +21,17 @@ export function direct(options = {}) {
     endpoint: base.endpoint,
     async send(payloads, context = createFlushContext()) {
       const deadline = Date.now() + base.deadlineMs;
+      const notices = new ExportNotices('direct');
       const results = [];
       for (const payload of payloads) {
         const url = payloadUrl(base.url, base.format, payload.signal);
-        const outcome = await postPayload({ fetchImpl, url, headers: base.headers, body: payload.body, timeoutMs: base.timeoutMs, deadline, context });
-        results.push(deliveryResult(outcome, payload, url, outcome.sent ? 1 : 0));
+        const send = async (piece) => {
+          const outcome = await postPayload({ fetchImpl, url, headers: base.headers, payload: piece, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
+          return { outcome, attempts: outcome.sent ? 1 : 0 };
+        };
+        results.push(await deliverPayload({ payload, url, format: base.format, send, split: false, notices }));
       }
+      notices.write();
       return results;
     },
   };

@@ -1,6 +1,8 @@
 // The HTTP exporter: each payload is POSTed with bounded retries (full-jitter exponential backoff,
 // Retry-After honoured) inside a deadline well under the 30 s that ctx.waitUntil allows after the
-// response (Workers limits: "waitUntil ... 30 seconds").
+// response (Workers limits: "waitUntil ... 30 seconds"). What is retried, kept for a later flush,
+// split or dropped follows the OTLP/HTTP rules (classify.js, deliver.js); each result says which
+// records were delivered, dropped, or handed back in `retryLater` (results.js).
 //
 // The deadline is a hard bound on the whole send(): every attempt's timeout is
 // min(timeoutMs, time left), a payload whose turn comes after the deadline is not sent (cause
@@ -8,11 +10,12 @@
 // Requests share the flush's connection slots (6) and subrequest budget with every other exporter
 // of the flush (flush-context.js).
 import { EdgescopeConfigError } from '../config.js';
+import { deliverPayload } from './deliver.js';
 import { payloadUrl } from './endpoint-url.js';
 import { createFlushContext, MAX_OPEN_CONNECTIONS } from './flush-context.js';
+import { ExportNotices } from './notices.js';
 import { validateHttpOptions } from './options.js';
 import { postPayload } from './post.js';
-import { deliveryResult } from './results.js';
 
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 4000;
@@ -29,9 +32,10 @@ export function http(options = {}) {
   // Tests replace the backoff wait through a registry symbol: not an option of the public API.
   const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  async function sendOne(payload, deadline, context) {
-    const url = payloadUrl(base.url, base.format, payload.signal);
-    const post = () => postPayload({ fetchImpl, url, headers: base.headers, body: payload.body, timeoutMs: base.timeoutMs, deadline, context });
+  // One payload (or half of one), with every retry the rules and the deadline allow. The same
+  // Idempotency-Key goes with each attempt (post.js).
+  async function postWithRetries(payload, url, deadline, context) {
+    const post = () => postPayload({ fetchImpl, url, headers: base.headers, payload, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
     let last = await post();
     let attempts = last.sent ? 1 : 0;
     while (!last.ok && last.retryable && attempts <= retries) {
@@ -56,7 +60,7 @@ export function http(options = {}) {
       attempts++;
       last = next;
     }
-    return deliveryResult(last, payload, url, attempts);
+    return { outcome: last, attempts };
   }
 
   return {
@@ -66,21 +70,27 @@ export function http(options = {}) {
     // context: the flush's shared budget and connection slots (a fresh one when called alone).
     async send(payloads, context = createFlushContext()) {
       const deadline = Date.now() + base.deadlineMs;
+      const notices = new ExportNotices('http');
       const results = new Array(payloads.length);
       let next = 0;
       const worker = async () => {
         while (next < payloads.length) {
           const i = next++;
-          results[i] = await sendOne(payloads[i], deadline, context);
+          const payload = payloads[i];
+          const url = payloadUrl(base.url, base.format, payload.signal);
+          const send = (piece) => postWithRetries(piece, url, deadline, context);
+          results[i] = await deliverPayload({ payload, url, format: base.format, send, split: true, notices });
         }
       };
       await Promise.all(Array.from({ length: Math.min(MAX_OPEN_CONNECTIONS, payloads.length) }, worker));
+      notices.write();
       return results;
     },
   };
 }
 
-// The payload is given up for `cause`; the last attempt's error stays in the message.
+// The payload is given up for `cause` (kept for a later flush); the last attempt's error stays in
+// the message.
 function giveUp(result, cause, why) {
   return { ...result, retryable: false, cause, error: `${result.error}; ${why}` };
 }

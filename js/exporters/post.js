@@ -1,26 +1,39 @@
 // One POST of one payload: one attempt, inside the flush's deadline, subrequest budget and
 // connection slots. Every outcome is a result object, never a throw or a rejection:
-//   { ok, status, sent, retryable, retryAfterMs, cause, error }
-// `sent` says whether a request left (a subrequest was spent); `cause` says why it failed:
+//   { ok, status, sent, retryable, retryAfterMs, cause, error, message?, partial? }
+// `sent` says whether a request left (a subrequest was spent); `retryable` whether the OTLP/HTTP
+// rules allow retrying it within the flush (classify.js); `message` is the collector's own
+// explanation of a refusal (bounded, one line); `partial` an OTLP partial success (a 2xx whose
+// body rejects some records, partial-success.js). `cause` says why it failed:
 //   'deadline'         no time left before the exporter's deadline, so not sent
 //   'budget'           the flush's subrequest budget is spent, so not sent
 //   'subrequest-limit' the runtime refused the fetch ("Too many subrequests ..."); not retried
 //   'timeout'          no response within min(timeoutMs, time left before the deadline)
 //   'network'          fetch threw or rejected
 //   'redirect'         a 3xx: redirects are not followed (below)
-//   'http'             any other non-2xx status
+//   'auth'             401 or 403: the collector refused the credentials
+//   'too-large'        413: the payload is larger than the collector takes
+//   'rejected'         any other 4xx but 408 and 429: the collector refused the data
+//   'http'             any other non-2xx status (429, 408, 5xx)
+//
+// The payload's batchId goes out as the Idempotency-Key header on every attempt (the same key on
+// a retry), so a collector that received a request whose answer was lost can recognise it.
+import { classifyOutcome } from './classify.js';
 import { maskUrl } from './endpoint-url.js';
-import { discardBody, readBodyPrefix } from './response-body.js';
+import { readPartialSuccess } from './partial-success.js';
+import { collectorMessage, discardBody, readBodyPrefix } from './response-body.js';
 import { parseRetryAfter } from './retry-after.js';
 
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_MESSAGE_CHARS = 200;
+// A partial-success response is a few fields and a message; a longer body is not one.
+const PARTIAL_SUCCESS_BYTES = 16 * 1024;
 
 // workerd throws "Too many subrequests by single Worker invocation." once the plan's
 // per-invocation limit is reached; every later fetch of the invocation fails the same way.
 const SUBREQUEST_LIMIT = /too many subrequests/i;
 
-export async function postPayload({ fetchImpl, url, headers, body, timeoutMs, deadline, context }) {
+// format: the exporter's wire format; an OTLP response body is read for a partial success.
+export async function postPayload({ fetchImpl, url, headers, payload, format, timeoutMs, deadline, context }) {
   if (deadline - Date.now() <= 0) return notSent('deadline', 'export deadline reached before this payload was sent');
   await context.connections.acquire();
   try {
@@ -28,13 +41,24 @@ export async function postPayload({ fetchImpl, url, headers, body, timeoutMs, de
     if (left <= 0) return notSent('deadline', 'export deadline reached before this payload was sent');
     if (!context.budget.take()) return notSent('budget', context.budget.describe());
     const attemptMs = Math.min(timeoutMs, left);
-    return await attempt({ fetchImpl, url, headers, body, attemptMs, clipped: attemptMs < timeoutMs, context });
+    const request = { url, headers: requestHeaders(headers, payload), body: payload.body };
+    return await attempt({ fetchImpl, request, payload, format, attemptMs, clipped: attemptMs < timeoutMs, context });
   } finally {
     context.connections.release();
   }
 }
 
-async function attempt({ fetchImpl, url, headers, body, attemptMs, clipped, context }) {
+// A batch id is 32 hex digits from the core, with `-0`/`-1` per split (split-payload.js); anything
+// else (a custom payload's id with spaces or line breaks) would make fetch throw on every attempt,
+// so it is not sent.
+const BATCH_ID = /^[0-9A-Za-z_.-]{1,256}$/;
+
+export function requestHeaders(headers, payload) {
+  return typeof payload.batchId === 'string' && BATCH_ID.test(payload.batchId) ? { ...headers, 'idempotency-key': payload.batchId } : headers;
+}
+
+async function attempt({ fetchImpl, request, payload, format, attemptMs, clipped, context }) {
+  const { url, headers, body } = request;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timed out')), attemptMs);
   try {
@@ -44,41 +68,59 @@ async function attempt({ fetchImpl, url, headers, body, attemptMs, clipped, cont
     // header, query token) to wherever the collector points; the URL is configuration, so any 3xx
     // is reported as a failure naming the new location, and the URL can be fixed.
     const response = await fetchImpl(url, { method: 'POST', headers, body, redirect: 'manual', signal: controller.signal });
-    if (response.ok) {
-      await discardBody(response);
-      return { ok: true, status: response.status, sent: true };
-    }
+    if (response.ok) return { ok: true, status: response.status, sent: true, partial: await partialSuccess(response, payload, format) };
     if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
       await discardBody(response);
-      return failure('redirect', response.status, redirectMessage(response, url), false);
+      return failure('redirect', response.status, redirectMessage(response, url));
     }
-    const text = oneLine(await readBodyPrefix(response));
+    const message = collectorMessage(await readBodyPrefix(response), MAX_MESSAGE_CHARS);
     return {
-      ...failure('http', response.status, `HTTP ${response.status}${text ? `: ${text.slice(0, MAX_MESSAGE_CHARS)}` : ''}`, RETRYABLE.has(response.status)),
+      ...failure(statusCause(response.status), response.status, `HTTP ${response.status}${message ? `: ${message}` : ''}`),
+      message,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
     };
   } catch (error) {
     if (controller.signal.aborted) {
       const why = clipped ? ' (the time left before the export deadline)' : '';
-      return failure('timeout', 0, `timed out after ${attemptMs} ms${why}`, true);
+      return failure('timeout', 0, `timed out after ${attemptMs} ms${why}`);
     }
     const message = error?.message ?? String(error);
     if (SUBREQUEST_LIMIT.test(message)) {
       context.budget.exhaust(`the runtime refused a subrequest: ${message}`);
-      return failure('subrequest-limit', 0, `the runtime refused a subrequest: ${message}`, false);
+      return failure('subrequest-limit', 0, `the runtime refused a subrequest: ${message}`);
     }
-    return failure('network', 0, `network error: ${message}`, true);
+    return failure('network', 0, `network error: ${message}`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+// Only an OTLP response declared as JSON is read (the request was JSON, so a conforming
+// collector answers JSON: OTLP/HTTP "Response"); anything else is discarded unread.
+async function partialSuccess(response, payload, format) {
+  const type = response.headers.get('content-type') ?? '';
+  if (format !== 'otlp-json' || !/^application\/json\b/i.test(type.trim())) {
+    await discardBody(response);
+    return null;
+  }
+  return readPartialSuccess(await readBodyPrefix(response, PARTIAL_SUCCESS_BYTES), payload.signal, payload.records);
+}
+
+function statusCause(status) {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 413) return 'too-large';
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return 'rejected';
+  return 'http';
 }
 
 function notSent(cause, error) {
   return { ok: false, status: 0, sent: false, retryable: false, cause, error };
 }
 
-function failure(cause, status, error, retryable) {
-  return { ok: false, status, sent: true, retryable, cause, error };
+function failure(cause, status, error) {
+  const outcome = { ok: false, status, sent: true, cause, error };
+  outcome.retryable = classifyOutcome(outcome).action === 'retry';
+  return outcome;
 }
 
 function redirectMessage(response, url) {
@@ -93,8 +135,4 @@ function redirectMessage(response, url) {
   }
   const status = response.status || 'redirect';
   return `HTTP ${status} redirect to ${target} not followed (redirects are never followed: configure the final URL)`;
-}
-
-function oneLine(text) {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -54,3 +54,19 @@ function decodeChunks(chunks, size) {
   }
   return decoder.decode(bytes);
 }
+
+// The collector's own words for a log line, from an error body's prefix: OTLP/HTTP failure bodies
+// are a google.rpc.Status (OpenTelemetry Protocol specification, "Failures": JSON-encoded when the
+// request was JSON), whose `message` is what a human needs; many other collectors answer
+// { "error": "..." }. Anything else is shown as it came, on one line, at most maxChars.
+export function collectorMessage(text, maxChars = 200) {
+  let message = text;
+  try {
+    const doc = JSON.parse(text);
+    if (typeof doc?.message === 'string' && doc.message !== '') message = doc.message;
+    else if (typeof doc?.error === 'string' && doc.error !== '') message = doc.error;
+  } catch {
+    // not JSON, or a JSON prefix cut at the read bound: shown as text
+  }
+  return message.replace(/\s+/g, ' ').trim().slice(0, maxChars);
+}

@@ -4,20 +4,41 @@
 // problem and is kept in `rejected`, never half-recorded. OTLP bodies are checked in full against
 // the opentelemetry-proto definitions (otlp-json.js): a 400 names the JSON path of the first
 // offending value, e.g. `$.resourceMetrics[0].scopeMetrics[0].metrics[2].sum.dataPoints[1].asDouble`.
+//
+// Batches are de-duplicated as an idempotent collector would: a request whose batch id (the
+// Idempotency-Key header, else the native body's `batchId`) was accepted before is answered 200
+// and not recorded again (`duplicates`), so a test can tell "arrived once" from "arrived twice".
+//
+// Scripted behaviour, applied to the next requests in the order it was asked for (each request uses
+// up one step, even one that is then refused as malformed):
+//   failNext / failAlways   answer with a status instead of accepting (nothing is read or kept)
+//   acceptThenDrop          accept and record the batch, then destroy the socket unanswered: the
+//                           sender cannot know it arrived (it will send it again)
+//   partialSuccess          accept, record all but the last `rejected` records, and answer 200
+//                           with an OTLP ExportXServiceResponse partialSuccess body
 import { createServer } from 'node:http';
 import { DecodeError, decodeNative, decodeOtlp } from './decode.js';
 
 const OTLP_PATHS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
+// ExportXServiceResponse.partialSuccess count field per signal (opentelemetry-proto collector/*).
+const REJECTED_FIELD = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords', mixed: 'rejectedSpans' };
 
 export async function startCollector(options = {}) {
   const { port = 0, host = '127.0.0.1', maxBodyBytes = 16 * 1024 * 1024, onRecords } = options;
-  const emptyState = () => ({ spans: [], metrics: [], logs: [], payloads: [], rejected: [], requests: 0 });
+  const emptyState = () => ({ spans: [], metrics: [], logs: [], payloads: [], rejected: [], requests: 0, duplicates: [], batchIds: [] });
   const state = emptyState();
+  let seen = new Set(); // `${path} ${batchId}` of every accepted batch
   const waiters = new Set();
-  let scripted = []; // [{ status, body, times }]
+  let scripted = []; // [{ kind: 'fail' | 'accept-then-drop' | 'partial', times, ... }]
 
   const notify = () => {
     for (const waiter of waiters) waiter.check();
+  };
+  const takeStep = () => {
+    if (scripted.length === 0) return null;
+    const step = scripted[0];
+    if (--step.times <= 0) scripted.shift();
+    return step;
   };
 
   const server = createServer((req, res) => {
@@ -40,9 +61,8 @@ export async function startCollector(options = {}) {
         reply(status, reason);
         notify();
       };
-      if (scripted.length > 0) {
-        const step = scripted[0];
-        if (--step.times <= 0) scripted.shift();
+      const step = takeStep();
+      if (step?.kind === 'fail') {
         state.rejected.push({ path: req.url, status: step.status, reason: 'scripted failure' });
         res.writeHead(step.status, { 'content-type': 'text/plain', ...(step.headers ?? {}) });
         res.end(step.body ?? `scripted ${step.status}`);
@@ -74,18 +94,38 @@ export async function startCollector(options = {}) {
         return reject(500, `collector cannot decode: ${error.message}`);
       }
       const format = signal ? 'otlp-json' : 'native';
-      for (const r of records.spans) state.spans.push({ ...r, format });
-      for (const r of records.metrics) state.metrics.push({ ...r, format });
-      for (const r of records.logs) state.logs.push({ ...r, format });
-      state.payloads.push({
-        format,
-        signal: signal ?? 'mixed',
-        bytes: bytes.length,
-        records: records.spans.length + records.metrics.length + records.logs.length,
-        headers: req.headers,
-      });
-      reply(200);
-      onRecords?.(records, { format, bytes: bytes.length, headers: req.headers, doc });
+      const batchId = batchIdOf(req.headers, signal ? null : doc);
+      if (batchId !== null && seen.has(`${path} ${batchId}`)) {
+        const known = state.duplicates.find((d) => d.batchId === batchId && d.path === path);
+        if (known) known.count++;
+        else state.duplicates.push({ batchId, path, count: 1 });
+        if (step?.kind === 'accept-then-drop') res.destroy();
+        else reply(200);
+        notify();
+        return;
+      }
+      const total = records.spans.length + records.metrics.length + records.logs.length;
+      const refused = step?.kind === 'partial' ? Math.min(step.rejected, total) : 0;
+      const kept = keepFirst(records, total - refused);
+      for (const r of kept.spans) state.spans.push({ ...r, format });
+      for (const r of kept.metrics) state.metrics.push({ ...r, format });
+      for (const r of kept.logs) state.logs.push({ ...r, format });
+      if (batchId !== null) {
+        seen.add(`${path} ${batchId}`);
+        state.batchIds.push(batchId);
+      }
+      state.payloads.push({ format, signal: signal ?? 'mixed', bytes: bytes.length, records: total - refused, headers: req.headers, batchId });
+      if (step?.kind === 'accept-then-drop') {
+        // Recorded, then the connection dies before any answer: the sender sees a network error.
+        res.destroy();
+      } else if (step?.kind === 'partial') {
+        const partialSuccess = { [REJECTED_FIELD[signal ?? 'mixed']]: String(step.rejected), errorMessage: step.message };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ partialSuccess }));
+      } else {
+        reply(200);
+      }
+      onRecords?.(kept, { format, bytes: bytes.length, headers: req.headers, doc });
       notify();
     });
   });
@@ -105,16 +145,28 @@ export async function startCollector(options = {}) {
     // Answer the next `times` requests with `status` (and optional body/headers) instead of
     // accepting them: for testing what a Worker does when its collector fails.
     failNext(status, { times = 1, body, headers } = {}) {
-      scripted.push({ status, times, body, headers });
+      scripted.push({ kind: 'fail', status, times: count('failNext', times), body, headers });
     },
     failAlways(status, { body, headers } = {}) {
-      scripted = [{ status, times: Number.POSITIVE_INFINITY, body, headers }];
+      scripted = [{ kind: 'fail', status, times: Number.POSITIVE_INFINITY, body, headers }];
+    },
+    // Take the next `times` batches, then close their connections without answering.
+    acceptThenDrop({ times = 1 } = {}) {
+      scripted.push({ kind: 'accept-then-drop', times: count('acceptThenDrop', times) });
+    },
+    // Take the next `times` batches but the last `rejected` records of each, answering 200 with
+    // { partialSuccess: { rejected<Spans|DataPoints|LogRecords>: "<rejected>", errorMessage } }.
+    partialSuccess({ rejected, message = '', times = 1 } = {}) {
+      if (!Number.isSafeInteger(rejected) || rejected < 0) throw new TypeError(`partialSuccess({ rejected }): expected a non-negative integer, got ${String(rejected)}`);
+      if (typeof message !== 'string') throw new TypeError('partialSuccess({ message }): expected a string');
+      scripted.push({ kind: 'partial', rejected, message, times: count('partialSuccess', times) });
     },
     recover() {
       scripted = [];
     },
     clear() {
       Object.assign(state, emptyState());
+      seen = new Set();
     },
     // Resolves when predicate(collector) is true; rejects after timeoutMs saying what was there.
     waitFor(predicate, { timeoutMs = 5000 } = {}) {
@@ -136,7 +188,8 @@ export async function startCollector(options = {}) {
       });
     },
     summary() {
-      return `${state.spans.length} spans, ${state.metrics.length} metrics, ${state.logs.length} logs in ${state.payloads.length} payloads (${state.rejected.length} rejected)`;
+      const duplicates = state.duplicates.reduce((sum, d) => sum + d.count, 0);
+      return `${state.spans.length} spans, ${state.metrics.length} metrics, ${state.logs.length} logs in ${state.payloads.length} payloads (${state.rejected.length} rejected, ${duplicates} duplicate)`;
     },
     close() {
       return new Promise((resolve) => {
@@ -145,9 +198,33 @@ export async function startCollector(options = {}) {
       });
     },
   };
-  // What arrived, read live: spans, metrics, logs, payloads, rejected, requests.
+  // What arrived, read live: spans, metrics, logs, payloads, rejected, requests, duplicates, batchIds.
   for (const key of Object.keys(state)) {
     Object.defineProperty(collector, key, { get: () => state[key], enumerable: true });
   }
   return collector;
+}
+
+// The batch id of a request: the Idempotency-Key header every edgescope exporter sends, else the
+// native body's top-level `batchId`; null when there is neither (nothing to de-duplicate on).
+// The header may also come as a quoted structured-field string (the IETF Idempotency-Key draft).
+function batchIdOf(headers, nativeDoc) {
+  const header = headers['idempotency-key'];
+  if (typeof header === 'string' && header !== '') return /^"[^"]+"$/.test(header) ? header.slice(1, -1) : header;
+  return typeof nativeDoc?.batchId === 'string' && nativeDoc.batchId !== '' ? nativeDoc.batchId : null;
+}
+
+// The first n records, in the order spans, metrics, logs (a native payload's order).
+function keepFirst(records, n) {
+  const spans = records.spans.slice(0, n);
+  const metrics = records.metrics.slice(0, n - spans.length);
+  const logs = records.logs.slice(0, n - spans.length - metrics.length);
+  return { spans, metrics, logs };
+}
+
+function count(method, times) {
+  if (times !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(times) || times < 1)) {
+    throw new TypeError(`${method}({ times }): expected a positive integer, got ${String(times)}`);
+  }
+  return times;
 }

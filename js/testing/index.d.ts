@@ -56,11 +56,23 @@ export interface Collector {
   readonly spans: CapturedSpan[];
   readonly metrics: CapturedMetric[];
   readonly logs: CapturedLog[];
-  readonly payloads: { format: string; signal: string; bytes: number; records: number; headers: Record<string, unknown> }[];
+  /** Accepted payloads; `records` excludes those refused by a scripted partialSuccess. */
+  readonly payloads: { format: string; signal: string; bytes: number; records: number; headers: Record<string, unknown>; batchId: string | null }[];
   readonly rejected: { path: string; status: number; reason: string }[];
   readonly requests: number;
+  /** Batch ids (Idempotency-Key header, else the native body's batchId) accepted, in arrival order. */
+  readonly batchIds: string[];
+  /** Batches sent again after they were accepted: answered 200 and not recorded again. `count`: repeats. */
+  readonly duplicates: { batchId: string; path: string; count: number }[];
   failNext(status: number, options?: { times?: number; body?: string; headers?: Record<string, string> }): void;
   failAlways(status: number, options?: { body?: string; headers?: Record<string, string> }): void;
+  /** Accept and record the next `times` batches (default 1), then destroy each connection without answering. */
+  acceptThenDrop(options?: { times?: number }): void;
+  /**
+   * Accept the next `times` batches (default 1) but their last `rejected` records, answering 200 with
+   * an OTLP partialSuccess body (rejectedSpans / rejectedDataPoints / rejectedLogRecords as an int64 string).
+   */
+  partialSuccess(options: { rejected: number; message?: string; times?: number }): void;
   recover(): void;
   clear(): void;
   waitFor(predicate: (collector: Collector) => boolean, options?: { timeoutMs?: number }): Promise<Collector>;
