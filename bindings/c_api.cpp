@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "abi_state.hpp"
 #include "edgescope/telemetry.hpp"
 #include "edgescope/trace_context.hpp"
 
@@ -58,6 +59,12 @@ const Payload* payload_at(int32_t h, int32_t index) {
 }
 
 }  // namespace
+
+namespace edgescope::abi {
+std::int32_t fail(std::int32_t code, std::string message) { return ::fail(code, std::move(message)); }
+const std::vector<std::uint8_t>& scratch_bytes() { return g_scratch; }
+std::string& output() { return g_output; }
+}  // namespace edgescope::abi
 
 extern "C" {
 
@@ -299,7 +306,7 @@ int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t len, uint3
   return ES_OK;
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
+static std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start < text.size()) {
@@ -383,6 +390,13 @@ int32_t es_payload_signal(int32_t h, int32_t index) {
 int32_t es_payload_records(int32_t h, int32_t index) {
   const Payload* p = payload_at(h, index);
   return p ? static_cast<int32_t>(p->records) : fail(ES_ERR_ARGUMENT, "no payload at that index");
+}
+
+int32_t es_payload_batch_id(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  if (!p) return fail(ES_ERR_ARGUMENT, "no payload at that index");
+  g_output = to_hex(p->batch_id);
+  return static_cast<int32_t>(g_output.size());
 }
 
 int32_t es_release(int32_t h) {
