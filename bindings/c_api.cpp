@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "abi_state.hpp"
 #include "edgescope/telemetry.hpp"
 #include "edgescope/trace_context.hpp"
 
@@ -58,6 +59,12 @@ const Payload* payload_at(int32_t h, int32_t index) {
 }
 
 }  // namespace
+
+namespace edgescope::abi {
+std::int32_t fail(std::int32_t code, std::string message) { return ::fail(code, std::move(message)); }
+const std::vector<std::uint8_t>& scratch_bytes() { return g_scratch; }
+std::string& output() { return g_output; }
+}  // namespace edgescope::abi
 
 extern "C" {
 
@@ -299,7 +306,7 @@ int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t len, uint3
   return ES_OK;
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
+static std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start < text.size()) {

@@ -117,6 +117,22 @@ double es_stat(int32_t h, int32_t stat_id); /* StatId order (limits.hpp); -1 pas
 int32_t es_count(int32_t h, int32_t stat_id, uint32_t n);
 double es_limit(int32_t h, int32_t limit_id); /* LimitId order (limits.hpp); -1 past the last */
 
+/* The offline buffer's policy (wasm/include/edgescope/buffer_policy.hpp). Stateless: no handle,
+ * nothing kept between calls. Entry metadata goes in through the scratch buffer as packed
+ * little-endian f64 triples (created ms, bytes, attempts), 24 bytes per entry, oldest first; the
+ * answer is one action byte per entry in the output buffer. Counts, sizes and limits must be
+ * integers in [0, 2^53), times finite; ES_ERR_ARGUMENT names the first that is not.
+ * Store: existing triples, then incoming ones (attempts 0). Output: per existing entry 0 keep,
+ * 1 evict; then per incoming entry 0 store, 2 refuse. Returns existing + incoming. */
+int32_t es_buffer_plan_store(uint32_t existing, uint32_t incoming, double max_entries, double max_bytes);
+/* Replay: output per entry 0 wait, 1 replay, 2 expired, 3 exhausted. Returns count. */
+int32_t es_buffer_plan_replay(uint32_t count, double now, double max_age_ms, double max_attempts,
+                              double replay_max_entries);
+/* After one delivery attempt of one entry (no scratch): returns 0 delete (delivered), 1 keep (store
+ * attempts + 1), 2 drop (exhausted), 3 drop (expired). */
+int32_t es_buffer_after_attempt(double created, double bytes, double attempts, int32_t delivered, double now,
+                                double max_age_ms, double max_attempts);
+
 #ifdef __cplusplus
 }
 #endif

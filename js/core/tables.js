@@ -14,6 +14,11 @@ export const LogLevel = Object.freeze({ debug: 5, info: 9, warn: 13, error: 17, 
 export const WireFormat = Object.freeze({ native: 0, 'otlp-json': 1 });
 // wasm/include/edgescope/wire.hpp Signal, by number.
 export const SIGNALS = Object.freeze(['mixed', 'traces', 'metrics', 'logs']);
+// wasm/include/edgescope/buffer_policy.hpp StoreAction, ReplayAction, AttemptOutcome: the action
+// bytes es_buffer_plan_store / es_buffer_plan_replay write, and what es_buffer_after_attempt returns.
+export const StoreAction = Object.freeze({ keep: 0, evict: 1, refuse: 2 });
+export const ReplayAction = Object.freeze({ wait: 0, replay: 1, expired: 2, exhausted: 3 });
+export const AttemptOutcome = Object.freeze({ delete: 0, keep: 1, 'drop-exhausted': 2, 'drop-expired': 3 });
 // bindings/edgescope.h ES_* status codes.
 export const Status = Object.freeze({ ok: 0, handle: -1, argument: -2, typeConflict: -3, rejected: -4 });
 

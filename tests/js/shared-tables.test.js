@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CoreTelemetry } from '../../js/core/core-telemetry.js';
 import {
+  AttemptOutcome,
   DROP_STATS,
   LIMIT_NAMES,
   LogLevel,
@@ -14,8 +15,10 @@ import {
   SIGNALS,
   STAT_NAMES,
   SpanKind,
+  ReplayAction,
   Status,
   StatusCode,
+  StoreAction,
   WireFormat,
 } from '../../js/core/tables.js';
 
@@ -53,6 +56,16 @@ test('span kinds, status codes, metric types, log levels and wire formats match 
   });
   const signals = cppEnum('wasm/include/edgescope/wire.hpp', 'Signal');
   assert.deepEqual(signals.map(([name, value]) => [name.toLowerCase(), value]), SIGNALS.map((s, i) => [s, i]));
+});
+
+test('the buffer policy actions match buffer_policy.hpp', () => {
+  const header = 'wasm/include/edgescope/buffer_policy.hpp';
+  sameEntries(cppEnum(header, 'StoreAction'), StoreAction);
+  sameEntries(cppEnum(header, 'ReplayAction'), ReplayAction);
+  sameEntries(cppEnum(header, 'AttemptOutcome'), AttemptOutcome, {
+    DropExhausted: 'drop-exhausted',
+    DropExpired: 'drop-expired',
+  });
 });
 
 test('status codes match bindings/edgescope.h', () => {
