@@ -6,11 +6,17 @@
 // delete/put, and concurrent writers race (Workers KV docs, "How KV works": writes are last-write-
 // wins and list() may lag writes by up to 60 s at the edge). What holds:
 // - Bound: with W writers appending one entry per call, the count stays <= maxEntries + W - 1 once
-//   list() has caught up. Writers that list at the same moment plan against the same set, evict
-//   the same oldest keys and each add their own entry; the next append evicts the whole excess
-//   (planStore evicts down to the cap in one step), so the overshoot heals instead of growing.
+//   list() has caught up. Why: take the append X whose list() came last among those whose put()
+//   is done. X's plan left its listing at <= maxEntries with its own entry (deletes are awaited
+//   before the put); only puts of appends that listed before X and wrote after it are unseen, at
+//   most one per other writer. Writers that list together evict the same oldest key and each add
+//   theirs; the next append evicts the whole excess (planStore evicts down to the cap in one
+//   step), so the overshoot heals instead of growing. With k entries per call: + (W - 1) * k.
 //   tests/workerd/buffer-stores.test.js measures this bound under Miniflare, whose KV is strongly
 //   consistent; at the edge, list() lag can add the entries written in the last minute on top.
+// - The same race makes writers that planned on the same listing all report the key they evicted
+//   together (KV delete() does not say whether the key was still there): with W writers one
+//   eviction is reported at most W times. Counts of evicted entries from KV are an upper bound.
 // - Two concurrent take() calls may hand out the same entry (there is no lease): it is then sent
 //   twice with the same Idempotency-Key (the payload's batchId), which the collector can de-dup.
 // - An entry deleted by someone else between list() and get() is skipped and counted (vanished).
