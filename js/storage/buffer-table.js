@@ -121,7 +121,7 @@ const take = {
       entries.push({ key, meta, value: new Uint8Array(value) });
     }
     for (const c of corrupt) remove(sql, c.key);
-    return { entries, expired, exhausted, corrupt, vanished: 0 };
+    return { entries, expired, exhausted, corrupt, vanished: 0, failures: [] };
   },
 };
 
@@ -136,7 +136,7 @@ const settle = {
     };
   },
   run(sql, { outcomes, limits, now }) {
-    const result = { deleted: [], kept: [], dropped: [], vanished: 0 };
+    const result = { deleted: [], kept: [], dropped: [], vanished: 0, failures: [] };
     for (const { key, delivered } of outcomes) {
       const row = sql.exec(`SELECT key, created, bytes, attempts, lease_until FROM ${TABLE} WHERE key = ?`, key).toArray()[0];
       if (!row) {

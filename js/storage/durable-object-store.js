@@ -77,12 +77,13 @@ export function durableObject(namespace, options) {
       const checked = checkOutcomes(outcomes, 'durable-object settle');
       const lim = checkLimits(limits, 'durable-object settle');
       checkNow(now, 'durable-object settle');
-      const result = { deleted: [], kept: [], dropped: [], vanished: 0 };
+      const result = { deleted: [], kept: [], dropped: [], vanished: 0, failures: [] };
       for (let i = 0; i < checked.length; i += MAX_REQUEST_ITEMS) {
         const part = await call('settle', { outcomes: checked.slice(i, i + MAX_REQUEST_ITEMS), limits: lim, now });
         result.deleted.push(...part.deleted);
         result.kept.push(...part.kept);
         result.dropped.push(...part.dropped);
+        result.failures.push(...part.failures);
         result.vanished += part.vanished;
       }
       return result;

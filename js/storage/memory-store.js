@@ -58,14 +58,14 @@ export function memory(options) {
         row.leaseUntil = now + leaseMs;
         return { key: free[i], meta: { ...row.meta }, value: row.value.slice() };
       });
-      return { entries, expired, exhausted, corrupt: [], vanished: 0 };
+      return { entries, expired, exhausted, corrupt: [], vanished: 0, failures: [] };
     },
 
     async settle(outcomes, limits, now) {
       const checked = checkOutcomes(outcomes, 'memory settle');
       const lim = checkLimits(limits, 'memory settle');
       checkNow(now, 'memory settle');
-      const result = { deleted: [], kept: [], dropped: [], vanished: 0 };
+      const result = { deleted: [], kept: [], dropped: [], vanished: 0, failures: [] };
       for (const { key, delivered } of checked) {
         const row = rows.get(key);
         if (!row) {

@@ -80,7 +80,7 @@ test('take replays the oldest first, at most replayMaxEntries, with the bytes th
     assert.deepEqual(e.meta, entries[i].meta);
     assert.deepEqual(e.value, new Uint8Array(8 + i).fill(i));
   }
-  assert.deepEqual([r.expired, r.exhausted, r.corrupt, r.vanished], [[], [], [], 0]);
+  assert.deepEqual([r.expired, r.exhausted, r.corrupt, r.vanished, r.failures], [[], [], [], 0, []]);
 });
 
 test('a value changed by the caller after append or after take does not change the stored entry', async () => {
@@ -114,7 +114,7 @@ test('leases: two concurrent takes never return the same entry; settle releases 
   );
   assert.deepEqual(settled.deleted, keysA.slice(0, 5));
   assert.deepEqual(settled.kept, keysA.slice(5));
-  assert.deepEqual([settled.dropped, settled.vanished], [[], 0]);
+  assert.deepEqual([settled.dropped, settled.vanished, settled.failures], [[], 0, []]);
   const again = await store.take(limits, clock);
   assert.deepEqual(again.entries.map((e) => e.key), keysA.slice(5), 'kept entries are free again, one attempt more');
   assert.ok(again.entries.every((e) => e.meta.attempts === 1));
@@ -159,7 +159,7 @@ test('settle of an entry that is gone counts it as vanished; an entry appended t
   await store.take(LIMITS, clock);
   await store.append([entry(), entry()], { ...LIMITS, maxEntries: 2 }); // evicts e while it is leased
   const s = await store.settle([{ key: e.key, delivered: false }], LIMITS, clock);
-  assert.deepEqual(s, { deleted: [], kept: [], dropped: [], vanished: 1 });
+  assert.deepEqual(s, { deleted: [], kept: [], dropped: [], vanished: 1, failures: [] });
 });
 
 test('clear removes everything and returns the number removed', async () => {

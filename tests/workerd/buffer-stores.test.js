@@ -21,7 +21,7 @@ before(async () => {
     modulesRoot: '/',
     compatibilityDate: '2024-09-23',
     kvNamespaces: ['BUFFER_KV'],
-    durableObjects: { STATE: { className: 'EdgescopeState', useSQLite: true } },
+    durableObjects: { STATE: { className: 'EdgescopeState', useSQLite: true }, TAMPER: { className: 'TamperState', useSQLite: true } },
   });
   await mf.ready;
 });
@@ -310,4 +310,26 @@ test('Durable Object client: an entry over the 2 MB row limit is refused alone, 
   const rest = await run({ store, op: 'take', limits: LIMITS, now: Date.now() });
   assert.deepEqual(rest.entries.map((e) => [e.value.length, e.value.fill]), [[1_800_000, 14], [1_800_000, 15]]);
   assert.deepEqual(await run({ store, op: 'clear' }), { removed: 7, failures: [] });
+});
+
+test('Durable Object: rows damaged in SQLite are removed and reported at take; the others come back intact', async () => {
+  const store = storeSpec('durable-object', { tamper: true });
+  const { keys } = await run({ store, op: 'append', entries: Array.from({ length: 5 }, (_, i) => ({ fill: i + 1 })), limits: LIMITS });
+  await run({ op: 'tamper', name: store.name, damage: [[keys[1], 'value', 'blob'], [keys[3], 'attempts', 'many']] });
+  const taken = await run({ store, op: 'take', limits: LIMITS, now: Date.now() });
+  assert.deepEqual(taken.entries.map((e) => [e.key, e.value.fill]), [0, 2, 4].map((i) => [keys[i], i + 1]));
+  assert.deepEqual(taken.corrupt.map((c) => c.key).sort(), [keys[1], keys[3]].sort());
+  assert.match(taken.corrupt.find((c) => c.key === keys[1]).error, /its value is not 16 bytes/);
+  assert.match(taken.corrupt.find((c) => c.key === keys[3]).error, /attempts is not a count/);
+  assert.equal((await run({ store, op: 'status', limits: LIMITS })).entries, 3);
+});
+
+test('Durable Object: tables written by a newer edgescope are refused, naming both versions', async () => {
+  const store = storeSpec('durable-object', { tamper: true });
+  await run({ op: 'tamper', name: store.name, schemaVersion: 2 });
+  await assert.rejects(
+    run({ store, op: 'append', entries: [{}], limits: LIMITS }),
+    /BufferStoreError: edgescope buffer \(durable-object\): append failed: .*the buffer tables are at schema version 2, written by a newer edgescope; this build reads up to 1/,
+  );
+  await assert.rejects(run({ store, op: 'status', limits: LIMITS }), /status failed: .*schema version 2/);
 });

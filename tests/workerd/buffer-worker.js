@@ -8,6 +8,19 @@ import { stores } from '../../js/storage/index.js';
 
 export { EdgescopeState };
 
+// The same object with a back door for tests: writes the SQLite database the way a newer
+// edgescope or a damaged row would leave it.
+export class TamperState extends EdgescopeState {
+  setSchemaVersion(version) {
+    const { sql } = this.ctx.storage;
+    sql.exec('CREATE TABLE IF NOT EXISTS edgescope_features (feature TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL)');
+    sql.exec("INSERT OR REPLACE INTO edgescope_features (feature, version) VALUES ('buffer', ?)", version);
+  }
+  damageRow(key, column, value) {
+    this.ctx.storage.sql.exec(`UPDATE edgescope_buffer SET ${column} = ? WHERE key = ?`, value, key);
+  }
+}
+
 // Keys and created times that increase within the isolate (workerd's clock stands still between
 // I/O), so "oldest first" has one answer.
 let tick = 0;
@@ -46,7 +59,7 @@ function storeOf(spec, env) {
     return memoryStores.get(spec.name);
   }
   if (spec.kind === 'kv') return stores.kv(spec.wrap ? wrapKv(env.BUFFER_KV, spec.wrap) : env.BUFFER_KV, { prefix: spec.prefix });
-  if (spec.kind === 'durable-object') return stores.durableObject(env.STATE, { name: spec.name, ...(spec.leaseMs ? { leaseMs: spec.leaseMs } : {}) });
+  if (spec.kind === 'durable-object') return stores.durableObject(spec.tamper ? env.TAMPER : env.STATE, { name: spec.name, ...(spec.leaseMs ? { leaseMs: spec.leaseMs } : {}) });
   throw new Error(`unknown store kind ${spec.kind}`);
 }
 
@@ -136,6 +149,12 @@ async function run(body, env) {
     case 'kv-names': {
       const page = await env.BUFFER_KV.list({ prefix: body.prefix });
       return page.keys.map((k) => k.name);
+    }
+    case 'tamper': {
+      const stub = env.TAMPER.get(env.TAMPER.idFromName(body.name));
+      if (body.schemaVersion !== undefined) await stub.setSchemaVersion(body.schemaVersion);
+      for (const [key, column, value] of body.damage ?? []) await stub.damageRow(key, column, value === 'blob' ? new Uint8Array(3) : value);
+      return { ok: true };
     }
     case 'do-request': {
       const stub = env.STATE.get(env.STATE.idFromName(body.name));
