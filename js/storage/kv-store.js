@@ -108,6 +108,7 @@ export function kv(namespace, options) {
     async append(entries, limits) {
       const checked = checkEntries(entries, 'kv append');
       const lim = checkLimits(limits, 'kv append');
+      if (checked.length === 0) return { stored: [], evicted: [], refused: [], corrupt: [], failures: [] };
       const { rows, corrupt } = await listAll('append');
       const present = new Set(rows.map((r) => r.key));
       const stored = [];
