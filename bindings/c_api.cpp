@@ -392,6 +392,13 @@ int32_t es_payload_records(int32_t h, int32_t index) {
   return p ? static_cast<int32_t>(p->records) : fail(ES_ERR_ARGUMENT, "no payload at that index");
 }
 
+int32_t es_payload_batch_id(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  if (!p) return fail(ES_ERR_ARGUMENT, "no payload at that index");
+  g_output = to_hex(p->batch_id);
+  return static_cast<int32_t>(g_output.size());
+}
+
 int32_t es_release(int32_t h) {
   ES_INSTANCE(t, h);
   t->release();

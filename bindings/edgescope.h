@@ -110,6 +110,9 @@ const uint8_t* es_payload_ptr(int32_t h, int32_t index);
 uint32_t es_payload_len(int32_t h, int32_t index);
 int32_t es_payload_signal(int32_t h, int32_t index); /* 0 mixed, 1 traces, 2 metrics, 3 logs */
 int32_t es_payload_records(int32_t h, int32_t index);
+/* The payload's batch id (made at encode time, unique per payload): writes 32 lowercase hex digits
+ * to the output buffer and returns 32. Native JSON bodies carry it as "batchId". */
+int32_t es_payload_batch_id(int32_t h, int32_t index);
 int32_t es_release(int32_t h); /* frees the drained batch and its payloads */
 double es_stat(int32_t h, int32_t stat_id); /* StatId order (limits.hpp); -1 past the last */
 /* Adds n to a counter for a refusal the host made itself: only ValuesUnconvertible and
@@ -132,6 +135,21 @@ int32_t es_buffer_plan_replay(uint32_t count, double now, double max_age_ms, dou
  * attempts + 1), 2 drop (exhausted), 3 drop (expired). */
 int32_t es_buffer_after_attempt(double created, double bytes, double attempts, int32_t delivered, double now,
                                 double max_age_ms, double max_attempts);
+
+/* Offline buffer entry headers (wasm/include/edgescope/buffer_entry.hpp, stateless). Only the
+ * header crosses; the body stays with the host, which checks its length against the header.
+ * Encode: batch id text in scratch[0, batch_id_len) ("<32 hex>" then "-0"/"-1" per split),
+ * exporter id in scratch[batch_id_len, +exporter_len); format as es_encode, signal as
+ * es_payload_signal; records 1..2^32-1, body_bytes 0..2^32-1. Writes the header to the output
+ * buffer and returns its length; ES_ERR_ARGUMENT names a field out of range. */
+int32_t es_entry_encode(double created, int32_t format, int32_t signal, double records, double body_bytes,
+                        uint32_t batch_id_len, uint32_t exporter_len);
+/* Decode: the entry's first min(size, 301) bytes in scratch[0, len) (301: the longest header).
+ * Returns the header's length (where the body starts) and writes its fields to the output buffer:
+ * created (f64 LE) @0, records (u32 LE) @8, body bytes (u32 LE) @12, format @16, signal @17, batch id
+ * text length @18, exporter id length (u16 LE) @19, then the batch id text and the exporter id.
+ * ES_ERR_ARGUMENT says what is wrong (bad magic, unknown version, truncated, a field out of range). */
+int32_t es_entry_decode(uint32_t len);
 
 #ifdef __cplusplus
 }

@@ -2,16 +2,18 @@
 # Builds and runs each libFuzzer target for SECONDS (default 20) from its seed corpus:
 #   inputs     traceparent, tracestate, names, values, messages through both encoders
 #   redaction  the redaction scanners (wasm/src/privacy)
+#   buffer_entry  offline buffer entry headers (wasm/src/buffering/buffer_entry.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 cxx=$(command -v clang++ || command -v clang++-14)
 [ -f build/fuzz/CMakeCache.txt ] || cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER="$cxx" -DEDGESCOPE_FUZZ=ON -DEDGESCOPE_TESTS=OFF >/dev/null
-for target in inputs redaction; do
+for target in inputs redaction buffer_entry; do
   cmake --build build/fuzz --target "edgescope_fuzz_$target" -j"$(nproc)" >/dev/null
   mkdir -p "build/fuzz/corpus-$target"
   seeds=()
   [ "$target" = inputs ] && seeds+=(tests/fuzz/corpus)
+  [ "$target" = buffer_entry ] && seeds+=(tests/fuzz/corpus-buffer-entry)
   echo "[fuzz] $target"
   "./build/fuzz/edgescope_fuzz_$target" -max_total_time="$seconds" -max_len=4096 "build/fuzz/corpus-$target" "${seeds[@]}"
 done

@@ -522,7 +522,9 @@ export class CoreTelemetry {
     return ids;
   }
 
-  // Encodes the drained batch; payload bytes are copied out of wasm memory.
+  // Encodes the drained batch: [{ signal, records, body, batchId }], the bytes copied out of wasm
+  // memory. batchId: 32 lowercase hex digits, unique per payload (the Idempotency-Key; native
+  // bodies carry it as "batchId").
   encode(format) {
     if (this.core.dead) return [];
     try {
@@ -530,10 +532,13 @@ export class CoreTelemetry {
       const count = this.status('encode', x.es_encode(this.h, WireFormat[format]));
       const payloads = [];
       for (let i = 0; i < count; i++) {
+        this.status('batch id', x.es_payload_batch_id(this.h, i));
+        const batchId = this.mem.output();
         payloads.push({
           signal: SIGNALS[x.es_payload_signal(this.h, i)],
           records: x.es_payload_records(this.h, i),
           body: this.mem.copyOut(x.es_payload_ptr(this.h, i), x.es_payload_len(this.h, i)),
+          batchId,
         });
       }
       return payloads;

@@ -15,11 +15,15 @@ function need(cond, path, expected) {
 }
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isHex = (v, n) => typeof v === 'string' && v.length === n && /^[0-9a-f]+$/.test(v);
+const isBatchId = (v) => typeof v === 'string' && /^[0-9a-f]{32}(?:-[01]){0,32}$/.test(v);
 
 export function decodeNative(doc) {
   need(isObject(doc), '$', 'an object');
   need(typeof doc.service === 'string' && doc.service !== '', '$.service', 'a non-empty string');
-  const out = { spans: [], metrics: [], logs: [] };
+  // The payload's batch id (receivers de-duplicate on it); a half of a payload split after a 413
+  // adds "-0" or "-1" per split.
+  need(doc.batchId === undefined || isBatchId(doc.batchId), '$.batchId', "32 hex digits, then '-0' or '-1' per split");
+  const out = { batchId: doc.batchId ?? null, spans: [], metrics: [], logs: [] };
   for (const key of ['spans', 'metrics', 'logs']) {
     if (doc[key] === undefined) continue;
     need(Array.isArray(doc[key]) && doc[key].length > 0, `$.${key}`, 'a non-empty array when present');

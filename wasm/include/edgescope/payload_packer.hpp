@@ -30,6 +30,9 @@ class PayloadPacker {
   PayloadPacker(Signal signal, std::string open, std::string close, std::vector<SectionFrame> sections,
                 const EncodeOptions& options);
 
+  // The open string holds kBatchIdPlaceholder at `offset`: every payload records where its batch
+  // id goes (Payload::batch_id_at).
+  void carry_batch_id_at(std::size_t offset) { batch_id_at_ = offset; }
   // Whether `record_bytes` fits in an otherwise empty payload in `section` (inside `group`).
   bool fits_alone(std::size_t section, std::size_t record_bytes, const RecordGroup* group = nullptr) const;
   // Appends a record that fits_alone; starts a new payload first when the current one is full.
@@ -57,6 +60,7 @@ class PayloadPacker {
   std::size_t size_ = 0;
   std::uint32_t records_ = 0;
   std::vector<Payload> done_;
+  std::size_t batch_id_at_ = kNoBatchIdField;
 };
 
 // Bounds used when a record is re-encoded compactly because it did not fit the payload cap.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "edgescope/attributes.hpp"
+#include "edgescope/ids.hpp"
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
 #include "edgescope/span.hpp"
@@ -33,11 +34,23 @@ struct EncodeOptions {
   std::size_t max_records_per_payload = 0;  // 0: no limit besides the byte cap
 };
 
+// A body that carries its batch id (native JSON: "batchId":"<32 hex digits>") holds it at
+// batch_id_at; the encoders write kBatchIdPlaceholder there, of the same length as every id, so
+// the payload cap is computed with the id in place, and assign_batch_ids writes the real one.
+constexpr std::size_t kNoBatchIdField = static_cast<std::size_t>(-1);
+constexpr const char* kBatchIdPlaceholder = "00000000000000000000000000000000";
+constexpr std::size_t kBatchIdHexDigits = 32;
+
 struct Payload {
   Signal signal = Signal::Mixed;
   std::string body;
   std::uint32_t records = 0;
+  BatchId batch_id;  // all-zero until assign_batch_ids
+  std::size_t batch_id_at = kNoBatchIdField;
 };
+
+// Gives every payload a fresh batch id from `ids` and writes it into the bodies that carry one.
+void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids);
 
 // Stats::records_shrunk and records_dropped_oversize describe records, not encodings: when one
 // drained batch is encoded in two formats (two exporters), a record that had to be shrunk or

@@ -27,6 +27,17 @@ void OversizeLedger::count_dropped(Signal signal, std::size_t index, Stats& stat
   if (first(signal, index, kDropped)) ++stats.records_dropped_oversize;
 }
 
+void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids) {
+  std::string hex;
+  for (Payload& payload : payloads) {
+    payload.batch_id = ids.next_batch_id();
+    if (payload.batch_id_at == kNoBatchIdField) continue;
+    hex.clear();
+    append_hex(hex, payload.batch_id);
+    payload.body.replace(payload.batch_id_at, kBatchIdHexDigits, hex);  // same length: the cap holds
+  }
+}
+
 std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, OversizeLedger& ledger, Stats& stats) {
   return format == WireFormat::OtlpJson ? encode_otlp_json(batch, resource, options, ledger, stats)

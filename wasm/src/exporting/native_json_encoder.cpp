@@ -1,4 +1,4 @@
-// The native ingest JSON: { service, resource, metrics?, spans?, logs? } (README.md, "Wire formats").
+// The native ingest JSON: { service, batchId, resource, metrics?, spans?, logs? } (README.md, "Wire formats").
 // Times are milliseconds since the Unix epoch, as numbers: the host's double written as the
 // shortest decimal that reads back to it, so no precision is lost (integers below 1e15 are
 // written whole: 1700000000123 stays 1700000000123).
@@ -233,6 +233,12 @@ std::vector<Payload> encode_native_json(const Batch& batch, const Resource& reso
   // same set OTLP puts in Resource.attributes). `service` stays for receivers that key on it.
   std::string open = "{\"service\":";
   append_json_string(open, resource.service);
+  // The payload's batch id (assign_batch_ids writes it over the placeholder): receivers de-duplicate
+  // on it, like on the Idempotency-Key header.
+  open.append(",\"batchId\":\"");
+  const std::size_t batch_id_at = open.size();
+  open.append(kBatchIdPlaceholder);
+  open.push_back('"');
   open.append(",\"resource\":{\"service.name\":");
   append_json_string(open, resource.service);
   for (const auto& a : resource.attributes) {
@@ -245,6 +251,7 @@ std::vector<Payload> encode_native_json(const Batch& batch, const Resource& reso
   open.push_back('}');
   PayloadPacker packer(Signal::Mixed, std::move(open), "}",
                        {{",\"metrics\":[", "]"}, {",\"spans\":[", "]"}, {",\"logs\":[", "]"}}, options);
+  packer.carry_batch_id_at(batch_id_at);
   pack_all(packer, 0, Signal::Metrics, batch.metrics, encode_metric, ledger, stats);
   pack_all(
       packer, 1, Signal::Traces, batch.spans,

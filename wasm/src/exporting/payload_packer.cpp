@@ -59,6 +59,7 @@ void PayloadPacker::seal() {
   Payload payload;
   payload.signal = signal_;
   payload.records = records_;
+  payload.batch_id_at = batch_id_at_;
   payload.body.reserve(size_);
   payload.body.append(open_);
   for (std::size_t i = 0; i < frames_.size(); ++i) {

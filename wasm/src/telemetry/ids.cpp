@@ -53,6 +53,27 @@ SpanId IdGenerator::next_span_id() {
   return id;
 }
 
+BatchId IdGenerator::next_batch_id() {
+  BatchId id;
+  do {
+    id.high = next();
+    id.low = next();
+  } while (id.high == 0 && id.low == 0);
+  return id;
+}
+
+void append_hex(std::string& out, const BatchId& id) {
+  append_u64(out, id.high);
+  append_u64(out, id.low);
+}
+
+std::string to_hex(const BatchId& id) {
+  std::string out;
+  out.reserve(32);
+  append_hex(out, id);
+  return out;
+}
+
 void append_hex(std::string& out, const TraceId& id) {
   append_u64(out, id.high);
   append_u64(out, id.low);

@@ -354,6 +354,7 @@ const std::vector<Payload>& Telemetry::encode_drained(WireFormat format) {
   payloads_.clear();
   payloads_.shrink_to_fit();
   payloads_ = encode(format, drained_, resource_, options_.encode, ledger_, stats_);
+  assign_batch_ids(payloads_, ids_);
   return payloads_;
 }
 
