@@ -94,6 +94,9 @@ export function checkEntries(entries, where, { maxItems = Infinity, maxValueByte
   });
 }
 
+// Oldest first, as the policy expects its lists: keys begin with the zero-padded time.
+export const byKey = (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 // outcomes: [{ key, delivered: boolean, meta? }]. The store's own copy of the meta decides (a
 // caller's copy may be stale), so meta is only checked when given.
 export function checkOutcomes(outcomes, where, { maxItems = Infinity, strict = false } = {}) {

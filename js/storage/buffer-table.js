@@ -6,7 +6,7 @@
 // skips it until settle() or the lease's end.
 import { afterAttempt, planReplay, planStore } from '../core/buffer-core.js';
 import { isEntryKey } from '../buffering/entry-key.js';
-import { DROP_REASONS, checkEntries, checkKeys, checkLeaseMs, checkLimits, checkNow, checkOutcomes, isPlainObject } from './buffer-input.js';
+import { DROP_REASONS, byKey, checkEntries, checkKeys, checkLeaseMs, checkLimits, checkNow, checkOutcomes, isPlainObject } from './buffer-input.js';
 
 // Durable Object SQLite limits: a string, BLOB or row is at most 2 MB, so an entry's value is
 // capped below that with room for the key and numbers.
@@ -73,6 +73,7 @@ const append = {
       if (present.has(entry.key)) stored.push(entry.key); // a retried request that had been applied: kept once
       else fresh.push(entry);
     }
+    fresh.sort(byKey);
     const plan = planStore(
       good.map((r) => r.meta),
       fresh.map((e) => ({ created: e.meta.created, bytes: e.meta.bytes })),

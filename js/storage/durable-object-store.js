@@ -9,7 +9,7 @@
 // reset, or refusing the request) throws BufferStoreError with the object's message.
 import { STATE_PROTOCOL_VERSION } from './state-protocol.js';
 import { MAX_ENTRY_VALUE_BYTES, MAX_REQUEST_ITEMS, MAX_REQUEST_VALUE_BYTES } from './buffer-table.js';
-import { checkEntries, checkLeaseMs, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
+import { byKey, checkEntries, checkLeaseMs, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
 import { BufferStoreError, describeError } from './store-errors.js';
 
 export function durableObject(namespace, options) {
@@ -43,7 +43,7 @@ export function durableObject(namespace, options) {
     kind: 'durable-object',
 
     async append(entries, limits) {
-      const checked = checkEntries(entries, 'durable-object append');
+      const checked = checkEntries(entries, 'durable-object append').sort(byKey); // oldest first across requests
       const lim = checkLimits(limits, 'durable-object append');
       const result = { stored: [], evicted: [], refused: [], corrupt: [], failures: [] };
       let batch = [];

@@ -24,7 +24,7 @@
 import { afterAttempt, planReplay, planStore } from '../core/buffer-core.js';
 import { isEntryKey } from '../buffering/entry-key.js';
 import { summarize } from './buffer-status.js';
-import { DROP_REASONS, checkEntries, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
+import { DROP_REASONS, byKey, checkEntries, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
 import { fromMetadata, toMetadata } from './kv-metadata.js';
 import { BufferStoreError, describeError } from './store-errors.js';
 
@@ -80,7 +80,7 @@ export function kv(namespace, options) {
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
-    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    rows.sort(byKey);
     return { rows, corrupt };
   }
 
@@ -119,6 +119,7 @@ export function kv(namespace, options) {
         else if (entry.value.byteLength > KV_MAX_VALUE_BYTES) refused.push(entry.key);
         else fresh.push(entry);
       }
+      fresh.sort(byKey);
       const plan = planStore(
         rows.map((r) => r.meta),
         fresh.map((e) => ({ created: e.meta.created, bytes: e.meta.bytes })),
@@ -170,7 +171,7 @@ export function kv(namespace, options) {
           corrupt.push({ key: row.key, error: `entry ${row.key}: its value holds ${value.byteLength} bytes but its metadata says ${row.meta.bytes}` });
         } else entries.push({ key: row.key, meta: row.meta, value: new Uint8Array(value) });
       });
-      entries.sort((a, b) => (a.key < b.key ? -1 : 1)); // oldest first, whatever order the reads finished in
+      entries.sort(byKey); // oldest first, whatever order the reads finished in
       const expiredKeys = plan.expired.map((i) => rows[i].key);
       const exhaustedKeys = plan.exhausted.map((i) => rows[i].key);
       const gone = await removeAll([...expiredKeys, ...exhaustedKeys, ...corrupt.map((c) => c.key)], 'an entry that is dropped');

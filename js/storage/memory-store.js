@@ -5,7 +5,7 @@
 // is leased for `leaseMs` like the Durable Object's so a concurrent take does not hand it out again.
 import { afterAttempt, planReplay, planStore } from '../core/buffer-core.js';
 import { summarize } from './buffer-status.js';
-import { DROP_REASONS, checkEntries, checkLeaseMs, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
+import { DROP_REASONS, byKey, checkEntries, checkLeaseMs, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
 
 export function memory(options) {
   const { leaseMs: requestedLease } = checkOptions(options, ['leaseMs'], 'stores.memory()');
@@ -27,6 +27,7 @@ export function memory(options) {
         if (rows.has(entry.key)) stored.push(entry.key); // a retried append: the entry is kept once
         else fresh.push(entry);
       }
+      fresh.sort(byKey);
       const keys = sortedKeys();
       const plan = planStore(
         keys.map((key) => rows.get(key).meta),

@@ -70,6 +70,14 @@ test('the byte cap evicts the oldest entries, and an entry larger than the cap i
   assert.deepEqual(await store.status(limits), { entries: 2, bytes: 80, oldest: first[1].meta.created, newest: third.meta.created, cap: 200 });
 });
 
+test('entries given newest first are planned oldest first: the cap refuses the oldest incoming ones', async () => {
+  const store = stores.memory();
+  const entries = [entry(), entry(), entry(), entry()];
+  const r = await store.append([...entries].reverse(), { ...LIMITS, maxEntries: 2 });
+  assert.deepEqual(r.refused.sort(), entries.slice(0, 2).map((e) => e.key));
+  assert.deepEqual(r.stored.sort(), entries.slice(2).map((e) => e.key));
+});
+
 test('take replays the oldest first, at most replayMaxEntries, with the bytes that were appended', async () => {
   const store = stores.memory();
   const entries = Array.from({ length: 10 }, (_, i) => entry({ fill: i, bytes: 8 + i }));
