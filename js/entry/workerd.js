@@ -6,3 +6,4 @@ import { provideModule } from '../core/module-slot.js';
 provideModule(wasmModule);
 
 export * from '../index.js';
+export { EdgescopeState } from '../storage/state-object.js';
