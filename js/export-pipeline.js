@@ -81,15 +81,15 @@ export class ExportPipeline {
     });
   }
 
-  // Replay first (within its bound), then this flush's payloads: sent, or put behind a backlog
-  // that remains so order holds; whatever is still undelivered goes to the buffer.
+  // Replay first (within its bound), then this flush's payloads: sent, or, for an exporter whose
+  // backlog remains, put behind it so order holds; whatever is still undelivered goes to the buffer.
   async deliverAll(encoded, context, replay) {
-    let blocked = false;
-    if (this.buffer && replay) blocked = (await this.buffer.replayBacklog(context)).blocked;
+    let blocked = new Set();
+    if (this.buffer && replay) ({ blocked } = await this.buffer.replayBacklog(context));
     const outcomes = await Promise.all(
       this.exporters.map((exporter, i) => {
         const payloads = encoded.get(exporter.format).payloads;
-        return blocked ? this.holdBack(i, payloads) : this.deliver(i, payloads, context);
+        return blocked.has(i) ? this.holdBack(i, payloads) : this.deliver(i, payloads, context);
       }),
     );
     const later = outcomes.flatMap((o, i) => o.retryLater.map((payload) => ({ exporter: i, payload })));
@@ -100,7 +100,7 @@ export class ExportPipeline {
       const stats = this.perExporter[i];
       stats.buffered += o.laterRecords - lost;
       stats.failed += o.lost + lost;
-      if (lost > 0) stats.failedByCause.buffer = (stats.failedByCause.buffer ?? 0) + lost;
+      if (lost > 0 && this.buffer) stats.failedByCause.buffer = (stats.failedByCause.buffer ?? 0) + lost;
       o.buffered = o.laterRecords - lost;
     });
     const min = (key) => (outcomes.length > 0 ? Math.min(...outcomes.map((o) => o[key])) : 0);

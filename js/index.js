@@ -5,3 +5,5 @@ export { createTelemetry, Telemetry } from './telemetry.js';
 export { exporters } from './exporters/index.js';
 export { EdgescopeConfigError, validateConfig } from './config.js';
 export { Span } from './span.js';
+export { stores, BufferStoreError } from './storage/index.js';
+export { BufferEntryError } from './core/buffer-core.js';

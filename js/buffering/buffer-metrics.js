@@ -1,6 +1,7 @@
 // The offline buffer's activity as metrics, so a dashboard sees an outage's backlog, not only the
-// log: recorded at the start of each flush (what happened since the last one), so they leave with
-// that flush's drain and never stay pending after an invocation.
+// log: recorded at the start of a flush that has telemetry of its own to send (what happened since
+// the last one), so they ride along with it. They never make a payload by themselves: during an
+// outage that payload would itself be buffered, and the buffer would fill with its own metrics.
 //   edgescope.buffer.entries, edgescope.buffer.bytes       gauges, when they changed
 //   edgescope.buffer.stored / evicted / refused           counters (payloads)
 //   edgescope.buffer.replayed {outcome: delivered|failed}  counter (payloads)
@@ -26,7 +27,7 @@ export class BufferMetrics {
 
   record() {
     const buffer = this.telemetry.pipeline.buffer;
-    if (!buffer) return;
+    if (!buffer || this.telemetry.core.pending() === 0) return;
     const now = buffer.stats();
     const metrics = this.telemetry.metrics;
     for (const [field, name, tags] of COUNTERS) {

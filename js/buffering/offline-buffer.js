@@ -18,6 +18,26 @@ import { readResult } from '../export-outcome.js';
 // a Durable Object call each time). Entries other isolates store are picked up within it.
 const EMPTY_RECHECK_MS = 10000;
 
+// After a replay found a collector still unreachable, this isolate waits before probing it again:
+// exponential from 1 s to 5 minutes, with jitter so a fleet of isolates does not probe in step.
+// Meanwhile that exporter's payloads go straight to the back of the buffer, costing no subrequest.
+const PROBE_BACKOFF_MIN_MS = 1000;
+const PROBE_BACKOFF_MAX_MS = 5 * 60 * 1000;
+
+// A failed try that says nothing about the entry itself does not count against maxAttempts (an
+// outage is bounded by maxAgeMs and the cap; otherwise every isolate's probe would use up the
+// oldest entries' attempts within minutes of an outage): the collector was unreachable, throttled
+// or refused the credentials (and the probe backs off), or the try was never sent because this
+// invocation's subrequests or time ran out (no backoff: the collector was not asked). Any other
+// failure (a 500, a 408, a redirect, an exporter that threw) counts: an entry a collector keeps
+// failing on is dropped.
+const UNAVAILABLE_CAUSES = new Set(['network', 'timeout', 'auth', 'retry-after']);
+const THROTTLING_STATUS = new Set([429, 502, 503, 504]);
+const NOT_SENT_CAUSES = new Set(['budget', 'deadline', 'subrequest-limit']);
+function collectorUnavailable(read, result) {
+  return UNAVAILABLE_CAUSES.has(read.cause) || THROTTLING_STATUS.has(result?.status);
+}
+
 export class OfflineBuffer {
   constructor({ store, limits, replayMaxSubrequests }, exporters) {
     this.store = store;
@@ -26,6 +46,7 @@ export class OfflineBuffer {
     this.exporters = exporters;
     this.ids = exporterIds(exporters);
     this.emptySince = null;
+    this.probe = { backoffMs: 0, until: 0, blocked: new Set() };
     this.counters = {
       stored: 0,
       storedRecords: 0,
@@ -91,6 +112,8 @@ export class OfflineBuffer {
       return { keptRecords: 0, lostRecords: lostRecords + records };
     }
     this.noteCounts(result);
+    this.noteFailures(result, 'store');
+    this.counters.corrupt += result.corrupt?.length ?? 0;
     this.emptySince = null;
     const refused = new Set(result.refused ?? []);
     const evicted = result.evicted ?? [];
@@ -116,35 +139,54 @@ export class OfflineBuffer {
 
   // The automatic replay at the start of an invocation's export: at most replay.maxEntries
   // entries and replay.maxSubrequests of the flush's subrequests, oldest first, one at a time (so
-  // order holds), stopping at the first entry that still fails. Resolves to { blocked }: true when
-  // a backlog remains, so the caller puts its own payloads behind it. Never rejects.
+  // order holds). An exporter whose entry still fails is not tried again in this replay (its
+  // collector is still down); other exporters' entries go on. Resolves to { blocked: Set of
+  // exporter indices } that still have a backlog, so the caller puts their own payloads behind
+  // it; an exporter without one sends as usual. Never rejects.
   async replayBacklog(context, now = Date.now()) {
-    if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked: false };
-    if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked: false };
+    const blocked = new Set();
+    if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked };
+    if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked };
+    if (now < this.probe.until) return { blocked: new Set(this.probe.blocked) };
     const taken = await this.take(this.limits.replayMaxEntries, now);
-    if (taken === null) return { blocked: false }; // the store failed: logged; export as usual
+    if (taken === null) return { blocked }; // the store failed: logged; export as usual
     if (taken.entries.length === 0) {
       this.emptySince = now;
-      return { blocked: false };
+      return { blocked };
     }
     const replayContext = withSubrequestShare(context, this.replayMaxSubrequests);
+    const full = taken.entries.length >= this.limits.replayMaxEntries;
     const outcomes = [];
     const remainders = [];
-    let stopped = false;
+    let unavailable = false;
     for (const entry of taken.entries) {
-      if (stopped) {
-        outcomes.push({ key: entry.key, delivered: false, attempted: false, meta: entry.meta });
+      const opened = this.open(entry);
+      if (opened.outcome) {
+        outcomes.push(opened.outcome);
         continue;
       }
-      const sent = await this.sendEntry(entry, replayContext);
+      // The bound was reached: entries past this batch may belong to this exporter too.
+      if (full) blocked.add(opened.index);
+      if (blocked.has(opened.index) && !full) {
+        outcomes.push({ key: entry.key, delivered: false, attempted: false });
+        continue;
+      }
+      const sent = await this.sendOpened(entry, opened, replayContext);
       outcomes.push(sent.outcome);
       remainders.push(...sent.remainders);
-      if (!sent.outcome.delivered) stopped = true;
+      if (sent.unavailable) unavailable = true;
+      if (!sent.outcome.delivered || sent.remainders.length > 0) {
+        blocked.add(opened.index);
+        // Out of subrequests or time: nothing more can be sent in this invocation.
+        if (full || sent.notSent) break;
+      }
     }
+    this.noteProbe(unavailable, blocked, now);
+    // Entries after a break were taken but not tried: released without counting an attempt.
+    for (const entry of taken.entries.slice(outcomes.length)) outcomes.push({ key: entry.key, delivered: false, attempted: false });
     await this.settle(outcomes, now);
     if (remainders.length > 0) await this.keep(remainders, now);
-    const full = taken.entries.length >= this.limits.replayMaxEntries;
-    return { blocked: stopped || full || remainders.length > 0 };
+    return { blocked };
   }
 
   // buffer.replay(): attempts every entry (up to maxEntries) at least once, then each failure up
@@ -206,6 +248,7 @@ export class OfflineBuffer {
       return null;
     }
     this.noteCounts(taken);
+    this.noteFailures(taken, 'replay read');
     const expired = taken.expired ?? [];
     const exhausted = taken.exhausted ?? [];
     const corrupt = taken.corrupt ?? [];
@@ -219,8 +262,9 @@ export class OfflineBuffer {
     return { ...taken, entries: taken.entries ?? [] };
   }
 
-  // One entry through its exporter. { outcome: { key, delivered, meta }, remainders, error }.
-  async sendEntry(entry, context) {
+  // Reads an entry's envelope and finds its exporter: { index, payload }, or { outcome } when the
+  // entry cannot be sent (corrupted, or its exporter is no longer configured): it is removed.
+  open(entry) {
     let decoded;
     try {
       decoded = decodeEntry(entry.value);
@@ -228,7 +272,7 @@ export class OfflineBuffer {
       if (!(error instanceof BufferEntryError)) throw error;
       this.counters.corrupt++;
       console.error(`[edgescope] offline buffer (${this.kind}): skipped and removed corrupted entry ${entry.key}: ${error.message}`);
-      return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders: [], error: error.message };
+      return { outcome: { key: entry.key, delivered: true }, error: error.message };
     }
     const index = this.ids.indexOf(decoded.exporter);
     if (index < 0) {
@@ -236,31 +280,45 @@ export class OfflineBuffer {
       console.error(
         `[edgescope] offline buffer (${this.kind}): dropped a payload of ${decoded.records} record(s) for exporter "${decoded.exporter}", which is no longer configured`,
       );
-      return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders: [], error: 'exporter no longer configured' };
+      return { outcome: { key: entry.key, delivered: true }, error: 'exporter no longer configured' };
     }
-    const payload = { signal: decoded.signal, records: decoded.records, body: decoded.body, batchId: decoded.batchId };
+    return { index, payload: { signal: decoded.signal, records: decoded.records, body: decoded.body, batchId: decoded.batchId } };
+  }
+
+  // One entry through its exporter: { outcome: { key, delivered }, remainders, error }.
+  async sendEntry(entry, context) {
+    const opened = this.open(entry);
+    if (opened.outcome) return { outcome: opened.outcome, remainders: [], error: opened.error };
+    return this.sendOpened(entry, opened, context);
+  }
+
+  async sendOpened(entry, { index, payload }, context) {
     let results;
     try {
       results = await this.exporters[index].send([payload], context);
     } catch (error) {
       results = [{ ok: false, cause: 'exporter', error: `exporter threw: ${messageOf(error)}` }];
     }
-    const read = readResult(payload, Array.isArray(results) ? results[0] : undefined);
+    const result = Array.isArray(results) ? results[0] : undefined;
+    const read = readResult(payload, result);
     this.counters.rejectedRecords += read.droppedRecords;
-    if (read.delivered > 0) {
-      this.counters.replayedRecords += read.delivered;
-    }
-    const attempts = entry.meta.attempts + 1;
-    // A payload the exporter split (HTTP 413) and partly delivered: the entry is done and its
-    // undelivered parts go back with the entry's time (so they keep its place) and attempts.
+    this.counters.replayedRecords += read.delivered;
+    // The whole payload came back: the entry stays, one attempt more.
     const whole = read.retryLater.length === 1 && read.retryLater[0] === payload;
     if (whole) {
       this.counters.replayFailed++;
-      return { outcome: { key: entry.key, delivered: false, meta: entry.meta }, remainders: [], error: read.error };
+      const unavailable = collectorUnavailable(read, result);
+      const notSent = NOT_SENT_CAUSES.has(read.cause);
+      const outcome = unavailable || notSent ? { key: entry.key, delivered: false, attempted: false } : { key: entry.key, delivered: false };
+      return { outcome, remainders: [], error: read.error, unavailable, notSent };
     }
+    // Delivered, dropped by the collector, or split (HTTP 413) and partly delivered: the entry is
+    // done, and its undelivered parts go back with the entry's time (so they keep its place) and
+    // one attempt more.
     this.counters.replayed++;
+    const attempts = entry.meta.attempts + 1;
     const remainders = read.retryLater.map((part) => ({ exporter: index, payload: part, created: entry.meta.created, attempts }));
-    return { outcome: { key: entry.key, delivered: true, meta: entry.meta }, remainders, error: read.error };
+    return { outcome: { key: entry.key, delivered: true }, remainders, error: read.error };
   }
 
   async settle(outcomes, now) {
@@ -273,14 +331,36 @@ export class OfflineBuffer {
       console.error(`[edgescope] offline buffer (${this.kind}) could not record replay outcomes (entries may be replayed again; the collector de-duplicates on batch id): ${messageOf(error)}`);
       return;
     }
+    this.noteFailures(result, 'replay outcome');
+    this.counters.vanished += result.vanished ?? 0;
     const dropped = result.dropped ?? [];
     for (const { reason } of dropped) {
       if (reason === 'expired') this.counters.expired++;
+      else if (reason === 'corrupt') this.counters.corrupt++;
       else this.counters.exhausted++;
     }
     if (dropped.length > 0) {
       console.error(`[edgescope] offline buffer (${this.kind}): dropped ${dropped.length} payload(s) after their last attempt (${dropped.map((d) => d.reason).join(', ')})`);
     }
+  }
+
+  // Backoff bookkeeping after an automatic replay: a collector still unavailable doubles the wait
+  // before this isolate probes it again; anything else resets it.
+  noteProbe(unavailable, blocked, now) {
+    if (!unavailable) {
+      this.probe = { backoffMs: 0, until: 0, blocked: new Set() };
+      return;
+    }
+    const backoffMs = Math.min(PROBE_BACKOFF_MAX_MS, Math.max(PROBE_BACKOFF_MIN_MS, this.probe.backoffMs * 2));
+    this.probe = { backoffMs, until: now + backoffMs / 2 + Math.random() * (backoffMs / 2), blocked: new Set(blocked) };
+  }
+
+  // Per-entry failures a store reports (a KV read or delete that failed) without failing the call.
+  noteFailures(result, what) {
+    const failures = result?.failures ?? [];
+    if (failures.length === 0) return;
+    this.counters.storeErrors += failures.length;
+    console.error(`[edgescope] offline buffer (${this.kind}) ${what}: ${failures.length} entr(ies) failed; first ${failures[0].key}: ${failures[0].error}`);
   }
 
   noteCounts(result) {

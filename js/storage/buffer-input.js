@@ -105,13 +105,17 @@ export function checkOutcomes(outcomes, where, { maxItems = Infinity, strict = f
   return outcomes.map((outcome, i) => {
     const what = `outcomes[${i}]`;
     if (!isPlainObject(outcome)) throw fail(where, what, 'an object { key, delivered, meta }', outcome);
-    if (strict) checkKeys(outcome, ['key', 'delivered'], where, what);
+    if (strict) checkKeys(outcome, ['key', 'delivered', 'attempted'], where, what);
     const key = checkKey(outcome.key, where, `${what}.key`);
     if (seen.has(key)) throw new TypeError(`edgescope buffer: ${where}: ${what}.key ${key} appears twice in one call`);
     seen.add(key);
     if (typeof outcome.delivered !== 'boolean') throw fail(where, `${what}.delivered`, 'true or false', outcome.delivered);
     if (outcome.meta !== undefined) checkMeta(outcome.meta, where, `${what}.meta`);
-    return { key, delivered: outcome.delivered };
+    // attempted: false releases an entry that was taken but not sent (the replay stopped before
+    // it): its lease ends and its attempts count stays.
+    if (outcome.attempted !== undefined && typeof outcome.attempted !== 'boolean') throw fail(where, `${what}.attempted`, 'true or false', outcome.attempted);
+    if (outcome.attempted === false && outcome.delivered) throw fail(where, `${what}.attempted`, 'true when delivered is true', outcome.attempted);
+    return outcome.attempted === false ? { key, delivered: false, attempted: false } : { key, delivered: outcome.delivered };
   });
 }
 

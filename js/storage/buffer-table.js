@@ -138,10 +138,15 @@ const settle = {
   },
   run(sql, { outcomes, limits, now }) {
     const result = { deleted: [], kept: [], dropped: [], vanished: 0, failures: [] };
-    for (const { key, delivered } of outcomes) {
+    for (const { key, delivered, attempted } of outcomes) {
       const row = sql.exec(`SELECT key, created, bytes, attempts, lease_until FROM ${TABLE} WHERE key = ?`, key).toArray()[0];
       if (!row) {
         result.vanished++; // evicted, expired or settled by another flush since it was taken
+        continue;
+      }
+      if (attempted === false) {
+        sql.exec(`UPDATE ${TABLE} SET lease_until = 0 WHERE key = ?`, key);
+        result.kept.push(key);
         continue;
       }
       const read = readRow(row);

@@ -198,8 +198,12 @@ export function kv(namespace, options) {
           result.failures.push({ key, error: `deleting a ${reason} entry: ${describeError(error)}` });
         }
       };
-      await eachLimited(checked, async ({ key, delivered }) => {
+      await eachLimited(checked, async ({ key, delivered, attempted }) => {
         try {
+          if (attempted === false) {
+            result.kept.push(key); // KV has no lease to release; the attempts count stays
+            return;
+          }
           if (delivered) {
             await namespace.delete(name(key));
             result.deleted.push(key);

@@ -67,10 +67,15 @@ export function memory(options) {
       const lim = checkLimits(limits, 'memory settle');
       checkNow(now, 'memory settle');
       const result = { deleted: [], kept: [], dropped: [], vanished: 0, failures: [] };
-      for (const { key, delivered } of checked) {
+      for (const { key, delivered, attempted } of checked) {
         const row = rows.get(key);
         if (!row) {
           result.vanished++; // evicted or dropped since it was taken
+          continue;
+        }
+        if (attempted === false) {
+          row.leaseUntil = 0;
+          result.kept.push(key);
           continue;
         }
         const decision = afterAttempt(row.meta, delivered, now, lim);

@@ -16,7 +16,8 @@ export async function bundleWorker(entry, { define, external = [] } = {}) {
     target: 'es2022',
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
-    external,
+    // cloudflare:* modules are the runtime's own (wrangler leaves them external too).
+    external: ['cloudflare:*', ...external],
     define,
     logLevel: 'silent',
     plugins: [

@@ -17,8 +17,9 @@ async function startServer(handler) {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
+// buffer: false: a failure here is final, so each test sees exactly one flush's requests.
 function telemetry(exporter) {
-  const t = createTelemetry({ service: 'svc', exporter });
+  const t = createTelemetry({ service: 'svc', exporter, buffer: false });
   t.trace('op', () => {});
   return t;
 }

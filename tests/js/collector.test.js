@@ -84,13 +84,14 @@ test('a batch sent again under the same Idempotency-Key is answered 200 and reco
 
 test('without the header, a native body\'s batchId is the key; with neither, nothing is de-duplicated', async () => {
   collector.clear();
-  await postWithKey('/ingest', nativeBatch('n1'));
-  await postWithKey('/ingest', nativeBatch('n1'));
+  const id = 'c0ffee00'.repeat(4); // a batch id as the core makes them: 32 lowercase hex digits
+  await postWithKey('/ingest', nativeBatch(id));
+  await postWithKey('/ingest', nativeBatch(id));
   await postWithKey('/ingest', nativeBatch());
   await postWithKey('/ingest', nativeBatch());
   assert.equal(collector.logs.length, 3);
-  assert.deepEqual(collector.batchIds, ['n1']);
-  assert.deepEqual(collector.duplicates, [{ batchId: 'n1', path: '/ingest', count: 1 }]);
+  assert.deepEqual(collector.batchIds, [id]);
+  assert.deepEqual(collector.duplicates, [{ batchId: id, path: '/ingest', count: 1 }]);
 });
 
 test('a refused batch is not remembered: the same key with a valid body is then recorded', async () => {

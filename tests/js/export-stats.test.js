@@ -45,21 +45,23 @@ test('with two exporters delivering, each record is exported once in the totals'
   assert.match(s.exporters[0].endpoint, /^http:\/\/127\.0\.0\.1:\d+\/ingest$/);
 });
 
-test('a record one exporter lost is failed in the totals, not both exported and failed', async () => {
+test('a record one exporter could not deliver is buffered in the totals, not both exported and buffered', async () => {
   const t = twoExporters();
   failing.failAlways(503);
   record(t);
   const lines = await captureConsole('error', () => t.flush());
   const s = t.stats();
   assert.equal(s.exported, 0);
-  assert.equal(s.failed, 3);
+  assert.equal(s.buffered, 3);
+  assert.equal(s.failed, 0);
   assert.equal(s.payloadsSent, 1);
   assert.equal(s.payloadsFailed, 3);
   const [native, otlp] = s.exporters;
   assert.equal(native.exported, 3);
-  assert.equal(native.failed, 0);
+  assert.equal(native.buffered, 0);
   assert.equal(otlp.exported, 0);
-  assert.equal(otlp.failed, 3);
+  assert.equal(otlp.buffered, 3);
+  assert.equal(otlp.failed, 0);
   assert.deepEqual(otlp.failedByCause, { http: 3 });
   assert.match(otlp.lastError, /^http:\/\/127\.0\.0\.1:\d+\/v1\/\w+: HTTP 503/);
   assert.equal(s.lastError, `http ${otlp.lastError}`);
@@ -86,7 +88,7 @@ test('shrunk and oversize records are counted once, not once per wire format', a
   assert.deepEqual(counts, [once, once]);
 });
 
-test('each drained record is counted once: exported + failed + dropped by encoding = records', async () => {
+test('each drained record is counted once: exported + buffered + failed + dropped by encoding = records', async () => {
   const t = twoExporters({ maxBatchSize: 1 });
   failing.failNext(503, { times: 2 });
   record(t);
@@ -96,12 +98,12 @@ test('each drained record is counted once: exported + failed + dropped by encodi
   });
   assert.equal(records, 3);
   const s = t.stats();
-  assert.equal(s.exported + s.failed + s.dropped, records);
-  assert.equal(s.failed, 2, 'the two records the OTLP exporter lost');
+  assert.equal(s.exported + s.buffered + s.failed + s.dropped, records);
+  assert.equal(s.buffered, 2, 'the two records the OTLP exporter could not deliver');
   assert.equal(s.exporters[1].exported, 1);
 });
 
-test('results a custom exporter leaves out, and a synchronous throw, are counted failures', async () => {
+test('results a custom exporter leaves out, and a synchronous throw, are counted failures and kept for later', async () => {
   const unhandled = [];
   const onUnhandled = (reason) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
@@ -113,9 +115,10 @@ test('results a custom exporter leaves out, and a synchronous throw, are counted
     const lines = await captureConsole('error', () => t.flush());
     await new Promise((resolve) => setTimeout(resolve, 20));
     const [a, b] = t.stats().exporters;
-    assert.deepEqual([a.failed, a.failedByCause], [3, { exporter: 3 }]);
-    assert.deepEqual([b.failed, b.failedByCause], [3, { exporter: 3 }]);
-    assert.equal(t.stats().failed, 3);
+    assert.deepEqual([a.buffered, a.failedByCause], [3, { exporter: 3 }]);
+    assert.deepEqual([b.buffered, b.failedByCause], [3, { exporter: 3 }]);
+    assert.equal(t.stats().buffered, 3);
+    assert.equal(t.stats().failed, 0);
     assert.match(lines.join('\n'), /short mem: send\(\) returned no result for this payload/);
     assert.match(lines.join('\n'), /sync mem: exporter threw: sync boom/);
     assert.deepEqual(unhandled, []);

@@ -32,7 +32,7 @@ for (const format of ['native', 'otlp-json']) {
   });
 }
 
-test('transient failures are retried; what still fails is logged and counted', async () => {
+test('transient failures are retried; what still fails is logged, counted and kept for later', async () => {
   const t = createTelemetry({
     service: 'svc',
     exporter: exporters.http({ url: collector.nativeUrl, retries: 2, [Symbol.for('edgescope.test.sleep')]: async () => {} }),
@@ -47,9 +47,10 @@ test('transient failures are retried; what still fails is logged and counted', a
   collector.failAlways(500, { body: 'collector on fire' });
   record(t);
   const lines = await captureConsole('error', () => t.flush());
-  assert.equal(t.stats().failed, 3);
+  assert.equal(t.stats().buffered, 3);
+  assert.equal(t.stats().failed, 0);
   assert.equal(t.stats().payloadsFailed, 1);
-  assert.match(lines.join('\n'), /HTTP 500: collector on fire.*3 record\(s\) in 1 payload\(s\) not delivered/);
+  assert.match(lines.join('\n'), /HTTP 500: collector on fire; 1 payload\(s\) not delivered .*3 record\(s\) kept in the offline buffer \(memory\)/);
 });
 
 test('a 401 is not retried', async () => {
@@ -69,7 +70,7 @@ test('a collector that is down is a logged network error, not an exception', asy
   record(t);
   const lines = await captureConsole('error', () => t.flush());
   assert.match(lines[0], /network error/);
-  assert.equal(t.stats().failed, 3);
+  assert.equal(t.stats().buffered, 3);
 });
 
 test('Retry-After is honoured within the deadline', async () => {
@@ -92,7 +93,7 @@ test('the Direct exporter makes exactly one POST per payload and never retries',
   await captureConsole('error', () => t.flush());
   assert.equal(collector.requests, 3);
   assert.equal(collector.payloads.length, 2);
-  assert.equal(t.stats().failed, 1);
+  assert.equal(t.stats().buffered, 1);
 });
 
 test('every response body is consumed, so connections are not held open', async () => {
@@ -136,7 +137,7 @@ test('the Console exporter prints one readable line per record', async () => {
   assert.match(lines[2], /^\[edgescope\] log info "hello" trace=/);
 });
 
-test('an exporter that throws is counted as failed, never an unhandled rejection', async () => {
+test('an exporter that throws is a counted failure kept for later, never an unhandled rejection', async () => {
   const t = createTelemetry({
     service: 'svc',
     exporter: { name: 'broken', format: 'native', async send() { throw new Error('nope'); } },
@@ -144,5 +145,5 @@ test('an exporter that throws is counted as failed, never an unhandled rejection
   record(t);
   const lines = await captureConsole('error', () => t.flush());
   assert.match(lines[0], /exporter threw: nope/);
-  assert.equal(t.stats().failed, 3);
+  assert.equal(t.stats().buffered, 3);
 });

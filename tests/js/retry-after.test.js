@@ -12,7 +12,7 @@ const collector = useCollector();
 function telemetry(options) {
   const waits = [];
   const exporter = exporters.http({ url: collector.nativeUrl, retries: 2, [Symbol.for('edgescope.test.sleep')]: async (ms) => waits.push(ms), ...options });
-  const t = createTelemetry({ service: 'svc', exporter });
+  const t = createTelemetry({ service: 'svc', exporter, buffer: false });
   t.trace('op', () => {});
   return { t, waits };
 }
