@@ -36,8 +36,12 @@ export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
 
 // Returns a Promise of the Response to hand to the runtime. `signal` is the incoming request's
 // AbortSignal: with the `enable_request_signal` compatibility flag it fires when the client goes
-// away, which lets a teed body report 'cancelled' and release its source.
-export async function watchBody(response, onEnd, { signal } = {}) {
+// away, which lets a teed body report 'cancelled' and release its source. `request` is the
+// incoming request: a handler that echoes its body (`new Response(request.body)`) hands the
+// runtime a stream whose length it knows from the request's Content-Length, however slowly the
+// bytes are still arriving, so that body keeps the tee (and its length) without peeking.
+export async function watchBody(response, onEnd, { signal, request } = {}) {
+  const echoedWithLength = request?.body != null && response.body === request.body && request.headers.has('content-length');
   let branches;
   try {
     branches = response.body.tee();
@@ -48,8 +52,8 @@ export async function watchBody(response, onEnd, { signal } = {}) {
   }
   const [client, watched] = branches;
   const drain = new WatchedBranch(watched);
-  await drain.peek();
-  if (drain.settled || declaresFraming(response.headers)) {
+  if (!echoedWithLength) await drain.peek();
+  if (drain.settled || echoedWithLength || declaresFraming(response.headers)) {
     drain.finish(onEnd, signal);
     return rebuild(response, client);
   }

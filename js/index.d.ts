@@ -354,4 +354,14 @@ export interface InvocationScope {
 /** The scope of the invocation a request, ctx, scheduled controller or queue batch belongs to. */
 export function scopeOf(requestOrCtxOrEvent: object): InvocationScope;
 
+/** The package's Durable Object (workerd entry only): re-export it from your Worker and bind it for stores.durableObject. */
+export class EdgescopeState {
+  constructor(ctx: unknown, env: unknown);
+  /** The versioned request protocol: { v: 1, feature, op, args }. */
+  request(message: { v: number; feature: string; op: string; args?: unknown }): Promise<unknown>;
+}
+
+export class BufferStoreError extends Error {}
+export class BufferEntryError extends Error {}
+
 export function instrument<H extends object>(handler: H, config: EdgescopeConfig | ((env: any) => EdgescopeConfig)): H;

@@ -126,7 +126,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
         if (outcome === 'error') scope.rootSpan.recordException(error);
         scope.finalize({ response, outcome, error });
       },
-      { signal: request.signal },
+      { signal: request.signal, request },
     );
   } catch (error) {
     // Our own failure after the handler succeeded: the client still gets the handler's response.

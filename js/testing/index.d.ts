@@ -107,6 +107,12 @@ export function startWorker(options: {
   bundle?: WorkerBundle;
   bindings?: Record<string, unknown>;
   kvNamespaces?: string[];
+  /** Binding name -> class name (SQLite storage, as `new_sqlite_classes`), or Miniflare's own options for it. */
+  durableObjects?: Record<string, string | { className: string; useSQLite?: boolean; scriptName?: string }>;
+  /** A directory: KV and Durable Object storage kept across starts. */
+  persist?: string;
+  /** Any other Miniflare option, passed through. */
+  miniflare?: Record<string, unknown>;
   compatibilityDate?: string;
   compatibilityFlags?: string[];
   log?: boolean;

@@ -8,7 +8,8 @@ import net from 'node:net';
 
 const IDLE_MS = 4000; // no bytes for this long: report what arrived instead of hanging the suite
 
-export function rawRequest(baseUrl, { method = 'GET', path = '/', headers = {}, body, closeAfterBytes, upgrade = false } = {}) {
+// bodyPauseMs: send the first half of the body, pause, then the rest (a slow uploader).
+export function rawRequest(baseUrl, { method = 'GET', path = '/', headers = {}, body, bodyPauseMs, closeAfterBytes, upgrade = false } = {}) {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
@@ -187,7 +188,11 @@ export function rawRequest(baseUrl, { method = 'GET', path = '/', headers = {}, 
       for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       sentAt = performance.now();
-      if (body !== undefined) socket.write(body);
+      if (body !== undefined && bodyPauseMs) {
+        const half = Math.floor(body.length / 2);
+        socket.write(body.subarray(0, half));
+        setTimeout(() => socket.write(body.subarray(half)), bodyPauseMs);
+      } else if (body !== undefined) socket.write(body);
       armIdle();
     });
   });

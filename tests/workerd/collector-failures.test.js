@@ -1,5 +1,6 @@
 // When the collector is down or refuses the data, the user's handler never sees an exception,
-// the client's response is unchanged, and the failure is logged and counted.
+// the client's response is unchanged, and the failure is logged and counted; by default what was
+// not delivered waits in the offline buffer (tests/workerd/offline-buffer.test.js goes further).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startCollector, startWorker } from 'edgescope/testing';
@@ -8,11 +9,14 @@ import { bundleOf, sleep } from './helpers.js';
 
 const collector = useCollector();
 
-async function run(url, retries, requestCount = 2) {
+const RECORDS_PER_REQUEST = 5; // 3 spans + 1 metric + 1 log
+
+// buffer: 'off' makes every failure final, so each request's export is one flush on its own.
+async function run(url, retries, requestCount = 2, { buffer = 'on' } = {}) {
   const output = [];
   const worker = await startWorker({
     bundle: await bundleOf('basic'),
-    bindings: { COLLECTOR_URL: url, RETRIES: String(retries) },
+    bindings: { COLLECTOR_URL: url, RETRIES: String(retries), BUFFER: buffer },
     onOutput: (line) => output.push(line),
   });
   try {
@@ -22,33 +26,50 @@ async function run(url, retries, requestCount = 2) {
       assert.equal(await res.text(), `hello from /page${i}`);
       assert.equal(res.headers.get('content-type'), 'text/plain');
     }
-    // The exports run in waitUntil after the responses: wait until each request's single payload
-    // has either arrived or been reported as failed.
-    const failures = () => output.filter((l) => l.includes('[edgescope] export failed')).length;
-    for (let tries = 0; tries < 200 && failures() + collector.payloads.length < requestCount; tries++) await sleep(25);
+    // The exports run in waitUntil after the responses: wait until every record of the requests
+    // is accounted for (delivered, buffered, rejected or lost). The counters are read from inside
+    // the isolate, before that probe's own export.
+    const accounted = (s) => s.exported + s.buffered + s.rejected + s.failed;
+    let stats = await (await worker.fetch('/__stats')).json();
+    for (let tries = 0; tries < 200 && accounted(stats) < RECORDS_PER_REQUEST * requestCount; tries++) {
+      await sleep(25);
+      stats = await (await worker.fetch('/__stats')).json();
+    }
+    // The probes' own exports may still be on their way: count the requests up to here.
     const collectorRequests = collector.requests;
-    // Read the counters from inside the isolate (this request's own export comes after).
-    const stats = await (await worker.fetch('/__stats')).json();
     return { stats, output, collectorRequests };
   } finally {
     await worker.dispose();
   }
 }
 
-test('collector down: responses unchanged, failure logged and counted', async () => {
+test('collector down: responses unchanged, failure logged, and the telemetry kept in the buffer', async () => {
   const down = await startCollector();
   const url = down.nativeUrl;
   await down.close();
   const { stats, output } = await run(url, 0);
-  assert.equal(stats.payloadsFailed, 2);
-  assert.equal(stats.failed, 10); // 3 spans + 1 metric + 1 log per request
+  // Every record of both requests, plus the buffer's own metrics riding along with the second.
+  assert.ok(stats.buffered >= 2 * RECORDS_PER_REQUEST, JSON.stringify(stats));
+  assert.equal(stats.failed, 0);
+  assert.equal(stats.buffer.stored, 2);
   assert.match(stats.lastError, /network error/);
-  assert.ok(output.some((l) => /\[edgescope\] export failed: .*network error/.test(l)), output.join('\n'));
+  assert.ok(output.some((l) => /\[edgescope\] export failed: .*network error.*kept in the offline buffer \(memory\)/.test(l)), output.join('\n'));
+});
+
+test('collector down with buffer: false: responses unchanged, failure logged and counted as lost', async () => {
+  const down = await startCollector();
+  const url = down.nativeUrl;
+  await down.close();
+  const { stats, output } = await run(url, 0, 2, { buffer: 'off' });
+  assert.equal(stats.payloadsFailed, 2);
+  assert.equal(stats.failed, 2 * RECORDS_PER_REQUEST);
+  assert.equal(stats.buffer, null);
+  assert.ok(output.some((l) => /\[edgescope\] export failed: .*network error.*lost \(buffer: false\)/.test(l)), output.join('\n'));
 });
 
 test('collector answering 503: retried, then logged and counted; responses unchanged', async () => {
   collector.failAlways(503, { body: 'overloaded' });
-  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 1);
+  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 1, 2, { buffer: 'off' });
   assert.equal(collectorRequests, 4); // 2 flushes x (1 try + 1 retry)
   assert.equal(stats.payloadsFailed, 2);
   assert.ok(output.some((l) => /HTTP 503: overloaded/.test(l)), output.join('\n'));
@@ -56,7 +77,7 @@ test('collector answering 503: retried, then logged and counted; responses uncha
 
 test('collector answering 500: not retried (not a retryable OTLP/HTTP code), logged and counted', async () => {
   collector.failAlways(500, { body: 'internal error' });
-  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 3);
+  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 3, 2, { buffer: 'off' });
   assert.equal(collectorRequests, 2); // 2 flushes x 1 try
   assert.equal(stats.payloadsFailed, 2);
   assert.ok(output.some((l) => /HTTP 500: internal error/.test(l)), output.join('\n'));
@@ -64,19 +85,21 @@ test('collector answering 500: not retried (not a retryable OTLP/HTTP code), log
 
 test('collector answering 401: not retried, logged loudly and counted', async () => {
   collector.failAlways(401, { body: 'bad token' });
-  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 3);
+  const { stats, output, collectorRequests } = await run(collector.nativeUrl, 3, 2, { buffer: 'off' });
   assert.equal(collectorRequests, 2);
-  assert.equal(stats.failed, 10);
+  assert.equal(stats.failed, 2 * RECORDS_PER_REQUEST);
   assert.ok(output.some((l) => /HTTP 401: bad token/.test(l)), output.join('\n'));
   assert.ok(output.some((l) => /refused the credentials \(HTTP 401: bad token\).*check bearerToken and headers/.test(l)), output.join('\n'));
 });
 
-test('after the collector recovers, new telemetry arrives again', async () => {
+test('after the collector recovers, what failed arrives with the new telemetry', async () => {
   collector.failNext(503, { times: 1 });
   const { stats } = await run(collector.nativeUrl, 0, 2);
   assert.equal(stats.payloadsFailed, 1);
   assert.equal(stats.payloadsSent >= 1, true);
-  assert.equal(collector.logs.length, 1);
+  assert.deepEqual(collector.logs.map((l) => l.attributes.path), ['/page0', '/page1']);
+  assert.equal(stats.buffer.replayed, 1);
+  assert.equal(stats.failed, 0);
 });
 
 test('a handler that throws still exports, and the error reaches the runtime unchanged', async () => {

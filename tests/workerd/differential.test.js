@@ -374,6 +374,15 @@ add({
   outcome: 'complete',
 });
 add({
+  name: 'a POST body that arrives slowly, echoed with new Response(request.body), keeps its Content-Length',
+  method: 'POST',
+  path: '/built/echo',
+  body: upload,
+  bodyPauseMs: 300,
+  expect: delivers(upload, { framing: 'content-length' }),
+  outcome: 'complete',
+});
+add({
   name: "a pre-gzipped body with encodeBody: 'manual' arrives byte-identical",
   path: '/built/manual-gzip',
   acceptEncodings: true,
@@ -514,6 +523,7 @@ async function exchange(worker, c) {
       path,
       headers: { ...c.headers, traceparent },
       body: c.body,
+      bodyPauseMs: c.bodyPauseMs,
       closeAfterBytes: c.closeAfterBytes,
       upgrade: c.upgrade,
     });
