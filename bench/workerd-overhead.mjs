@@ -270,7 +270,9 @@ const minified = await (async () => {
     format: 'esm',
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
-    external: ['*.wasm'],
+    // cloudflare:* modules are the runtime's own (the EdgescopeState Durable Object imports
+    // cloudflare:workers); wrangler leaves them external too, so they add nothing to the bundle.
+    external: ['*.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   return out.outputFiles[0].contents;
