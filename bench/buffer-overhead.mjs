@@ -24,7 +24,7 @@
 // running. The Worker's probes (/__stats, /__status, /__active) run outside instrument() and
 // outside the windows.
 //
-// Environment: ROUNDS, PER_ROUND   rotating rounds, and requests per side per round (default 5 x 150).
+// Environment: ROUNDS, PER_ROUND   rotating rounds, and requests per side per round (default 5 x 120).
 import { fileURLToPath } from 'node:url';
 import { bundleWorker, startCollector } from '../js/testing/index.js';
 import { cpuMs, launch, rotation } from './workerd-cpu.mjs';
@@ -38,7 +38,7 @@ function positiveInteger(name, fallback) {
 }
 
 const ROUNDS = positiveInteger('ROUNDS', 5);
-const PER_ROUND = positiveInteger('PER_ROUND', 150);
+const PER_ROUND = positiveInteger('PER_ROUND', 120);
 const WARM_UP = 50;
 const QUIET_MS = 150;
 const DOWN_CAP = 200; // the default buffer.maxEntries
