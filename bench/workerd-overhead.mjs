@@ -18,12 +18,13 @@
 //   KIND=a,b            the response kinds to measure (default string,stream,proxy).
 //   ROUNDS, PER_ROUND   rotating rounds, and requests per side per round (default 6 x 400).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bundleWorker, startCollector, startWorker } from '../js/testing/index.js';
+import { bundleWorker, startCollector } from '../js/testing/index.js';
+import { cpuMs, launch, rotation } from './workerd-cpu.mjs';
 import { KINDS, STREAM_CHUNKS, STREAM_CHUNK_BYTES } from './workers/responses.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
@@ -32,7 +33,6 @@ const WARM_UP = 50;
 const BASELINE = process.env.BASELINE ?? 'dd389ee';
 const kinds = (process.env.KIND ?? KINDS.join(',')).split(',').map((k) => k.trim()).filter(Boolean);
 for (const kind of kinds) if (!KINDS.includes(kind)) throw new Error(`KIND: unknown kind ${JSON.stringify(kind)}; use one or more of ${KINDS.join(',')}`);
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 const ORIGIN_BYTES = 64 * 1024;
 
 const path = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -65,47 +65,6 @@ function prepareBaseline(ref) {
   const workers = join(dir, '.bench-current-workers'); // inside the package root, untracked there
   cpSync(path('./workers'), workers, { recursive: true, force: true });
   return { ref, sha, dir, entry: join(workers, 'instrumented.js') };
-}
-
-// ---- workerd processes and their CPU time ---------------------------------------------------
-
-function workerdPids() {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm.startsWith('workerd') && ppid === process.pid) pids.push(Number(entry));
-    } catch {
-      // the process went away
-    }
-  }
-  return pids;
-}
-
-// All threads of the process: utime + stime in /proc/<pid>/stat (proc(5)).
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-// workerd's own output (uncaught errors, with a stack per request) is kept out of the report:
-// each side keeps a count and the first line, shown next to its figures.
-async function launch(bundle, bindings) {
-  const output = { lines: 0, first: null };
-  const onOutput = (line) => {
-    if (!line.trim()) return;
-    output.lines++;
-    output.first ??= line.slice(0, 200);
-  };
-  const before = new Set(workerdPids());
-  const worker = await startWorker({ bundle, bindings, onOutput });
-  const pid = workerdPids().find((p) => !before.has(p));
-  if (!pid) throw new Error('could not find the workerd process of the worker');
-  return { worker, pid, output };
 }
 
 // ---- loopback peers: the proxied origin, and collectors counting exports --------------------
@@ -224,8 +183,7 @@ async function measureKind(kind, ctx) {
     side.missingBefore = side.counter?.missing ?? 0;
   }
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order every round so no side always runs first.
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+    for (const name of rotation(names, round)) {
       const side = sides[name];
       const start = cpuMs(side.pid);
       await drive(side, kind, PER_ROUND, ctx.origin);
@@ -312,7 +270,9 @@ const minified = await (async () => {
     format: 'esm',
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
-    external: ['*.wasm'],
+    // cloudflare:* modules are the runtime's own (the EdgescopeState Durable Object imports
+    // cloudflare:workers); wrangler leaves them external too, so they add nothing to the bundle.
+    external: ['*.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   return out.outputFiles[0].contents;

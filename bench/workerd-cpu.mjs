@@ -1,0 +1,55 @@
+// What the workerd benchmarks share: finding the workerd process a Worker runs in, reading its CPU
+// time from outside (/proc/<pid>/stat utime+stime, proc(5)), and the order of rotating rounds.
+// Measured from outside because workerd's clock does not advance during CPU work (it moves only
+// on I/O, a Workers runtime rule against timing attacks): never time code inside it.
+import { readFileSync, readdirSync } from 'node:fs';
+import { startWorker } from '../js/testing/index.js';
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+// The workerd processes this Node process started (Miniflare spawns one per Worker it starts).
+export function workerdPids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm.startsWith('workerd') && ppid === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process went away
+    }
+  }
+  return pids;
+}
+
+// All threads of the process: utime + stime in /proc/<pid>/stat (proc(5)).
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+// Starts the Worker and finds its workerd process. workerd's own output (uncaught errors, with a
+// stack per request) is kept out of the report: each side keeps a count and the first line, shown
+// next to its figures. `options` adds startWorker options (kvNamespaces, durableObjects, ...).
+export async function launch(bundle, bindings, options = {}) {
+  const output = { lines: 0, first: null };
+  const onOutput = (line) => {
+    if (!line.trim()) return;
+    output.lines++;
+    output.first ??= line.slice(0, 200);
+  };
+  const before = new Set(workerdPids());
+  const worker = await startWorker({ ...options, bundle, bindings, onOutput });
+  const pid = workerdPids().find((p) => !before.has(p));
+  if (!pid) throw new Error('could not find the workerd process of the worker');
+  return { worker, pid, output };
+}
+
+// The order in which the sides run in round `round`: rotated by one every round, so no side
+// always runs first and machine noise hits all sides alike.
+export function rotation(names, round) {
+  return names.map((_, i) => names[(i + round) % names.length]);
+}
