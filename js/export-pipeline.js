@@ -86,6 +86,7 @@ export class ExportPipeline {
   async deliverAll(encoded, context, replay) {
     let blocked = new Set();
     if (this.buffer && replay) ({ blocked } = await this.buffer.replayBacklog(context));
+    else if (this.buffer) blocked = this.buffer.heldBack();
     const outcomes = await Promise.all(
       this.exporters.map((exporter, i) => {
         const payloads = encoded.get(exporter.format).payloads;

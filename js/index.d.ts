@@ -142,7 +142,7 @@ export interface BufferLimits {
 /** The storage interface every buffer store implements (the core's policy decides; the store does the I/O). */
 export interface BufferStore {
   readonly kind: string;
-  append(entries: Array<{ key: string; meta: BufferEntryMeta; value: Uint8Array }>, limits: BufferLimits): Promise<{ stored: string[]; evicted: string[]; refused: string[]; entries?: number; bytes?: number }>;
+  append(entries: Array<{ key: string; meta: BufferEntryMeta; value: Uint8Array }>, limits: BufferLimits): Promise<{ stored: string[]; evicted: string[]; refused: string[]; size?: { entries: number; bytes: number } }>;
   take(limits: BufferLimits, now: number): Promise<{ entries: Array<{ key: string; meta: BufferEntryMeta; value: Uint8Array }>; expired: string[]; exhausted: string[]; corrupt: Array<{ key: string; error: string }>; vanished?: number; }>;
   settle(outcomes: Array<{ key: string; delivered: boolean; attempted?: boolean; meta: BufferEntryMeta }>, limits: BufferLimits, now: number): Promise<{ deleted: string[]; kept: string[]; dropped: Array<{ key: string; reason: string }> }>;
   status(limits: BufferLimits): Promise<BufferStatus>;

@@ -35,8 +35,9 @@ export class BufferMetrics {
       if (delta > 0) metrics.increment(name, delta, tags, { unit: '{payload}' });
       this.seen[field] = now[field];
     }
+    // Gauges when the size changed; an empty buffer that was never anything else says nothing.
     for (const field of ['entries', 'bytes']) {
-      if (now[field] === null || now[field] === this.gauges[field]) continue;
+      if (now[field] === null || now[field] === (this.gauges[field] ?? 0)) continue;
       metrics.gauge(`edgescope.buffer.${field}`, now[field], undefined, { unit: field === 'bytes' ? 'By' : '{payload}' });
       this.gauges[field] = now[field];
     }

@@ -47,6 +47,7 @@ export class OfflineBuffer {
     this.ids = exporterIds(exporters);
     this.emptySince = null;
     this.probe = { backoffMs: 0, until: 0, blocked: new Set() };
+    this.lastBlocked = new Set();
     this.counters = {
       stored: 0,
       storedRecords: 0,
@@ -144,18 +145,35 @@ export class OfflineBuffer {
   // exporter indices } that still have a backlog, so the caller puts their own payloads behind
   // it; an exporter without one sends as usual. Never rejects.
   async replayBacklog(context, now = Date.now()) {
+    const { blocked } = await this.replayOnce(context, now);
+    this.lastBlocked = new Set(blocked);
+    return { blocked };
+  }
+
+  // The exporters a flush that does not replay (the second flush of an invocation) must hold
+  // back: those still backing off, else those the last replay left with a backlog. Sending them
+  // would put payloads ahead of the backlog, or send to a collector known to be down.
+  heldBack(now = Date.now()) {
+    if (now < this.probe.until) return new Set(this.probe.blocked);
+    return new Set(this.lastBlocked);
+  }
+
+  async replayOnce(context, now) {
     const blocked = new Set();
     if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked };
     if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked };
     if (now < this.probe.until) return { blocked: new Set(this.probe.blocked) };
     const taken = await this.take(this.limits.replayMaxEntries, now);
     if (taken === null) return { blocked }; // the store failed: logged; export as usual
-    if (taken.entries.length === 0) {
+    // Entries another isolate took between this one's list and read (KV has no lease) still
+    // count: the backlog is not known to be drained.
+    const vanished = taken.vanished ?? 0;
+    if (taken.entries.length === 0 && vanished === 0) {
       this.emptySince = now;
       return { blocked };
     }
     const replayContext = withSubrequestShare(context, this.replayMaxSubrequests);
-    const full = taken.entries.length >= this.limits.replayMaxEntries;
+    const full = taken.entries.length + vanished >= this.limits.replayMaxEntries;
     const outcomes = [];
     const remainders = [];
     let unavailable = false;
@@ -182,6 +200,9 @@ export class OfflineBuffer {
       }
     }
     this.noteProbe(unavailable, blocked, now);
+    // Another isolate is replaying entries of this backlog right now: whose they are is unknown,
+    // so every exporter's payloads go behind it.
+    if (vanished > 0) this.exporters.forEach((_, i) => blocked.add(i));
     // Entries after a break were taken but not tried: released without counting an attempt.
     for (const entry of taken.entries.slice(outcomes.length)) outcomes.push({ key: entry.key, delivered: false, attempted: false });
     await this.settle(outcomes, now);
@@ -363,9 +384,11 @@ export class OfflineBuffer {
     console.error(`[edgescope] offline buffer (${this.kind}) ${what}: ${failures.length} entr(ies) failed; first ${failures[0].key}: ${failures[0].error}`);
   }
 
+  // The store's size after an operation: append/take report it as `size`, status() directly.
   noteCounts(result) {
-    if (result && Number.isFinite(result.entries)) this.lastStatus.entries = result.entries;
-    if (result && Number.isFinite(result.bytes)) this.lastStatus.bytes = result.bytes;
+    const size = result?.size ?? result;
+    if (Number.isFinite(size?.entries)) this.lastStatus.entries = size.entries;
+    if (Number.isFinite(size?.bytes)) this.lastStatus.bytes = size.bytes;
   }
 }
 

@@ -89,9 +89,15 @@ const append = {
       sql.exec(`INSERT INTO ${TABLE} (key, created, bytes, attempts, lease_until, value) VALUES (?, ?, ?, ?, 0, ?)`, entry.key, created, bytes, attempts, entry.value);
       stored.push(entry.key);
     });
-    return { stored, evicted, refused, corrupt, failures: [] };
+    return { stored, evicted, refused, corrupt, failures: [], size: sizeOf(sql) };
   },
 };
+
+// The buffer's size after an operation, for its gauges (edgescope.buffer.entries / .bytes).
+function sizeOf(sql) {
+  const row = sql.exec(`SELECT COUNT(*) AS entries, COALESCE(SUM(bytes), 0) AS bytes FROM ${TABLE}`).one();
+  return { entries: row.entries, bytes: row.bytes };
+}
 
 const take = {
   parse(args) {
@@ -122,7 +128,7 @@ const take = {
       entries.push({ key, meta, value: new Uint8Array(value) });
     }
     for (const c of corrupt) remove(sql, c.key);
-    return { entries, expired, exhausted, corrupt, vanished: 0, failures: [] };
+    return { entries, expired, exhausted, corrupt, vanished: 0, failures: [], size: sizeOf(sql) };
   },
 };
 

@@ -46,12 +46,14 @@ export function durableObject(namespace, options) {
       const checked = checkEntries(entries, 'durable-object append').sort(byKey); // oldest first across requests
       const lim = checkLimits(limits, 'durable-object append');
       const result = { stored: [], evicted: [], refused: [], corrupt: [], failures: [] };
+      let size;
       let batch = [];
       let batchBytes = 0;
       const send = async () => {
         if (batch.length === 0) return;
         const part = await call('append', { entries: batch, limits: lim });
         for (const field of Object.keys(result)) result[field].push(...part[field]);
+        size = part.size; // the object's size after the last request
         batch = [];
         batchBytes = 0;
       };
@@ -65,7 +67,7 @@ export function durableObject(namespace, options) {
         batchBytes += entry.value.byteLength;
       }
       await send();
-      return result;
+      return size ? { ...result, size } : result;
     },
 
     async take(limits, now) {

@@ -140,12 +140,21 @@ export function kv(namespace, options) {
           failures.push({ key: entry.key, error: `writing: ${describeError(error)}` });
         }
       });
+      // The size this writer can see after its own writes (others may be writing too).
+      const freshStored = new Set(stored);
+      const remaining = rows.filter((r) => !gone.removed.has(r.key));
+      const added = fresh.filter((e) => freshStored.has(e.key));
+      const size = {
+        entries: remaining.length + added.length,
+        bytes: remaining.reduce((n, r) => n + r.meta.bytes, 0) + added.reduce((n, e) => n + e.meta.bytes, 0),
+      };
       return {
         stored,
         evicted: evictKeys.filter((k) => gone.removed.has(k)),
         refused,
         corrupt: corrupt.filter((c) => gone.removed.has(c.key)),
         failures,
+        size,
       };
     },
 
@@ -175,7 +184,9 @@ export function kv(namespace, options) {
       const expiredKeys = plan.expired.map((i) => rows[i].key);
       const exhaustedKeys = plan.exhausted.map((i) => rows[i].key);
       const gone = await removeAll([...expiredKeys, ...exhaustedKeys, ...corrupt.map((c) => c.key)], 'an entry that is dropped');
+      const remaining = rows.filter((r) => !gone.removed.has(r.key));
       return {
+        size: { entries: remaining.length, bytes: remaining.reduce((n, r) => n + r.meta.bytes, 0) },
         entries,
         expired: expiredKeys.filter((k) => gone.removed.has(k)),
         exhausted: exhaustedKeys.filter((k) => gone.removed.has(k)),

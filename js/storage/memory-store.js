@@ -14,6 +14,12 @@ export function memory(options) {
 
   // Oldest first: keys start with the zero-padded time (js/buffering/entry-key.js).
   const sortedKeys = () => [...rows.keys()].sort();
+  // The buffer's size after an operation, for its gauges (edgescope.buffer.entries / .bytes).
+  const size = () => {
+    let bytes = 0;
+    for (const row of rows.values()) bytes += row.meta.bytes;
+    return { entries: rows.size, bytes };
+  };
 
   return {
     kind: 'memory',
@@ -43,7 +49,7 @@ export function memory(options) {
         rows.set(entry.key, { meta: { ...entry.meta }, value: entry.value.slice(), leaseUntil: 0 });
         stored.push(entry.key);
       });
-      return { stored, evicted, refused, corrupt: [], failures: [] };
+      return { stored, evicted, refused, corrupt: [], failures: [], size: size() };
     },
 
     async take(limits, now) {
@@ -59,7 +65,7 @@ export function memory(options) {
         row.leaseUntil = now + leaseMs;
         return { key: free[i], meta: { ...row.meta }, value: row.value.slice() };
       });
-      return { entries, expired, exhausted, corrupt: [], vanished: 0, failures: [] };
+      return { entries, expired, exhausted, corrupt: [], vanished: 0, failures: [], size: size() };
     },
 
     async settle(outcomes, limits, now) {

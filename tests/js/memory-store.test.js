@@ -50,7 +50,7 @@ test('maxEntries 0 stores nothing: every entry is refused and nothing is evicted
   const store = stores.memory();
   const entries = [entry(), entry(), entry()];
   const r = await store.append(entries, { ...LIMITS, maxEntries: 0 });
-  assert.deepEqual(r, { stored: [], evicted: [], refused: entries.map((e) => e.key), corrupt: [], failures: [] });
+  assert.deepEqual(r, { stored: [], evicted: [], refused: entries.map((e) => e.key), corrupt: [], failures: [], size: { entries: 0, bytes: 0 } });
   assert.equal((await store.status(LIMITS)).entries, 0);
 });
 

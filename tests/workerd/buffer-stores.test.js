@@ -124,7 +124,7 @@ for (const kind of KINDS) {
     const store = storeSpec(kind);
     const limits = { ...LIMITS, maxEntries: 0 };
     const { keys, result } = await run({ store, op: 'append', entries: [{}, {}, {}], limits });
-    assert.deepEqual(result, { stored: [], evicted: [], refused: keys, corrupt: [], failures: [] });
+    assert.deepEqual(result, { stored: [], evicted: [], refused: keys, corrupt: [], failures: [], size: { entries: 0, bytes: 0 } });
     assert.deepEqual(await run({ store, op: 'status', limits }), { entries: 0, bytes: 0, oldest: null, newest: null, cap: 0 });
   });
 

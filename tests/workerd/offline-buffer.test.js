@@ -126,6 +126,12 @@ test('memory store: telemetry from an outage in one isolate arrives after recove
     collector = await startCollector({ port });
     const next = await requestUntilArrived(worker, collector, 8, Array.from({ length: 8 }, (_, i) => i));
     assertOnceInOrder(collector, Array.from({ length: next }, (_, i) => i).filter((s) => arrivedSeqs(collector).includes(s) || s < 8));
+    // The buffer's own activity arrives as metrics, riding along with the telemetry.
+    await request(worker, next);
+    const names = new Set(collector.metrics.map((m) => m.name));
+    for (const name of ['edgescope.buffer.stored', 'edgescope.buffer.entries', 'edgescope.buffer.replayed']) assert.ok(names.has(name), `${name} in ${[...names].join(', ')}`);
+    const stored = collector.metrics.filter((m) => m.name === 'edgescope.buffer.stored').reduce((sum, m) => sum + m.value, 0);
+    assert.ok(stored >= 8, `stored ${stored}`);
   } finally {
     await worker.dispose();
     await collector?.close();
