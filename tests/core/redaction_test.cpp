@@ -91,6 +91,39 @@ TEST_CASE("redaction is idempotent: a second pass finds nothing") {
   }
 }
 
+TEST_CASE("a stretch widened over a number takes the words glued to it, so a second pass finds nothing new") {
+  // A value prefix's token stops at ',', and the stretch then takes the rest of the number
+  // ("1,89"). Whatever was glued to the number must go with it: next to the marker it would start
+  // a new word, and a second pass (a record through two edgescope hops) would read it as a denied
+  // key, another prefix, an auth scheme or a JWT header that the first pass never saw.
+  RedactionConfig config;
+  config.value_prefixes = {"ghp_"};
+  const RedactionPolicy policy = build_or_fail(config);
+  struct Case {
+    std::string input, once;
+  };
+  const std::string control_bytes("\0\0\x06" "2\0\0\rp\0~w2d\0\r", 15);
+  const Case cases[] = {
+      {control_bytes + "=ghp_1,89pwd::[", control_bytes + "=ghp_[REDACTED]::["},  // found by fuzz_redaction
+      {"x=ghp_1,89pwd: hunter2", "x=ghp_[REDACTED]: hunter2"},            // "pwd" would be a denied key
+      {"x=ghp_12,3ghp_abcdef", "x=ghp_[REDACTED]"},                       // a second prefix at a word start
+      {"x=ghp_1,2Bearer abcdefgh1", "x=ghp_[REDACTED] abcdefgh1"},        // an auth scheme at a word start
+      {"x=ghp_1,2eyJhbGci.e30.sig", "x=ghp_[REDACTED].e30.sig"},          // a JWT header at a segment start
+      // The glued word ends in a digit before '.' and digits: the number goes on, and the card
+      // "4111..." (not one while a digit came before its '.') is not left after the marker.
+      {"x=ghp_1,9a9.4111111111111111 ok", "x=ghp_[REDACTED] ok"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.input);
+    std::size_t count = 0;
+    const std::string once = redacted(policy, c.input, &count);
+    CHECK(once == c.once);
+    CHECK(count == 1);
+    CHECK(redacted(policy, once, &count) == once);
+    CHECK(count == 0);
+  }
+}
+
 TEST_CASE("user extensions add keys, value prefixes and literal values") {
   const auto fixture = load_fixture("secret-shapes.json");
   const auto& ext = fixture["extensions"];

@@ -81,7 +81,11 @@
 // Counting: each call returns how many redactions it made: a denied key's value counts 1, and in
 // text each maximal masked stretch counts 1 (overlapping findings of several scanners are one
 // stretch). The core adds the return values to Stats::values_redacted. Text already redacted
-// yields 0 on a second pass (the marker is never matched again).
+// yields 0 on a second pass (the marker is never matched again). For that, what is left beside a
+// marker must read as it did beside the secret: a masked stretch never ends inside a word
+// ([A-Za-z0-9_]), and one that meets a number's '.' or ',' takes the rest of that number and the
+// words glued to it ("ghp_1,89pwd: x" -> "ghp_[REDACTED]: x", not "ghp_[REDACTED]pwd: x", whose
+// "pwd" a second pass would read as a denied key).
 //
 // Order with truncation: redact the full (repaired) text FIRST, then cut it with
 // truncate_redacted(). Cutting before redaction can break a secret into a shape no scanner

@@ -118,17 +118,31 @@ void merge_touching(MaskRanges& ranges) {
 
 bool is_number_separator(char c) { return c == '.' || c == ','; }
 
-void widen_over_number(std::string_view text, MaskRange& r, std::size_t low, std::size_t high) {
+// Widens a stretch, within [low, high) (its neighbours), so that what is left on either side reads
+// next to the marker as it read next to the secret. A second pass sees the text after a marker
+// as starting a new word: left inside a word, "1,89pwd: x" with "1,89" masked would become
+// "[REDACTED]pwd: x", and "pwd" a denied key that the first pass never saw (likewise a value
+// prefix, an auth scheme or a JWT header at the new word start). And a number cut at its decimal
+// or grouping separator ("[1234],4111...") would lose the neighbour that made its other part "part
+// of a number" and could read as a card on its own. So a stretch never ends inside a word, and one
+// that meets a number's separator takes the rest of the number, and the words glued to it, until
+// neither applies. Its start only moves for a number: a value prefix's stretch starts inside a
+// word by design ("ghp_[REDACTED]"), and the prefix before the marker ends the word as it did.
+void widen_to_whole_words(std::string_view text, MaskRange& r, std::size_t low, std::size_t high) {
   using privacy::is_digit;
-  while (r.end < high && r.end + 1 < text.size() && is_digit(text[r.end - 1]) && is_number_separator(text[r.end]) &&
-         is_digit(text[r.end + 1])) {
+  using privacy::is_word;
+  for (;;) {
+    while (r.end < high && is_word(text[r.end - 1]) && is_word(text[r.end])) ++r.end;
+    if (r.end >= high || r.end + 1 >= text.size() || !is_digit(text[r.end - 1]) ||
+        !is_number_separator(text[r.end]) || !is_digit(text[r.end + 1])) {
+      break;
+    }
     r.end += 2;
-    while (r.end < high && is_digit(text[r.end])) ++r.end;
   }
   while (r.begin >= low + 2 && is_digit(text[r.begin]) && is_number_separator(text[r.begin - 1]) &&
          is_digit(text[r.begin - 2])) {
     r.begin -= 2;
-    while (r.begin > low && is_digit(text[r.begin - 1])) --r.begin;
+    while (r.begin > low && is_word(text[r.begin - 1])) --r.begin;
   }
 }
 
@@ -225,13 +239,11 @@ std::size_t RedactionPolicy::redact_text(std::string& text) const {
     return (a.quote != 0) > (b.quote != 0);
   });
   merge_touching(ranges);
-  // A stretch that cuts a number at its decimal or grouping separator ("[1234],4111...") takes
-  // the rest of that number: left behind, the other part would lose the neighbour that made it
-  // "part of a number" and could read as a card on its own. Each stretch widens only up to its
-  // neighbours, so this stays linear.
+  // Widened to whole words and numbers (see widen_to_whole_words). Each stretch widens only up to
+  // its neighbours, so this stays linear; a stretch that reaches its neighbour is joined to it.
   for (std::size_t k = 0; k < ranges.size(); ++k) {
-    widen_over_number(text, ranges[k], k > 0 ? ranges[k - 1].end : 0,
-                      k + 1 < ranges.size() ? ranges[k + 1].begin : text.size());
+    widen_to_whole_words(text, ranges[k], k > 0 ? ranges[k - 1].end : 0,
+                         k + 1 < ranges.size() ? ranges[k + 1].begin : text.size());
   }
   merge_touching(ranges);
 
