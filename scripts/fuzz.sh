@@ -14,6 +14,7 @@ for target in inputs redaction buffer_entry; do
   seeds=()
   [ "$target" = inputs ] && seeds+=(tests/fuzz/corpus)
   [ "$target" = buffer_entry ] && seeds+=(tests/fuzz/corpus-buffer-entry)
+  [ "$target" = redaction ] && seeds+=(tests/fuzz/corpus-redaction)
   echo "[fuzz] $target"
   "./build/fuzz/edgescope_fuzz_$target" -max_total_time="$seconds" -max_len=4096 "build/fuzz/corpus-$target" "${seeds[@]}"
 done
