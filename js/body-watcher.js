@@ -58,7 +58,7 @@ export async function watchBody(response, onEnd, { signal, request } = {}) {
     return rebuild(response, client);
   }
   drain.abandon();
-  return pipeLive(response, client, onEnd);
+  return pipeLive(response, client, onEnd, signal);
 }
 
 // Reads the watched branch to its end, counting bytes, without keeping them.
@@ -141,14 +141,26 @@ function rebuild(response, body) {
 // through a stream whose cancel we see: that is how a client leaving is told apart from the body
 // failing (both surface as the same "Network connection lost" error on a pipe), and the cancel is
 // passed on to the source exactly as the runtime would have.
-function pipeLive(response, source, onEnd) {
+// The relay's cancel is how the runtime says the client left. workerd 1.20260619.1 and later do
+// not cancel a JavaScript response stream on disconnect (cloudflare/workerd#6832), for any
+// Worker; `request.signal` (compatibility flag enable_request_signal) still fires, so when it is
+// there the relay cancels its source itself, as the runtime did before.
+function pipeLive(response, source, onEnd, signal) {
   const reader = source.getReader();
   let ended = false;
   const end = (outcome, error) => {
     if (ended) return;
     ended = true;
+    signal?.removeEventListener('abort', onAbort);
     onEnd(outcome, error);
   };
+  const onAbort = () => {
+    if (ended) return;
+    end('cancelled', signal.reason);
+    reader.cancel(signal.reason).catch(() => {});
+  };
+  if (signal?.aborted) queueMicrotask(onAbort);
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const relay = new ReadableStream({
     async pull(controller) {
       let chunk;

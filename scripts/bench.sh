@@ -5,6 +5,8 @@
 # (bench/buffer-overhead.mjs; ROUNDS and PER_ROUND apply to it too). Variables are passed through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/node-env.sh
+source scripts/node-env.sh
 bash scripts/ensure-deps.sh
 bash scripts/build.sh wasm
 node bench/workerd-overhead.mjs

@@ -3,6 +3,8 @@
 // module (Workers cannot compile wasm from bytes at run time).
 import { readFileSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { checkMiniflareVersion, defaultCompatibilityDate } from './compatibility.js';
 
 export async function bundleWorker(entry, { define, external = [] } = {}) {
   const esbuild = await import('esbuild');
@@ -54,17 +56,18 @@ export async function startWorker({
   durableObjects,
   persist,
   miniflare = {},
-  compatibilityDate = '2024-09-23',
+  compatibilityDate,
   compatibilityFlags = [],
   log = false,
   onOutput,
 } = {}) {
-  const { Miniflare, Log, LogLevel } = await import('miniflare');
+  const miniflareModule = await importMiniflare();
+  const { Miniflare, Log, LogLevel } = miniflareModule;
   const built = bundle ?? (await bundleWorker(entry));
   const mf = new Miniflare({
     modules: built.modules,
     modulesRoot: '/',
-    compatibilityDate,
+    compatibilityDate: compatibilityDate ?? defaultCompatibilityDate(miniflareModule),
     compatibilityFlags,
     bindings,
     kvNamespaces,
@@ -109,4 +112,32 @@ function sqliteByDefault(durableObjects) {
   return Object.fromEntries(
     Object.entries(durableObjects).map(([name, value]) => [name, typeof value === 'string' ? { className: value, useSQLite: true } : { useSQLite: true, ...value }]),
   );
+}
+
+// Miniflare is a peer dependency: a clear error when it is missing or outside the supported range.
+// EDGESCOPE_MINIFLARE (a path to another copy's package folder) lets the compatibility check run
+// the suite against another supported version (scripts/compat.sh).
+export async function importMiniflare() {
+  const override = process.env.EDGESCOPE_MINIFLARE;
+  let module;
+  let version;
+  try {
+    if (override) {
+      const { createRequire } = await import('node:module');
+      const require = createRequire(`${resolvePath(override)}/`);
+      version = require('./package.json').version;
+      module = await import(pathToFileURL(require.resolve('./')).href);
+    } else {
+      module = await import('miniflare');
+      const { createRequire } = await import('node:module');
+      version = createRequire(import.meta.url)('miniflare/package.json').version;
+    }
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'MODULE_NOT_FOUND') {
+      throw new Error(`edgescope/testing needs miniflare to run Workers: npm install --save-dev miniflare@4 (${error.message})`);
+    }
+    throw error;
+  }
+  checkMiniflareVersion(version);
+  return module;
 }

@@ -3,8 +3,13 @@
 // may re-encode responses), so a client sees what workerd itself puts on the wire. workerd's
 // own output is kept in `output` (one entry per line) instead of being printed, so a test can
 // quote what the runtime said about a request that went wrong.
-export async function startDirectWorker({ bundle, bindings = {}, compatibilityDate = '2024-09-23', compatibilityFlags = [] }) {
-  const { Miniflare } = await import('miniflare');
+import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
+import { importMiniflare } from '../../js/testing/worker.js';
+
+export async function startDirectWorker({ bundle, bindings = {}, compatibilityDate, compatibilityFlags = [] }) {
+  const miniflare = await importMiniflare();
+  const { Miniflare } = miniflare;
+  compatibilityDate ??= defaultCompatibilityDate(miniflare);
   const output = [];
   const mf = new Miniflare({
     modules: bundle.modules,

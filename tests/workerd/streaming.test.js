@@ -7,7 +7,10 @@ import { useCollector } from '../shared/use-collector.js';
 import { useWorker } from './helpers.js';
 
 const collector = useCollector();
-const worker = useWorker(collector, 'streaming');
+// enable_request_signal: workerd 1.20260619.1 and later no longer cancel a response stream when
+// the client leaves (cloudflare/workerd#6832); request.signal still says so, and the body watcher
+// listens to it. Without the flag, on such a runtime, a stream runs to its end.
+const worker = useWorker(collector, 'streaming', {}, { compatibilityFlags: ['enable_request_signal'] });
 
 const root = () => collector.spans.find((s) => s.kind === 'server');
 
