@@ -35,7 +35,7 @@ run() {
     # shellcheck source=scripts/node-env.sh
     source scripts/node-env.sh
     export EDGESCOPE_MINIFLARE=$override
-    echo "node $(node --version)"
+    echo "node-version $(node --version)"
     node --test --test-reporter=spec --test-concurrency=1 tests/"$suite"/*.test.js
   ) >"$log" 2>&1
   local p f version
@@ -43,7 +43,7 @@ run() {
   f=$(grep -E '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
   if [ -z "$p" ]; then p=0; f=$((${f:-0} + 1)); fi
   version=$([ "$which" = oldest ] && echo "$oldest" || echo "$newest")
-  echo "compat: $(head -1 "$log" | cut -d' ' -f2) + miniflare $version, $suite: $p passed, ${f:-0} failed"
+  echo "compat: node $(grep -m1 '^node-version ' "$log" | cut -d' ' -f2) + miniflare $version, $suite: $p passed, ${f:-0} failed"
   if [ "${f:-0}" != 0 ]; then sed -n '/^✖ failing tests/,$p' "$log" | head -60; fi
   if [ "${f:-0}" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
