@@ -364,4 +364,29 @@ export class EdgescopeState {
 export class BufferStoreError extends Error {}
 export class BufferEntryError extends Error {}
 
-export function instrument<H extends object>(handler: H, config: EdgescopeConfig | ((env: any) => EdgescopeConfig)): H;
+/** The part of the runtime's ExecutionContext edgescope relies on (workers-types' ExecutionContext fits). */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException?(): void;
+}
+
+/**
+ * A Worker's handlers, typed by its Env, as `ExportedHandler<Env>` from @cloudflare/workers-types
+ * describes them (that type is assignable here), so `request`, `env` and `ctx` are typed in the
+ * object literal under `strict`. Other members (other handlers, helpers) pass through untouched.
+ */
+export interface InstrumentableHandler<Env> {
+  fetch?(request: Request, env: Env, ctx: ExecutionContextLike): Response | Promise<Response>;
+  scheduled?(controller: any, env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+  queue?(batch: any, env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+}
+
+/**
+ * Wraps a Worker's handlers. `config` is the config, or a function of the Worker's `env` (typed by
+ * `Env`) evaluated once per isolate. Returns the same handler type, so `export default` keeps
+ * satisfying `ExportedHandler<Env>`.
+ */
+export function instrument<Env = unknown, H extends InstrumentableHandler<Env> = InstrumentableHandler<Env>>(
+  handler: H & InstrumentableHandler<Env>,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): H;
