@@ -112,6 +112,12 @@ export async function startWorker(options = {}) {
         : 'startWorker: pass `entry` (the Worker\'s entry module), `bundle` (from bundleWorker) or `config` (a wrangler configuration file with `main`)',
     );
   }
+  // Bindings to other Workers are checked before the (slower) bundling.
+  const targets = {
+    durableObjects: merge(fileOptions.durableObjects, durableObjects && sqliteByDefault(durableObjects)),
+    serviceBindings: merge(fileOptions.serviceBindings, serviceBindings),
+  };
+  if (file) checkLocalTargets(targets, file);
   const built =
     bundle ??
     (await bundleWorker(main, {
@@ -133,11 +139,9 @@ export async function startWorker(options = {}) {
     kvNamespaces: merge(fileOptions.kvNamespaces, kvNamespaces),
     d1Databases: merge(fileOptions.d1Databases, d1Databases),
     r2Buckets: merge(fileOptions.r2Buckets, r2Buckets),
-    durableObjects: merge(fileOptions.durableObjects, durableObjects && sqliteByDefault(durableObjects)),
-    serviceBindings: merge(fileOptions.serviceBindings, serviceBindings),
+    ...targets,
     ...(persist ? persistOptions(persist) : {}),
   };
-  if (file) checkLocalTargets(workerOptions, file);
   const mf = new Miniflare({
     ...workerOptions,
     ...miniflare,
@@ -215,7 +219,9 @@ async function readWranglerConfig({ config, environment, named }) {
     // upwards when no path is given, parses and validates it (the errors `wrangler dev` prints).
     parsed = wrangler.unstable_readConfig({ config: path, env: environment });
   } catch (error) {
-    throw new Error(`startWorker: cannot read wrangler configuration ${where(error, path)}: ${error.text ?? error.message}${notes(error)}`, { cause: error });
+    // wrangler's ParseError says which parser failed only in telemetryMessage ("TOML parse error").
+    const parser = /parse error$/i.test(error?.telemetryMessage ?? '') ? `${error.telemetryMessage}: ` : '';
+    throw new Error(`startWorker: cannot read wrangler configuration ${where(error, path)}: ${parser}${error.text ?? error.message}${notes(error)}`, { cause: error });
   }
   if (!parsed.configPath) {
     throw new TypeError(
@@ -246,17 +252,18 @@ function notes(error) {
 // Bindings that point at another Worker need that Worker running next to this one (wrangler dev
 // finds it through its dev registry; this harness runs one Worker). Say which binding, and how to
 // stand in for it, before workerd refuses the whole configuration with a less specific message.
-function checkLocalTargets(workerOptions, file) {
-  const own = workerOptions.name;
-  for (const [binding, target] of Object.entries(workerOptions.serviceBindings ?? {})) {
-    const name = typeof target === 'string' ? target : target?.name;
+function checkLocalTargets(targets, file) {
+  const own = file.name;
+  for (const [binding, target] of Object.entries(targets.serviceBindings ?? {})) {
+    // A function (answered in Node) or another designator is no Worker name.
+    const name = typeof target === 'string' ? target : typeof target === 'object' && target !== null ? target.name : undefined;
     if (typeof name === 'string' && name !== own) {
       throw new Error(
         `startWorker: ${file.path} binds service ${binding} to the Worker "${name}", which this harness does not run; pass serviceBindings: { ${binding}: async (request) => new Response(...) } (or any Miniflare service) to stand in for it`,
       );
     }
   }
-  for (const [binding, target] of Object.entries(workerOptions.durableObjects ?? {})) {
+  for (const [binding, target] of Object.entries(targets.durableObjects ?? {})) {
     if (typeof target === 'object' && target?.scriptName !== undefined && target.scriptName !== own) {
       throw new Error(
         `startWorker: ${file.path} binds Durable Object ${binding} to class ${target.className} of the Worker "${target.scriptName}", which this harness does not run; pass durableObjects: { ${binding}: '<a class your Worker exports>' } to stand in for it`,
