@@ -35,3 +35,58 @@ export function checkMiniflareVersion(version) {
     );
   }
 }
+
+// wrangler is an optional peer, needed only to read a wrangler configuration file
+// (startWorker's `config`). The harness reads it through wrangler's own exports, so it follows
+// what `wrangler dev` does; these are the exports it uses, checked by name so a wrangler that
+// renamed them fails with a message rather than a TypeError deep inside startWorker.
+export const WRANGLER_OLDEST = '4.164.0';
+export const WRANGLER_RANGE = `>=${WRANGLER_OLDEST} <5`;
+export const WRANGLER_EXPORTS = Object.freeze(['unstable_readConfig', 'unstable_getMiniflareWorkerOptions']);
+
+export function checkWranglerVersion(version) {
+  if (!versionAtLeast(version, WRANGLER_OLDEST, 4)) {
+    throw new Error(
+      `edgescope/testing reads wrangler configuration with wrangler ${WRANGLER_RANGE}, but found wrangler ${version}: install a supported version (npm install --save-dev wrangler@4)`,
+    );
+  }
+}
+
+export function checkWranglerExports(module, version) {
+  const missing = WRANGLER_EXPORTS.filter((name) => typeof module?.[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`wrangler ${version} does not export ${missing.join(', ')}, which edgescope/testing reads the configuration with (supported: wrangler ${WRANGLER_RANGE})`);
+  }
+}
+
+// `major.minor.patch` at least `oldest`, within the same major version.
+function versionAtLeast(version, oldest, major) {
+  const parts = String(version).split('.').map((p) => Number.parseInt(p, 10));
+  const floor = oldest.split('.').map(Number);
+  if (parts.length < 3 || !parts.every(Number.isFinite) || parts[0] !== major) return false;
+  for (let i = 0; i < 3; i++) if (parts[i] !== floor[i]) return parts[i] > floor[i];
+  return true;
+}
+
+// A peer dependency the harness needs for one job (esbuild to bundle, miniflare to run, wrangler
+// to read a configuration file), imported when that job comes up. A missing one is an error
+// naming the package and the command that installs it, not Node's bare ERR_MODULE_NOT_FOUND.
+// `specifier` may differ from `name` (a path, for a copy under test).
+export async function importPeer(name, purpose, { specifier = name, install = name } = {}) {
+  try {
+    return await import(specifier);
+  } catch (error) {
+    if (isMissing(error, specifier)) {
+      throw new Error(`edgescope/testing needs ${name} ${purpose}: npm install --save-dev ${install} (${error.message})`);
+    }
+    throw error;
+  }
+}
+
+// Only the package itself being absent counts as missing: a package that is installed but fails
+// to load (one of its own dependencies missing) keeps its own error.
+function isMissing(error, specifier) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' && error?.code !== 'MODULE_NOT_FOUND') return false;
+  const message = String(error.message);
+  return message.includes(`package '${specifier}'`) || message.includes(`module '${specifier}'`);
+}

@@ -97,27 +97,118 @@ export interface RunningWorker {
   mf: unknown;
   url: string;
   bundle: WorkerBundle;
+  /** The wrangler configuration file that was read (absolute path), or null. */
+  config: string | null;
   fetch(path?: string, init?: RequestInit): Promise<Response>;
   scheduled(cron?: string): Promise<unknown>;
   queue(queueName: string, messages: { id: string; timestamp: Date; body: unknown; attempts: number }[]): Promise<unknown>;
   dispose(): Promise<void>;
 }
-export function startWorker(options: {
+/** Miniflare's binding lists: an array of binding names (each its own id), or binding name -> id / options. */
+export type BindingList = string[] | Record<string, string | Record<string, unknown>>;
+/** A Miniflare service: a function answering in Node, another Worker's name, or Miniflare's own designators. */
+export type ServiceTarget = string | ((request: Request, mf: unknown) => Response | Promise<Response>) | Record<string, unknown>;
+export interface StartWorkerOptions {
+  /** The Worker's entry module; bundled with esbuild. Default: the configuration's `main`. */
   entry?: string;
+  /** A bundle from bundleWorker, reused across starts. */
   bundle?: WorkerBundle;
+  /**
+   * A wrangler.toml / wrangler.json / wrangler.jsonc file, read by wrangler (an optional peer) as
+   * `wrangler dev` reads it: vars and .dev.vars, KV, D1, R2, Durable Objects, queues, services,
+   * assets, compatibility date and flags, `define`, `main`. Not given: looked up from the working
+   * directory upwards only when neither `entry` nor `bundle` is given. `false`: never read one.
+   */
+  config?: string | false;
+  /** The configuration's `[env.<name>]` section to use (wrangler's `--env`). */
+  environment?: string;
+  /** Vars (and any other values Miniflare binds as-is); merged over the configuration's vars. */
   bindings?: Record<string, unknown>;
-  kvNamespaces?: string[];
-  /** Binding name -> class name (SQLite storage, as `new_sqlite_classes`), or Miniflare's own options for it. */
+  /** Merged over the configuration's, by binding name. */
+  kvNamespaces?: BindingList;
+  d1Databases?: BindingList;
+  r2Buckets?: BindingList;
+  /** Binding name -> class name (SQLite storage, as `new_sqlite_classes`), or Miniflare's own options for it. Merged over the configuration's. */
   durableObjects?: Record<string, string | { className: string; useSQLite?: boolean; scriptName?: string }>;
-  /** A directory: KV and Durable Object storage kept across starts. */
+  /** Merged over the configuration's: stands in for a Worker the configuration binds but the harness does not run. */
+  serviceBindings?: Record<string, ServiceTarget>;
+  /** A directory: KV, D1, R2 and Durable Object storage kept across starts. */
   persist?: string;
-  /** Any other Miniflare option, passed through. */
+  /** Any other Miniflare option, passed through (applied last). */
   miniflare?: Record<string, unknown>;
+  /** Default: the configuration's, else the newest date the supported workerd accepts. */
   compatibilityDate?: string;
+  /** Replaces the configuration's list. `nodejs_compat` / `nodejs_als` also leave `node:*` imports to workerd when bundling. */
   compatibilityFlags?: string[];
+  /** esbuild `define`, merged over the configuration's `[define]`; applies when startWorker bundles. */
+  define?: Record<string, string>;
   log?: boolean;
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
-}): Promise<RunningWorker>;
+}
+export function startWorker(options?: StartWorkerOptions): Promise<RunningWorker>;
+
+/** A value as captured: attribute values and tags may also be bigint, bytes or arrays. */
+export type CapturedValue = string | number | boolean | bigint | null | Uint8Array | readonly unknown[];
+/** A value compared exactly (deep equality for arrays, bigint, bytes); a RegExp tested against a string; a function as a predicate. */
+export type Match<T = CapturedValue> = T | RegExp | ((value: T) => boolean);
+export interface SpanMatcher {
+  name?: Match<string>;
+  /** null: a root span; a name: the parent that arrived has it; a captured span: that span is the parent. */
+  parent?: null | Match<string> | CapturedSpan;
+  /** Each listed attribute present with a matching value (the span may have more). */
+  attributes?: Record<string, Match>;
+  status?: Match<CapturedSpan['status']>;
+  kind?: Match<string>;
+  service?: Match<string>;
+  traceId?: Match<string>;
+}
+export interface MetricMatcher {
+  name: Match<string>;
+  /** Selects the series having these tags (it may have more); with several, the one with exactly these. */
+  tags?: Record<string, Match>;
+  /** The series' value over every point: summed deltas (counter, up-down counter), summed sums (histogram), the latest value (gauge). */
+  value?: Match<number>;
+  /** Histograms: the summed counts. */
+  count?: Match<number>;
+  type?: Match<CapturedMetric['type']>;
+  service?: Match<string>;
+}
+export interface MetricSeries {
+  name: string;
+  type: CapturedMetric['type'];
+  unit: string;
+  tags: Record<string, unknown>;
+  service: string;
+  value: number;
+  count?: number;
+  points: CapturedMetric[];
+}
+export interface LogMatcher {
+  level: Match<'debug' | 'info' | 'warn' | 'error' | 'fatal'>;
+  message?: Match;
+  attributes?: Record<string, Match>;
+  service?: Match<string>;
+  traceId?: Match<string | null>;
+  spanId?: Match<string | null>;
+}
+type Captured = Pick<Collector, 'spans' | 'metrics' | 'logs'> & Partial<Pick<Collector, 'waitFor' | 'summary' | 'rejected'>>;
+/** The first span that matches; else an AssertionError listing the spans that arrived (name, parent) and why same-named ones did not match. */
+export function expectSpan(collector: Captured, matcher: SpanMatcher): CapturedSpan;
+/** The matching series; else an AssertionError listing every series with its value. */
+export function expectMetric(collector: Captured, matcher: MetricMatcher): MetricSeries;
+/** The first log that matches; else an AssertionError listing the logs by level and message. */
+export function expectLog(collector: Captured, matcher: LogMatcher): CapturedLog;
+/** The same, waiting through collector.waitFor (default 5000 ms) and failing with the same message. */
+export function waitForSpan(collector: Collector, matcher: SpanMatcher, options?: { timeoutMs?: number }): Promise<CapturedSpan>;
+export function waitForMetric(collector: Collector, matcher: MetricMatcher, options?: { timeoutMs?: number }): Promise<MetricSeries>;
+export function waitForLog(collector: Collector, matcher: LogMatcher, options?: { timeoutMs?: number }): Promise<CapturedLog>;
+/**
+ * Passes when telemetry.stats() counts no loss: failed, dropped, rejected, the core's drop
+ * counters, the offline buffer's evicted/refused/expired/exhausted/corrupt/rejected records, and
+ * internalFailures. `allow` lists counters that may be non-zero ('rejected', 'core.valuesTruncated'...).
+ * Returns the stats; else an AssertionError naming each non-zero counter and each exporter's figures.
+ */
+export function expectNothingDropped<S extends { exported: number; core: Record<string, number> }>(stats: S, options?: { allow?: string[] }): S;
 
 export class DecodeError extends Error {
   /** JSON path of the offending value, e.g. `$.resourceSpans[0].scopeSpans[0].spans[1].traceId`. */

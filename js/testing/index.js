@@ -2,6 +2,7 @@
 // the Worker running in workerd. Node only.
 export { startCollector } from './collector.js';
 export { bundleWorker, startWorker } from './worker.js';
+export { expectLog, expectMetric, expectNothingDropped, expectSpan, waitForLog, waitForMetric, waitForSpan } from './assertions.js';
 export { decodeNative, decodeOtlp, DecodeError } from './decode.js';
 export { validateOtlpJson } from './otlp-json.js';
 export { formatRecordLines } from '../format-lines.js';
