@@ -21,7 +21,7 @@ const files = fences.filter((f) => f.file);
 
 let dir;
 before(() => {
-  dir = packedConsumer({ withPackages: ['esbuild', 'miniflare', 'typescript', '@cloudflare/workers-types'] });
+  dir = packedConsumer({ withPackages: ['esbuild', 'miniflare', 'wrangler', 'typescript', '@cloudflare/workers-types'] });
   for (const f of files) {
     mkdirSync(dirname(join(dir, f.file)), { recursive: true });
     writeFileSync(join(dir, f.file), f.code);
