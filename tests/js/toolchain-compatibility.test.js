@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { checkMiniflareVersion, DEFAULT_COMPATIBILITY_DATE, defaultCompatibilityDate, MINIFLARE_RANGE } from '../../js/testing/compatibility.js';
+import { checkMiniflareVersion, DEFAULT_COMPATIBILITY_DATE, defaultCompatibilityDate, MINIFLARE_RANGE, WRANGLER_RANGE } from '../../js/testing/compatibility.js';
 import { importMiniflare } from '../../js/testing/worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
-test('the supported Miniflare range is the one package.json declares as a peer', () => {
+test('the supported Miniflare and wrangler ranges are the ones package.json declares as peers', () => {
   assert.equal(pkg.peerDependencies.miniflare, MINIFLARE_RANGE);
+  assert.equal(pkg.peerDependencies.wrangler, WRANGLER_RANGE);
+  assert.equal(pkg.peerDependenciesMeta.wrangler.optional, true);
 });
 
 test('versions inside the range are accepted, others refused naming the version found', () => {
