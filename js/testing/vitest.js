@@ -12,7 +12,7 @@
 //                               scripts failures, over fetch() to the control server.
 //
 // Every wait is timed by the control server in Node: nothing is timed inside workerd, whose clock
-// does not advance while code runs (Workers security model, "Timers" / Date.now()).
+// stands still while code runs and moves only on I/O (Workers docs, "Security model": timers).
 // Records cross the wire as JSON with tagged values, so a test sees the same shapes as
 // startCollector() gives under node --test (a bigint stays a bigint, bytes stay a Uint8Array).
 
