@@ -59,8 +59,9 @@ function fmtAttrs(attributes) {
 //            error: Error: bad thing
 //
 // The name column is as wide as the longest name seen so far, up to 40% of the width; a longer
-// name gets the head line to itself and the columns continue, aligned, on the next line. Detail
-// tokens wrap at the width; a single token wider than a line is cut with `…` (the collector, not
+// name gets the head line to itself and the columns continue, aligned, on the next line; columns
+// that do not fit a narrow terminal lead the details instead of being cut. Detail tokens wrap at
+// the width; a single token wider than a line is cut with `…` (the collector, not
 // the terminal, is where whole values live). Widths count code points: wide (CJK) characters may
 // shift a column, they never split.
 
@@ -92,15 +93,16 @@ export function lineFormatter({ width = 100 } = {}) {
       const { outcome, error, attributes } = spanFailure(s);
       const columns = [pad(s.kind, 8), pad(fmtMs(s.duration), 9, true), outcome ? pad(s.status, 5) : s.status];
       if (outcome) columns.push(`outcome=${outcome}`);
-      const rest = head(lines, w, 'span', spanNames[i], spanCol, columns, outcome ? 1 : 0);
+      // Columns a narrow terminal pushed off the head line come first: the status and outcome.
+      details(lines, w, head(lines, w, 'span', spanNames[i], spanCol, columns));
       if (error) errorLines(lines, w, error);
       const ids = [`trace=${s.traceId.slice(0, 8)}`, `span=${s.spanId.slice(0, 8)}`];
       if (s.parentSpanId) ids.push(`parent=${s.parentSpanId.slice(0, 8)}`);
-      details(lines, w, [...rest, ...ids, ...tokens(attributes)]);
+      details(lines, w, [...ids, ...tokens(attributes)]);
     });
     metrics.forEach((m, i) => {
       const values = m.type === 'histogram' ? ['count', 'sum', 'min', 'max'].map((k) => `${k}=${fmtNumber(m[k])}`) : [fmtNumber(m.value)];
-      const rest = head(lines, w, 'metric', metricNames[i], metricCol, [pad(m.type, 9), ...values], values.length);
+      const rest = head(lines, w, 'metric', metricNames[i], metricCol, [pad(m.type, 9), ...values]);
       details(lines, w, [...rest, ...tokens(m.tags)]);
     });
     for (const l of doc.logs ?? []) {
@@ -115,21 +117,23 @@ export function lineFormatter({ width = 100 } = {}) {
 }
 
 // The head line: tag, name padded to the column, then the columns. A name wider than the column
-// (or than the line) takes the line alone and the columns go, aligned, on the next one. The last
-// `movable` columns that do not fit the width are returned, to lead the detail lines instead.
-function head(lines, w, tag, name, col, columns, movable = 0) {
+// takes the line alone (wrapped, never cut, if it is wider than the line too) and the columns go,
+// aligned, on the next one. Columns that do not fit the width, last first, are returned to lead
+// the detail lines instead.
+function head(lines, w, tag, name, col, columns) {
   const start = TAG + col + 1;
   let prefix;
   if (len(name) > col) {
-    lines.push(`${pad(tag, TAG)}${fit(name, w - TAG)}`);
+    const chars = Array.from(name);
+    for (let i = 0; i < chars.length; i += w - TAG) lines.push(`${pad(i === 0 ? tag : '', TAG)}${chars.slice(i, i + w - TAG).join('')}`);
     prefix = ' '.repeat(start);
   } else {
     prefix = `${pad(tag, TAG)}${pad(name, col)} `;
   }
   const kept = [...columns];
   const moved = [];
-  while (moved.length < movable && len(prefix + kept.join(' ')) > w) moved.unshift(kept.pop());
-  lines.push(fit((prefix + kept.join(' ')).trimEnd(), w));
+  while (kept.length > 0 && len((prefix + kept.join(' ')).trimEnd()) > w) moved.unshift(kept.pop().trim());
+  if (kept.length > 0 || len(name) <= col) lines.push((prefix + kept.join(' ')).trimEnd());
   return moved;
 }
 

@@ -103,6 +103,16 @@ test('metric columns line up for a long metric name, and its values and tags sta
   assert.match(record, /^histogram count=1 sum=0\.3 min=0\.3 max=0\.3 cart\.size\.bucket=10-20 currency=EUR provider=acme region=eu-west-1/, 'a float sum is shown to 6 significant digits');
 });
 
+test('in a narrow terminal, columns that do not fit lead the details instead of being cut, and a long name wraps whole', () => {
+  const lines = formatRecordLines(all, { width: 40 });
+  const at = lines.findIndex((l) => l.startsWith('span   GET /error'));
+  assert.match(lines.slice(at, at + 2).join(' '), /\d+ms +error outcome=threw/, lines.join('\n'));
+  const start = lines.indexOf(`span   ${LONG_SPAN.slice(0, 33)}`);
+  assert.ok(start >= 0, lines.join('\n'));
+  assert.equal(lines.slice(start, start + 3).map((l) => l.slice(7).trim()).join('').slice(0, LONG_SPAN.length), LONG_SPAN);
+  assert.ok(!lines.some((l) => /^(span|metric) .*…/.test(l)), 'no head line is cut');
+});
+
 test('columns stay aligned across payloads printed by one formatter', () => {
   const format = lineFormatter({ width: 100 });
   const first = format(docs[0]);
