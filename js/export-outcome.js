@@ -107,3 +107,23 @@ export function describeCauses(failures) {
   for (const f of failures) counts.set(f.cause, (counts.get(f.cause) ?? 0) + 1);
   return `payloads by cause: ${[...counts].map(([cause, n]) => `${cause} ${n}`).join(', ')}`;
 }
+
+// lastError and the failure log line: every URL that failed and why, so that an OTLP exporter
+// whose three signals all failed names all three. Failures with the same error are one group, in
+// order of first appearance: "https://h/v1/traces: HTTP 503 (also https://h/v1/metrics,
+// https://h/v1/logs); https://h/v1/logs: timeout". A long error (a response body prefix) is not
+// repeated per URL; past MAX_GROUPS distinct errors the rest are counted.
+const MAX_GROUPS = 4;
+
+export function describeFailures(failures, fallbackUrl) {
+  const groups = new Map();
+  for (const f of failures) {
+    const urls = groups.get(f.error) ?? [];
+    const url = f.url ?? fallbackUrl;
+    if (!urls.includes(url)) urls.push(url);
+    groups.set(f.error, urls);
+  }
+  const shown = [...groups].slice(0, MAX_GROUPS).map(([error, urls]) => `${urls[0]}: ${error}${urls.length > 1 ? ` (also ${urls.slice(1).join(', ')})` : ''}`);
+  const more = groups.size - shown.length;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} other error(s)` : ''}`;
+}

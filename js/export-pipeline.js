@@ -20,7 +20,7 @@
 // exporters lose different payloads of one drain it is an upper bound. stats().exporters[i] has
 // each exporter's exact counts.
 import { DROP_STATS } from './core/core-telemetry.js';
-import { ExporterStats, describeCauses, summarize } from './export-outcome.js';
+import { ExporterStats, describeCauses, describeFailures, summarize } from './export-outcome.js';
 import { createFlushContext, validateMaxSubrequests } from './exporters/flush-context.js';
 import { OfflineBuffer } from './buffering/offline-buffer.js';
 
@@ -170,8 +170,7 @@ export class ExportPipeline {
       stats.payloadsFailed += summary.payloadsFailed;
       this.counters.payloadsFailed += summary.payloadsFailed;
       for (const [cause, n] of summary.byCause) stats.failedByCause[cause] = (stats.failedByCause[cause] ?? 0) + n;
-      const first = summary.failures[0];
-      stats.lastError = `${first.url ?? stats.endpoint}: ${first.error}`;
+      stats.lastError = describeFailures(summary.failures, stats.endpoint);
       this.lastError = `${stats.name} ${stats.lastError}`;
       const where = summary.laterRecords > 0 ? (this.buffer ? `; ${summary.laterRecords} record(s) kept in the offline buffer (${this.buffer.kind})` : `; ${summary.laterRecords} record(s) lost (buffer: false)`) : '';
       console.error(

@@ -7,14 +7,15 @@
 //   4. drains and delivers what it produced inside that same waitUntil, then waits (bounded) for
 //      the work the handler itself handed to ctx.waitUntil and delivers what that produced too.
 // Telemetry fails open: if edgescope itself fails (a config function that throws, a trapped
-// core), the handler runs exactly as without it and the failure is logged once and counted.
+// core), the handler runs exactly as without it and the failure is logged once and counted; its
+// scopeOf() then returns a scope that records nothing (never a throw into the handler).
 // ARCHITECTURE.md, "Request lifecycle", is the long form.
 import { EdgescopeConfigError, validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
 import { SCOPE, Telemetry } from './telemetry.js';
-import { reportInternalFailure } from './internal-failures.js';
+import { reportInternalFailure, unavailableScope } from './internal-failures.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
@@ -42,13 +43,13 @@ export function instrument(handler, config) {
   if (typeof handler.fetch === 'function') {
     wrapped.fetch = function fetch(request, env, ctx) {
       const t = resolve(env);
-      return t ? runFetch(handler, t, request, env, ctx) : handler.fetch(request, env, ctx);
+      return t ? runFetch(handler, t, request, env, ctx) : uninstrumented(handler, 'fetch', request, env, ctx);
     };
   }
   if (typeof handler.scheduled === 'function') {
     wrapped.scheduled = function scheduled(controller, env, ctx) {
       const t = resolve(env);
-      if (!t) return handler.scheduled(controller, env, ctx);
+      if (!t) return uninstrumented(handler, 'scheduled', controller, env, ctx);
       return runEvent(handler, 'scheduled', t, controller, env, ctx, `scheduled ${controller.cron ?? ''}`.trim(), 'internal', {
         [ATTR.faasTrigger]: 'timer',
         [ATTR.faasCron]: controller.cron,
@@ -58,7 +59,7 @@ export function instrument(handler, config) {
   if (typeof handler.queue === 'function') {
     wrapped.queue = function queue(batch, env, ctx) {
       const t = resolve(env);
-      if (!t) return handler.queue(batch, env, ctx);
+      if (!t) return uninstrumented(handler, 'queue', batch, env, ctx);
       return runEvent(handler, 'queue', t, batch, env, ctx, `queue ${batch.queue}`, 'consumer', {
         [ATTR.faasTrigger]: 'pubsub',
         [ATTR.messagingSystem]: 'cloudflare_queues',
@@ -68,6 +69,13 @@ export function instrument(handler, config) {
     };
   }
   return wrapped;
+}
+
+// Telemetry is unavailable for this invocation: the handler runs as without edgescope, and
+// scopeOf(event or ctx) gives it a scope that records nothing.
+function uninstrumented(handler, method, event, env, ctx, telemetry = null) {
+  registerScope(unavailableScope(telemetry), event, ctx);
+  return handler[method](event, env, ctx);
 }
 
 // Opens the invocation: waitUntil(done) first, then the scope and its root span. Returns null
@@ -98,7 +106,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
     if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
     registerScope(s, request, ctx, s.ctx);
   });
-  if (!scope) return handler.fetch(request, env, ctx);
+  if (!scope) return uninstrumented(handler, 'fetch', request, env, ctx, telemetry);
 
   let response;
   try {
@@ -141,7 +149,7 @@ async function runEvent(handler, method, telemetry, event, env, ctx, name, kind,
     s.attach(telemetry.startSpan(name, { kind, attributes, [SCOPE]: s }), null);
     registerScope(s, event, ctx, s.ctx);
   });
-  if (!scope) return handler[method](event, env, ctx);
+  if (!scope) return uninstrumented(handler, method, event, env, ctx, telemetry);
   try {
     const result = await handler[method](event, env, scope.ctx);
     scope.finalize({ outcome: 'complete' });

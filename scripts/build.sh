@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Builds the core: `native` (doctest suite, ASan+UBSan), `wasm` (dist/edgescope.wasm and the wasm
-# doctest suite), or both (no argument). Incremental: reruns cost only what changed.
+# Builds the core: `native` (doctest suite, ASan+UBSan), `wasm` (dist/edgescope.wasm only: what
+# `npm start`, `npm pack` and the benchmarks load), or everything (no argument: both, plus the
+# doctest suite as wasm, which `npm test` runs). Incremental: reruns cost only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
+case $what in
+  all | native | wasm) ;;
+  *) echo "scripts/build.sh: unknown target '$what' (expected native, wasm, or nothing for all)" >&2; exit 2 ;;
+esac
 jobs=$(nproc 2>/dev/null || echo 2)
 # emcc's optimizer needs Debian's acorn (DESIGN.md section 8).
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
@@ -14,6 +19,9 @@ if [ "$what" = all ] || [ "$what" = native ]; then
 fi
 if [ "$what" = all ] || [ "$what" = wasm ]; then
   [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build/wasm -j"$jobs" >/dev/null
+  # `wasm` alone builds the module's target only: the wasm doctest suite is for `npm test`.
+  targets=()
+  [ "$what" = wasm ] && targets=(--target edgescope_wasm)
+  cmake --build build/wasm -j"$jobs" "${targets[@]}" >/dev/null
   echo "[build] dist/edgescope.wasm: $(wc -c < dist/edgescope.wasm) bytes"
 fi

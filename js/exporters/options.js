@@ -16,6 +16,7 @@ export function validateHttpOptions(kind, options) {
   if (format !== 'native' && format !== 'otlp-json') {
     throw new EdgescopeConfigError(`exporters.${kind}({ format })`, "'native' or 'otlp-json'", format);
   }
+  if (format === 'otlp-json') refuseSignalUrl(kind, parsed);
   if (headers === null || typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
     throw new EdgescopeConfigError(`exporters.${kind}({ headers })`, 'an object of string header values', headers);
   }
@@ -61,6 +62,25 @@ function validateUrl(kind, url) {
     );
   }
   return parsed;
+}
+
+// For OTLP the url is the base (OTEL_EXPORTER_OTLP_ENDPOINT): /v1/traces, /v1/metrics and
+// /v1/logs are appended to it. A signal's own URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, what a
+// vendor's page often shows) would post to .../v1/traces/v1/traces, and it cannot serve the other
+// two signals, so it is refused rather than silently trimmed: the fix is to drop the suffix.
+const SIGNAL_PATH = /\/v1\/(traces|metrics|logs)\/*$/i;
+
+function refuseSignalUrl(kind, parsed) {
+  const match = SIGNAL_PATH.exec(parsed.pathname);
+  if (!match) return;
+  const base = new URL(parsed.href);
+  base.pathname = parsed.pathname.slice(0, match.index) || '/';
+  throw new EdgescopeConfigError(
+    `exporters.${kind}({ url })`,
+    `the OTLP base URL, here ${maskUrl(base.href)}: with format 'otlp-json' edgescope appends /v1/traces, ` +
+      `/v1/metrics and /v1/logs to it, and a URL ending in /v1/${match[1]} can serve only that one signal`,
+    maskUrl(parsed.href),
+  );
 }
 
 function lowerKeys(headers) {

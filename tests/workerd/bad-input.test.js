@@ -55,12 +55,12 @@ test('invalid UTF-8 is repaired and oversized values are cut, within the payload
 
 test('an invalid config from a config function fails open: the handler answers, the error is logged once naming the field', async () => {
   const output = [];
-  const bad = await startWorker({ bundle: await bundleOf('bad-config'), bindings: { SAMPLE_RATE: '5' }, onOutput: (l) => output.push(l) });
+  const bad = await startWorker({ bundle: await bundleOf('bad-config'), bindings: { SAMPLE_RATE: '5', COLLECTOR_URL: collector.nativeUrl }, onOutput: (l) => output.push(l) });
   try {
     for (let i = 0; i < 3; i++) {
       const res = await bad.fetch('/');
       assert.equal(res.status, 200);
-      assert.equal(await res.text(), 'served without telemetry');
+      assert.equal(await res.text(), 'served without telemetry: tea, coffee');
     }
     await sleep(200);
     const mentions = output.filter((line) => /`sampleRate` must be a number from 0 to 1 \(got 5\)/.test(line));
