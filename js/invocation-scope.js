@@ -73,7 +73,15 @@ export class InvocationScope {
   }
 
   // Names the root span "{method} {route}" and sets http.route (low-cardinality route template).
+  // A route is a template like '/users/:id' (OpenTelemetry HTTP semantic conventions, http.route).
+  // Anything else (undefined, '', a number) would name the span "GET undefined" or "GET ": it is
+  // refused, counted in stats().api.routesRefused and reported once; the name stays the method.
   setRoute(route) {
+    if (typeof route !== 'string' || route.trim() === '') {
+      this.telemetry.repairs.routesRefused++;
+      this.telemetry.reportOnce('set-route', `setRoute() takes a non-empty route template like '/users/:id' (got ${typeof route === 'string' ? JSON.stringify(route) : String(route)}); the root span keeps its name`);
+      return;
+    }
     this.route = route;
     this.rootSpan.setAttribute(ATTR.route, route);
     this.rootSpan.updateName(this.method ? `${this.method} ${route}` : route);

@@ -21,7 +21,7 @@ const files = fences.filter((f) => f.file);
 
 let dir;
 before(() => {
-  dir = packedConsumer({ withPackages: ['esbuild', 'miniflare', 'wrangler', 'typescript', '@cloudflare/workers-types'] });
+  dir = packedConsumer({ withPackages: ['esbuild', 'miniflare', 'wrangler', 'typescript', '@cloudflare/workers-types', 'vitest', '@cloudflare/vitest-pool-workers'] });
   for (const f of files) {
     mkdirSync(dirname(join(dir, f.file)), { recursive: true });
     writeFileSync(join(dir, f.file), f.code);
@@ -30,7 +30,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the README has the example Worker, its wrangler.toml, its TypeScript version and a test file', () => {
-  assert.deepEqual(files.map((f) => f.file).sort(), ['src/index.js', 'src/index.ts', 'test/worker.test.mjs', 'wrangler.toml']);
+  assert.deepEqual(files.map((f) => f.file).sort(), ['src/index.js', 'src/index.ts', 'test/global-setup.js', 'test/users.vitest.js', 'test/worker.test.mjs', 'vitest.config.js', 'wrangler.toml']);
 });
 
 test("the README's node --test file passes against the README's Worker, installed from the packed package", () => {
@@ -45,6 +45,19 @@ test("the README's node --test file passes against the README's Worker, installe
   }
   assert.match(output, /# pass 1/);
   assert.match(output, /# fail 0/);
+});
+
+test("the README's Vitest files pass against the README's Worker under @cloudflare/vitest-pool-workers", () => {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  let output;
+  try {
+    output = execFileSync(join(dir, 'node_modules/.bin/vitest'), ['run', '--reporter=json'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', env, timeout: 120000 });
+  } catch (error) {
+    assert.fail(`vitest failed:\n${error.stdout?.slice(-3000)}\n${error.stderr?.slice(-3000)}`);
+  }
+  const report = JSON.parse(output.slice(output.indexOf('{')));
+  assert.deepEqual([report.numPassedTests, report.numFailedTests], [1, 0]);
 });
 
 test("the README's TypeScript Worker type-checks under strict with @cloudflare/workers-types", () => {
