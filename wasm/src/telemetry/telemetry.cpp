@@ -40,10 +40,11 @@ const std::string& Telemetry::interned(NameId id) const {
 namespace {
 
 // An array as the OpenTelemetry spec allows it (attributes.hpp): scalars of one type, and no NaN
-// or infinity (JSON has neither, as for a double attribute).
+// or infinity among the elements kept (JSON has neither, as for a double attribute).
 bool acceptable_array(const AttributeValue& value) {
   if (!value.is_valid_array()) return false;
-  for (const auto& e : value.elements) {
+  for (std::size_t i = 0; i < value.elements.size() && i < kMaxArrayElements; ++i) {
+    const auto& e = value.elements[i];
     if (e.type == AttributeType::Double && !std::isfinite(e.number)) return false;
   }
   return true;
