@@ -3,6 +3,7 @@
 #include "edgescope.h"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,75 @@ const Payload* payload_at(int32_t h, int32_t index) {
   Telemetry* t = instance(h);
   if (!t || index < 0 || static_cast<std::size_t>(index) >= t->payloads().size()) return nullptr;
   return &t->payloads()[static_cast<std::size_t>(index)];
+}
+
+// How much of an array's string bytes es_stage_array copies beyond the value limit: more than
+// the core's cleaning ever reads past a cut (a 512-byte redaction lookahead and a 4-byte repair
+// margin, telemetry.cpp), so the copy is bounded whatever the host sends and the core still sees
+// that the array is longer than it keeps (and counts the cut).
+constexpr std::size_t kArrayCopySlack = 1024;
+
+double read_f64(const uint8_t* at) {
+  double value;
+  std::memcpy(&value, at, sizeof value);  // little-endian: wasm, and every host the suite runs on
+  return value;
+}
+
+uint32_t read_u32(const uint8_t* at) {
+  return static_cast<uint32_t>(at[0]) | static_cast<uint32_t>(at[1]) << 8 | static_cast<uint32_t>(at[2]) << 16 |
+         static_cast<uint32_t>(at[3]) << 24;
+}
+
+// The elements of es_stage_array's layout (edgescope.h), at most kMaxArrayElements + 1 of them
+// (one more than the core keeps, so it sees and counts the cut). Empty string and "" for a
+// well-formed layout; otherwise the reason.
+std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::size_t string_budget,
+                       std::vector<AttributeValue>& out) {
+  const uint8_t* data = g_scratch.data();
+  const std::size_t keep = count < kMaxArrayElements + 1 ? count : kMaxArrayElements + 1;
+  out.reserve(keep);
+  switch (type) {
+    case AttributeType::String: {
+      if (uint64_t{count} * 4 > len) return "array layout: " + std::to_string(count) + " string lengths need more than " + std::to_string(len) + " bytes";
+      uint64_t offset = uint64_t{count} * 4;
+      for (uint32_t i = 0; i < count; ++i) {
+        const uint32_t n = read_u32(data + std::size_t{i} * 4);
+        if (offset + n > len) return "array layout: string " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given";
+        if (out.size() < keep && string_budget > 0) {
+          const std::size_t take = n < string_budget ? n : string_budget;
+          out.push_back(AttributeValue::of_string(
+              std::string(reinterpret_cast<const char*>(data) + static_cast<std::size_t>(offset), take)));
+          string_budget -= take;
+        }
+        offset += n;
+      }
+      if (offset != len) return "array layout: " + std::to_string(len - offset) + " bytes after the last string";
+      return {};
+    }
+    case AttributeType::Int:
+    case AttributeType::Double: {
+      if (uint64_t{count} * 8 != len) return "array layout: " + std::to_string(count) + " numbers take " + std::to_string(uint64_t{count} * 8) + " bytes, not " + std::to_string(len);
+      for (uint32_t i = 0; i < count; ++i) {
+        const double value = read_f64(data + std::size_t{i} * 8);
+        if (type == AttributeType::Double) {
+          if (i < keep) out.push_back(AttributeValue::of_double(value));  // non-finite: the stage refuses it
+        } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
+          if (i < keep) out.push_back(AttributeValue::of_int(static_cast<int64_t>(value)));
+        } else {
+          // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
+          return "integer array element " + std::to_string(i) + " is not a safe integer";
+        }
+      }
+      return {};
+    }
+    case AttributeType::Bool: {
+      if (count != len) return "array layout: " + std::to_string(count) + " booleans take " + std::to_string(count) + " bytes, not " + std::to_string(len);
+      for (uint32_t i = 0; i < keep; ++i) out.push_back(AttributeValue::of_bool(data[i] != 0));
+      return {};
+    }
+    case AttributeType::Array: break;
+  }
+  return "array element type must be 0 (string), 1 (int), 2 (double) or 3 (bool)";
 }
 
 }  // namespace
@@ -167,6 +237,28 @@ int32_t es_stage_bool(int32_t h, int32_t key, int32_t value) {
   ES_INSTANCE(t, h);
   ES_STAGE_KEY(t, key);
   t->stage(key, AttributeValue::of_bool(value != 0));
+  return ES_OK;
+}
+
+int32_t es_stage_array(int32_t h, int32_t key, int32_t type, uint32_t count, uint32_t len) {
+  ES_INSTANCE(t, h);
+  ES_STAGE_KEY(t, key);
+  std::string problem;
+  std::vector<AttributeValue> elements;
+  if (!scratch_fits(len)) {
+    problem = "array length exceeds the scratch buffer";
+  } else if (type < 0 || type > 3) {
+    problem = "array element type must be 0 (string), 1 (int), 2 (double) or 3 (bool)";
+  } else {
+    problem = read_array(static_cast<AttributeType>(type), count, len,
+                         t->limits().max_attribute_value_bytes + kArrayCopySlack, elements);
+  }
+  if (!problem.empty()) {
+    // Refused and counted like a value the stage refuses, so the record's dropped count shows it.
+    t->stage(key, AttributeValue::of_double(std::nan("")));
+    return fail(ES_ERR_ARGUMENT, problem);
+  }
+  t->stage(key, AttributeValue::of_array(std::move(elements)));
   return ES_OK;
 }
 

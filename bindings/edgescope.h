@@ -57,6 +57,18 @@ int32_t es_stage_string(int32_t h, int32_t key_id, uint32_t len);
 int32_t es_stage_int(int32_t h, int32_t key_id, double value); /* must be an integer in +/-2^53 */
 int32_t es_stage_double(int32_t h, int32_t key_id, double value);
 int32_t es_stage_bool(int32_t h, int32_t key_id, int32_t value);
+/* One array attribute (OpenTelemetry "Attribute": a homogeneous array of string, int64, double or
+ * bool). type: 0 string, 1 int, 2 double, 3 bool; `count` elements packed in scratch[0, len):
+ *   string: count uint32 LE UTF-8 byte lengths, then the strings back to back;
+ *   int, double: count float64 LE (ints integers within +/-2^53, as es_stage_int);
+ *   bool: count bytes, 0 false, anything else true.
+ * len must be exactly what that layout takes. Strings are repaired and redacted like
+ * es_stage_string's; the core keeps the first 128 elements and, over all strings, at most
+ * max_attribute_value_bytes (es_limit), cutting a longer array to a prefix (counted once in
+ * values_truncated). A denied key redacts the whole value. A non-finite double refuses the
+ * attribute (counted, like es_stage_double's); so does a malformed layout or an int that is not
+ * a safe integer, which also return ES_ERR_ARGUMENT. */
+int32_t es_stage_array(int32_t h, int32_t key_id, int32_t type, uint32_t count, uint32_t len);
 int32_t es_stage_clear(int32_t h); /* empties the stage (a host that failed mid-way) */
 
 /* parent 0: a new root span. Returns a span handle (0: refused by the open-span bound). */

@@ -10,7 +10,7 @@
 // returns a safe default and never throws into user code; `dead` says so, and revive() starts a
 // fresh core with the same config. Span handles carry the core's epoch, so a Span from before a
 // revive can never touch a span of the new core.
-import { cut, errorFields, isError, objectText, readEntries, textOf, UNREADABLE } from './attribute-values.js';
+import { cut, errorFields, isError, objectText, readEntries, textOf, typedArray, UNREADABLE } from './attribute-values.js';
 import { getCore, isTrap, markDead } from './wasm-core.js';
 import { LIMIT_NAMES, SIGNALS, STAT_NAMES, StatId, Status, WireFormat } from './tables.js';
 
@@ -263,6 +263,11 @@ export class CoreTelemetry {
           return;
         }
         {
+          const array = typedArray(value, this.valueChars);
+          if (array !== null) {
+            this.stageArray(key, array);
+            return;
+          }
           const text = objectText(value);
           if (text === null) this.stageUnconvertible(key, value);
           else this.stageText(key, text);
@@ -273,6 +278,12 @@ export class CoreTelemetry {
   stageText(key, text) {
     const keyId = this.id(key); // interning uses the scratch buffer: before the value is written
     this.x.es_stage_string(this.h, keyId, this.mem.writeString(cut(text, this.valueChars)));
+  }
+
+  // A homogeneous array (attribute-values.js typedArray) as one es_stage_array call.
+  stageArray(key, { type, items }) {
+    const keyId = this.id(key); // interning uses the scratch buffer: before the elements are written
+    this.x.es_stage_array(this.h, keyId, type, items.length, this.mem.writeArray(type, items));
   }
 
   stageUnconvertible(key, value) {

@@ -19,6 +19,9 @@ export const SIGNALS = Object.freeze(['mixed', 'traces', 'metrics', 'logs']);
 export const StoreAction = Object.freeze({ keep: 0, evict: 1, refuse: 2 });
 export const ReplayAction = Object.freeze({ wait: 0, replay: 1, expired: 2, exhausted: 3 });
 export const AttemptOutcome = Object.freeze({ delete: 0, keep: 1, 'drop-exhausted': 2, 'drop-expired': 3 });
+// wasm/include/edgescope/attributes.hpp AttributeType: es_stage_array's element types (array is
+// the value's own type, never an element's).
+export const AttributeType = Object.freeze({ string: 0, int: 1, double: 2, bool: 3, array: 4 });
 // bindings/edgescope.h ES_* status codes.
 export const Status = Object.freeze({ ok: 0, handle: -1, argument: -2, typeConflict: -3, rejected: -4 });
 

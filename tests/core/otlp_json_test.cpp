@@ -45,7 +45,9 @@ const std::map<std::string, MessageSpec>& otlp_messages() {
        {{"stringValue", {F::String}},
         {"boolValue", {F::Bool}},
         {"intValue", {F::I64String}},
-        {"doubleValue", {F::Double}}}},
+        {"doubleValue", {F::Double}},
+        {"arrayValue", {F::Message, "ArrayValue"}}}},
+      {"ArrayValue", {{"values", {F::Message, "AnyValue", true}}}},
       {"ResourceSpans",
        {{"resource", {F::Message, "Resource"}},
         {"scopeSpans", {F::Message, "ScopeSpans", true}},
@@ -511,4 +513,46 @@ TEST_CASE("an overflowed OTLP sum is written the proto3 JSON way, not as a numbe
   const auto payloads = encode(WireFormat::OtlpJson, batch, resource, EncodeOptions{}, stats);
   const json metrics = metrics_of(parse_otlp(payloads, EncodeOptions{}.max_payload_bytes).at(0));
   CHECK(metrics[0]["sum"]["dataPoints"][0]["asDouble"] == "Infinity");
+}
+
+TEST_CASE("OTLP array attributes are arrayValue lists of typed AnyValues, for spans, logs and the resource") {
+  Telemetry t = make(65536);
+  const auto array_of = [](std::vector<AttributeValue> elements) { return AttributeValue::of_array(std::move(elements)); };
+  const auto stage_all = [&] {
+    t.stage(t.intern("s"), array_of({AttributeValue::of_string("a"), AttributeValue::of_string("\"b\"")}));
+    t.stage(t.intern("i"), array_of({AttributeValue::of_int(-9007199254740993LL), AttributeValue::of_int(7)}));
+    t.stage(t.intern("d"), array_of({AttributeValue::of_double(0.1), AttributeValue::of_double(2)}));
+    t.stage(t.intern("b"), array_of({AttributeValue::of_bool(false)}));
+    t.stage(t.intern("e"), array_of({}));
+  };
+  stage_all();
+  t.set_resource_from_stage();
+  const auto span = t.start_span(kNoopSpan, t.intern("op"), SpanKind::Internal, 1);
+  stage_all();
+  t.apply_staged_to_span(span);
+  stage_all();
+  t.add_event(span, t.intern("ev"), 2);
+  stage_all();
+  t.log(LogLevel::Info, "m", span, 2);
+  t.end_span(span, 4);
+  t.drain();
+  const auto& payloads = t.encode_drained(WireFormat::OtlpJson);
+  const auto docs = parse_otlp(payloads, 65536);  // the schema check knows ArrayValue
+  REQUIRE(docs.size() == 2);
+  const auto expect_arrays = [](const std::map<std::string, json>& a) {
+    CHECK(a.at("s") == json::parse(R"({"arrayValue":{"values":[{"stringValue":"a"},{"stringValue":"\"b\""}]}})"));
+    // int64 elements are decimal strings, as every OTLP intValue (exact beyond 2^53).
+    CHECK(a.at("i") == json::parse(R"({"arrayValue":{"values":[{"intValue":"-9007199254740993"},{"intValue":"7"}]}})"));
+    CHECK(a.at("d") == json::parse(R"({"arrayValue":{"values":[{"doubleValue":0.1},{"doubleValue":2}]}})"));
+    CHECK(a.at("b") == json::parse(R"({"arrayValue":{"values":[{"boolValue":false}]}})"));
+    CHECK(a.at("e") == json::parse(R"({"arrayValue":{}})"));  // proto3 JSON leaves an empty list out
+  };
+  expect_arrays(attributes_of(docs[0]["resourceSpans"][0]["resource"]["attributes"]));
+  const json& span_json = docs[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+  expect_arrays(attributes_of(span_json["attributes"]));
+  expect_arrays(attributes_of(span_json["events"][0]["attributes"]));
+  expect_arrays(attributes_of(docs[1]["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]["attributes"]));
+  // The schema check itself rejects an array element that is not an AnyValue.
+  CHECK_FALSE(check_message(json::parse(R"({"arrayValue":{"values":["a"]}})"), "AnyValue", "$").empty());
+  CHECK_FALSE(check_message(json::parse(R"({"arrayValue":{"values":[{"intValue":5}]}})"), "AnyValue", "$").empty());
 }

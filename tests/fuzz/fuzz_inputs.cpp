@@ -8,7 +8,9 @@
 //  - what goes in comes back out. Each record is found again by decoding the JSON with nlohmann
 //    (not with our code) and compared with what the fuzzer predicts from the raw input:
 //    sanitize_text of names, keys, values and messages (cut to the compact bound when the
-//    record was shrunk), typed values with type and value, times (native: the double itself;
+//    record was shrunk), typed values with type and value, arrays (bounded to a prefix as
+//    attributes.hpp says, each string cleaned as the core cleans host text, counted once; in a
+//    compact record their first elements, strings cut), times (native: the double itself;
 //    OTLP: nanoseconds rounded to the microsecond, computed here in extended precision), and the
 //    histogram's count/sum/min/max from the values accepted (OTLP leaves the sum out after a
 //    negative value);
@@ -35,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgescope/payload_packer.hpp"
+#include "edgescope/redaction.hpp"
 #include "edgescope/telemetry.hpp"
 #include "edgescope/trace_context.hpp"
 #include "edgescope/utf8.hpp"
@@ -126,30 +129,125 @@ std::string compact_text(const std::string& text, bool compact, std::size_t boun
   return compact ? std::string(truncate_utf8(text, bound)) : text;
 }
 
-bool native_value_is(const json& j, const AttributeValue& v, bool compact) {
+bool native_scalar_is(const json& j, const AttributeValue& v, std::size_t max_text) {
   switch (v.type) {
-    case AttributeType::String: return j.is_string() && j.get<std::string>() == compact_text(v.text, compact, kCompactValueBytes);
+    case AttributeType::String: return j.is_string() && j.get<std::string>() == std::string(truncate_utf8(v.text, max_text));
     case AttributeType::Int: return j.is_number_integer() && j.get<std::int64_t>() == v.integer;
     case AttributeType::Double: return j.is_number() && j.get<double>() == v.number;
     case AttributeType::Bool: return j.is_boolean() && j.get<bool>() == v.boolean;
+    case AttributeType::Array: return false;  // never an element
   }
   return false;
 }
 
-bool otlp_value_is(const json& any, const AttributeValue& v, bool compact) {
+// How many of an array's elements a record shows: all, or kCompactArrayElements when compact.
+std::size_t shown_elements(const AttributeValue& v, bool compact) {
+  return compact ? std::min(v.elements.size(), kCompactArrayElements) : v.elements.size();
+}
+
+constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
+
+bool native_value_is(const json& j, const AttributeValue& v, bool compact) {
+  if (v.type != AttributeType::Array) return native_scalar_is(j, v, compact ? kCompactValueBytes : kWhole);
+  const std::size_t n = shown_elements(v, compact);
+  if (!j.is_array() || j.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!native_scalar_is(j[i], v.elements[i], compact ? kCompactArrayElementBytes : kWhole)) return false;
+  }
+  return true;
+}
+
+bool otlp_scalar_is(const json& any, const AttributeValue& v, std::size_t max_text) {
   if (!any.is_object() || any.size() != 1) return false;
   switch (v.type) {
     case AttributeType::String:
       return any.contains("stringValue") && any["stringValue"].is_string() &&
-             any["stringValue"].get<std::string>() == compact_text(v.text, compact, kCompactValueBytes);
+             any["stringValue"].get<std::string>() == std::string(truncate_utf8(v.text, max_text));
     case AttributeType::Int:
       return any.contains("intValue") && any["intValue"] == std::to_string(v.integer);
     case AttributeType::Double:
       return any.contains("doubleValue") && any["doubleValue"].is_number() && any["doubleValue"].get<double>() == v.number;
     case AttributeType::Bool:
       return any.contains("boolValue") && any["boolValue"].is_boolean() && any["boolValue"].get<bool>() == v.boolean;
+    case AttributeType::Array: return false;  // never an element
   }
   return false;
+}
+
+// {"arrayValue":{"values":[...]}}, or {"arrayValue":{}} for no elements (proto3 JSON).
+bool otlp_value_is(const json& any, const AttributeValue& v, bool compact) {
+  if (v.type != AttributeType::Array) return otlp_scalar_is(any, v, compact ? kCompactValueBytes : kWhole);
+  if (!any.is_object() || any.size() != 1 || !any.contains("arrayValue") || !any["arrayValue"].is_object()) return false;
+  const json& array = any["arrayValue"];
+  const std::size_t n = shown_elements(v, compact);
+  if (n == 0) return array.empty();
+  if (array.size() != 1 || !array.contains("values") || !array["values"].is_array() || array["values"].size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!otlp_scalar_is(array["values"][i], v.elements[i], compact ? kCompactArrayElementBytes : kWhole)) return false;
+  }
+  return true;
+}
+
+// Host text as the core keeps it (telemetry.cpp clean_text, redaction.hpp "Order with
+// truncation"): repaired with a 512-byte lookahead past the cut, redacted by the default policy
+// (a Telemetry's until set_redaction), then cut without leaving a partial word. Sets `cut` when
+// the text was longer than `max_bytes`.
+std::string clean_like_core(const RedactionPolicy& policy, const std::string& raw, std::size_t max_bytes, bool& cut) {
+  Stats wide;
+  std::string text = sanitize_text(raw, max_bytes + 512, wide);
+  policy.redact_text(text);
+  cut = truncate_redacted(text, max_bytes) || wide.values_truncated > 0;
+  return text;
+}
+
+// What an array attribute becomes, predicted from the rule in attributes.hpp ("Arrays"): the
+// first kMaxArrayElements elements; strings cleaned, sharing max_bytes, the one where the bytes
+// run out cut (left out when nothing of it remains) and the rest left out. `cut` says whether
+// anything was cut (the core counts that once).
+AttributeValue expected_array(const RedactionPolicy& policy, const AttributeValue& in, std::size_t max_bytes, bool& cut) {
+  AttributeValue out = in;
+  cut = out.elements.size() > kMaxArrayElements;
+  if (cut) out.elements.resize(kMaxArrayElements);
+  if (out.elements.empty() || out.elements.front().type != AttributeType::String) return out;
+  std::vector<AttributeValue> kept;
+  std::size_t left = max_bytes;
+  for (const auto& e : out.elements) {
+    bool this_cut = false;
+    std::string text = clean_like_core(policy, e.text, left, this_cut);
+    if (this_cut) {
+      cut = true;
+      if (!text.empty()) kept.push_back(AttributeValue::of_string(std::move(text)));
+      break;
+    }
+    left -= text.size();
+    kept.push_back(AttributeValue::of_string(std::move(text)));
+  }
+  out.elements = std::move(kept);
+  return out;
+}
+
+// What a staged value becomes under the default redaction policy (redaction.hpp: the scanners
+// are the policy's own, fuzzed by fuzz_redaction; this target checks the core applies them where
+// it says): a denied key's value is the marker whatever its type, an integer that is a card
+// number is the marker, and so is each such element of an integer array, which then becomes a
+// string array (every other element its decimal text).
+AttributeValue kept_as(const RedactionPolicy& policy, const std::string& key, AttributeValue v) {
+  const auto is_card = [&](std::int64_t i) {
+    AttributeValue probe = AttributeValue::of_int(i);
+    return policy.redact_value(probe, false) == 1;
+  };
+  if (policy.key_denied(key)) return AttributeValue::of_string(std::string(kRedactedMarker));
+  if (v.type == AttributeType::Int && is_card(v.integer)) return AttributeValue::of_string(std::string(kRedactedMarker));
+  if (v.type == AttributeType::Array && !v.elements.empty() && v.elements.front().type == AttributeType::Int) {
+    bool any = false;
+    for (const auto& e : v.elements) any = any || is_card(e.integer);
+    if (any) {
+      for (auto& e : v.elements) {
+        e = AttributeValue::of_string(is_card(e.integer) ? std::string(kRedactedMarker) : std::to_string(e.integer));
+      }
+    }
+  }
+  return v;
 }
 
 // A record's attributes as they must come out: all of them, or in compact mode the first
@@ -506,11 +604,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   INVARIANT(state.empty() || normalize_tracestate(state) == state);
 
   FuzzedDataProvider in(data, size);
-  const Limits limits;  // what Telemetry uses by default
+  const Limits limits;           // what Telemetry uses by default
+  const RedactionPolicy policy;  // likewise
   Stats scratch;
   const auto name = [&](const std::string& raw) { return sanitize_text(raw, limits.max_name_bytes, scratch); };
-  const auto value = [&](const std::string& raw) { return sanitize_text(raw, limits.max_attribute_value_bytes, scratch); };
-  const auto message = [&](const std::string& raw) { return sanitize_text(raw, limits.max_message_bytes, scratch); };
+  // Values and messages are cleaned as the core cleans host text: repaired, redacted, cut.
+  const auto value = [&](const std::string& raw) {
+    bool cut = false;
+    return clean_like_core(policy, raw, limits.max_attribute_value_bytes, cut);
+  };
+  const auto message = [&](const std::string& raw) {
+    bool cut = false;
+    return clean_like_core(policy, raw, limits.max_message_bytes, cut);
+  };
 
   TelemetryOptions options;
   options.service = in.ConsumeRandomLengthString(64);
@@ -537,7 +643,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string value_raw = in.ConsumeRandomLengthString(256);
     t.stage_string(t.intern(key_raw), value_raw);
     // The core refuses an empty key and a non-finite number (counted), never sends them.
-    if (!name(key_raw).empty()) model_set(want.resource, name(key_raw), AttributeValue::of_string(value(value_raw)));
+    if (!name(key_raw).empty()) {
+      model_set(want.resource, name(key_raw), kept_as(policy, name(key_raw), AttributeValue::of_string(value(value_raw))));
+    }
     const AttributeValue number = AttributeValue::of_double(hostile_double(in));
     t.stage(t.intern("cloud.region.weight"), number);
     if (std::isfinite(number.number)) model_set(want.resource, "cloud.region.weight", number);
@@ -558,34 +666,69 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                         input.substr(0, 128), &rejected);
   want.root_name = name(root_raw);
   const std::size_t attributes = in.ConsumeIntegralInRange<std::size_t>(0, 40);
+  bool array_staged = false;
   for (std::size_t i = 0; i < attributes; ++i) {
     const std::string key_raw = "k" + in.ConsumeRandomLengthString(64);
     const std::string key = name(key_raw);
-    switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 4)) {
       case 0: {
         const std::string raw = hostile_text(in, 600);
         t.stage_string(t.intern(key_raw), raw);
-        model_set(want.root_attributes, key, AttributeValue::of_string(value(raw)));
+        model_set(want.root_attributes, key, kept_as(policy, key, AttributeValue::of_string(value(raw))));
         break;
       }
       case 1: {
         const auto v = AttributeValue::of_int(in.ConsumeIntegral<std::int64_t>());
         t.stage(t.intern(key_raw), v);
-        model_set(want.root_attributes, key, v);
+        model_set(want.root_attributes, key, kept_as(policy, key, v));
         break;
       }
       case 2: {
         const auto v = AttributeValue::of_double(hostile_double(in));
         t.stage(t.intern(key_raw), v);
-        if (std::isfinite(v.number)) model_set(want.root_attributes, key, v);  // non-finite: refused, counted
+        if (std::isfinite(v.number)) model_set(want.root_attributes, key, kept_as(policy, key, v));  // non-finite: refused, counted
         break;
       }
-      default: {
+      case 3: {
         // Bools only under fixed keys: a user's own "edgescope.truncated": true would look like
         // the compact marker, which this checker tells apart only by value.
         const auto v = AttributeValue::of_bool(in.ConsumeBool());
         t.stage(t.intern("fuzz.flag"), v);
         model_set(want.root_attributes, "fuzz.flag", v);
+        break;
+      }
+      default: {
+        // An array of one element type, up to past the element bound; strings hostile and, all
+        // together, often past one value's byte limit. One array per input: an array costs up to
+        // ~34 KB of the span's 128 KiB record budget.
+        if (array_staged) break;
+        array_staged = true;
+        const int type = in.ConsumeIntegralInRange<int>(0, 3);
+        const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, kMaxArrayElements + 12);
+        std::vector<AttributeValue> elements;
+        for (std::size_t e = 0; e < n; ++e) {
+          switch (type) {
+            case 0: elements.push_back(AttributeValue::of_string(hostile_text(in, 100))); break;
+            case 1: elements.push_back(AttributeValue::of_int(in.ConsumeIntegral<std::int64_t>())); break;
+            case 2: elements.push_back(AttributeValue::of_double(hostile_double(in))); break;
+            default: elements.push_back(AttributeValue::of_bool(in.ConsumeBool()));
+          }
+        }
+        const AttributeValue raw = AttributeValue::of_array(std::move(elements));
+        bool finite = true;
+        for (std::size_t e = 0; e < raw.elements.size() && e < kMaxArrayElements; ++e) {
+          if (type == 2 && !std::isfinite(raw.elements[e].number)) finite = false;
+        }
+        const std::uint64_t truncated_before = t.stats().values_truncated;
+        const std::uint64_t over_budget_before = t.stats().attributes_dropped_byte_budget;
+        t.stage(t.intern(key_raw), raw);
+        if (key.empty() || !finite) break;  // refused and counted: an empty key, a NaN or infinity
+        if (t.stats().attributes_dropped_byte_budget != over_budget_before) break;  // the stage is full: refused, counted
+        bool cut = false;
+        const bool denied = policy.key_denied(key);  // the whole value goes, nothing is cut
+        model_set(want.root_attributes, key,
+                  kept_as(policy, key, denied ? raw : expected_array(policy, raw, limits.max_attribute_value_bytes, cut)));
+        INVARIANT(t.stats().values_truncated - truncated_before == (cut ? 1u : 0u));  // once per array
       }
     }
   }

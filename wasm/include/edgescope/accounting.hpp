@@ -17,6 +17,13 @@ namespace edgescope {
 
 constexpr std::size_t kAttributeOverhead = 96;
 constexpr std::size_t kNumberValueBytes = 32;  // an int/double/bool value, quoted int64 included
+// An array value costs kArrayValueBytes (its vector's allocation; on the wire
+// {"arrayValue":{"values":[]}}, 28 bytes) plus, per element, kArrayElementOverhead and the
+// element's own value bytes. The overhead covers the element in memory (an AttributeValue is 48
+// bytes in wasm32, a string's heap block adds up to 24 of header and rounding) and its OTLP
+// wrapper ({"stringValue":...}, and a comma: 17 bytes).
+constexpr std::size_t kArrayValueBytes = 32;
+constexpr std::size_t kArrayElementOverhead = 72;
 constexpr std::size_t kEventOverhead = 160;
 constexpr std::size_t kSpanOverhead = 640;
 constexpr std::size_t kLogOverhead = 384;

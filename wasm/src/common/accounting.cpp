@@ -16,7 +16,15 @@ std::size_t json_text_bytes(std::string_view text) {
 }
 
 std::size_t value_bytes(const AttributeValue& value) {
-  return value.type == AttributeType::String ? json_text_bytes(value.text) : kNumberValueBytes;
+  switch (value.type) {
+    case AttributeType::String: return json_text_bytes(value.text);
+    case AttributeType::Array: {
+      std::size_t n = kArrayValueBytes;
+      for (const auto& e : value.elements) n += kArrayElementOverhead + value_bytes(e);
+      return n;
+    }
+    default: return kNumberValueBytes;
+  }
 }
 
 std::size_t attribute_bytes(const Attribute& attribute) {

@@ -33,6 +33,35 @@ AttributeValue AttributeValue::of_bool(bool value) {
   return v;
 }
 
+AttributeValue AttributeValue::of_array(std::vector<AttributeValue> values) {
+  AttributeValue v;
+  v.type = AttributeType::Array;
+  v.elements = std::move(values);
+  return v;
+}
+
+bool AttributeValue::is_valid_array() const {
+  if (type != AttributeType::Array) return false;
+  for (const auto& e : elements) {
+    if (e.type == AttributeType::Array || e.type != elements.front().type) return false;
+  }
+  return true;
+}
+
+namespace {
+
+void append_json_element(std::string& out, const AttributeValue& v) {
+  switch (v.type) {
+    case AttributeType::String: append_json_string(out, v.text); return;
+    case AttributeType::Int: append_json_int(out, v.integer); return;
+    case AttributeType::Double: append_double(out, v.number); return;
+    case AttributeType::Bool: out.append(v.boolean ? "true" : "false"); return;
+    case AttributeType::Array: out.append("null"); return;  // never stored: not a valid array
+  }
+}
+
+}  // namespace
+
 std::string AttributeValue::to_text() const {
   switch (type) {
     case AttributeType::String: return text;
@@ -43,6 +72,15 @@ std::string AttributeValue::to_text() const {
       return out;
     }
     case AttributeType::Bool: return boolean ? "true" : "false";
+    case AttributeType::Array: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        append_json_element(out, elements[i]);
+      }
+      out.push_back(']');
+      return out;
+    }
   }
   return {};
 }
@@ -54,6 +92,7 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
     case AttributeType::Int: return a.integer == b.integer;
     case AttributeType::Double: return a.number == b.number;
     case AttributeType::Bool: return a.boolean == b.boolean;
+    case AttributeType::Array: return a.elements == b.elements;
   }
   return false;
 }

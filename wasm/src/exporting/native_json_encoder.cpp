@@ -17,13 +17,33 @@ std::string_view cut(std::string_view text, bool compact, std::size_t compact_by
   return compact ? truncate_utf8(text, compact_bytes) : text;
 }
 
-void append_value(std::string& out, const AttributeValue& v, bool compact) {
+void append_scalar(std::string& out, const AttributeValue& v, std::size_t max_text) {
   switch (v.type) {
-    case AttributeType::String: append_json_string(out, cut(v.text, compact, kCompactValueBytes)); break;
+    case AttributeType::String: append_json_string(out, truncate_utf8(v.text, max_text)); break;
     case AttributeType::Int: append_json_int(out, v.integer); break;
     case AttributeType::Double: append_double(out, v.number); break;
     case AttributeType::Bool: out.append(v.boolean ? "true" : "false"); break;
+    case AttributeType::Array: out.append("null"); break;  // never an element (attributes.hpp)
   }
+}
+
+// A value as JSON of its own type. An array is a JSON array of its typed elements (["a","b"],
+// [1,2], [0.5,1], [true]; integers as numbers like scalar ints), never the array's text in a
+// string. A compact record shows an array's first kCompactArrayElements elements, strings cut to
+// kCompactArrayElementBytes (attributes.hpp).
+void append_value(std::string& out, const AttributeValue& v, bool compact) {
+  constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
+  if (v.type != AttributeType::Array) {
+    append_scalar(out, v, compact ? kCompactValueBytes : kWhole);
+    return;
+  }
+  const std::size_t n = compact && v.elements.size() > kCompactArrayElements ? kCompactArrayElements : v.elements.size();
+  out.push_back('[');
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out.push_back(',');
+    append_scalar(out, v.elements[i], compact ? kCompactArrayElementBytes : kWhole);
+  }
+  out.push_back(']');
 }
 
 // Attributes as a JSON object; `skip_prefix` leaves out keys that were lifted elsewhere. Returns

@@ -29,11 +29,12 @@ void append_proto_double(std::string& out, double value) {
   else append_double(out, value);
 }
 
-void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
+// A scalar AnyValue; strings cut to `max_text` bytes (compact records).
+void append_scalar_value(std::string& out, const AttributeValue& v, std::size_t max_text) {
   switch (v.type) {
     case AttributeType::String:
       out.append("{\"stringValue\":");
-      append_json_string(out, compact ? truncate_utf8(v.text, kCompactValueBytes) : std::string_view(v.text));
+      append_json_string(out, truncate_utf8(v.text, max_text));
       break;
     case AttributeType::Int:
       out.append("{\"intValue\":\"");
@@ -45,8 +46,33 @@ void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
       append_proto_double(out, v.number);
       break;
     case AttributeType::Bool: out.append(v.boolean ? "{\"boolValue\":true" : "{\"boolValue\":false"); break;
+    case AttributeType::Array: out.append("{\"stringValue\":\"\""); break;  // never an element (attributes.hpp)
   }
   out.push_back('}');
+}
+
+// common.proto AnyValue. An array is {"arrayValue":{"values":[AnyValue, ...]}} (ArrayValue), its
+// elements each one AnyValue of the array's type (int64 as decimal strings, as everywhere); an
+// empty array is {"arrayValue":{}}, proto3 JSON leaving an empty repeated field out. A compact
+// record shows an array's first kCompactArrayElements elements, strings cut to
+// kCompactArrayElementBytes (attributes.hpp).
+void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
+  constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
+  if (v.type != AttributeType::Array) {
+    append_scalar_value(out, v, compact ? kCompactValueBytes : kWhole);
+    return;
+  }
+  out.append("{\"arrayValue\":{");
+  const std::size_t n = compact && v.elements.size() > kCompactArrayElements ? kCompactArrayElements : v.elements.size();
+  if (n > 0) {
+    out.append("\"values\":[");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0) out.push_back(',');
+      append_scalar_value(out, v.elements[i], compact ? kCompactArrayElementBytes : kWhole);
+    }
+    out.push_back(']');
+  }
+  out.append("}}");
 }
 
 // Returns how many attributes compact mode left out (they join droppedAttributesCount).

@@ -146,6 +146,31 @@ void widen_to_whole_words(std::string_view text, MaskRange& r, std::size_t low, 
   }
 }
 
+bool is_card_integer(std::int64_t value) {
+  const auto magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+  return privacy::is_card_number(magnitude);
+}
+
+// An array's elements, each as the scalar rule says: strings scanned, integers checked as card
+// numbers. A card in an integer array cannot become the marker string in place (an array is
+// homogeneous, OpenTelemetry "Attribute"), so the array becomes a string array: every element its
+// decimal text, each card the marker, as a card-number integer attribute becomes the marker.
+std::size_t redact_elements(const RedactionPolicy& policy, AttributeValue& value) {
+  std::size_t redacted = 0;
+  if (value.elements.empty()) return 0;
+  if (value.elements.front().type == AttributeType::String) {
+    for (auto& e : value.elements) redacted += policy.redact_text(e.text);
+    return redacted;
+  }
+  if (value.elements.front().type != AttributeType::Int || !policy.config().card_numbers) return 0;
+  for (const auto& e : value.elements) redacted += is_card_integer(e.integer) ? 1 : 0;
+  if (redacted == 0) return 0;
+  for (auto& e : value.elements) {
+    e = AttributeValue::of_string(is_card_integer(e.integer) ? std::string(kRedactedMarker) : std::to_string(e.integer));
+  }
+  return redacted;
+}
+
 }  // namespace
 
 RedactionPolicy::RedactionPolicy() {
@@ -210,14 +235,11 @@ std::size_t RedactionPolicy::redact_value(AttributeValue& value, bool key_is_den
     return 1;
   }
   if (value.type == AttributeType::String) return redact_text(value.text);
-  if (value.type == AttributeType::Int && config_.card_numbers) {
-    const auto magnitude = value.integer < 0 ? 0 - static_cast<std::uint64_t>(value.integer)
-                                             : static_cast<std::uint64_t>(value.integer);
-    if (privacy::is_card_number(magnitude)) {
-      value = AttributeValue::of_string(std::string(kRedactedMarker));
-      return 1;
-    }
+  if (value.type == AttributeType::Int && config_.card_numbers && is_card_integer(value.integer)) {
+    value = AttributeValue::of_string(std::string(kRedactedMarker));
+    return 1;
   }
+  if (value.type == AttributeType::Array) return redact_elements(*this, value);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "edgescope/trace_context.hpp"
+#include "edgescope/utf8.hpp"
 
 namespace edgescope {
 
@@ -36,6 +37,55 @@ const std::string& Telemetry::interned(NameId id) const {
   return name ? *name : none;
 }
 
+namespace {
+
+// An array as the OpenTelemetry spec allows it (attributes.hpp): scalars of one type, and no NaN
+// or infinity among the elements kept (JSON has neither, as for a double attribute).
+bool acceptable_array(const AttributeValue& value) {
+  if (!value.is_valid_array()) return false;
+  for (std::size_t i = 0; i < value.elements.size() && i < kMaxArrayElements; ++i) {
+    const auto& e = value.elements[i];
+    if (e.type == AttributeType::Double && !std::isfinite(e.number)) return false;
+  }
+  return true;
+}
+
+bool is_int_array(const AttributeValue& value) {
+  return value.type == AttributeType::Array && !value.elements.empty() && value.elements.front().type == AttributeType::Int;
+}
+
+// An array as a record keeps it (attributes.hpp, "Arrays"): at most kMaxArrayElements elements,
+// its strings cleaned like any host text (`clean`: repaired, redacted, cut) within `max_bytes` in
+// all. A longer array becomes a prefix, the string where the bytes run out cut on a code point
+// boundary (and left out when nothing of it remains), and the whole cut counts once in
+// values_truncated, as one long string does.
+template <typename Clean>
+void bound_array(AttributeValue& value, std::size_t max_bytes, Stats& stats, Clean clean) {
+  const std::uint64_t truncated_before = stats.values_truncated;
+  bool cut = value.elements.size() > kMaxArrayElements;
+  if (cut) value.elements.resize(kMaxArrayElements);
+  if (!value.elements.empty() && value.elements.front().type == AttributeType::String) {
+    std::size_t left = max_bytes;
+    std::size_t kept = 0;
+    for (auto& e : value.elements) {
+      const std::uint64_t before = stats.values_truncated;
+      std::string text = clean(e.text, left);
+      if (stats.values_truncated != before) {  // the bytes ran out in this string
+        cut = true;
+        if (!text.empty()) e.text = std::move(text), ++kept;
+        break;
+      }
+      e.text = std::move(text);
+      left -= e.text.size();
+      ++kept;
+    }
+    value.elements.resize(kept);
+  }
+  stats.values_truncated = truncated_before + (cut ? 1 : 0);
+}
+
+}  // namespace
+
 void Telemetry::stage(NameId key_id, AttributeValue value) {
   const std::string* key = names_.use(key_id, window_);
   if (key == nullptr) {  // its key was refused at intern (counted there); the attribute goes too
@@ -43,16 +93,24 @@ void Telemetry::stage(NameId key_id, AttributeValue value) {
     ++staged_dropped_;
     return;
   }
-  if (value.type == AttributeType::Double && !std::isfinite(value.number)) {
+  if ((value.type == AttributeType::Double && !std::isfinite(value.number)) ||
+      (value.type == AttributeType::Array && !acceptable_array(value))) {
     ++stats_.attribute_values_rejected;  // JSON has no NaN or infinities; a string would lie about the type
     ++staged_dropped_;
     return;
   }
+  const bool denied = redaction_.active() && redaction_.key_denied(*key);
+  if (value.type == AttributeType::Array && !denied) {
+    // An array's strings enter here (a scalar string enters through stage_string).
+    bound_array(value, options_.limits.max_attribute_value_bytes, stats_,
+                [this](std::string_view raw, std::size_t max_bytes) { return clean_text(raw, max_bytes); });
+  }
   if (redaction_.active()) {
-    // A denied key loses its value whatever its type; an integer may be a card number. Strings
-    // were scanned when they entered (stage_string -> clean_text).
-    const bool denied = redaction_.key_denied(*key);
-    if (denied || value.type == AttributeType::Int) stats_.values_redacted += redaction_.redact_value(value, denied);
+    // A denied key loses its value whatever its type; an integer (or an integer array's element)
+    // may be a card number. Strings were scanned when they entered (clean_text).
+    if (denied || value.type == AttributeType::Int || is_int_array(value)) {
+      stats_.values_redacted += redaction_.redact_value(value, denied);
+    }
   }
   Attribute attribute{*key, std::move(value)};
   const std::size_t bytes = attribute_bytes(attribute);
@@ -284,7 +342,19 @@ SeriesId Telemetry::series(MetricType type, NameId name_id, NameId unit_id, doub
   } else {
     std::vector<Tag> tags;
     tags.reserve(staged_.size());
-    for (auto& a : staged_) tags.emplace_back(std::move(a.key), std::move(a.value));
+    for (auto& a : staged_) {
+      // A series' identity (metrics.cpp series_key) has no array form yet: an array tag is its
+      // JSON text, cut to one value's limit, as the shim sent arrays before they were typed.
+      if (a.value.type == AttributeType::Array) {
+        std::string text = a.value.to_text();
+        if (text.size() > options_.limits.max_attribute_value_bytes) {
+          text.resize(truncate_utf8(text, options_.limits.max_attribute_value_bytes).size());
+          ++stats_.values_truncated;
+        }
+        a.value = AttributeValue::of_string(std::move(text));
+      }
+      tags.emplace_back(std::move(a.key), std::move(a.value));
+    }
     id = metrics_.series(type, *name, *unit, std::move(tags), now_ms);
   }
   clear_stage();
