@@ -60,9 +60,13 @@ export function validateConfig(config) {
   if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
     throw new EdgescopeConfigError('resource', 'an object of string, number or boolean attributes', resource);
   }
+  // OpenTelemetry resource attributes are scalars or homogeneous arrays of them (host.ip,
+  // process.command_args): arrays go out as OTLP arrayValue like any attribute.
   for (const [key, value] of Object.entries(resource)) {
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new EdgescopeConfigError(`resource.${key}`, 'a string, number or boolean', value);
+    const scalar = (v) => ['string', 'number', 'boolean'].includes(typeof v);
+    const homogeneous = Array.isArray(value) && value.every((v) => scalar(v) && typeof v === typeof value[0]);
+    if (!scalar(value) && !homogeneous) {
+      throw new EdgescopeConfigError(`resource.${key}`, 'a string, number or boolean, or an array of one of them', value);
     }
   }
   const requestMetrics = config.requestMetrics ?? true;

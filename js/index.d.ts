@@ -93,7 +93,7 @@ export interface EdgescopeConfig {
   /** Records per payload (never a threshold for sending). Default: no limit besides the byte cap. */
   maxBatchSize?: number;
   /** OpenTelemetry resource attributes besides service.name. */
-  resource?: Record<string, string | number | boolean>;
+  resource?: Record<string, string | number | boolean | string[] | number[] | boolean[]>;
   /** Record the http.server.request.duration histogram (seconds) per request. Default true. */
   requestMetrics?: boolean;
   /** How long to wait for work handed to ctx.waitUntil before exporting what it produced. Default 10000; 0..25000. */

@@ -70,3 +70,17 @@ test('each core instance (each isolate) is its own writer: a distinct service.in
   }
   assert.equal(new Set(ids).size, 3);
 });
+
+test('array resource attributes stay arrays in both formats; a mixed array is a config error', async () => {
+  const captured = capture({ resource: { 'host.ip': ['10.0.0.1', '10.0.0.2'], 'process.pid.list': [1, 2] } });
+  captured.t.trace('op', () => {});
+  await captured.t.flush();
+  const native = captured.docs.find((d) => d.format === 'native').doc.resource;
+  assert.deepEqual(native['host.ip'], ['10.0.0.1', '10.0.0.2']);
+  assert.deepEqual(native['process.pid.list'], [1, 2]);
+  const { signal, doc } = captured.docs.find((d) => d.format === 'otlp-json');
+  validateOtlpJson(signal, doc);
+  const hostIp = doc.resourceSpans[0].resource.attributes.find((a) => a.key === 'host.ip').value;
+  assert.deepEqual(hostIp, { arrayValue: { values: [{ stringValue: '10.0.0.1' }, { stringValue: '10.0.0.2' }] } });
+  assert.throws(() => capture({ resource: { bad: ['a', 1] } }), /resource\.bad.*an array of one of them/);
+});
