@@ -12,31 +12,14 @@
 import { BufferEntryError, decodeEntry, encodeEntry } from '../core/buffer-core.js';
 import { newEntryKey } from './entry-key.js';
 import { readResult } from '../export-outcome.js';
+import { exporterIds } from './exporter-ids.js';
+import { collectorUnavailable, notSentThisTime, ProbeBackoff } from './probe-backoff.js';
+import { withSubrequestShare } from './subrequest-share.js';
 
 // After a take() found the store empty, this isolate does not look again for this long unless it
 // stored something itself: an empty shared store is then not read on every request (a KV list or
 // a Durable Object call each time). Entries other isolates store are picked up within it.
 const EMPTY_RECHECK_MS = 10000;
-
-// After a replay found a collector still unreachable, this isolate waits before probing it again:
-// exponential from 1 s to 5 minutes, with jitter so a fleet of isolates does not probe in step.
-// Meanwhile that exporter's payloads go straight to the back of the buffer, costing no subrequest.
-const PROBE_BACKOFF_MIN_MS = 1000;
-const PROBE_BACKOFF_MAX_MS = 5 * 60 * 1000;
-
-// A failed try that says nothing about the entry itself does not count against maxAttempts (an
-// outage is bounded by maxAgeMs and the cap; otherwise every isolate's probe would use up the
-// oldest entries' attempts within minutes of an outage): the collector was unreachable, throttled
-// or refused the credentials (and the probe backs off), or the try was never sent because this
-// invocation's subrequests or time ran out (no backoff: the collector was not asked). Any other
-// failure (a 500, a 408, a redirect, an exporter that threw) counts: an entry a collector keeps
-// failing on is dropped.
-const UNAVAILABLE_CAUSES = new Set(['network', 'timeout', 'auth', 'retry-after']);
-const THROTTLING_STATUS = new Set([429, 502, 503, 504]);
-const NOT_SENT_CAUSES = new Set(['budget', 'deadline', 'subrequest-limit']);
-function collectorUnavailable(read, result) {
-  return UNAVAILABLE_CAUSES.has(read.cause) || THROTTLING_STATUS.has(result?.status);
-}
 
 export class OfflineBuffer {
   constructor({ store, limits, replayMaxSubrequests }, exporters) {
@@ -46,7 +29,7 @@ export class OfflineBuffer {
     this.exporters = exporters;
     this.ids = exporterIds(exporters);
     this.emptySince = null;
-    this.probe = { backoffMs: 0, until: 0, blocked: new Set() };
+    this.probe = new ProbeBackoff();
     this.lastBlocked = new Set();
     this.counters = {
       stored: 0,
@@ -154,7 +137,7 @@ export class OfflineBuffer {
   // back: those still backing off, else those the last replay left with a backlog. Sending them
   // would put payloads ahead of the backlog, or send to a collector known to be down.
   heldBack(now = Date.now()) {
-    if (now < this.probe.until) return new Set(this.probe.blocked);
+    if (this.probe.waiting(now)) return new Set(this.probe.blocked);
     return new Set(this.lastBlocked);
   }
 
@@ -162,7 +145,7 @@ export class OfflineBuffer {
     const blocked = new Set();
     if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked };
     if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked };
-    if (now < this.probe.until) return { blocked: new Set(this.probe.blocked) };
+    if (this.probe.waiting(now)) return { blocked: new Set(this.probe.blocked) };
     const taken = await this.take(this.limits.replayMaxEntries, now);
     if (taken === null) return { blocked }; // the store failed: logged; export as usual
     // Entries another isolate took between this one's list and read (KV has no lease) still
@@ -199,7 +182,7 @@ export class OfflineBuffer {
         if (full || sent.notSent) break;
       }
     }
-    this.noteProbe(unavailable, blocked, now);
+    this.probe.note(unavailable, blocked, now);
     // Another isolate is replaying entries of this backlog right now: whose they are is unknown,
     // so every exporter's payloads go behind it.
     if (vanished > 0) this.exporters.forEach((_, i) => blocked.add(i));
@@ -329,7 +312,7 @@ export class OfflineBuffer {
     if (whole) {
       this.counters.replayFailed++;
       const unavailable = collectorUnavailable(read, result);
-      const notSent = NOT_SENT_CAUSES.has(read.cause);
+      const notSent = notSentThisTime(read);
       const outcome = unavailable || notSent ? { key: entry.key, delivered: false, attempted: false } : { key: entry.key, delivered: false };
       return { outcome, remainders: [], error: read.error, unavailable, notSent };
     }
@@ -365,17 +348,6 @@ export class OfflineBuffer {
     }
   }
 
-  // Backoff bookkeeping after an automatic replay: a collector still unavailable doubles the wait
-  // before this isolate probes it again; anything else resets it.
-  noteProbe(unavailable, blocked, now) {
-    if (!unavailable) {
-      this.probe = { backoffMs: 0, until: 0, blocked: new Set() };
-      return;
-    }
-    const backoffMs = Math.min(PROBE_BACKOFF_MAX_MS, Math.max(PROBE_BACKOFF_MIN_MS, this.probe.backoffMs * 2));
-    this.probe = { backoffMs, until: now + backoffMs / 2 + Math.random() * (backoffMs / 2), blocked: new Set(blocked) };
-  }
-
   // Per-entry failures a store reports (a KV read or delete that failed) without failing the call.
   noteFailures(result, what) {
     const failures = result?.failures ?? [];
@@ -390,38 +362,6 @@ export class OfflineBuffer {
     if (Number.isFinite(size?.entries)) this.lastStatus.entries = size.entries;
     if (Number.isFinite(size?.bytes)) this.lastStatus.bytes = size.bytes;
   }
-}
-
-// A stable id per exporter: entries name the exporter they are for, so a replay goes back to the
-// same endpoint and format. Two identical exporters get distinct ids by position.
-export function exporterIds(exporters) {
-  const seen = new Map();
-  return exporters.map((exporter) => {
-    const base = `${exporter.name ?? 'exporter'}|${exporter.format ?? ''}|${exporter.endpoint ?? ''}`.slice(0, 240);
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    return n === 0 ? base : `${base}#${n}`;
-  });
-}
-
-// Replay may spend at most `share` of the flush's subrequests; the rest stays for the current export.
-function withSubrequestShare(context, share) {
-  let used = 0;
-  const budget = {
-    take() {
-      if (used >= share) return false;
-      if (!context.budget.take()) return false;
-      used++;
-      return true;
-    },
-    exhaust(reason) {
-      context.budget.exhaust(reason);
-    },
-    describe() {
-      return used >= share ? `replay share of ${share} subrequest(s) used (buffer.replay.maxSubrequests)` : context.budget.describe();
-    },
-  };
-  return { ...context, budget };
 }
 
 function sum(entries) {

@@ -20,20 +20,22 @@ async function run(url, retries, requestCount = 2, { buffer = 'on' } = {}) {
     onOutput: (line) => output.push(line),
   });
   try {
+    // The exports run in waitUntil after the responses: after each request, wait until its
+    // records are accounted for (delivered, buffered, rejected or lost), so the next request's
+    // export starts after this one's ended, as with requests seconds apart. The counters are read
+    // from inside the isolate, before that probe's own export.
+    const accounted = (s) => s.exported + s.buffered + s.rejected + s.failed;
+    let stats;
     for (let i = 0; i < requestCount; i++) {
       const res = await worker.fetch(`/page${i}`);
       assert.equal(res.status, 200);
       assert.equal(await res.text(), `hello from /page${i}`);
       assert.equal(res.headers.get('content-type'), 'text/plain');
-    }
-    // The exports run in waitUntil after the responses: wait until every record of the requests
-    // is accounted for (delivered, buffered, rejected or lost). The counters are read from inside
-    // the isolate, before that probe's own export.
-    const accounted = (s) => s.exported + s.buffered + s.rejected + s.failed;
-    let stats = await (await worker.fetch('/__stats')).json();
-    for (let tries = 0; tries < 200 && accounted(stats) < RECORDS_PER_REQUEST * requestCount; tries++) {
-      await sleep(25);
       stats = await (await worker.fetch('/__stats')).json();
+      for (let tries = 0; tries < 200 && accounted(stats) < RECORDS_PER_REQUEST * (i + 1); tries++) {
+        await sleep(25);
+        stats = await (await worker.fetch('/__stats')).json();
+      }
     }
     // The probes' own exports may still be on their way: count the requests up to here.
     const collectorRequests = collector.requests;
