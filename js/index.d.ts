@@ -67,6 +67,13 @@ export interface HttpExporterOptions {
   timeoutMs?: number;
   /** Every attempt and every queued payload of one flush ends within this many ms. Default 15000; 1..25000. */
   deadlineMs?: number;
+  /**
+   * 'gzip': each payload is compressed once with the runtime's CompressionStream and sent with
+   * Content-Encoding: gzip (the same bytes on every retry). maxPayloadBytes bounds the uncompressed
+   * body. A body that cannot be compressed is not sent (cause 'compression') and kept for later.
+   * Default 'none'.
+   */
+  compression?: 'gzip' | 'none';
   /** Fetch implementation (e.g. a service binding's fetch); defaults to the global fetch. */
   fetch?: typeof fetch;
 }

@@ -36,6 +36,7 @@ export async function deliverPayload({ payload, url, format, send, split, notice
         // 'retry' here means the exporter's retries, deadline or budget ran out: keep it.
         settleRetryLater(result, piece, outcome);
         if (outcome.cause === 'auth') notices.add('auth', report);
+        if (outcome.cause === 'compression') notices.add('compression', report);
     }
   };
 

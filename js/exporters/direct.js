@@ -5,6 +5,7 @@
 // subrequest budget and connection slots. Its results are classified by the same OTLP/HTTP rules
 // (deliver.js): what the HTTP exporter would retry is handed back in `retryLater`, and a 413 is
 // dropped with an error saying to lower maxPayloadBytes (splitting would be a second request).
+import { compressionFailure, encodeBody } from './compress.js';
 import { deliverPayload } from './deliver.js';
 import { payloadUrl } from './endpoint-url.js';
 import { createFlushContext } from './flush-context.js';
@@ -26,7 +27,9 @@ export function direct(options = {}) {
       for (const payload of payloads) {
         const url = payloadUrl(base.url, base.format, payload.signal);
         const send = async (piece) => {
-          const outcome = await postPayload({ fetchImpl, url, headers: base.headers, payload: piece, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
+          const wire = await encodeBody(piece.body, base.compression, base.headers);
+          if (!wire.ok) return { outcome: compressionFailure(wire.error), attempts: 0 };
+          const outcome = await postPayload({ fetchImpl, url, headers: wire.headers, payload: piece, body: wire.body, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
           return { outcome, attempts: outcome.sent ? 1 : 0 };
         };
         results.push(await deliverPayload({ payload, url, format: base.format, send, split: false, notices }));

@@ -10,6 +10,7 @@
 // Requests share the flush's connection slots (6) and subrequest budget with every other exporter
 // of the flush (flush-context.js).
 import { EdgescopeConfigError } from '../config.js';
+import { compressionFailure, encodeBody } from './compress.js';
 import { deliverPayload } from './deliver.js';
 import { payloadUrl } from './endpoint-url.js';
 import { createFlushContext, MAX_OPEN_CONNECTIONS } from './flush-context.js';
@@ -33,9 +34,12 @@ export function http(options = {}) {
   const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   // One payload (or half of one), with every retry the rules and the deadline allow. The same
-  // Idempotency-Key goes with each attempt (post.js).
+  // Idempotency-Key and the same body bytes go with each attempt (post.js): a compressed body is
+  // made once, here, before the first attempt.
   async function postWithRetries(payload, url, deadline, context) {
-    const post = () => postPayload({ fetchImpl, url, headers: base.headers, payload, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
+    const wire = await encodeBody(payload.body, base.compression, base.headers);
+    if (!wire.ok) return { outcome: compressionFailure(wire.error), attempts: 0 };
+    const post = () => postPayload({ fetchImpl, url, headers: wire.headers, payload, body: wire.body, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
     let last = await post();
     let attempts = last.sent ? 1 : 0;
     while (!last.ok && last.retryable && attempts <= retries) {

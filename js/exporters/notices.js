@@ -7,6 +7,7 @@ const TEXT = {
   auth: (n) =>
     `the collector at ${n.url} refused the credentials (${n.error}) for ${n.records} record(s) in ${n.payloads} payload(s); check bearerToken and headers. The records are not dropped: they are returned for a later flush`,
   rejected: (n) => `the collector at ${n.url} refused ${n.records} record(s) in ${n.payloads} payload(s) (${n.error}); dropped, not retried (OTLP/HTTP: a 4xx other than 429 must not be retried)`,
+  compression: (n) => `${n.records} record(s) in ${n.payloads} payload(s) for ${n.url} not sent: ${n.error}; kept for a later flush (compression: 'gzip' never falls back to an uncompressed body)`,
   'too-large': (n) => `${n.records} record(s) dropped: ${n.error}`,
   partial: (n) => `the collector at ${n.url} rejected ${n.records} record(s) of ${n.payloads} accepted payload(s) (OTLP partial success): ${n.error || '(no message)'}`,
   warning: (n) => `the collector at ${n.url} accepted ${n.payloads} payload(s) with a warning (OTLP partial success): ${n.error}`,

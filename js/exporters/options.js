@@ -1,5 +1,6 @@
 // Validation shared by the HTTP and Direct exporters; errors name the option.
 import { EdgescopeConfigError } from '../config.js';
+import { COMPRESSIONS } from './compress.js';
 import { maskUrl } from './endpoint-url.js';
 
 // ctx.waitUntil keeps an invocation alive 30 s after the response (Workers limits, "Duration");
@@ -11,7 +12,7 @@ export function validateHttpOptions(kind, options) {
   if (options === null || typeof options !== 'object') {
     throw new EdgescopeConfigError(`exporters.${kind}()`, 'an options object like { url }', options);
   }
-  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS } = options;
+  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS, compression = 'none' } = options;
   const parsed = validateUrl(kind, url);
   if (format !== 'native' && format !== 'otlp-json') {
     throw new EdgescopeConfigError(`exporters.${kind}({ format })`, "'native' or 'otlp-json'", format);
@@ -31,9 +32,14 @@ export function validateHttpOptions(kind, options) {
   if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS) {
     throw new EdgescopeConfigError(`exporters.${kind}({ deadlineMs })`, `an integer from 1 to ${MAX_DEADLINE_MS}`, deadlineMs);
   }
+  // gzip goes through the runtime's CompressionStream (compress.js); the payload cap still bounds
+  // the uncompressed body.
+  if (!COMPRESSIONS.includes(compression)) {
+    throw new EdgescopeConfigError(`exporters.${kind}({ compression })`, "'gzip' or 'none'", compression);
+  }
   const allHeaders = { 'content-type': 'application/json', ...lowerKeys(headers) };
   if (bearerToken) allHeaders.authorization = `Bearer ${bearerToken}`;
-  return { url: parsed.href, format, headers: allHeaders, timeoutMs, deadlineMs, endpoint: maskUrl(parsed.href) };
+  return { url: parsed.href, format, compression, headers: allHeaders, timeoutMs, deadlineMs, endpoint: maskUrl(parsed.href) };
 }
 
 function validateUrl(kind, url) {

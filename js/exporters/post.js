@@ -15,6 +15,7 @@
 //   'too-large'        413: the payload is larger than the collector takes
 //   'rejected'         any other 4xx but 408 and 429: the collector refused the data
 //   'http'             any other non-2xx status (429, 408, 5xx)
+//   'compression'      the body could not be gzipped, so not sent (compress.js; set by the caller)
 //
 // The payload's batchId goes out as the Idempotency-Key header on every attempt (the same key on
 // a retry), so a collector that received a request whose answer was lost can recognise it.
@@ -33,7 +34,9 @@ const PARTIAL_SUCCESS_BYTES = 16 * 1024;
 const SUBREQUEST_LIMIT = /too many subrequests/i;
 
 // format: the exporter's wire format; an OTLP response body is read for a partial success.
-export async function postPayload({ fetchImpl, url, headers, payload, format, timeoutMs, deadline, context }) {
+// body: the bytes to send when they are not payload.body itself (its gzip, compress.js), with
+// headers then carrying Content-Encoding; the same bytes go out on every retry.
+export async function postPayload({ fetchImpl, url, headers, payload, body = payload.body, format, timeoutMs, deadline, context }) {
   if (deadline - Date.now() <= 0) return notSent('deadline', 'export deadline reached before this payload was sent');
   await context.connections.acquire();
   try {
@@ -41,7 +44,7 @@ export async function postPayload({ fetchImpl, url, headers, payload, format, ti
     if (left <= 0) return notSent('deadline', 'export deadline reached before this payload was sent');
     if (!context.budget.take()) return notSent('budget', context.budget.describe());
     const attemptMs = Math.min(timeoutMs, left);
-    const request = { url, headers: requestHeaders(headers, payload), body: payload.body };
+    const request = { url, headers: requestHeaders(headers, payload), body };
     return await attempt({ fetchImpl, request, payload, format, attemptMs, clipped: attemptMs < timeoutMs, context });
   } finally {
     context.connections.release();

@@ -5,6 +5,13 @@
 // the opentelemetry-proto definitions (otlp-json.js): a 400 names the JSON path of the first
 // offending value, e.g. `$.resourceMetrics[0].scopeMetrics[0].metrics[2].sum.dataPoints[1].asDouble`.
 //
+// A body sent with Content-Encoding: gzip (OTLP/HTTP "Request": the one encoding a client may
+// use) is gunzipped before decoding, bounded by maxBodyBytes on both the wire and the decompressed
+// size (a small gzip may expand a thousandfold: over the limit is a 413 naming it); a corrupt
+// gzip body is a 400, any other Content-Encoding a 415 (RFC 9110 section 15.5.16). Each entry of
+// `payloads` says which encoding arrived (`contentEncoding`), the decoded body's size (`bytes`)
+// and the size on the wire (`wireBytes`, smaller than `bytes` when compressed).
+//
 // Batches are de-duplicated as an idempotent collector would: a request whose batch id (the
 // Idempotency-Key header, else the native body's `batchId`) was accepted before is answered 200
 // and not recorded again (`duplicates`), so a test can tell "arrived once" from "arrived twice".
@@ -17,6 +24,7 @@
 //   partialSuccess          accept, record all but the last `rejected` records, and answer 200
 //                           with an OTLP ExportXServiceResponse partialSuccess body
 import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { DecodeError, decodeNative, decodeOtlp } from './decode.js';
 
 const OTLP_PATHS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
@@ -77,7 +85,23 @@ export async function startCollector(options = {}) {
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return reject(415, `content-type ${req.headers['content-type'] ?? '(none)'} is not application/json`);
       }
-      const bytes = Buffer.concat(chunks);
+      const wire = Buffer.concat(chunks);
+      const contentEncoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() || 'identity';
+      if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') {
+        return reject(415, `content-encoding ${req.headers['content-encoding']} is not supported; send gzip or no content-encoding`);
+      }
+      let bytes = wire;
+      if (contentEncoding === 'gzip') {
+        try {
+          // maxOutputLength stops inflating at the limit instead of after it (a gzip bomb).
+          bytes = gunzipSync(wire, { maxOutputLength: maxBodyBytes });
+        } catch (error) {
+          if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+            return reject(413, `gzip body of ${wire.length} bytes decompresses to more than ${maxBodyBytes} bytes (maxBodyBytes)`);
+          }
+          return reject(400, `body is not valid gzip (content-encoding: gzip): ${error.message}`);
+        }
+      }
       let doc;
       try {
         doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -114,7 +138,16 @@ export async function startCollector(options = {}) {
         seen.add(`${path} ${batchId}`);
         state.batchIds.push(batchId);
       }
-      state.payloads.push({ format, signal: signal ?? 'mixed', bytes: bytes.length, records: total - refused, headers: req.headers, batchId });
+      state.payloads.push({
+        format,
+        signal: signal ?? 'mixed',
+        bytes: bytes.length,
+        wireBytes: wire.length,
+        contentEncoding,
+        records: total - refused,
+        headers: req.headers,
+        batchId,
+      });
       if (step?.kind === 'accept-then-drop') {
         // Recorded, then the connection dies before any answer: the sender sees a network error.
         res.destroy();

@@ -56,8 +56,20 @@ export interface Collector {
   readonly spans: CapturedSpan[];
   readonly metrics: CapturedMetric[];
   readonly logs: CapturedLog[];
-  /** Accepted payloads; `records` excludes those refused by a scripted partialSuccess. */
-  readonly payloads: { format: string; signal: string; bytes: number; records: number; headers: Record<string, unknown>; batchId: string | null }[];
+  /**
+   * Accepted payloads; `records` excludes those refused by a scripted partialSuccess. `bytes` is the
+   * decoded body's size, `wireBytes` the size as received (smaller when `contentEncoding` is 'gzip').
+   */
+  readonly payloads: {
+    format: string;
+    signal: string;
+    bytes: number;
+    wireBytes: number;
+    contentEncoding: 'identity' | 'gzip';
+    records: number;
+    headers: Record<string, unknown>;
+    batchId: string | null;
+  }[];
   readonly rejected: { path: string; status: number; reason: string }[];
   readonly requests: number;
   /** Batch ids (Idempotency-Key header, else the native body's batchId) accepted, in arrival order. */
