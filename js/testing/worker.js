@@ -133,7 +133,7 @@ export async function startWorker(options = {}) {
     ...(file?.name ? { name: file.name } : {}),
     modules: built.modules,
     modulesRoot: '/',
-    compatibilityDate: compatibilityDate ?? fileOptions.compatibilityDate ?? defaultCompatibilityDate(miniflareModule),
+    compatibilityDate: compatibilityDate ?? supportedDate(fileOptions.compatibilityDate, miniflareModule) ?? defaultCompatibilityDate(miniflareModule),
     compatibilityFlags: flags,
     bindings: { ...fileOptions.bindings, ...bindings },
     kvNamespaces: merge(fileOptions.kvNamespaces, kvNamespaces),
@@ -331,4 +331,13 @@ export async function importWrangler() {
   checkWranglerExports(module, version);
   wranglerModule = module;
   return module;
+}
+
+// A configuration's date newer than the running workerd supports: `wrangler dev` warns and falls
+// back to the newest supported date, and so does the harness (workerd refuses a future date).
+function supportedDate(date, miniflare) {
+  const supported = miniflare?.supportedCompatibilityDate;
+  if (typeof date !== 'string' || typeof supported !== 'string' || date <= supported) return date;
+  console.warn(`[edgescope/testing] compatibility_date ${date} is newer than this Miniflare's workerd supports; using ${supported}, as wrangler dev does`);
+  return supported;
 }
