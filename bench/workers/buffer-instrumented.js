@@ -7,6 +7,7 @@
 // Paths under /__ are the bench's probes (stats, buffer status, invocations still running). They
 // are answered before instrument() sees the request, so they record nothing, export nothing and
 // start no replay: they do not change what the measured requests do.
+import { recordWork } from './workload.js';
 import { exporters, instrument, scopeOf, stores } from 'edgescope';
 import { respond } from './responses.js';
 
@@ -29,16 +30,7 @@ const instrumented = instrument(
       const t = scopeOf(request);
       telemetry ??= t.telemetry;
       const url = new URL(request.url);
-      for (let i = 0; i < 5; i++) {
-        t.trace('step', (span) => {
-          span.setAttribute('step.index', i);
-          span.setAttribute('step.kind', 'compute');
-        });
-      }
-      t.metrics.increment('bench.requests', 1, { path: url.pathname });
-      t.metrics.gauge('bench.inflight', 1);
-      t.metrics.histogram('bench.size', 42, undefined, { unit: 'By' });
-      t.log.info('handled', { path: url.pathname });
+      recordWork(t, url);
       return respond('string', url, env);
     },
   },

@@ -4,6 +4,7 @@
 // validator built from the official protos, and by a protobuf round trip) and a JSON array in the
 // native format. Anything else keeps its JSON text; conversion never throws; an array is bounded
 // like a string, counted once.
+import { keepingExporter } from './helpers.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,21 +22,10 @@ const root = new URL('../../', import.meta.url);
 function setup(config = {}) {
   const otlp = { traces: [], metrics: [], logs: [] };
   const native = [];
-  const keep = (format, sink) => ({
-    name: `memory-${format}`,
-    format,
-    endpoint: 'memory',
-    async send(payloads) {
-      return payloads.map((p) => {
-        sink(p, JSON.parse(new TextDecoder().decode(p.body)));
-        return { ok: true, records: p.records };
-      });
-    },
-  });
   const t = createTelemetry({
     service: 'svc',
     requestMetrics: false,
-    exporters: [keep('otlp-json', (p, doc) => otlp[p.signal].push(doc)), keep('native', (_, doc) => native.push(doc))],
+    exporters: [keepingExporter('otlp-json', (p, doc) => otlp[p.signal].push(doc)), keepingExporter('native', (_, doc) => native.push(doc))],
     ...config,
   });
   return { t, otlp, native, core: () => t.stats().core };

@@ -61,3 +61,18 @@ export function bothFormats(config) {
   const t = createTelemetry({ service: 'svc', requestMetrics: false, ...config, exporters: [exporter('native'), exporter('otlp-json')] });
   return { t, bodies };
 }
+
+// An exporter that delivers every payload and hands each one, with its parsed body, to `sink`.
+export function keepingExporter(format, sink) {
+  return {
+    name: `memory-${format}`,
+    format,
+    endpoint: 'memory',
+    async send(payloads) {
+      return payloads.map((p) => {
+        sink(p, JSON.parse(new TextDecoder().decode(p.body)));
+        return { ok: true, records: p.records };
+      });
+    },
+  };
+}

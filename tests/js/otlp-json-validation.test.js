@@ -2,6 +2,7 @@
 // decoded in full; a payload that breaks the opentelemetry-proto definitions, the proto3 JSON
 // mapping as a sender must apply it, or OTLP's own rules is rejected with the JSON path of the
 // offending value.
+import { keepingExporter } from './helpers.js';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -14,21 +15,10 @@ import { DecodeError, decodeNative, decodeOtlp, startCollector, validateOtlpJson
 async function encode(record, config = {}) {
   const otlp = { traces: [], metrics: [], logs: [] };
   const native = [];
-  const keep = (format, sink) => ({
-    name: `memory-${format}`,
-    format,
-    endpoint: 'memory',
-    async send(payloads) {
-      return payloads.map((p) => {
-        sink(p, JSON.parse(new TextDecoder().decode(p.body)));
-        return { ok: true, records: p.records };
-      });
-    },
-  });
   const t = createTelemetry({
     service: 'svc',
     resource: { 'deployment.environment': 'test', 'service.instance.count': 3 },
-    exporters: [keep('otlp-json', (p, doc) => otlp[p.signal].push(doc)), keep('native', (_, doc) => native.push(doc))],
+    exporters: [keepingExporter('otlp-json', (p, doc) => otlp[p.signal].push(doc)), keepingExporter('native', (_, doc) => native.push(doc))],
     ...config,
   });
   await record(t);

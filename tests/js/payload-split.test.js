@@ -20,18 +20,10 @@ function encoded(format, build) {
   build(t);
   t.core.drain(Date.now());
   try {
-    return t.core.encode(format).map((p) => withBatchId(p, format));
+    return t.core.encode(format);
   } finally {
     t.core.release();
   }
-}
-
-function withBatchId(payload, format) {
-  if (typeof payload.batchId === 'string') return payload;
-  const batchId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
-  if (format !== 'native') return { ...payload, batchId };
-  const text = decoder.decode(payload.body);
-  return { ...payload, batchId, body: new TextEncoder().encode(`{"batchId":"${batchId}",${text.slice(1)}`) };
 }
 
 const spans = (n, attributeBytes = 0) => (t) =>
