@@ -72,7 +72,9 @@ export function cpuNs(pid) {
 }
 
 // How far cpuNs() falls short of the tick count cpuMs() (which includes exited threads) for one
-// process, in ms: above one tick means threads that exited carried CPU time cpuNs() cannot see.
+// process, in ms. cpuMs() truncates utime and stime to whole ticks, so it normally reads up to two
+// ticks (20 ms) below cpuNs(); a shortfall above that means threads that exited carried CPU time
+// cpuNs() cannot see.
 export function threadsShortfallMs(pid) {
   return cpuMs(pid) - cpuNs(pid) / 1e6;
 }
