@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=",${ONLY:-overhead,buffer,formats,cold-start,sizes},"
-for name in ${ONLY//,/ }; do
+for name in ${only//,/ }; do
   case ",overhead,buffer,formats,cold-start,sizes," in *",$name,"*) ;; *) echo "ONLY: unknown benchmark '$name'; use overhead, buffer, formats, cold-start, sizes" >&2; exit 2 ;; esac
 done
 # shellcheck source=scripts/node-env.sh
