@@ -19,9 +19,10 @@
 // Bytes on the wire are counted at the loopback collector each side exports to: the request bodies
 // as received (compressed when the side compresses), per measured request. The collector answers
 // 200 with an empty OTLP response in the request's content type (OTLP/HTTP "Response": an empty
-// ExportXServiceResponse is full success) and decodes nothing but gzip; a side's export is known
-// to have arrived when its log line does (the bytes "handled", the workload's log message, in
-// the decompressed body: a string field is raw UTF-8 in JSON and protobuf alike).
+// ExportXServiceResponse is full success) and decodes nothing but gzip. A round ends when every
+// request's export has arrived, so its CPU is in the round: for edgescope when its log line has
+// (the bytes "handled", the workload's log message, in the decompressed body: a string field is
+// raw UTF-8 in JSON and protobuf alike), for the POST floor when its POST has.
 //
 // Environment:
 //   ROUNDS, PER_ROUND   rotating rounds, and requests per side per round (default 6 x 300).
@@ -68,7 +69,7 @@ function occurrences(haystack, needle) {
 }
 
 async function countingCollector() {
-  const c = { posts: 0, wireBytes: 0, bodyBytes: 0, handled: 0, expected: 0, missing: 0, refused: 0, firstRefusal: null };
+  const c = { posts: 0, wireBytes: 0, bodyBytes: 0, handled: 0, expected: {}, missing: 0, refused: 0, firstRefusal: null };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -98,16 +99,17 @@ async function countingCollector() {
     server.closeAllConnections();
     server.close(resolve);
   });
-  // Waits until every request so far has had its log line delivered: a round's CPU includes its
-  // exports. What never came within QUIET_MS of the last progress is counted and reported.
-  c.settle = async (requests) => {
-    c.expected += requests;
-    let seen = c.handled;
-    for (let quiet = 0; c.handled < c.expected; quiet += 20) {
-      if (c.handled !== seen) [seen, quiet] = [c.handled, 0];
+  // Waits until every request so far has had its POST (`posts`) or its log line (`handled`)
+  // delivered: a round's CPU includes its exports. What never came within QUIET_MS of the last
+  // progress is counted and reported.
+  c.settle = async (requests, what) => {
+    c.expected[what] = (c.expected[what] ?? 0) + requests;
+    let seen = c[what];
+    for (let quiet = 0; c[what] < c.expected[what]; quiet += 20) {
+      if (c[what] !== seen) [seen, quiet] = [c[what], 0];
       if (quiet > QUIET_MS) {
-        c.missing += c.expected - c.handled;
-        c.expected = c.handled;
+        c.missing += c.expected[what] - c[what];
+        c.expected[what] = c[what];
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -125,11 +127,11 @@ const bundles = {
 };
 const specs = [
   { name: 'plain', label: 'uninstrumented', bundle: 'plain' },
-  { name: 'post', label: 'POST floor (plain + one POST of a prebuilt 2 KB body)', bundle: 'post' },
+  { name: 'post', label: 'POST floor (plain + one POST of a prebuilt 2 KB body)', bundle: 'post', settleOn: 'posts' },
   ...formats.flatMap((format) =>
-    compressions.map((compression) => ({ name: `${format}/${compression}`, label: `edgescope, ${format}, ${compression === 'none' ? 'uncompressed' : compression}`, bundle: 'instrumented', format, compression, sampleRate: 1, exports: true })),
+    compressions.map((compression) => ({ name: `${format}/${compression}`, label: `edgescope, ${format}, ${compression === 'none' ? 'uncompressed' : compression}`, bundle: 'instrumented', format, compression, sampleRate: 1, settleOn: 'handled' })),
   ),
-  { name: 'unsampled', label: 'edgescope, unsampled (sampleRate 0), native', bundle: 'instrumented', format: 'native', compression: 'none', sampleRate: 0, exports: true },
+  { name: 'unsampled', label: 'edgescope, unsampled (sampleRate 0), native', bundle: 'instrumented', format: 'native', compression: 'none', sampleRate: 0, settleOn: 'handled' },
 ];
 
 const sides = {};
@@ -163,7 +165,7 @@ const names = Object.keys(sides);
 const started = performance.now();
 for (const side of Object.values(sides)) {
   await drive(side, WARM_UP);
-  if (side.exports) await side.collector.settle(WARM_UP);
+  if (side.settleOn) await side.collector.settle(WARM_UP, side.settleOn);
   side.bad = 0; // problems during warm-up show again in the rounds; count the rounds only
   side.from = { ...side.collector };
 }
@@ -172,7 +174,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const side = sides[name];
     const start = cpuNs(side.pid);
     await drive(side, PER_ROUND);
-    if (side.exports) await side.collector.settle(PER_ROUND); // the export's CPU counts too
+    if (side.settleOn) await side.collector.settle(PER_ROUND, side.settleOn); // the export's CPU counts too
     side.perRound[round] = (cpuNs(side.pid) - start) / 1e6 / PER_ROUND;
   }
 }
