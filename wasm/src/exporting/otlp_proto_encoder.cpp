@@ -110,7 +110,8 @@ std::uint32_t key_values(ProtoSink& s, std::uint32_t field, const Attributes& at
 std::uint32_t clamp32(std::uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(v); }
 
 // trace.proto Span, fields in number order.
-void emit_span(const Span& sp, bool compact, ProtoSink& s) {
+void emit_span(const void* record, bool compact, ProtoSink& s) {
+  const Span& sp = *static_cast<const Span*>(record);
   trace_id_field(s, 1, sp.trace_id);
   span_id_field(s, 2, sp.span_id);
   s.string(3, sp.tracestate);
@@ -140,8 +141,10 @@ void emit_span(const Span& sp, bool compact, ProtoSink& s) {
   s.fixed32(16, sp.flags);  // SpanFlags: the low byte carries the W3C trace flags
 }
 
-// metrics.proto NumberDataPoint or HistogramDataPoint (its Metric frame is metric_group's).
-void emit_point(const MetricPoint& p, ProtoSink& s) {
+// metrics.proto NumberDataPoint or HistogramDataPoint (its Metric frame is metric_group's). A
+// point has no compact form (as in JSON): its size is bounded by the series limits.
+void emit_point(const void* record, bool /*compact*/, ProtoSink& s) {
+  const MetricPoint& p = *static_cast<const MetricPoint*>(record);
   s.fixed64(2, unix_nanos(p.start_ms));
   s.fixed64(3, unix_nanos(p.time_ms));
   if (p.type != MetricType::Histogram) {
@@ -217,9 +220,7 @@ void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, P
   for (std::size_t g = 0; g < members.size(); ++g) groups.push_back(metric_group(points[members[g].front()], g, sink));
   for (std::size_t g = 0; g < members.size(); ++g) {
     for (const std::size_t i : members[g]) {
-      pack_proto_record(
-          packer, &groups[g], Signal::Metrics, i, [&](bool, ProtoSink& s) { emit_point(points[i], s); }, sink, ledger,
-          stats);
+      pack_proto_record(packer, &groups[g], Signal::Metrics, i, &points[i], emit_point, sink, ledger, stats);
     }
   }
 }
@@ -237,7 +238,8 @@ std::string_view severity_text(LogLevel level) {
 }
 
 // logs.proto LogRecord, fields in number order.
-void emit_log(const LogRecord& r, bool compact, ProtoSink& s) {
+void emit_log(const void* record, bool compact, ProtoSink& s) {
+  const LogRecord& r = *static_cast<const LogRecord*>(record);
   const std::uint64_t time = unix_nanos(r.time_ms);
   s.fixed64(1, time);
   s.uint(2, static_cast<std::uint64_t>(r.level));
@@ -278,12 +280,10 @@ std::string scope_message(ProtoSink& s) {
 }
 
 template <typename Record>
-void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& records,
-               void (*emit)(const Record&, bool, ProtoSink&), ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
+void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& records, EmitRecord emit,
+               ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
   for (std::size_t i = 0; i < records.size(); ++i) {
-    pack_proto_record(
-        packer, nullptr, signal, i, [&](bool compact, ProtoSink& s) { emit(records[i], compact, s); }, sink, ledger,
-        stats);
+    pack_proto_record(packer, nullptr, signal, i, &records[i], emit, sink, ledger, stats);
   }
 }
 
