@@ -7,6 +7,7 @@
 // fixed64 nanoseconds (unix_micros_from_ms), enums varints. No batch id in the body: OTLP
 // carries it only as the Idempotency-Key header.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -204,7 +205,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
 void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
-                  OversizeLedger& ledger, Stats& stats, std::vector<ProtoGroup>& groups) {
+                  OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
   std::unordered_map<std::string, std::size_t> group_of;
   std::vector<std::vector<std::size_t>> members;
   std::string key;
@@ -216,8 +217,9 @@ void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, P
     if (found.second) members.emplace_back();
     members[found.first->second].push_back(i);
   }
-  groups.reserve(members.size());  // the packer keeps pointers to them
-  for (std::size_t g = 0; g < members.size(); ++g) groups.push_back(metric_group(points[members[g].front()], g, sink));
+  // The packer keeps pointers to them; a plain array (no vector growth code in the module).
+  groups.reset(new ProtoGroup[members.size()]);
+  for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);
   for (std::size_t g = 0; g < members.size(); ++g) {
     for (const std::size_t i : members[g]) {
       pack_proto_record(packer, &groups[g], Signal::Metrics, i, &points[i], emit_point, sink, ledger, stats);
@@ -304,7 +306,7 @@ std::vector<Payload> encode_otlp_proto(const Batch& batch, const Resource& resou
     collect(traces);
   }
   if (!batch.metrics.empty()) {
-    std::vector<ProtoGroup> groups;
+    std::unique_ptr<ProtoGroup[]> groups;
     ProtoPacker metrics(Signal::Metrics, res, scope, options);
     pack_metrics(metrics, batch.metrics, sink, ledger, stats, groups);
     collect(metrics);
