@@ -65,21 +65,23 @@ void emit_span(const void* record, bool compact, ProtoSink& s) {
 // point has no compact form (as in JSON): its size is bounded by the series limits.
 void emit_point(const void* record, bool /*compact*/, ProtoSink& s) {
   const MetricPoint& p = *static_cast<const MetricPoint*>(record);
+  const bool histogram = p.type == MetricType::Histogram;
   s.fixed64(2, unix_nanos(p.start_ms));
   s.fixed64(3, unix_nanos(p.time_ms));
-  if (p.type != MetricType::Histogram) {
+  if (!histogram) {
     s.double_present(4, p.value);  // as_double, a oneof member
-    for (const Tag& t : p.tags) key_value(s, 7, t.key, t.value, false);
-    return;
+  } else {
+    s.fixed64(4, p.count);
+    // sum, min, max are proto3 `optional`; sum left out for negative values (metrics.proto).
+    if (p.min >= 0) s.double_present(5, p.value);
+    s.packed_fixed64(6, p.buckets);
+    s.packed_double(7, p.bounds);
   }
-  s.fixed64(4, p.count);
-  // sum, min, max are proto3 `optional`; sum left out for negative values (metrics.proto).
-  if (p.min >= 0) s.double_present(5, p.value);
-  s.packed_fixed64(6, p.buckets);
-  s.packed_double(7, p.bounds);
-  for (const Tag& t : p.tags) key_value(s, 9, t.key, t.value, false);
-  s.double_present(11, p.min);
-  s.double_present(12, p.max);
+  for (const Tag& t : p.tags) key_value(s, histogram ? 9 : 7, t.key, t.value, false);  // attributes
+  if (histogram) {
+    s.double_present(11, p.min);
+    s.double_present(12, p.max);
+  }
 }
 
 std::string encoded(ProtoSink& s, void (*emit)(ProtoSink&, const void*), const void* what) {
