@@ -53,6 +53,7 @@ test('span kinds, status codes, metric types, log levels and wire formats match 
   sameEntries(cppEnum('wasm/include/edgescope/wire.hpp', 'WireFormat'), WireFormat, {
     NativeJson: 'native',
     OtlpJson: 'otlp-json',
+    OtlpProto: 'otlp-proto',
   });
   const signals = cppEnum('wasm/include/edgescope/wire.hpp', 'Signal');
   assert.deepEqual(signals.map(([name, value]) => [name.toLowerCase(), value]), SIGNALS.map((s, i) => [s, i]));
