@@ -64,26 +64,14 @@ class ProtoPacker {
   std::vector<Payload> done_;
 };
 
-// Encodes one record (emit(compact, sink)) and packs it, with encode()'s policy (wire.hpp) for a
-// record too large for a payload of its own: re-encoded compactly, else dropped; both counted.
-template <typename EmitFn>
-void pack_proto_record(ProtoPacker& packer, const ProtoGroup* group, Signal signal, std::size_t index, EmitFn emit,
-                       proto::ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
-  bool compact = false;
-  sink.measure();
-  emit(false, sink);
-  if (!packer.fits_alone(sink.size(), group)) {
-    compact = true;
-    sink.measure();
-    emit(true, sink);
-    if (!packer.fits_alone(sink.size(), group)) {
-      ledger.count_dropped(signal, index, stats);
-      return;
-    }
-    ledger.count_shrunk(signal, index, stats);
-  }
-  sink.write_to(packer.add(sink.size(), group));
-  emit(compact, sink);
-}
+// Writes one record's message content (a Span, a LogRecord, a data point), compact or not.
+using EmitRecord = void (*)(const void* record, bool compact, proto::ProtoSink& sink);
+
+// Encodes one record and packs it, with encode()'s policy (wire.hpp) for a record too large for
+// a payload of its own: re-encoded compactly, else dropped; both counted in the ledger. One
+// function for every record type (a function pointer, not a template): the module stays small.
+void pack_proto_record(ProtoPacker& packer, const ProtoGroup* group, Signal signal, std::size_t index,
+                       const void* record, EmitRecord emit, proto::ProtoSink& sink, OversizeLedger& ledger,
+                       Stats& stats);
 
 }  // namespace edgescope

@@ -7,110 +7,31 @@
 // fixed64 nanoseconds (unix_micros_from_ms), enums varints. No batch id in the body: OTLP
 // carries it only as the Idempotency-Key header.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "edgescope/json_writer.hpp"
 #include "edgescope/payload_packer.hpp"
 #include "edgescope/proto_packer.hpp"
 #include "edgescope/proto_writer.hpp"
 #include "edgescope/utf8.hpp"
 #include "edgescope/wire.hpp"
+#include "otlp_proto_values.hpp"
 
 namespace edgescope {
 namespace {
 
 using proto::ProtoSink;
+using namespace otlp_proto;
 
 // InstrumentationScope, as otlp_json_encoder.cpp names it.
 constexpr std::string_view kScopeName = "edgescope";
 constexpr std::string_view kScopeVersion = "0.1.0";
-constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
-
-std::uint64_t unix_nanos(double time_ms) { return unix_micros_from_ms(time_ms) * 1000; }
-
-void put_be(char* buf, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8) buf[i] = static_cast<char>(static_cast<std::uint8_t>(v));
-}
-
-// trace_id / span_id: bytes in the order their hex digits are written (W3C Trace Context).
-void trace_id_field(ProtoSink& s, std::uint32_t field, const TraceId& id) {
-  char buf[16];
-  put_be(buf, id.high);
-  put_be(buf + 8, id.low);
-  s.string_present(field, std::string_view(buf, 16));
-}
-
-void span_id_field(ProtoSink& s, std::uint32_t field, SpanId id) {
-  char buf[8];
-  put_be(buf, id);
-  s.string_present(field, std::string_view(buf, 8));
-}
-
-// AnyValue's oneof member (common.proto): present even when zero or empty.
-void scalar_value(ProtoSink& s, const AttributeValue& v, std::size_t max_text) {
-  switch (v.type) {
-    case AttributeType::String: s.string_present(1, truncate_utf8(v.text, max_text)); break;
-    case AttributeType::Bool: s.uint_present(2, v.boolean ? 1 : 0); break;
-    case AttributeType::Int: s.int_present(3, v.integer); break;
-    case AttributeType::Double: s.double_present(4, v.number); break;
-    case AttributeType::Array: s.string_present(1, ""); break;  // never an element (attributes.hpp)
-  }
-}
-
-// AnyValue; an array is ArrayValue (5) { repeated AnyValue values = 1 }, compact as in JSON.
-void any_value(ProtoSink& s, const AttributeValue& v, bool compact) {
-  if (v.type != AttributeType::Array) {
-    scalar_value(s, v, compact ? kCompactValueBytes : kWhole);
-    return;
-  }
-  s.begin(5);
-  const std::size_t n = compact && v.elements.size() > kCompactArrayElements ? kCompactArrayElements : v.elements.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    s.begin(1);
-    scalar_value(s, v.elements[i], compact ? kCompactArrayElementBytes : kWhole);
-    s.end();
-  }
-  s.end();
-}
-
-// One KeyValue { key = 1, value = 2 } as field `field` of the enclosing message.
-void key_value(ProtoSink& s, std::uint32_t field, std::string_view key, const AttributeValue& value, bool compact) {
-  s.begin(field);
-  s.string(1, key);
-  s.begin(2);
-  any_value(s, value, compact);
-  s.end();
-  s.end();
-}
-
-// Returns how many attributes compact mode left out (they join dropped_attributes_count); the
-// same selection as otlp_json_encoder.cpp append_key_values.
-std::uint32_t key_values(ProtoSink& s, std::uint32_t field, const Attributes& attributes, bool compact) {
-  std::size_t written = 0;
-  for (const auto& a : attributes) {
-    if (compact && (written == kCompactMaxAttributes || a.key == kTruncatedKey)) continue;
-    ++written;
-    key_value(s, field, a.key, a.value, compact);
-  }
-  if (compact) {
-    s.begin(field);
-    s.string(1, kTruncatedKey);
-    s.begin(2);
-    s.uint_present(2, 1);  // bool_value true
-    s.end();
-    s.end();
-  }
-  return static_cast<std::uint32_t>(attributes.size() - written);
-}
-
-// uint32 counts: proto3 implicit presence leaves zero out, as the JSON encoder does.
-std::uint32_t clamp32(std::uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(v); }
-
 // trace.proto Span, fields in number order.
-void emit_span(const Span& sp, bool compact, ProtoSink& s) {
+void emit_span(const void* record, bool compact, ProtoSink& s) {
+  const Span& sp = *static_cast<const Span*>(record);
   trace_id_field(s, 1, sp.trace_id);
   span_id_field(s, 2, sp.span_id);
   s.string(3, sp.tracestate);
@@ -140,8 +61,10 @@ void emit_span(const Span& sp, bool compact, ProtoSink& s) {
   s.fixed32(16, sp.flags);  // SpanFlags: the low byte carries the W3C trace flags
 }
 
-// metrics.proto NumberDataPoint or HistogramDataPoint (its Metric frame is metric_group's).
-void emit_point(const MetricPoint& p, ProtoSink& s) {
+// metrics.proto NumberDataPoint or HistogramDataPoint (its Metric frame is metric_group's). A
+// point has no compact form (as in JSON): its size is bounded by the series limits.
+void emit_point(const void* record, bool /*compact*/, ProtoSink& s) {
+  const MetricPoint& p = *static_cast<const MetricPoint*>(record);
   s.fixed64(2, unix_nanos(p.start_ms));
   s.fixed64(3, unix_nanos(p.time_ms));
   if (p.type != MetricType::Histogram) {
@@ -201,7 +124,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
 void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
-                  OversizeLedger& ledger, Stats& stats, std::vector<ProtoGroup>& groups) {
+                  OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
   std::unordered_map<std::string, std::size_t> group_of;
   std::vector<std::vector<std::size_t>> members;
   std::string key;
@@ -213,13 +136,12 @@ void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, P
     if (found.second) members.emplace_back();
     members[found.first->second].push_back(i);
   }
-  groups.reserve(members.size());  // the packer keeps pointers to them
-  for (std::size_t g = 0; g < members.size(); ++g) groups.push_back(metric_group(points[members[g].front()], g, sink));
+  // The packer keeps pointers to them; a plain array (no vector growth code in the module).
+  groups.reset(new ProtoGroup[members.size()]);
+  for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);
   for (std::size_t g = 0; g < members.size(); ++g) {
     for (const std::size_t i : members[g]) {
-      pack_proto_record(
-          packer, &groups[g], Signal::Metrics, i, [&](bool, ProtoSink& s) { emit_point(points[i], s); }, sink, ledger,
-          stats);
+      pack_proto_record(packer, &groups[g], Signal::Metrics, i, &points[i], emit_point, sink, ledger, stats);
     }
   }
 }
@@ -237,7 +159,8 @@ std::string_view severity_text(LogLevel level) {
 }
 
 // logs.proto LogRecord, fields in number order.
-void emit_log(const LogRecord& r, bool compact, ProtoSink& s) {
+void emit_log(const void* record, bool compact, ProtoSink& s) {
+  const LogRecord& r = *static_cast<const LogRecord*>(record);
   const std::uint64_t time = unix_nanos(r.time_ms);
   s.fixed64(1, time);
   s.uint(2, static_cast<std::uint64_t>(r.level));
@@ -278,12 +201,10 @@ std::string scope_message(ProtoSink& s) {
 }
 
 template <typename Record>
-void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& records,
-               void (*emit)(const Record&, bool, ProtoSink&), ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
+void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& records, EmitRecord emit,
+               ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
   for (std::size_t i = 0; i < records.size(); ++i) {
-    pack_proto_record(
-        packer, nullptr, signal, i, [&](bool compact, ProtoSink& s) { emit(records[i], compact, s); }, sink, ledger,
-        stats);
+    pack_proto_record(packer, nullptr, signal, i, &records[i], emit, sink, ledger, stats);
   }
 }
 
@@ -304,7 +225,7 @@ std::vector<Payload> encode_otlp_proto(const Batch& batch, const Resource& resou
     collect(traces);
   }
   if (!batch.metrics.empty()) {
-    std::vector<ProtoGroup> groups;
+    std::unique_ptr<ProtoGroup[]> groups;
     ProtoPacker metrics(Signal::Metrics, res, scope, options);
     pack_metrics(metrics, batch.metrics, sink, ledger, stats, groups);
     collect(metrics);

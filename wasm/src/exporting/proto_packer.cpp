@@ -121,4 +121,24 @@ std::vector<Payload> ProtoPacker::finish() {
   return out;
 }
 
+void pack_proto_record(ProtoPacker& packer, const ProtoGroup* group, Signal signal, std::size_t index,
+                       const void* record, EmitRecord emit, proto::ProtoSink& sink, OversizeLedger& ledger,
+                       Stats& stats) {
+  bool compact = false;
+  sink.measure();
+  emit(record, false, sink);
+  if (!packer.fits_alone(sink.size(), group)) {
+    compact = true;
+    sink.measure();
+    emit(record, true, sink);
+    if (!packer.fits_alone(sink.size(), group)) {
+      ledger.count_dropped(signal, index, stats);
+      return;
+    }
+    ledger.count_shrunk(signal, index, stats);
+  }
+  sink.write_to(packer.add(sink.size(), group));
+  emit(record, compact, sink);
+}
+
 }  // namespace edgescope
