@@ -460,7 +460,7 @@ int32_t es_evicted(int32_t h, int32_t kind) {
 
 int32_t es_encode(int32_t h, int32_t format) {
   ES_INSTANCE(t, h);
-  if (format != 0 && format != 1) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON) or 1 (OTLP JSON)");
+  if (format < 0 || format > 2) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON), 1 (OTLP JSON) or 2 (OTLP protobuf)");
   return static_cast<int32_t>(t->encode_drained(static_cast<WireFormat>(format)).size());
 }
 
