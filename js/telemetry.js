@@ -77,13 +77,13 @@ export class Telemetry {
       this.noteUnitOfWorkStart();
       this.openRoots++;
       const handle = this.core.startSpan(0, name, kind, startTime, attributes);
-      return new Span(this, handle, options[SCOPE] ?? null, true);
+      return new Span(this, handle, options[SCOPE] ?? null, true, this.core.recording);
     }
     // A child of a refused (no-op) span is refused too: never a new recorded root.
     if (parent.noop) return new Span(this, 0, null, false);
     const scope = parent.scope ?? null;
     if (parent.telemetry === this && !parent.ended) {
-      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false);
+      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false, this.core.recording);
     }
     // A parent that has ended, or that belongs to another Telemetry instance: its context (trace
     // id, span id, flags, tracestate) is carried over, so the child stays in the parent's trace
@@ -91,8 +91,9 @@ export class Telemetry {
     const context = parent.spanContext();
     if (!context) return new Span(this, 0, null, false);
     const { span } = this.core.startRemoteSpan(name, kind, startTime, context.traceparent, context.tracestate ?? '');
-    if (attributes) this.core.setAttributes(span, attributes);
-    return new Span(this, span, parent.telemetry === this ? scope : null, false);
+    const recording = this.core.recording;
+    if (attributes && recording) this.core.setAttributes(span, attributes);
+    return new Span(this, span, parent.telemetry === this ? scope : null, false, recording);
   }
 
   // A root span continuing an incoming W3C trace context (used by instrument()).
@@ -111,8 +112,9 @@ export class Telemetry {
       traceparent ?? '',
       tracestate ?? '',
     );
-    if (attributes) this.core.setAttributes(span, attributes);
-    return { span: new Span(this, span, scope, true), rejectedHeader };
+    const recording = this.core.recording;
+    if (attributes && recording) this.core.setAttributes(span, attributes);
+    return { span: new Span(this, span, scope, true, recording), rejectedHeader };
   }
 
   // Runs fn(span) in a new span and ends it when fn settles; a throw or rejection is recorded on

@@ -367,7 +367,15 @@ bool Telemetry::record(SeriesId id, double value, double now_ms) {
 }
 
 void Telemetry::log(LogLevel level, std::string_view message, SpanHandle span, double now_ms) {
-  append_log(level, message, tracer_.context(span), now_ms);
+  // Only the ids correlate a log (OTLP LogRecord traceId/spanId): the tracestate is not copied.
+  std::optional<TraceContext> context;
+  if (const Span* open = tracer_.open_span(span)) {
+    context.emplace();
+    context->trace_id = open->trace_id;
+    context->span_id = open->span_id;
+    context->flags = open->flags;
+  }
+  append_log(level, message, context, now_ms);
 }
 
 void Telemetry::log_in_context(LogLevel level, std::string_view message, const TraceContext& context, double now_ms) {
