@@ -95,11 +95,11 @@ export class Span {
   }
 
   startSpan(name, options = {}) {
-    return this.telemetry.startSpan(name, { ...options, parent: this });
+    return this.telemetry.openSpan(name, options ?? {}, this);
   }
 
   trace(name, fn, options = {}) {
-    return this.telemetry.trace(name, fn, { ...options, parent: this });
+    return this.telemetry.traceUnder(this, name, fn, options ?? {});
   }
 
   get logger() {

@@ -55,7 +55,12 @@ export class Telemetry {
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
   //            attributes?: object, startTime?: ms }
   startSpan(name, options = {}) {
-    const { parent } = options;
+    return this.openSpan(name, options, options.parent);
+  }
+
+  // startSpan() with the parent given apart from the options (Span.trace/startSpan: no copy of
+  // the options to add it).
+  openSpan(name, options, parent) {
     let { attributes } = options;
     const kind = spanKind(options.kind);
     if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
@@ -96,9 +101,12 @@ export class Telemetry {
     return new Span(this, span, parent.telemetry === this ? scope : null, false, recording);
   }
 
-  // A root span continuing an incoming W3C trace context (used by instrument()).
+  // A root span continuing an incoming W3C trace context (used by instrument()). `attributes` may
+  // be a function returning them: it is called only when the span records (or a beforeSend hook
+  // is set, which sees every span), so an unsampled request does not build them.
   startRemoteSpan(name, { kind = 'server', traceparent, tracestate, attributes, startTime, scope }) {
     if (this.config.beforeSend) {
+      if (typeof attributes === 'function') attributes = attributes();
       const record = applyBeforeSend(this, { type: 'span', name, attributes: attributes ?? {} });
       // Refused by the hook: the request still runs, under a span that records nothing.
       if (!record) return { span: new Span(this, 0, scope, false), rejectedHeader: false };
@@ -113,34 +121,19 @@ export class Telemetry {
       tracestate ?? '',
     );
     const recording = this.core.recording;
-    if (attributes && recording) this.core.setAttributes(span, attributes);
+    if (attributes && recording) this.core.setAttributes(span, typeof attributes === 'function' ? attributes() : attributes);
     return { span: new Span(this, span, scope, true, recording), rejectedHeader };
   }
 
   // Runs fn(span) in a new span and ends it when fn settles; a throw or rejection is recorded on
   // the span (exception event, error status) and rethrown unchanged.
   trace(name, fn, options = {}) {
-    const span = this.startSpan(name, options);
-    const fail = (error) => {
-      span.recordException(error);
-      span.setStatus('error', error?.message ?? String(error));
-      span.end();
-      throw error;
-    };
-    let result;
-    try {
-      result = fn(span);
-    } catch (error) {
-      fail(error);
-    }
-    if (result && typeof result.then === 'function') {
-      return result.then((value) => {
-        span.end();
-        return value;
-      }, fail);
-    }
-    span.end();
-    return result;
+    return runIn(this.startSpan(name, options), fn);
+  }
+
+  // trace() under `parent` (Span.trace).
+  traceUnder(parent, name, fn, options) {
+    return runIn(this.openSpan(name, options, parent), fn);
   }
 
   // fetch() with a CLIENT span and the W3C traceparent/tracestate headers injected.
@@ -203,6 +196,36 @@ export class Telemetry {
         '(This warning is shown once.)',
     );
   }
+}
+
+// Runs fn(span) and ends the span when fn settles (Telemetry.trace).
+function runIn(span, fn) {
+  let result;
+  try {
+    result = fn(span);
+  } catch (error) {
+    failSpan(span, error);
+  }
+  if (result && typeof result.then === 'function') {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error) => failSpan(span, error),
+    );
+  }
+  span.end();
+  return result;
+}
+
+// A throw or rejection: recorded on the span (exception event, error status), which ends; the
+// error is rethrown unchanged.
+function failSpan(span, error) {
+  span.recordException(error);
+  span.setStatus('error', error?.message ?? String(error));
+  span.end();
+  throw error;
 }
 
 export function createTelemetry(config) {

@@ -384,10 +384,12 @@ export class CoreTelemetry {
     if (this.core.dead) return { span: 0, rejectedHeader: false };
     try {
       const nameId = this.id(name); // interning uses the scratch buffer: do it before the headers
-      const [tp, ts] = this.mem.writeStrings(
-        cut(textOf(traceparent), MAX_TRACEPARENT_CHARS),
-        cut(textOf(tracestate), MAX_TRACESTATE_CHARS),
-      );
+      const tpText = cut(textOf(traceparent), MAX_TRACEPARENT_CHARS);
+      const tsText = cut(textOf(tracestate), MAX_TRACESTATE_CHARS);
+      const mem = this.mem;
+      const at = mem.scratchFor((tpText.length + tsText.length) * 3);
+      const tp = mem.writeText(at, tpText);
+      const ts = tsText === '' ? 0 : mem.writeText(at + tp, tsText);
       const span = this.status('start span', this.x.es_span_start_remote(this.h, nameId, kind, now, tp, ts));
       const io = this.mem.io;
       this.recording = io[IO.recording / 4] === 1;
