@@ -60,6 +60,7 @@ export class CoreTelemetry {
     this.traps = 0;
     this.statsBase = zeroStats(); // what earlier (trapped) cores had counted
     this.lastStats = zeroStats();
+    this.statsView = null;
     this.attach();
   }
 
@@ -115,6 +116,8 @@ export class CoreTelemetry {
         limits[name] = x.es_limit(h, i);
       });
       this.statsBase = this.lastStats;
+      this.rawStats = new Float64Array(STAT_NAMES.length).fill(-1); // the new core's, as last read
+      this.statsView = null;
       this.core = core;
       this.x = x;
       this.mem = core.memory;
@@ -669,23 +672,35 @@ export class CoreTelemetry {
   }
 
   // The core's counters (STAT_NAMES), summed over every core this object has run, plus coreTraps.
+  // One es_stats call; the object is made again only when a counter moved, so a caller must not
+  // change what it gets (every caller reads it or copies it).
   stats() {
     if (!this.core.dead) {
       try {
         const count = this.x.es_stats(this.h); // every counter in one call
         const stats = this.mem.views().ioF64;
         const at = IO.stats / 8;
-        const out = {};
-        for (let i = 0; i < STAT_NAMES.length; i++) {
-          const name = STAT_NAMES[i];
-          out[name] = this.statsBase[name] + (i < count ? stats[at + i] : 0);
+        const seen = this.rawStats;
+        let changed = false;
+        for (let i = 0; i < seen.length; i++) {
+          const value = i < count ? stats[at + i] : 0;
+          if (seen[i] !== value) {
+            seen[i] = value;
+            changed = true;
+          }
         }
-        this.lastStats = out;
+        if (changed) {
+          const out = {};
+          for (let i = 0; i < seen.length; i++) out[STAT_NAMES[i]] = this.statsBase[STAT_NAMES[i]] + seen[i];
+          this.lastStats = out;
+          this.statsView = null;
+        }
       } catch (error) {
         this.fault(error, undefined);
       }
     }
-    return { ...this.lastStats, coreTraps: this.traps };
+    if (this.statsView === null || this.statsView.coreTraps !== this.traps) this.statsView = { ...this.lastStats, coreTraps: this.traps };
+    return this.statsView;
   }
 }
 
@@ -698,7 +713,12 @@ function hex8(word) {
 // header text is made only if a child or a log after the end asks for it.
 class EndedContext {
   constructor(t0, t1, t2, t3, s0, s1, flags, tracestate) {
-    this.words = [t0, t1, t2, t3, s0, s1];
+    this.t0 = t0;
+    this.t1 = t1;
+    this.t2 = t2;
+    this.t3 = t3;
+    this.s0 = s0;
+    this.s1 = s1;
     this.flags = flags;
     this.tracestate = tracestate;
     this.text = null;
@@ -706,10 +726,7 @@ class EndedContext {
 
   // W3C trace-context version 00: version-traceid-parentid-flags.
   get traceparent() {
-    if (this.text === null) {
-      const w = this.words;
-      this.text = `00-${hex8(w[0])}${hex8(w[1])}${hex8(w[2])}${hex8(w[3])}-${hex8(w[4])}${hex8(w[5])}-${this.flags.toString(16).padStart(2, '0')}`;
-    }
+    this.text ??= `00-${hex8(this.t0)}${hex8(this.t1)}${hex8(this.t2)}${hex8(this.t3)}-${hex8(this.s0)}${hex8(this.s1)}-${this.flags.toString(16).padStart(2, '0')}`;
     return this.text;
   }
 }
