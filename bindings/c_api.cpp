@@ -535,7 +535,10 @@ int32_t es_pending(int32_t h) {
 
 int32_t es_drain(int32_t h, double now) {
   ES_INSTANCE(t, h);
-  return static_cast<int32_t>(t->drain(now));
+  const auto records = static_cast<int32_t>(t->drain(now));
+  io_u32(ES_IO_EVICTED, static_cast<uint32_t>(t->evicted_names().size()));
+  io_u32(ES_IO_EVICTED + 4, static_cast<uint32_t>(t->evicted_series().size()));
+  return records;
 }
 
 int32_t es_evicted(int32_t h, int32_t kind) {

@@ -177,6 +177,8 @@ int32_t es_entry_decode(uint32_t len);
  *                    tracestate, whose bytes es_span_end then leaves in the output buffer.
  *   ES_IO_PAYLOAD    uint32 x 8 (es_payload_info): body pointer, body length, signal (as
  *                    es_payload_signal), records, batch id as 4 words most significant first.
+ *   ES_IO_EVICTED    uint32 x 2 (es_drain): how many names and series the drain evicted, so a
+ *                    host asks es_evicted only when there are some.
  *   ES_IO_SCRATCH    uint32 x 2: the scratch buffer's address and size, as of the last es_scratch
  *                    call (0 before the first): a host may write there without asking again.
  *   ES_IO_STATS      float64 x ES_IO_MAX_STATS (es_stats): every counter in StatId order. */
@@ -185,6 +187,7 @@ int32_t es_entry_decode(uint32_t len);
 #define ES_IO_REJECTED 4
 #define ES_IO_CONTEXT 8
 #define ES_IO_PAYLOAD 40
+#define ES_IO_EVICTED 72
 #define ES_IO_SCRATCH 120
 #define ES_IO_STATS 128
 #define ES_IO_MAX_STATS 48

@@ -7,7 +7,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // bindings/edgescope.h, "The io block": byte offsets of what calls leave there.
-export const IO = Object.freeze({ recording: 0, rejected: 4, context: 8, payload: 40, scratch: 120, stats: 128, bytes: 512 });
+export const IO = Object.freeze({ recording: 0, rejected: 4, context: 8, payload: 40, evicted: 72, scratch: 120, stats: 128, bytes: 512 });
 // Strings up to this many UTF-16 units are written by a loop while they are ASCII (no view
 // allocated for encodeInto); longer ones, and any with a non-ASCII unit, go through TextEncoder.
 const SHORT_TEXT = 64;

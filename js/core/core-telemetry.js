@@ -606,19 +606,23 @@ export class CoreTelemetry {
     if (this.core.dead) return 0;
     try {
       const records = this.x.es_drain(this.h, now);
-      this.forgetEvicted();
+      const io = this.mem.io;
+      const names = io[IO.evicted / 4];
+      const series = io[IO.evicted / 4 + 1];
+      if (names > 0 || series > 0) this.forgetEvicted(names > 0, series > 0);
       return records;
     } catch (error) {
       return this.fault(error, 0);
     }
   }
 
-  forgetEvicted() {
-    const names = this.evictedIds(0);
+  // anyNames, anySeries: whether the drain evicted any of each (the io block says).
+  forgetEvicted(anyNames, anySeries) {
+    const names = anyNames ? this.evictedIds(0) : null;
     if (names !== null) {
       for (const [name, id] of this.names) if (names.has(id)) this.names.delete(name);
     }
-    const series = this.evictedIds(1);
+    const series = anySeries ? this.evictedIds(1) : null;
     if (series !== null) {
       // An evicted series may have been what made another type's use of its name a conflict.
       for (const [key, id] of this.series) if (id === CONFLICT || series.has(id)) this.series.delete(key);
@@ -628,10 +632,10 @@ export class CoreTelemetry {
   evictedIds(kind) {
     const count = this.x.es_evicted(this.h, kind);
     if (count <= 0) return null;
-    const bytes = this.mem.copyOut(this.x.es_output_ptr(), count * 4);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const at = this.x.es_output_ptr();
+    const view = this.mem.views().dv; // read in place: nothing runs in the core until the Set is made
     const ids = new Set();
-    for (let i = 0; i < count; i++) ids.add(view.getInt32(i * 4, true));
+    for (let i = 0; i < count; i++) ids.add(view.getInt32(at + i * 4, true));
     return ids;
   }
 
@@ -704,9 +708,12 @@ export class CoreTelemetry {
   }
 }
 
+// Two lowercase hex digits per byte value.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 // 8 lowercase hex digits of a uint32 word.
 function hex8(word) {
-  return word.toString(16).padStart(8, '0');
+  return HEX[word >>> 24] + HEX[(word >>> 16) & 0xff] + HEX[(word >>> 8) & 0xff] + HEX[word & 0xff];
 }
 
 // The context of an ended span, as es_span_end left it in the io block: the words are kept, the
