@@ -92,20 +92,24 @@ async function oneRequest(side, t, request, response) {
   await scope.done;
 }
 
-async function perRequest(side, config, traceparent) {
-  const t = side.createTelemetry({ service: 'bench', requestMetrics: false, exporter: nullExporter('native'), ...config });
-  const headers = { 'user-agent': 'bench/1.0', ...(traceparent ? { traceparent } : {}) };
-  const requests = Array.from({ length: 10 }, (_, i) => new Request(`http://bench.example/item/${i}`, { headers }));
+// µs per request for every side, their rounds interleaved (side order rotating each round).
+async function perRequest(list, config) {
+  const states = list.map((side) => {
+    const t = side.createTelemetry({ service: 'bench', requestMetrics: false, exporter: nullExporter('native'), ...config });
+    const requests = Array.from({ length: 10 }, (_, i) => new Request(`http://bench.example/item/${i}`, { headers: { 'user-agent': 'bench/1.0' } }));
+    return { side, t, requests, rounds: [] };
+  });
   const response = new Response('hello', { headers: { 'content-type': 'text/plain' } });
-  const rounds = [];
   for (let r = 0; r < ROUNDS + 2; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < REQUESTS; i++) await oneRequest(side, t, requests[i % 10], response);
-    const us = Number(process.hrtime.bigint() - start) / REQUESTS / 1000;
-    if (r >= 2) rounds.push(us);
+    for (let k = 0; k < states.length; k++) {
+      const state = states[(k + r) % states.length];
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < REQUESTS; i++) await oneRequest(state.side, state.t, state.requests[i % 10], response);
+      if (r >= 2) state.rounds.push(Number(process.hrtime.bigint() - start) / REQUESTS / 1000);
+    }
   }
-  t.dispose();
-  return median(rounds);
+  for (const state of states) state.t.dispose();
+  return states.map((state) => median(state.rounds));
 }
 
 // The per-call rows. Each runs on a fresh Telemetry with the native format and every request
@@ -238,22 +242,25 @@ const sides = [];
 for (const dir of dirs) sides.push(await loadSide(dir));
 
 if (PROFILE === 'request') {
-  for (const side of sides) console.log(`${side.dir}: ${(await perRequest(side, {})).toFixed(2)} µs/request`);
+  const results = await perRequest(sides, {});
+  sides.forEach((side, i) => console.log(`${side.dir}: ${results[i].toFixed(2)} µs/request`));
 } else {
+  // Row by row, each side in turn (alternating which goes first), so load on the machine falls on
+  // every side alike.
   const table = new Map();
-  for (const side of sides) {
-    for (const [name, run] of callRows(side)) {
-      if (!table.has(name)) table.set(name, []);
-      table.get(name).push(`${run().toFixed(0)} ns`);
-    }
-    const request = [
-      ['request (sampled, exported)', {}],
-      ['request (unsampled)', { sampleRate: 0 }],
-    ];
-    for (const [name, config] of request) {
-      if (!table.has(name)) table.set(name, []);
-      table.get(name).push(`${(await perRequest(side, config)).toFixed(1)} µs`);
-    }
+  const perSide = sides.map((side) => callRows(side));
+  perSide[0].forEach(([name], row) => {
+    const cells = new Array(sides.length);
+    const order = sides.map((_, i) => (row % 2 === 0 ? i : sides.length - 1 - i));
+    for (const i of order) cells[i] = `${perSide[i][row][1]().toFixed(0)} ns`;
+    table.set(name, cells);
+  });
+  const request = [
+    ['request (sampled, exported)', {}],
+    ['request (unsampled)', { sampleRate: 0 }],
+  ];
+  for (const [name, config] of request) {
+    table.set(name, (await perRequest(sides, config)).map((us) => `${us.toFixed(1)} µs`));
   }
   const header = ['call', ...sides.map((s) => (s.dir === here ? 'this checkout' : s.dir))];
   const rows = [header, ...[...table].map(([name, cells]) => [name, ...cells])];

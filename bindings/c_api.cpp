@@ -644,6 +644,26 @@ int32_t es_span_set(int32_t h, int32_t span, uint32_t count, uint32_t len) {
   return status;
 }
 
+int32_t es_span_set_number(int32_t h, int32_t span, int32_t key, int32_t type, double value) {
+  ES_INSTANCE(t, h);
+  int32_t status = ES_OK;
+  if (!valid_name_id(*t, key) || type < 1 || type > 3) {
+    t->stage(kNameRefused, AttributeValue{});  // counted, as es_stage_*'s refusal
+    status = fail(ES_ERR_ARGUMENT, type < 1 || type > 3 ? "number attribute type must be 1 (int), 2 (double) or 3 (bool)"
+                                                        : "unknown name id " + std::to_string(key));
+  } else if (type == 3) {
+    t->stage(key, AttributeValue::of_bool(value != 0));
+  } else if (type == 2) {
+    t->stage(key, AttributeValue::of_double(value));
+  } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
+    t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
+  } else {
+    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted, as es_stage_int
+  }
+  t->apply_staged_to_span(span);
+  return status;
+}
+
 int32_t es_log_batch(int32_t h, int32_t level, int32_t span, double now, uint32_t count, uint32_t attrs_len,
                      uint32_t message_len) {
   ES_INSTANCE(t, h);

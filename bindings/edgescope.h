@@ -208,6 +208,10 @@ int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len);
 int32_t es_stage_batch(int32_t h, uint32_t count, uint32_t len);
 /* es_stage_batch(h, count, len) then es_span_attributes(h, span): one crossing per setAttribute. */
 int32_t es_span_set(int32_t h, int32_t span, uint32_t count, uint32_t len);
+/* One number or boolean attribute onto a span, without the scratch buffer: type 1 int (a safe
+ * integer, else refused and counted), 2 double, 3 bool (value 0 false, anything else true).
+ * ES_ERR_ARGUMENT for another type or an unknown key id (the attribute is then refused, counted). */
+int32_t es_span_set_number(int32_t h, int32_t span, int32_t key_id, int32_t type, double value);
 /* es_log with its attributes: `count` attributes packed as es_stage_batch's in scratch[0,
  * attrs_len), the message in scratch[attrs_len, +message_len). Consumes the stage. */
 int32_t es_log_batch(int32_t h, int32_t level, int32_t span, double now, uint32_t count, uint32_t attrs_len,

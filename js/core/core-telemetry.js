@@ -406,6 +406,15 @@ export class CoreTelemetry {
     const local = this.local(span);
     if (this.core.dead || local <= 0) return;
     try {
+      // A number or boolean goes as an argument: no scratch buffer at all.
+      if (typeof value === 'number') {
+        this.x.es_span_set_number(this.h, local, this.id(key), Number.isSafeInteger(value) ? AttributeType.int : AttributeType.double, value);
+        return;
+      }
+      if (typeof value === 'boolean') {
+        this.x.es_span_set_number(this.h, local, this.id(key), AttributeType.bool, value ? 1 : 0);
+        return;
+      }
       this.stageOne(key, value);
       this.applyBatch(local);
     } catch (error) {

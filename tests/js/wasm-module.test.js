@@ -129,6 +129,21 @@ test('an attribute batch carries every type in one call, and invalid UTF-8 from 
   assert.equal(stat(19), 1, 'attributeValuesRejected');
 });
 
+test('a number or boolean attribute crosses as an argument, with the same rules as in a batch', () => {
+  const { x, h, error, intern, exported } = bareCore();
+  const span = x.es_span_start(h, 0, intern('op'), 1, 1.7e12);
+  assert.equal(x.es_span_set_number(h, span, intern('n'), 1, 7), 0);
+  assert.equal(x.es_span_set_number(h, span, intern('d'), 2, 1.25), 0);
+  assert.equal(x.es_span_set_number(h, span, intern('b'), 3, 1), 0);
+  assert.equal(x.es_span_set_number(h, span, intern('big'), 1, 2 ** 60), 0); // refused: not a safe integer
+  assert.equal(x.es_span_set_number(h, span, intern('t'), 0, 1), -2);
+  assert.match(error(), /type must be 1 \(int\), 2 \(double\) or 3 \(bool\)/);
+  x.es_span_end(h, span, 1.7e12 + 1);
+  const [recorded] = exported().spans;
+  assert.deepEqual(recorded.attributes, { n: 7, d: 1.25, b: true });
+  assert.equal(recorded.droppedAttributesCount, 2);
+});
+
 test('a malformed attribute batch is refused whole, says where, and leaves nothing staged', () => {
   const { x, h, write, error, intern, exported } = bareCore();
   const span = x.es_span_start(h, 0, intern('op'), 1, 1.7e12);
