@@ -35,6 +35,8 @@
 //   TRIALS   fresh starts per side (default 20)
 //   WARM     warm-up requests after the first (default 100)
 //   STEADY   requests after the warm-up, for the steady figure (default 100)
+//   SIDES    comma-separated side names to run, plain first (default: plain, import only,
+//            instantiate, POST floor, instrumented; the cold-* sides split the first request)
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -77,13 +79,34 @@ async function exportsReach(side, count) {
   }
 }
 
-const sides = [
-  { name: 'plain', bundle: await bundleWorker(path('./workers/plain.js')) },
-  { name: 'import only', bundle: await bundleWorker(path('./workers/import-only.js')) },
-  { name: 'instantiate', bundle: await bundleWorker(path('./workers/instantiate-only.js')) },
-  { name: 'POST floor', bundle: await bundleWorker(path('./workers/plain-with-post.js')), exports: true },
-  { name: 'instrumented', bundle: await bundleWorker(path('./workers/formats-instrumented.js')), exports: true },
+// Every side this bench knows; SIDES picks which run (default: the five above). The cold-* sides
+// stop at successive points of the first request, to split its cost (bench/workers/cold-*.js).
+const SIDE_FILES = [
+  { name: 'plain', file: 'plain.js' },
+  { name: 'import only', file: 'import-only.js' },
+  { name: 'instantiate', file: 'instantiate-only.js' },
+  { name: 'POST floor', file: 'plain-with-post.js', exports: true },
+  { name: 'instrumented', file: 'formats-instrumented.js', exports: true },
+  { name: 'cold-platform', file: 'cold-platform.js' },
+  { name: 'cold-telemetry', file: 'cold-telemetry.js' },
+  { name: 'cold-span', file: 'cold-span.js' },
+  { name: 'cold-span-flush', file: 'cold-span-flush.js' },
+  { name: 'cold-workload', file: 'cold-workload.js' },
+  { name: 'cold-workload-post', file: 'cold-workload-post.js', exports: true },
+  { name: 'cold-instrument-empty', file: 'cold-instrument-empty.js', exports: true },
 ];
+const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
+const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
+for (const name of chosen) {
+  if (!SIDE_FILES.some((s) => s.name === name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')}`);
+}
+if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
+const sides = [];
+for (const name of chosen) {
+  const { file, exports = false } = SIDE_FILES.find((s) => s.name === name);
+  sides.push({ name, bundle: await bundleWorker(path(`./workers/${file}`)), exports });
+}
+const has = (name) => sides.some((s) => s.name === name);
 const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: '1' };
 
 async function request(side, worker, pathname) {
@@ -159,5 +182,14 @@ for (const s of sides.slice(1)) {
 // The first request's parts, each side against the one before it in the same trial.
 const step = (a, b) => results[a].map((r, t) => r.first - results[b][t].first - (r.steady - results[b][t].steady));
 console.log(`\ncold-start cost = (load − plain's) + (first request − plain's) − (steady − plain's steady); goal ≤ 2 ms.`);
-console.log(`the first request's parts (beyond steady), paired within each trial: instantiating the core (instantiate − import only) ${summary(step('instantiate', 'import only'))} ms; the first Telemetry, its first recording and export (instrumented − instantiate) ${summary(step('instrumented', 'instantiate'))} ms, of which a fresh isolate's first subrequest by itself (POST floor − plain) ${summary(step('POST floor', 'plain'))} ms`);
+if (has('import only') && has('instantiate') && has('POST floor') && has('instrumented')) console.log(`the first request's parts (beyond steady), paired within each trial: instantiating the core (instantiate − import only) ${summary(step('instantiate', 'import only'))} ms; the first Telemetry, its first recording and export (instrumented − instantiate) ${summary(step('instrumented', 'instantiate'))} ms, of which a fresh isolate's first subrequest by itself (POST floor − plain) ${summary(step('POST floor', 'plain'))} ms`);
+// Each side against the one listed before it (SIDES order), paired within each trial: what that
+// step adds to load and to the first request beyond steady.
+console.log(`\neach side against the one before it in SIDES order, paired within each trial: mean (median; smallest..largest):\n`);
+console.log('| step | load | first request beyond steady |');
+console.log('| --- | ---: | ---: |');
+for (let i = 1; i < sides.length; i++) {
+  const [a, b] = [sides[i].name, sides[i - 1].name];
+  console.log(`| ${b} → ${a} | ${summary(results[a].map((r, t) => r.load - results[b][t].load), 1)} | ${summary(step(a, b))} |`);
+}
 console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);
