@@ -35,6 +35,7 @@
 //   TRIALS   fresh starts per side (default 20)
 //   WARM     warm-up requests after the first (default 100)
 //   STEADY   requests after the warm-up, for the steady figure (default 100)
+//   MINIFY   1: every side's JavaScript minified, as `wrangler deploy --minify` ships it
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
 import { createServer } from 'node:http';
@@ -45,6 +46,7 @@ import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 const TRIALS = positive('TRIALS', 20);
 const WARM = positive('WARM', 100);
 const STEADY = positive('STEADY', 100);
+const MINIFY = process.env.MINIFY === '1';
 // Before each CPU reading: background threads (V8's concurrent compilers, the export's socket)
 // finish what the phase started, so its CPU is not counted in the next phase. An idle workerd
 // uses no CPU while waiting.
@@ -88,10 +90,13 @@ const SIDE_FILES = [
   { name: 'POST floor', file: 'plain-with-post.js', exports: true },
   { name: 'instrumented', file: 'formats-instrumented.js', exports: true },
   { name: 'cold-platform', file: 'cold-platform.js' },
+  { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
+  { name: 'cold-tee', file: 'cold-tee.js' },
   { name: 'cold-telemetry', file: 'cold-telemetry.js' },
   { name: 'cold-span', file: 'cold-span.js' },
   { name: 'cold-span-flush', file: 'cold-span-flush.js' },
   { name: 'cold-workload', file: 'cold-workload.js' },
+  { name: 'cold-workload-nobuffer', file: 'cold-workload-nobuffer.js' },
   { name: 'cold-workload-post', file: 'cold-workload-post.js', exports: true },
   { name: 'cold-instrument-empty', file: 'cold-instrument-empty.js', exports: true },
 ];
@@ -104,7 +109,17 @@ if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plai
 const sides = [];
 for (const name of chosen) {
   const { file, exports = false } = SIDE_FILES.find((s) => s.name === name);
-  sides.push({ name, bundle: await bundleWorker(path(`./workers/${file}`)), exports });
+  sides.push({ name, bundle: await minified(await bundleWorker(path(`./workers/${file}`))), exports });
+}
+
+// MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
+// the size of the JavaScript workerd parses at load costs.
+async function minified(bundle) {
+  if (!MINIFY) return bundle;
+  const { transform } = await import('esbuild');
+  const [main, ...rest] = bundle.modules;
+  const { code } = await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' });
+  return { modules: [{ ...main, contents: code }, ...rest], size: Buffer.byteLength(code) };
 }
 const has = (name) => sides.some((s) => s.name === name);
 const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: '1' };
@@ -192,4 +207,5 @@ for (let i = 1; i < sides.length; i++) {
   const [a, b] = [sides[i].name, sides[i - 1].name];
   console.log(`| ${b} → ${a} | ${summary(results[a].map((r, t) => r.load - results[b][t].load), 1)} | ${summary(step(a, b))} |`);
 }
+console.log(`JavaScript per side (bytes${MINIFY ? ', minified' : ''}): ${sides.map((s) => `${s.name} ${s.bundle.size}`).join(', ')}`);
 console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);
