@@ -24,6 +24,19 @@
 //                  exported every request, so its first request uses the module (V8 compiles wasm
 //                  functions lazily, on first call: a first request that skipped the module would
 //                  hide their compilation).
+// Sides that split the first request and the load further (SIDES picks them; each file says what
+// it adds to the one before it, in this order):
+//   cold-platform, cold-tee     no edgescope: the platform calls its first request makes (random
+//                               ids, TextEncoder/Decoder) and the body tee instrument() adds.
+//   cold-wasm-only              the wasm module without edgescope's JavaScript (load only).
+//   cold-telemetry              the first Telemetry created from config, nothing recorded.
+//   cold-span                   + one server span per request, never exported.
+//   cold-span-flush             + a flush per request to the HTTP exporter over a fetch that answers
+//                               without I/O (drain, native encode, the exporter's JavaScript).
+//   cold-workload               + the bench workload under the root span.
+//   cold-workload-nobuffer      as cold-workload with `buffer: false`.
+//   cold-workload-post          as cold-workload with a real POST.
+//   cold-instrument-empty       instrument() around a handler that records nothing, real POST.
 // A side's cold-start cost, paired within each trial against plain:
 //   (load − plain's) + (first request − plain's) − (steady − plain's steady)
 // i.e. what the first request costs beyond what every warm instrumented request costs anyway (the
@@ -36,6 +49,8 @@
 //   WARM     warm-up requests after the first (default 100)
 //   STEADY   requests after the warm-up, for the steady figure (default 100)
 //   MINIFY   1: every side's JavaScript minified, as `wrangler deploy --minify` ships it
+//   COMPILE_HINTS  1: every side's JavaScript starts with V8's `//# allFunctionsCalledOnLoad`
+//            (explicit compile hints: compile every function at load instead of on first call)
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
 import { createServer } from 'node:http';
@@ -47,6 +62,7 @@ const TRIALS = positive('TRIALS', 20);
 const WARM = positive('WARM', 100);
 const STEADY = positive('STEADY', 100);
 const MINIFY = process.env.MINIFY === '1';
+const HINTS = process.env.COMPILE_HINTS === '1';
 // Before each CPU reading: background threads (V8's concurrent compilers, the export's socket)
 // finish what the phase started, so its CPU is not counted in the next phase. An idle workerd
 // uses no CPU while waiting.
@@ -109,17 +125,20 @@ if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plai
 const sides = [];
 for (const name of chosen) {
   const { file, exports = false } = SIDE_FILES.find((s) => s.name === name);
-  sides.push({ name, bundle: await minified(await bundleWorker(path(`./workers/${file}`))), exports });
+  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`))), exports });
 }
 
 // MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
-// the size of the JavaScript workerd parses at load costs.
-async function minified(bundle) {
-  if (!MINIFY) return bundle;
-  const { transform } = await import('esbuild');
-  const [main, ...rest] = bundle.modules;
-  const { code } = await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' });
-  return { modules: [{ ...main, contents: code }, ...rest], size: Buffer.byteLength(code) };
+// the size of the JavaScript workerd parses at load costs. COMPILE_HINTS=1: V8's explicit compile
+// hint on the first line, so workerd compiles every function at load rather than on first call.
+async function prepared(bundle) {
+  let [main, ...rest] = bundle.modules;
+  if (MINIFY) {
+    const { transform } = await import('esbuild');
+    main = { ...main, contents: (await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' })).code };
+  }
+  if (HINTS) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
+  return { modules: [main, ...rest], size: Buffer.byteLength(main.contents) };
 }
 const has = (name) => sides.some((s) => s.name === name);
 const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: '1' };
