@@ -24,6 +24,19 @@
 //                  exported every request, so its first request uses the module (V8 compiles wasm
 //                  functions lazily, on first call: a first request that skipped the module would
 //                  hide their compilation).
+// Sides that split the first request and the load further (SIDES picks them; each file says what
+// it adds to the one before it, in this order):
+//   cold-platform, cold-tee     no edgescope: the platform calls its first request makes (random
+//                               ids, TextEncoder/Decoder) and the body tee instrument() adds.
+//   cold-wasm-only              the wasm module without edgescope's JavaScript (load only).
+//   cold-telemetry              the first Telemetry created from config, nothing recorded.
+//   cold-span                   + one server span per request, never exported.
+//   cold-span-flush             + a flush per request to the HTTP exporter over a fetch that answers
+//                               without I/O (drain, native encode, the exporter's JavaScript).
+//   cold-workload               + the bench workload under the root span.
+//   cold-workload-nobuffer      as cold-workload with `buffer: false`.
+//   cold-workload-post          as cold-workload with a real POST.
+//   cold-instrument-empty       instrument() around a handler that records nothing, real POST.
 // A side's cold-start cost, paired within each trial against plain:
 //   (load − plain's) + (first request − plain's) − (steady − plain's steady)
 // i.e. what the first request costs beyond what every warm instrumented request costs anyway (the
@@ -35,6 +48,11 @@
 //   TRIALS   fresh starts per side (default 20)
 //   WARM     warm-up requests after the first (default 100)
 //   STEADY   requests after the warm-up, for the steady figure (default 100)
+//   MINIFY   1: every side's JavaScript minified, as `wrangler deploy --minify` ships it
+//   COMPILE_HINTS  1: every side's JavaScript starts with V8's `//# allFunctionsCalledOnLoad`
+//            (explicit compile hints: compile every function at load instead of on first call)
+//   SIDES    comma-separated side names to run, plain first (default: plain, import only,
+//            instantiate, POST floor, instrumented; the cold-* sides split the first request)
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -43,6 +61,8 @@ import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 const TRIALS = positive('TRIALS', 20);
 const WARM = positive('WARM', 100);
 const STEADY = positive('STEADY', 100);
+const MINIFY = process.env.MINIFY === '1';
+const HINTS = process.env.COMPILE_HINTS === '1';
 // Before each CPU reading: background threads (V8's concurrent compilers, the export's socket)
 // finish what the phase started, so its CPU is not counted in the next phase. An idle workerd
 // uses no CPU while waiting.
@@ -77,13 +97,50 @@ async function exportsReach(side, count) {
   }
 }
 
-const sides = [
-  { name: 'plain', bundle: await bundleWorker(path('./workers/plain.js')) },
-  { name: 'import only', bundle: await bundleWorker(path('./workers/import-only.js')) },
-  { name: 'instantiate', bundle: await bundleWorker(path('./workers/instantiate-only.js')) },
-  { name: 'POST floor', bundle: await bundleWorker(path('./workers/plain-with-post.js')), exports: true },
-  { name: 'instrumented', bundle: await bundleWorker(path('./workers/formats-instrumented.js')), exports: true },
+// Every side this bench knows; SIDES picks which run (default: the five above). The cold-* sides
+// stop at successive points of the first request, to split its cost (bench/workers/cold-*.js).
+const SIDE_FILES = [
+  { name: 'plain', file: 'plain.js' },
+  { name: 'import only', file: 'import-only.js' },
+  { name: 'instantiate', file: 'instantiate-only.js' },
+  { name: 'POST floor', file: 'plain-with-post.js', exports: true },
+  { name: 'instrumented', file: 'formats-instrumented.js', exports: true },
+  { name: 'cold-platform', file: 'cold-platform.js' },
+  { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
+  { name: 'cold-tee', file: 'cold-tee.js' },
+  { name: 'cold-telemetry', file: 'cold-telemetry.js' },
+  { name: 'cold-span', file: 'cold-span.js' },
+  { name: 'cold-span-flush', file: 'cold-span-flush.js' },
+  { name: 'cold-workload', file: 'cold-workload.js' },
+  { name: 'cold-workload-nobuffer', file: 'cold-workload-nobuffer.js' },
+  { name: 'cold-workload-post', file: 'cold-workload-post.js', exports: true },
+  { name: 'cold-instrument-empty', file: 'cold-instrument-empty.js', exports: true },
 ];
+const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
+const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
+for (const name of chosen) {
+  if (!SIDE_FILES.some((s) => s.name === name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')}`);
+}
+if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
+const sides = [];
+for (const name of chosen) {
+  const { file, exports = false } = SIDE_FILES.find((s) => s.name === name);
+  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`))), exports });
+}
+
+// MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
+// the size of the JavaScript workerd parses at load costs. COMPILE_HINTS=1: V8's explicit compile
+// hint on the first line, so workerd compiles every function at load rather than on first call.
+async function prepared(bundle) {
+  let [main, ...rest] = bundle.modules;
+  if (MINIFY) {
+    const { transform } = await import('esbuild');
+    main = { ...main, contents: (await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' })).code };
+  }
+  if (HINTS) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
+  return { modules: [main, ...rest], size: Buffer.byteLength(main.contents) };
+}
+const has = (name) => sides.some((s) => s.name === name);
 const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: '1' };
 
 async function request(side, worker, pathname) {
@@ -159,5 +216,15 @@ for (const s of sides.slice(1)) {
 // The first request's parts, each side against the one before it in the same trial.
 const step = (a, b) => results[a].map((r, t) => r.first - results[b][t].first - (r.steady - results[b][t].steady));
 console.log(`\ncold-start cost = (load − plain's) + (first request − plain's) − (steady − plain's steady); goal ≤ 2 ms.`);
-console.log(`the first request's parts (beyond steady), paired within each trial: instantiating the core (instantiate − import only) ${summary(step('instantiate', 'import only'))} ms; the first Telemetry, its first recording and export (instrumented − instantiate) ${summary(step('instrumented', 'instantiate'))} ms, of which a fresh isolate's first subrequest by itself (POST floor − plain) ${summary(step('POST floor', 'plain'))} ms`);
+if (has('import only') && has('instantiate') && has('POST floor') && has('instrumented')) console.log(`the first request's parts (beyond steady), paired within each trial: instantiating the core (instantiate − import only) ${summary(step('instantiate', 'import only'))} ms; the first Telemetry, its first recording and export (instrumented − instantiate) ${summary(step('instrumented', 'instantiate'))} ms, of which a fresh isolate's first subrequest by itself (POST floor − plain) ${summary(step('POST floor', 'plain'))} ms`);
+// Each side against the one listed before it (SIDES order), paired within each trial: what that
+// step adds to load and to the first request beyond steady.
+console.log(`\neach side against the one before it in SIDES order, paired within each trial: mean (median; smallest..largest):\n`);
+console.log('| step | load | first request beyond steady |');
+console.log('| --- | ---: | ---: |');
+for (let i = 1; i < sides.length; i++) {
+  const [a, b] = [sides[i].name, sides[i - 1].name];
+  console.log(`| ${b} → ${a} | ${summary(results[a].map((r, t) => r.load - results[b][t].load), 1)} | ${summary(step(a, b))} |`);
+}
+console.log(`JavaScript per side (bytes${MINIFY ? ', minified' : ''}): ${sides.map((s) => `${s.name} ${s.bundle.size}`).join(', ')}`);
 console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);

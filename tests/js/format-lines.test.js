@@ -152,6 +152,24 @@ test('a control character in a name is shown escaped, never as a line break', ()
   assert.ok(formatRecordLines(all).some((l) => l.includes('span line\\u000abreak internal')));
 });
 
+test('every C0 and C1 control character and DEL in a span name is escaped, and nothing else is', async () => {
+  // The C0 controls, DEL, the C1 controls, and their neighbours that are not controls: a space,
+  // '~', a no-break space, a soft hyphen and a line separator (format characters, not controls),
+  // and a character outside the BMP.
+  const codes = [...Array.from({ length: 0x20 }, (_, i) => i), 0x20, 0x7e, 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i), 0xa0, 0xad, 0x2028, 0x1f600];
+  const mem = memoryExporter();
+  const t = createTelemetry({ service: 'svc', exporter: mem.exporter });
+  t.startSpan(`a${String.fromCodePoint(...codes)}z`).end();
+  await t.flush();
+  const name = mem.spans[0].operationName;
+  // What the core kept of the name, escaped character by character by the Unicode definition.
+  const expected = Array.from(name, (c) => (/\p{Cc}/u.test(c) ? `\\u${c.codePointAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+  assert.ok(expected.includes('\\u0085') && expected.includes('\\u007f') && expected.includes('\u2028'), 'the name reached the document with its controls');
+  const [line] = formatRecordLines({ spans: mem.spans });
+  assert.ok(line.startsWith(`[edgescope] span ${expected} internal `), line);
+  assert.doesNotMatch(line, /\p{Cc}/u);
+});
+
 test('the one-line layout (the Console exporter) keeps one whole line per record and shows the failure too', async () => {
   const lines = formatRecordLines(all);
   assert.equal(lines.length, all.spans.length + all.metrics.length + all.logs.length);
