@@ -7,7 +7,6 @@
 //   buffer: undefined                  an in-memory buffer per isolate with the defaults below
 //   buffer: { store, maxEntries, maxBytes, maxAgeMs, maxAttempts, replay: { maxEntries, maxSubrequests } }
 import { EdgescopeConfigError } from '../config.js';
-import { memory } from '../storage/memory-store.js';
 
 export const BUFFER_DEFAULTS = Object.freeze({
   maxEntries: 200,
@@ -31,8 +30,10 @@ export function validateBuffer(value, { maxSubrequests }) {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new EdgescopeConfigError(`buffer.${key}`, `one of ${[...KNOWN].join(', ')}`, key);
   }
-  const store = options.store ?? memory();
-  if (store === null || typeof store !== 'object' || STORE_METHODS.some((m) => typeof store[m] !== 'function')) {
+  // No store given: the default in-memory store is this buffer's own, made when it first keeps a
+  // payload (js/buffering/offline-buffer.js), so a Telemetry whose exports all arrive never builds it.
+  const store = options.store ?? null;
+  if (store !== null && (typeof store !== 'object' || STORE_METHODS.some((m) => typeof store[m] !== 'function'))) {
     throw new EdgescopeConfigError('buffer.store', 'a store from stores.memory(), stores.kv(namespace) or stores.durableObject(namespace)', store);
   }
   const replay = options.replay ?? {};

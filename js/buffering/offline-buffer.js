@@ -15,6 +15,7 @@ import { readResult } from '../export-outcome.js';
 import { exporterIds } from './exporter-ids.js';
 import { collectorUnavailable, notSentThisTime, ProbeBackoff } from './probe-backoff.js';
 import { withSubrequestShare } from './subrequest-share.js';
+import { memory } from '../storage/memory-store.js';
 
 // After a take() found the store empty, this isolate does not look again for this long unless it
 // stored something itself: an empty shared store is then not read on every request (a KV list or
@@ -23,7 +24,9 @@ const EMPTY_RECHECK_MS = 10000;
 
 export class OfflineBuffer {
   constructor({ store, limits, replayMaxSubrequests }, exporters) {
-    this.store = store;
+    // null: the default in-memory store, this buffer's own, made on first use (buffer-config.js).
+    // Until it exists it holds nothing, so there is nothing to replay.
+    this.ownStore = store;
     this.limits = limits;
     this.replayMaxSubrequests = replayMaxSubrequests;
     this.exporters = exporters;
@@ -51,8 +54,14 @@ export class OfflineBuffer {
     this.lastStatus = { entries: null, bytes: null };
   }
 
+  get store() {
+    this.ownStore ??= memory();
+    return this.ownStore;
+  }
+
   get kind() {
-    return String(this.store.kind ?? 'store');
+    if (this.ownStore === null) return 'memory';
+    return String(this.ownStore.kind ?? 'store');
   }
 
   // Puts undelivered payloads in the store. items: [{ exporter: index, payload, created?, attempts? }].
@@ -146,6 +155,7 @@ export class OfflineBuffer {
     if (this.limits.replayMaxEntries === 0 || this.replayMaxSubrequests === 0) return { blocked };
     if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked };
     if (this.probe.waiting(now)) return { blocked: new Set(this.probe.blocked) };
+    if (this.ownStore === null) return { blocked };
     const taken = await this.take(this.limits.replayMaxEntries, now);
     if (taken === null) return { blocked }; // the store failed: logged; export as usual
     // Entries another isolate took between this one's list and read (KV has no lease) still
