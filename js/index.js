@@ -7,3 +7,4 @@ export { EdgescopeConfigError, validateConfig } from './config.js';
 export { Span } from './span.js';
 export { stores, BufferStoreError } from './storage/index.js';
 export { BufferEntryError } from './core/buffer-core.js';
+export { createBreaker, createLedger, createExhaustionRegistry, CircuitOpenError, ResilienceStateError } from './resilience/index.js';

@@ -3,7 +3,10 @@
 // parse checks the arguments and throws before anything runs, run does the work inside one
 // transaction. Later features (circuit breakers, alert de-duplication) add their line here.
 import { bufferTable } from './buffer-table.js';
+import { resilienceTable } from './resilience-table.js';
 
 export const STATE_FEATURES = Object.freeze({
   buffer: bufferTable,
+  // Breakers, exhaustion registries and credit ledgers (js/resilience/do-replica.js).
+  resilience: resilienceTable,
 });

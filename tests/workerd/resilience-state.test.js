@@ -1,0 +1,190 @@
+// Breakers and exhaustion marks whose state outlives the isolate, in workerd through Miniflare with
+// real KV and SQLite Durable Objects persisted on disk: an isolate is replaced by recreating
+// Miniflare over the same storage; concurrent isolates are separate Workers of one Miniflare
+// (tests/workerd/resilience-fleet.js). The Worker is tests/workerd/workers/resilience.js.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { useCollector } from '../shared/use-collector.js';
+import { sleep } from './helpers.js';
+import { startFleet, tempDir } from './resilience-fleet.js';
+
+const collector = useCollector();
+const OPEN_MS = 1500; // the `provider` breaker's openMs in the Worker
+
+async function fleet(store, options = {}) {
+  await collector.ready;
+  return startFleet({ ...options, collectorUrl: collector.nativeUrl, env: { STORE: store, ...options.env } });
+}
+
+for (const store of ['kv', 'durable-object']) {
+  test(`a provider failing 5 times opens the breaker, and a fresh isolate still sees it open with the remaining retryAfter (${store})`, async () => {
+    const persist = tempDir();
+    const first = await fleet(store, { persist });
+    let openedAt;
+    try {
+      const [isolate] = first.isolates;
+      for (let i = 0; i < 5; i++) {
+        const res = await isolate.get('/call?fail=1');
+        assert.deepEqual([res.outcome, res.ran], ['failed', true], JSON.stringify(res));
+        await isolate.settled(); // the outcome is saved (KV) or sent (Durable Object) in waitUntil
+      }
+      openedAt = Date.now();
+      const state = await isolate.get('/state');
+      assert.equal(state.state, 'OPEN', JSON.stringify(state));
+      // The transition is telemetry: a span event and the state gauge (OPEN = 1).
+      const span = await collector.waitForSpan((s) => s.events?.some((e) => e.name === 'edgescope.breaker.transition'));
+      const event = span.events.find((e) => e.name === 'edgescope.breaker.transition');
+      assert.equal(event.attributes['edgescope.breaker.to'], 'OPEN');
+      assert.equal(event.attributes['edgescope.breaker.name'], 'provider');
+      const gauge = await collector.waitForMetric((m) => m.name === 'edgescope.breaker.state' && m.value === 1);
+      assert.equal(gauge.tags.breaker, 'provider');
+    } finally {
+      await first.dispose();
+    }
+    const second = await fleet(store, { persist });
+    try {
+      const [isolate] = second.isolates;
+      const res = await isolate.get('/call');
+      const elapsed = Date.now() - openedAt;
+      assert.equal(res.outcome, 'refused', JSON.stringify(res));
+      assert.equal(res.ran, false);
+      assert.equal(res.state, 'OPEN');
+      // What is left of the open duration, within the time the restart and requests took.
+      assert.ok(res.retryAfter <= OPEN_MS && res.retryAfter >= OPEN_MS - elapsed - 50, `retryAfter ${res.retryAfter}, ${elapsed} ms after opening`);
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  test(`exhaustion marks survive isolates and expire on time (${store})`, async () => {
+    const persist = tempDir();
+    const first = await fleet(store, { persist });
+    let markedAt;
+    try {
+      const [isolate] = first.isolates;
+      markedAt = Date.now();
+      const res = await isolate.get('/mark?provider=openai&ms=2000');
+      assert.equal(res.applied, true, JSON.stringify(res));
+      await isolate.settled();
+    } finally {
+      await first.dispose();
+    }
+    const second = await fleet(store, { persist, size: 2 });
+    try {
+      for (const isolate of second.isolates) {
+        const seen = await isolate.get('/exhausted?provider=openai');
+        assert.ok(seen.until >= markedAt + 2000 - 5 && seen.until <= Date.now() + 2000, JSON.stringify(seen));
+        assert.deepEqual(seen.list.map((m) => m.provider), ['openai']);
+        assert.equal((await isolate.get('/exhausted?provider=anthropic')).until, 0);
+      }
+      await sleep(Math.max(0, markedAt + 2000 + 50 - Date.now()));
+      for (const isolate of second.isolates) {
+        await sleep(store === 'durable-object' ? 1100 : 0); // past the local copy's staleness bound
+        const seen = await isolate.get('/exhausted?provider=openai');
+        assert.equal(seen.until, 0, JSON.stringify(seen));
+        assert.deepEqual(seen.list, []);
+      }
+    } finally {
+      await second.dispose();
+    }
+  });
+}
+
+test('after the open duration exactly one trial call is admitted across two concurrent isolates (durable-object)', async () => {
+  const f = await fleet('durable-object', { persist: tempDir(), size: 2 });
+  try {
+    const [a, b] = f.isolates;
+    for (let i = 0; i < 5; i++) {
+      await a.get('/call?fail=1');
+      await a.settled();
+    }
+    assert.equal((await a.get('/state')).state, 'OPEN');
+    await sleep(OPEN_MS + 100);
+    // 8 calls on each isolate at once, each holding its call open for 400 ms if admitted.
+    const calls = [];
+    for (let i = 0; i < 8; i++) for (const isolate of [a, b]) calls.push(isolate.get('/call?holdMs=400'));
+    const results = await Promise.all(calls);
+    const admitted = results.filter((r) => r.ran);
+    assert.equal(admitted.length, 1, JSON.stringify(results));
+    assert.equal(admitted[0].outcome, 'ok');
+    const refused = results.filter((r) => r.outcome === 'refused');
+    assert.equal(refused.length, 15);
+    assert.ok(refused.every((r) => r.state === 'HALF_OPEN' || r.state === 'OPEN'), JSON.stringify(refused));
+    // The trial succeeded: once its outcome reached the object and the copies are fresh, both
+    // isolates admit calls again.
+    await a.settled();
+    await b.settled();
+    await sleep(1100);
+    for (const isolate of [a, b]) assert.equal((await isolate.get('/call')).outcome, 'ok');
+  } finally {
+    await f.dispose();
+  }
+});
+
+test('an isolate decides from its local copy for up to maxStalenessMs, then reads the object again (durable-object)', async () => {
+  const STALENESS = 1500;
+  const f = await fleet('durable-object', { persist: tempDir(), size: 2, env: { MAX_STALENESS_MS: String(STALENESS) } });
+  try {
+    const [a, b] = f.isolates;
+    // a's copy is fetched now; calls within the bound need no round trip.
+    assert.equal((await a.get('/call')).outcome, 'ok');
+    await a.settled();
+    const fetchedBy = Date.now();
+    const before = (await a.get('/stats')).provider;
+    for (let i = 0; i < 10; i++) assert.equal((await a.get('/call')).outcome, 'ok');
+    const during = (await a.get('/stats')).provider;
+    assert.equal(during.localDecisions - before.localDecisions, 10, JSON.stringify({ before, during }));
+    // b trips the breaker meanwhile (its outcomes reach the object in its waitUntil).
+    await b.get('/force-open');
+    assert.equal((await b.get('/call')).outcome, 'refused');
+    // a's copy is still within its bound: a still admits, from the copy.
+    if (Date.now() - fetchedBy < STALENESS - 300) {
+      const stale = await a.get('/call');
+      assert.equal(stale.outcome, 'ok', 'within the bound the copy decides');
+    }
+    // Past the bound, one round trip brings the open state.
+    await sleep(Math.max(0, fetchedBy + STALENESS + 50 - Date.now()));
+    const roundTripsBefore = (await a.get('/stats')).provider.roundTrips;
+    const refused = await a.get('/call');
+    assert.equal(refused.outcome, 'refused', JSON.stringify(refused));
+    assert.equal(refused.state, 'OPEN');
+    const after = (await a.get('/stats')).provider;
+    assert.equal(after.roundTrips - roundTripsBefore, 1, 'one round trip for the stale copy');
+  } finally {
+    await f.dispose();
+  }
+});
+
+test("the Durable Object trips on the fleet's failure rate, with a minimum volume: one isolate's faults alone do not open it", async () => {
+  const f = await fleet('durable-object', { persist: tempDir(), size: 2, env: { MAX_STALENESS_MS: '0' } });
+  try {
+    const [a, b] = f.isolates;
+    // a fails 8 times, b succeeds 12 times: 20 calls at a 40 % failure rate (threshold 50 %).
+    for (let i = 0; i < 8; i++) assert.equal((await a.get('/call?breaker=fleet&fail=1')).outcome, 'failed');
+    for (let i = 0; i < 12; i++) assert.equal((await b.get('/call?breaker=fleet')).outcome, 'ok');
+    await a.settled();
+    await b.settled();
+    assert.equal((await a.get('/state?breaker=fleet')).state, 'CLOSED', 'one isolate at 100 % failures does not open it for the fleet');
+    // The fleet as a whole fails: past 50 % over the window, it opens for everyone.
+    for (let i = 0; i < 6; i++) await b.get('/call?breaker=fleet&fail=1');
+    await b.settled();
+    const state = await a.get('/state?breaker=fleet');
+    assert.equal(state.state, 'OPEN', JSON.stringify(state));
+    assert.equal((await a.get('/call?breaker=fleet')).outcome, 'refused');
+  } finally {
+    await f.dispose();
+  }
+});
+
+test('the graduated curve sends the specified share of calls to the primary at each step (2000 calls per step, within 0.05)', async () => {
+  const f = await fleet('memory', { persist: tempDir() });
+  try {
+    const shares = await f.isolates[0].get('/curve?trials=2000');
+    // The default curve. With 2000 calls a step, the standard error is at most 0.0112: 0.05 is
+    // more than 4 standard errors, so this fails only when the share is wrong.
+    const curve = [1.0, 0.9, 0.7, 0.4, 0.1];
+    shares.forEach((share, step) => assert.ok(Math.abs(share - curve[step]) <= 0.05, `step ${step}: measured ${share}, curve ${curve[step]} (all: ${shares.join(', ')})`));
+  } finally {
+    await f.dispose();
+  }
+});
