@@ -2,7 +2,7 @@
 // a long Retry-After) until a time, shared by every isolate through `state`
 // (js/resilience/options.js). A mark expires on its own (lazily, at the next read); marks from
 // different isolates are unioned, the later expiry winning. Policy (the core's):
-// defaultDurationMs (5 minutes).
+// defaultMs (5 minutes).
 import { describe } from '../config.js';
 import { EdgescopeConfigError } from '../config.js';
 import { Definition } from './definition.js';
@@ -31,7 +31,7 @@ class BoundRegistry {
     }
   }
 
-  // durationMs: how long the mark lasts (default: the registry's defaultDurationMs). Resolves to
+  // durationMs: how long the mark lasts (default: the registry's defaultMs). Resolves to
   // { applied } once the mark is where the state lives; this isolate sees it at once.
   async markExhausted(provider, durationMs) {
     this.checkProvider('markExhausted()', provider);
