@@ -3,7 +3,10 @@
 // instance was replaced after a trap (the old handle died with it). Re-creation starts from the
 // last state this object serialized or loaded (`lastKnown`), so a trap costs at most the changes
 // since then; it is counted and logged once by the wrapper's caller.
-import { resilienceCore } from '../core/resilience-core.js';
+import { ResilienceCore } from '../core/resilience-core.js';
+import { getCore } from '../core/wasm-core.js';
+
+const resilienceCore = () => ResilienceCore.forModule(getCore());
 
 const CREATE = { breaker: 'createBreaker', registry: 'createRegistry', ledger: 'createLedger' };
 

@@ -44,14 +44,18 @@ export class DurableObjectReplica extends Replica {
     this.pending = []; // [{ op, inv, settle }] not yet sent
     this.flushScheduled = false;
     this.probeRefusedUntil = 0; // the object refused this isolate a trial call: ask again after this
+    this.retryAt = 0; // after a failed round trip, reads use the copy until then
   }
 
   get store() {
     return 'durable-object';
   }
 
+  // Too old for a read, unless the object just failed to answer: then the old copy serves until
+  // the next attempt is due, so an unreachable object costs one failed round trip per
+  // max(maxStalenessMs, 1 s), not one per call.
   stale(now) {
-    return now - this.fetchedAt > this.maxStalenessMs;
+    return now - this.fetchedAt > this.maxStalenessMs && now >= this.retryAt;
   }
 
   async prepare(inv) {
@@ -149,6 +153,7 @@ export class DurableObjectReplica extends Replica {
       reply = await this.stub.request({ v: STATE_PROTOCOL_VERSION, feature: 'resilience', op: 'sync', args });
     } catch (error) {
       this.stub = null; // a broken stub is not reused (Durable Objects, "Error handling")
+      this.retryAt = Date.now() + Math.max(this.maxStalenessMs, 1000);
       const refused = typeof error?.message === 'string' && error.message.startsWith('edgescope');
       if (refused) {
         // The object refused the request itself (a version mismatch, a policy it rejects): sending

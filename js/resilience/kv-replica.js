@@ -18,10 +18,12 @@
 // What KV's eventual consistency can still lose is in the README ("State across invocations").
 import { isUrgent } from './operations.js';
 import { Replica } from './replica.js';
+import { CoreObject } from './core-object.js';
 
 export class KvReplica extends Replica {
   constructor(kind, name, policy, state) {
     super(kind, name, policy);
+    this.policy = policy;
     this.namespace = state.namespace;
     this.key = `${state.prefix}${kind}:${name}`;
     this.minWriteIntervalMs = state.minWriteIntervalMs;
@@ -58,15 +60,36 @@ export class KvReplica extends Replica {
     this.absorb(text);
   }
 
-  // Merges a value read from KV into the copy, unless the copy already holds it.
+  // Merges a value read from KV into the copy, unless the copy already holds it. When the merged
+  // copy holds more than the value (this isolate's save raced another isolate's and lost: KV has no
+  // compare-and-set, the later write wins), the copy is dirty again, so this invocation writes the
+  // union back: concurrent isolates converge at their next use.
   absorb(text) {
     if (text === null || text === this.lastSeen || text === this.lastCorrupt) return;
+    const now = Date.now();
     try {
-      this.view.merge(text, Date.now());
+      this.view.merge(text, now);
       this.lastSeen = text;
     } catch (error) {
       this.lastCorrupt = text; // counted once, however often it is read again
       this.failure('the stored state is not valid (ignored; the next save replaces it)', error, 'corrupt');
+      return;
+    }
+    if (!this.dirty && this.view.serialize(now) !== this.canonical(text, now)) {
+      this.dirty = true;
+      if (this.kind === 'registry') this.urgent = true;
+    }
+  }
+
+  // The value as this build serializes it at `now` (expired marks and old window entries dropped),
+  // so it compares with the copy's own serialization.
+  canonical(text, now) {
+    const scratch = new CoreObject(this.kind, this.policy);
+    try {
+      scratch.deserialize(text, now);
+      return scratch.serialize(now);
+    } finally {
+      scratch.destroy();
     }
   }
 

@@ -79,11 +79,7 @@ export function parseOp(kind, op, where) {
 export function applyOp(object, kind, op, now) {
   if (kind === 'breaker') {
     if (op.type === 'outcome') return { transitions: object.record(now, op.ok, op.durationMs, op.probe).transitions ?? [] };
-    const before = object.state(now).state;
-    if (op.type === 'forceOpen') object.forceOpen(now);
-    else object.reset(now);
-    const after = object.state(now).state;
-    return { transitions: before === after ? [] : [{ from: before, to: after, at: now }] };
+    return { transitions: (op.type === 'forceOpen' ? object.forceOpen(now) : object.reset(now)).transitions };
   }
   if (kind === 'registry') {
     object.markExhausted(now, op.provider, op.durationMs > 0 ? op.durationMs : undefined);

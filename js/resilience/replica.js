@@ -34,6 +34,8 @@ export class Replica {
     this.counters.localDecisions++;
     const now = Date.now();
     const decision = this.view.decide(now, u);
+    // Transitions that time alone caused (OPEN -> HALF_OPEN, graduated decay) come with a decision.
+    if (decision.transitions?.length) this.report(inv, { transitions: decision.transitions });
     this.observe(inv, decision.state);
     return decision;
   }

@@ -30,7 +30,7 @@ test('execute returns what fn returns, and five failures open the breaker: the s
   assert.match(error.message, /breaker 'p1' is open: call refused; retry after \d+ ms/);
   const state = await b.state();
   assert.equal(state.state, 'OPEN');
-  assert.equal(state.consecutiveFailures, 5);
+  assert.equal(state.openings, 1);
 });
 
 test('a success between failures resets the consecutive count: four failures, a success, four failures stay closed', async () => {
