@@ -38,7 +38,6 @@ export class DurableObjectReplica extends Replica {
     this.namespace = state.namespace;
     this.objectName = state.shard ?? `${kind}:${name}`;
     this.maxStalenessMs = state.maxStalenessMs;
-    this.stub = null;
     this.fetchedAt = -Infinity; // when the copy was last replaced by the object's state
     this.version = -1; // the object's version the copy holds
     this.pending = []; // [{ op, inv, settle }] not yet sent
@@ -141,6 +140,18 @@ export class DurableObjectReplica extends Replica {
     );
   }
 
+  // A stub belongs to the request that made it (Workers: I/O objects cannot be used on behalf of
+  // another request), so each invocation gets its own; ids are cheap, the object is the same.
+  stubFor(inv) {
+    inv.stubs ??= new Map();
+    let stub = inv.stubs.get(this);
+    if (!stub) {
+      stub = this.namespace.get(this.namespace.idFromName(this.objectName));
+      inv.stubs.set(this, stub);
+    }
+    return stub;
+  }
+
   // One round trip: sends what is queued, optionally asks for a decision, replaces the copy.
   async sync(inv, { decide }) {
     const batch = this.pending.splice(0);
@@ -149,10 +160,9 @@ export class DurableObjectReplica extends Replica {
     this.counters.roundTrips++;
     let reply;
     try {
-      this.stub ??= this.namespace.get(this.namespace.idFromName(this.objectName));
-      reply = await this.stub.request({ v: STATE_PROTOCOL_VERSION, feature: 'resilience', op: 'sync', args });
+      reply = await this.stubFor(inv).request({ v: STATE_PROTOCOL_VERSION, feature: 'resilience', op: 'sync', args });
     } catch (error) {
-      this.stub = null; // a broken stub is not reused (Durable Objects, "Error handling")
+      inv.stubs?.delete(this); // a broken stub is not reused (Durable Objects, "Error handling")
       this.retryAt = Date.now() + Math.max(this.maxStalenessMs, 1000);
       const refused = typeof error?.message === 'string' && error.message.startsWith('edgescope');
       if (refused) {

@@ -46,7 +46,7 @@ function checkPolicy(policy) {
       for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, depth + 1);
       return;
     }
-    throw fail(`args.policy${path} must be plain data (got ${describe(value)})`);
+    throw fail(`args.policy${path} must be a string, a finite number, a boolean, an array or a plain object (got ${describe(value)})`);
   };
   walk(policy, '', 0);
   const text = JSON.stringify(policy);
