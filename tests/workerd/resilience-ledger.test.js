@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useCollector } from '../shared/use-collector.js';
+import { sleep } from './helpers.js';
 import { startFleet, tempDir } from './resilience-fleet.js';
 
 const collector = useCollector();
@@ -31,11 +32,17 @@ test('spend from 100 invocations on 4 concurrent isolates sums exactly, and the 
     const budget = budgetAlerts(alerts);
     assert.equal(budget.length, 1, JSON.stringify(alerts));
     assert.equal(budget[0].tier, 0.8);
-    // Every isolate reads the same totals from the object.
+    // Every isolate reads the same totals, once its copy is past the staleness bound (1 s).
+    await sleep(1100);
     for (const isolate of f.isolates) {
-      const status = JSON.stringify(await isolate.get('/ledger'));
-      assert.match(status, /804950/, status);
-      assert.match(status, /4950/, 'input tokens: 0 + 1 + ... + 99');
+      const status = await isolate.get('/ledger');
+      const [usage] = status.usage;
+      assert.deepEqual(
+        { spendMicros: usage.spendMicros, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, requests: usage.requests },
+        { spendMicros: 804_950, inputTokens: 4950, outputTokens: 100, requests: 100 }, // 4950 = 0 + 1 + ... + 99
+        JSON.stringify(status),
+      );
+      assert.equal(status.budgets[0].spendMicros, 804_950);
     }
     const logged = collector.logs.filter((l) => l.message === 'edgescope.ledger.alert' && l.attributes['edgescope.ledger.alert.kind'] === 'budget');
     assert.ok(logged.length <= 1, JSON.stringify(logged));
