@@ -48,7 +48,7 @@ class BoundBreaker {
     if (typeof fn !== 'function') throw new TypeError(`edgescope breaker '${this.name}': execute(fn) needs a function (got ${describe(fn)})`);
     const { retries, shim } = this.definition;
     for (let attempt = 0; ; attempt++) {
-      const decision = await this.replica.decide(this.inv, Math.random());
+      const decision = await this.decide();
       if (!decision.admit) throw new CircuitOpenError(this.name, decision.state, decision.retryAfterMs ?? 0);
       const started = Date.now();
       let value;
@@ -69,6 +69,17 @@ class BoundBreaker {
       }
       this.outcome(!failed, started, decision.probe);
       return value;
+    }
+  }
+
+  // The breaker's decision. If edgescope itself fails here (a trapped core), the call is admitted:
+  // the breaker fails open, like the telemetry, and the failure is counted and logged once.
+  async decide() {
+    try {
+      return await this.replica.decide(this.inv, Math.random());
+    } catch (error) {
+      reportInternalFailure('breaker decision', error);
+      return { admit: true, probe: false, state: 'CLOSED', retryAfterMs: 0 };
     }
   }
 

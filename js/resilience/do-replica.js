@@ -53,8 +53,9 @@ export class DurableObjectReplica extends Replica {
   // Too old for a read, unless the object just failed to answer: then the old copy serves until
   // the next attempt is due, so an unreachable object costs one failed round trip per
   // max(maxStalenessMs, 1 s), not one per call.
+  // maxStalenessMs 0: the copy is never used for a decision (every call asks the object).
   stale(now) {
-    return now - this.fetchedAt > this.maxStalenessMs && now >= this.retryAt;
+    return now - this.fetchedAt >= this.maxStalenessMs && now >= this.retryAt;
   }
 
   async prepare(inv) {
