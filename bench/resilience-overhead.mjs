@@ -10,6 +10,8 @@
 //                 the call's path; the outcome batch goes to the object inside waitUntil)
 //   do-roundtrip  breaker.execute, state in the Durable Object, maxStalenessMs 0 (one round trip
 //                 per call, plus the outcome batch in waitUntil)
+//   do-request    no breaker; by hand, the one request (c) sends per invocation (an outcome batch)
+//                 in waitUntil: (c) - (e) is the breaker's own work beyond the round trip
 // Sides run in rotating rounds in one run, so machine noise hits them alike. A round's window
 // starts at its first request and ends when workerd's CPU counter has not moved for QUIET_MS.
 //
@@ -35,6 +37,7 @@ const MODES = [
   ['memory', '(b) execute, state in memory'],
   ['do-fresh', '(c) execute, Durable Object, local copy fresh'],
   ['do-roundtrip', '(d) execute, Durable Object round trip per call'],
+  ['do-request', '(e) no breaker, one Durable Object request per call by hand'],
 ];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,13 +111,17 @@ const rows = names.map((name) => {
   const ms = mean(s.perRound);
   const diffs = s.perRound.map((v, i) => v - ref.perRound[i]);
   const added = s === ref ? 'reference' : `${signed(ms - refMs)} (${signed(Math.min(...diffs))}..${signed(Math.max(...diffs))})`;
-  return [s.label, `${ms.toFixed(3)}${s.bad ? ' !' : ''}`, added, s === ref ? '-' : per(s, 'localDecisions'), s === ref ? '-' : per(s, 'roundTrips')];
+  const counted = s === ref || s.mode === 'do-request';
+  return [s.label, `${ms.toFixed(3)}${s.bad ? ' !' : ''}`, added, counted ? '-' : per(s, 'localDecisions'), counted ? '-' : per(s, 'roundTrips')];
 });
 const table = (header, body) => [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 console.log(`\nworkerd CPU per request, ${ROUNDS} rotating rounds x ${PER_ROUND} requests per side (${((Date.now() - started) / 1000).toFixed(0)} s):\n`);
 console.log(table(['side', 'ms CPU/request', 'added vs (a), ms (per-round min..max)', 'local decisions/request', 'round trips/request'], rows));
+const c = mean(sides['do-fresh'].perRound);
+const e = mean(sides['do-request'].perRound);
+console.log(`\n(c) - (e): ${signed(c - e)} ms per request: the breaker's own work with a Durable Object beyond the round trip (local decision, batching, refreshing the copy).`);
 console.log(`
 - Same Worker on every side: one call returning a short string per request; no telemetry exporter.
-- Round trips count every request to the Durable Object: a decision's (d) and the outcome batches sent inside waitUntil (c, d).
+- Round trips count every request to the Durable Object: a decision's (d) and the outcome batches sent inside waitUntil (c, d); (e) sends one per request.
 - In Miniflare the Durable Object runs in the same workerd process as the Worker, so its CPU (SQLite, the core's restore and save of the breaker per request) is included; on Cloudflare it runs outside the Worker and the Worker's CPU time excludes it.`);
 for (const s of Object.values(sides)) if (s.bad) console.log(`- ! ${s.label}: ${s.bad} wrong responses (first: ${s.firstBad}); workerd's first output line: ${s.output.first}`);

@@ -7,6 +7,9 @@
 //                 object in a batch inside waitUntil
 //   do-roundtrip  the same with maxStalenessMs 0: every call asks the object (one round trip), and
 //                 its outcome goes in waitUntil
+//   do-request    no breaker: the call, and by hand the one request (c) sends to the object per
+//                 invocation (an outcome batch) inside waitUntil: (c) minus this is what the
+//                 breaker's own work costs on top of the round trip
 // /__stats answers the breaker's counters (outside the measured windows).
 import { createBreaker } from 'edgescope';
 
@@ -26,6 +29,12 @@ export default {
     const breaker = breakers[env.MODE];
     if (pathname === '/__stats') return Response.json(breaker ? breaker.stats() : {});
     if (env.MODE === 'none') return new Response(call(pathname));
+    if (env.MODE === 'do-request') {
+      const stub = env.EDGESCOPE_STATE.get(env.EDGESCOPE_STATE.idFromName('breaker:bench-request'));
+      const args = { kind: 'breaker', name: 'bench-request', policy: { failureThreshold: 5 }, ops: [{ type: 'outcome', ok: true, durationMs: 0, probe: false }] };
+      ctx.waitUntil(stub.request({ v: 1, feature: 'resilience', op: 'sync', args }));
+      return new Response(call(pathname));
+    }
     const body = await breaker.use(env, ctx).execute(() => call(pathname));
     return new Response(body);
   },

@@ -187,6 +187,39 @@ test("the Durable Object trips on the fleet's failure rate, with a minimum volum
   }
 });
 
+test('while the Durable Object cannot be reached, calls are decided from the last copy, and the outcomes kept meanwhile arrive once it answers (durable-object)', async () => {
+  const f = await fleet('durable-object', { persist: tempDir() });
+  try {
+    const [a] = f.isolates;
+    assert.equal((await a.get('/call')).outcome, 'ok');
+    await a.settled();
+    await a.get('/outage?on=1');
+    // Five failures the object never hears of: the isolate keeps deciding from its copy (the
+    // breaker fails open) and keeps the outcomes.
+    for (let i = 0; i < 5; i++) {
+      const res = await a.get('/call?fail=1');
+      assert.deepEqual([res.outcome, res.ran], ['failed', true], JSON.stringify(res));
+      await a.settled();
+    }
+    const during = (await a.get('/stats')).provider;
+    assert.ok(during.storeErrors >= 1, JSON.stringify(during));
+    assert.equal(during.dropped, 0);
+    const logged = f.output.filter((l) => l.includes("resilience breaker 'provider' (durable-object): the Durable Object could not be reached"));
+    assert.equal(logged.length, 1, f.output.join('\n'));
+    assert.match(logged[0], /overloaded/);
+    // The object answers again: the next batch carries the five failures, and the breaker opens.
+    await a.get('/outage?on=0');
+    await a.get('/call?fail=1');
+    await a.settled();
+    const refused = await a.get('/call');
+    assert.equal(refused.outcome, 'refused', JSON.stringify(refused));
+    assert.equal(refused.state, 'OPEN');
+    assert.equal((await a.get('/stats')).provider.dropped, 0);
+  } finally {
+    await f.dispose();
+  }
+});
+
 test('the graduated curve sends the specified share of calls to the primary at each step (2000 calls per step, within 0.05)', async () => {
   const f = await fleet('memory', { persist: tempDir() });
   try {

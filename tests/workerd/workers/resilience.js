@@ -10,9 +10,24 @@ export { EdgescopeState } from 'edgescope';
 
 const num = (env, name, fallback) => (env[name] === undefined ? fallback : Number(env[name]));
 
+// /outage?on=1 makes every request to the Durable Object fail in this isolate, the way an
+// overloaded object answers (an Error marked .overloaded), until /outage?on=0.
+let outage = false;
+function outageAware(namespace) {
+  return {
+    idFromName: (name) => namespace.idFromName(name),
+    get(id) {
+      const stub = namespace.get(id);
+      return {
+        request: (message) => (outage ? Promise.reject(Object.assign(new Error('Durable Object is overloaded. Requests queued for too long.'), { overloaded: true })) : stub.request(message)),
+      };
+    },
+  };
+}
+
 function stateOf(env) {
   if (env.STORE === 'kv') return { store: 'kv', namespace: env.STATE_KV, minWriteIntervalMs: 0 };
-  if (env.STORE === 'durable-object') return { store: 'durable-object', namespace: env.EDGESCOPE_STATE, maxStalenessMs: num(env, 'MAX_STALENESS_MS', 1000) };
+  if (env.STORE === 'durable-object') return { store: 'durable-object', namespace: outageAware(env.EDGESCOPE_STATE), maxStalenessMs: num(env, 'MAX_STALENESS_MS', 1000) };
   return 'memory';
 }
 
@@ -96,6 +111,9 @@ const handler = {
         const b = breakerOf().use(env, ctx);
         return Response.json(await callProvider(b, { fail: q('fail') === '1', holdMs: Number(q('holdMs') ?? 0) }));
       }
+      case '/outage':
+        outage = q('on') === '1';
+        return Response.json({ outage });
       case '/state':
         return Response.json(await breakerOf().use(env, ctx).state());
       case '/stats':
