@@ -46,7 +46,11 @@ import { getCore, isTrap, markDead } from './wasm-core.js';
 const STATES = Object.freeze(['CLOSED', 'OPEN', 'HALF_OPEN', 'DEGRADED', 'RECOVERING']);
 const KIND = Object.freeze({ breaker: 0, registry: 1, ledger: 2 });
 const OUT_SLOTS = 100; // bindings/edgescope.h es_res_out
+// The scratch buffer's limit (bindings/edgescope.h es_scratch): a config, entry or snapshot
+// crosses whole or not at all.
+const MAX_DOCUMENT_BYTES = 1 << 20;
 const byCore = new WeakMap();
+const encoder = new TextEncoder();
 
 export class ResilienceError extends Error {
   constructor(operation, message) {
@@ -110,6 +114,18 @@ export class ResilienceCore {
     return status;
   }
 
+  // Writes a JSON document at scratch offset 0 (exactly its UTF-8 bytes; lone surrogates become
+  // U+FFFD, as TextEncoder does); returns its length.
+  writeDocument(operation, text) {
+    const bytes = encoder.encode(text);
+    if (bytes.length > MAX_DOCUMENT_BYTES) {
+      throw new ResilienceError(operation, `document of ${bytes.length} bytes exceeds the limit of ${MAX_DOCUMENT_BYTES}`);
+    }
+    const ptr = this.core.memory.scratch(bytes.length);
+    this.core.memory.view(ptr, bytes.length).set(bytes);
+    return bytes.length;
+  }
+
   // The f64 out area (re-viewed after memory growth detaches the old buffer).
   outArea() {
     const buffer = this.x.memory.buffer;
@@ -133,7 +149,7 @@ export class ResilienceCore {
   create(operation, kind, config) {
     const text = json(operation, config ?? {});
     return this.call(operation, (x) => {
-      const len = this.core.memory.writeString(text);
+      const len = this.writeDocument(operation, text);
       const handle = x.es_res_create(kind, len);
       if (handle < 0) {
         const message = this.core.memory.lastError();
@@ -230,7 +246,7 @@ export class ResilienceCore {
   // A JSON call: `text` in through the scratch buffer, the JSON answer parsed.
   jsonCall(operation, text, fn) {
     return this.call(operation, (x) => {
-      const len = this.core.memory.writeString(text);
+      const len = this.writeDocument(operation, text);
       this.check(operation, fn(x, len));
       return JSON.parse(this.core.memory.output());
     });
@@ -263,7 +279,7 @@ export class ResilienceCore {
   snapshotCall(operation, handle, text, now, fn) {
     if (typeof text !== 'string') throw new TypeError(`edgescope resilience: ${operation}: the snapshot must be a string`);
     this.call(operation, (x) => {
-      const len = this.core.memory.writeString(text);
+      const len = this.writeDocument(operation, text);
       this.check(operation, fn(x, handle, num(now), len));
     });
   }

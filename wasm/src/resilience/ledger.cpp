@@ -249,6 +249,18 @@ std::int64_t CreditLedger::last24h_of(const std::string& provider) const {
 }
 
 bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vector<LedgerAlert>& alerts, std::string& error) {
+  // The same rules parse_ledger_entry applies, for callers that build entries themselves.
+  const auto bad_name = [](const std::string& name) { return name.empty() || name.size() > kMaxProviderBytes; };
+  if (bad_name(entry.provider) || entry.provider == "*" || bad_name(entry.model)) {
+    error = "entry: provider and model must be non-empty names of at most " + std::to_string(kMaxProviderBytes) + " bytes";
+    return false;
+  }
+  for (const std::int64_t n : {entry.spend_micros, entry.input_tokens, entry.output_tokens, entry.requests}) {
+    if (n < 0 || n > kMaxSafeInt) {
+      error = "entry: counts must be integers from 0 to 2^53 - 1";
+      return false;
+    }
+  }
   LedgerData next = data_;
   advance(next, now);
   auto it = std::lower_bound(next.usage.begin(), next.usage.end(), entry, [](const Usage& u, const LedgerEntry& e) {
