@@ -519,10 +519,6 @@ export class CircuitOpenError extends Error {
   readonly retryAfter: number;
 }
 
-export class ResilienceStateError extends Error {
-  readonly store: string;
-}
-
 export interface LedgerPolicy {
   /** monthly: in currency units (spendMicros are millionths of it). provider omitted: every provider. */
   budgets?: Array<{ provider?: string; monthly: number }>;

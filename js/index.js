@@ -7,4 +7,4 @@ export { EdgescopeConfigError, validateConfig } from './config.js';
 export { Span } from './span.js';
 export { stores, BufferStoreError } from './storage/index.js';
 export { BufferEntryError } from './core/buffer-core.js';
-export { createBreaker, createLedger, createExhaustionRegistry, CircuitOpenError, ResilienceStateError } from './resilience/index.js';
+export { createBreaker, createLedger, createExhaustionRegistry, CircuitOpenError } from './resilience/index.js';

@@ -86,11 +86,12 @@ class BoundBreaker {
   // primary through the breaker; fallback(error) when the breaker refuses it (CircuitOpenError;
   // with the graduated policy, the share of calls the curve sends elsewhere) or when it fails.
   async executeWithFallback(primary, fallback) {
-    if (typeof fallback !== 'function') throw new TypeError(`edgescope breaker '${this.name}': executeWithFallback(primary, fallback) needs a fallback function (got ${describe(fallback)})`);
+    for (const [what, fn] of [['primary', primary], ['fallback', fallback]]) {
+      if (typeof fn !== 'function') throw new TypeError(`edgescope breaker '${this.name}': executeWithFallback(primary, fallback) needs a ${what} function (got ${describe(fn)})`);
+    }
     try {
       return await this.execute(primary);
     } catch (error) {
-      if (error instanceof TypeError && String(error.message).startsWith(`edgescope breaker '${this.name}': execute(fn)`)) throw error;
       return fallback(error);
     }
   }

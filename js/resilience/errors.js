@@ -5,19 +5,19 @@
 // `state` the breaker state that refused it ('OPEN', 'HALF_OPEN', ...). It is thrown before the
 // wrapped function runs, so nothing of the call happened.
 //
-// ResilienceStateError: the state store (KV or the Durable Object) failed. The API never throws
-// it into execute(): a store that cannot be reached leaves the breaker working on the state this
-// isolate last saw, counted in stats() and logged once (fail open, like the telemetry). Only the
-// explicit operator calls (forceOpen, reset) and status reads reject with it.
+// ResilienceStateError: the state store (KV or the Durable Object) failed. It never reaches the
+// caller: a store that cannot be reached leaves the object working on the state this isolate last
+// saw, counted in stats() and logged once (fail open, like the telemetry); changes resolve to
+// { applied: false, error } with its message.
 export class CircuitOpenError extends Error {
   constructor(name, state, retryAfterMs) {
     const retryAfter = Math.max(0, Math.ceil(retryAfterMs));
     const said = String(state).toLowerCase().replace('_', '-');
-    super(
-      retryAfter > 0
-        ? `edgescope breaker '${name}' is ${said}: call refused; retry after ${retryAfter} ms`
-        : `edgescope breaker '${name}' is ${said}: call refused while a trial call decides whether the provider recovered`,
-    );
+    let why;
+    if (retryAfter > 0) why = `call refused; retry after ${retryAfter} ms`;
+    else if (state === 'HALF_OPEN') why = 'call refused while a trial call decides whether the provider recovered';
+    else why = 'this call is in the share of traffic the graduated curve sends away from the primary';
+    super(`edgescope breaker '${name}' is ${said}: ${why}`);
     this.name = 'CircuitOpenError';
     this.breaker = name;
     this.state = state;

@@ -3,4 +3,4 @@
 export { createBreaker } from './breaker.js';
 export { createLedger } from './ledger.js';
 export { createExhaustionRegistry } from './registry.js';
-export { CircuitOpenError, ResilienceStateError } from './errors.js';
+export { CircuitOpenError } from './errors.js';
