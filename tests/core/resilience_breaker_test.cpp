@@ -232,7 +232,9 @@ TEST_CASE("breaker config: each bad field is named") {
       {R"([1])", "config: expected an object"},
       {R"({"openMs":)", "config: JSON offset 10: truncated document"},
   };
-  for (const auto& [json, want] : cases) {
+  for (const auto& item : cases) {
+    const std::string& json = item.first;
+    const std::string& want = item.second;
     BreakerConfig c;
     std::string error;
     CHECK_MESSAGE(!parse_breaker_config(json, c, error), json);

@@ -197,7 +197,9 @@ TEST_CASE("ledger config and entries: each bad field is named") {
       {R"({"limits":[{"perMinute":{"requests":0}}]})", "config.limits[0].perMinute.requests: 0 out of range"},
       {R"({"limits":[{"perHour":{}}]})", "config.limits[0].perHour: unknown field"},
   };
-  for (const auto& [json, want] : configs) {
+  for (const auto& item : configs) {
+    const std::string& json = item.first;
+    const std::string& want = item.second;
     LedgerConfig c;
     std::string error;
     CHECK_MESSAGE(!parse_ledger_config(json, c, error), json);

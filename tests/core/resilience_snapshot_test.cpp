@@ -148,7 +148,9 @@ TEST_CASE("breaker snapshot: every malformed document is refused with its field 
       {std::string(2u << 20, ' '), "breaker: JSON document of 2097152 bytes exceeds the limit"},
       {std::string(100, '[') + std::string(100, ']'), "breaker: JSON offset 16: nesting too deep"},
   };
-  for (const auto& [doc, want] : cases) {
+  for (const auto& item : cases) {
+    const std::string& doc = item.first;
+    const std::string& want = item.second;
     std::string error;
     CHECK_FALSE_MESSAGE(b.deserialize(doc, now, error), doc.substr(0, 300));
     CHECK_MESSAGE(error.rfind(want, 0) == 0, doc.substr(0, 300) << " -> " << error);
@@ -287,7 +289,9 @@ TEST_CASE("ledger snapshot: round trip, and malformed documents refused with the
       {with(R"("kind":"ledger")", R"("kind":"registry")"), "ledger.kind: expected 'ledger'"},
       {good.substr(0, good.size() - 3), "ledger: JSON offset"},
   };
-  for (const auto& [doc, want] : cases) {
+  for (const auto& item : cases) {
+    const std::string& doc = item.first;
+    const std::string& want = item.second;
     CHECK_FALSE_MESSAGE(l.deserialize(doc, T0 + 2000, error), doc);
     CHECK_MESSAGE(error.rfind(want, 0) == 0, doc << " -> " << error);
     CHECK_FALSE(l.merge(doc, T0 + 2000, error));

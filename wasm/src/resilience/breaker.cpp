@@ -164,9 +164,12 @@ void CircuitBreaker::push_outcome(std::int64_t now, bool failed, bool slow) {
   e.at = std::max(now, data_.since);
   e.failed = failed;
   e.slow = slow;
-  // Outcomes normally arrive in time order; keep the window sorted when one does not.
-  auto pos = std::upper_bound(data_.window.begin(), data_.window.end(), e);
-  data_.window.insert(pos, e);
+  // Outcomes normally arrive in time order (append); keep the window sorted when one does not.
+  if (data_.window.empty() || !(e < data_.window.back())) {
+    data_.window.push_back(e);
+  } else {
+    data_.window.insert(std::upper_bound(data_.window.begin(), data_.window.end(), e), e);
+  }
   trim_window(data_.window, config_, now);
 }
 

@@ -9,13 +9,13 @@ Fields::Fields(std::string_view text, const char* root) : path_(root) {
   if (!json::parse(text, doc_, why)) fail(why);
 }
 
-Fields::Scope::Scope(Fields& f, std::size_t index) : f_(f), len_(f.path_.size()) {
-  f.path_.append("[").append(std::to_string(index)).append("]");
-}
-
 bool Fields::fail(const std::string& what, const char* key) {
   if (error_.empty()) {
-    error_ = path_;
+    std::size_t element = 0;
+    for (const char c : path_) {
+      if (c == '\x01') error_.append("[").append(std::to_string(indices_[element++])).append("]");
+      else error_.push_back(c);
+    }
     if (key) error_.append(".").append(key);
     error_.append(": ").append(what);
   }

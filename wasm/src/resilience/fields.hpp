@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgescope/resilience/json_reader.hpp"
 
@@ -31,8 +32,15 @@ class Fields {
   class Scope {
    public:
     Scope(Fields& f, const char* key) : f_(f), len_(f.path_.size()) { f.path_.append(".").append(key); }
-    Scope(Fields& f, std::size_t index);
-    ~Scope() { f_.path_.resize(len_); }
+    // An element: its index is written only into a message (elements are many, failures one).
+    Scope(Fields& f, std::size_t index) : f_(f), len_(f.path_.size()) {
+      f.path_.push_back('\x01');
+      f.indices_.push_back(index);
+    }
+    ~Scope() {
+      if (f_.path_.size() > len_ && f_.path_[len_] == '\x01') f_.indices_.pop_back();
+      f_.path_.resize(len_);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
@@ -68,7 +76,8 @@ class Fields {
 
  private:
   json::Value doc_;
-  std::string path_;
+  std::string path_;                  // '\x01' marks an element, its index in indices_
+  std::vector<std::size_t> indices_;
   std::string error_;
 };
 
