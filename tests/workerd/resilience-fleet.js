@@ -23,7 +23,7 @@ export function tempDir() {
   return dir;
 }
 
-// { isolates: [{ get(path) -> json, fetch(path) }], dispose(), output: [lines] }
+// { isolates: [{ name, get(path) -> json, fetch(path), settled() }], readKv(key), dispose(), output: [lines] }
 // collectorUrl: where the Worker's telemetry goes (a capture collector's nativeUrl).
 export async function startFleet({ size = 1, persist, env = {}, collectorUrl }) {
   const bundle = await bundleOf('resilience');
@@ -69,5 +69,7 @@ export async function startFleet({ size = 1, persist, env = {}, collectorUrl }) 
       return { name, fetch, get, settled };
     }),
   );
-  return { isolates, output, dispose: () => mf.dispose() };
+  // The shared KV namespace's value under `key`, read from outside the Workers.
+  const readKv = async (key) => (await mf.getKVNamespace('STATE_KV', 'isolate-0')).get(key);
+  return { isolates, output, readKv, dispose: () => mf.dispose() };
 }

@@ -14,7 +14,7 @@ const POLICY = JSON.stringify({ budgets: [{ provider: 'openai', monthly: 1 }] })
 
 async function fleet(options) {
   await collector.ready;
-  return startFleet({ ...options, collectorUrl: collector.nativeUrl, env: { STORE: 'durable-object', LEDGER_POLICY: POLICY, ...options.env } });
+  return startFleet({ ...options, collectorUrl: collector.nativeUrl, env: { STORE: options.store ?? 'durable-object', LEDGER_POLICY: POLICY, ...options.env } });
 }
 
 const budgetAlerts = (alerts) => alerts.filter((a) => a.kind === 'budget');
@@ -54,35 +54,37 @@ test('spend from 100 invocations on 4 concurrent isolates sums exactly, and the 
   }
 });
 
-test('alerts that fired do not fire again after a restore in fresh isolates; a higher tier still fires', async () => {
-  const persist = tempDir();
-  const first = await fleet({ persist, size: 2 });
-  let fired;
-  try {
-    // 850,000 micros in the last 24 h: 85 % of the budget, and at that rate the rest lasts
-    // 150,000 / 850,000 days: the depletion tiers (7, 3, 1 days left) fire, and the 80 % tier.
-    const reply = await first.isolates[0].get('/record?spend=850000');
-    fired = reply.alerts;
-    assert.equal(budgetAlerts(fired).length, 1, JSON.stringify(fired));
-    assert.ok(fired.some((a) => a.kind === 'depletion'), JSON.stringify(fired));
-    await first.isolates[0].settled();
-  } finally {
-    await first.dispose();
-  }
-  const second = await fleet({ persist, size: 2 });
-  try {
-    // Both fresh isolates restore the ledger; small spends keep every tier where it was.
-    for (const isolate of second.isolates) {
-      const reply = await isolate.get('/record?spend=1');
-      assert.deepEqual(reply.alerts, [], `nothing fires again after the restore: ${JSON.stringify(reply.alerts)}`);
+for (const store of ['durable-object', 'kv']) {
+  test(`alerts that fired do not fire again after a restore in fresh isolates; a higher tier still fires (${store})`, async () => {
+    const persist = tempDir();
+    const first = await fleet({ store, persist, size: 2 });
+    let fired;
+    try {
+      // 850,000 micros in the last 24 h: 85 % of the budget, and at that rate the rest lasts
+      // 150,000 / 850,000 days: the depletion tiers (7, 3, 1 days left) fire, and the 80 % tier.
+      const reply = await first.isolates[0].get('/record?spend=850000');
+      fired = reply.alerts;
+      assert.equal(budgetAlerts(fired).length, 1, JSON.stringify(fired));
+      assert.ok(fired.some((a) => a.kind === 'depletion'), JSON.stringify(fired));
+      await first.isolates[0].settled();
+    } finally {
+      await first.dispose();
     }
-    // 95 % is a higher tier: it fires (90 % and 95 % are crossed by this record).
-    const higher = await second.isolates[1].get('/record?spend=100000');
-    const tiers = budgetAlerts(higher.alerts).map((a) => a.tier);
-    assert.ok(tiers.includes(0.95), JSON.stringify(higher.alerts));
-    assert.ok(!tiers.includes(0.8), 'the 80 % tier stays fired');
-    assert.equal(higher.alerts.filter((a) => a.kind === 'depletion').length, 0, JSON.stringify(higher.alerts));
-  } finally {
-    await second.dispose();
-  }
-});
+    const second = await fleet({ store, persist, size: 2 });
+    try {
+      // Both fresh isolates restore the ledger; small spends keep every tier where it was.
+      for (const isolate of second.isolates) {
+        const reply = await isolate.get('/record?spend=1');
+        assert.deepEqual(reply.alerts, [], `nothing fires again after the restore: ${JSON.stringify(reply.alerts)}`);
+      }
+      // 95 % is a higher tier: it fires (90 % and 95 % are crossed by this record).
+      const higher = await second.isolates[1].get('/record?spend=100000');
+      const tiers = budgetAlerts(higher.alerts).map((a) => a.tier);
+      assert.ok(tiers.includes(0.95), JSON.stringify(higher.alerts));
+      assert.ok(!tiers.includes(0.8), 'the 80 % tier stays fired');
+      assert.equal(higher.alerts.filter((a) => a.kind === 'depletion').length, 0, JSON.stringify(higher.alerts));
+    } finally {
+      await second.dispose();
+    }
+  });
+}

@@ -100,6 +100,36 @@ for (const store of ['kv', 'durable-object']) {
   });
 }
 
+test('two isolates marking at the same moment over KV converge: after each one\'s next use, a fresh isolate sees both marks (kv)', async () => {
+  const persist = tempDir();
+  // Writes land 300 ms after they are made, so the two saves below overlap.
+  const first = await fleet('kv', { persist, size: 2, env: { KV_PUT_DELAY_MS: '300' } });
+  try {
+    const [a, b] = first.isolates;
+    // Both load the empty state, then mark and save at once: KV keeps the later write only.
+    await Promise.all([a.get('/mark?provider=openai&ms=60000'), b.get('/mark?provider=anthropic&ms=60000')]);
+    await a.settled();
+    await b.settled();
+    const marksInKv = async () => JSON.parse(await first.readKv('edgescope:registry:quota')).marks.map((m) => m.provider).sort();
+    assert.equal((await marksInKv()).length, 1, 'the saves raced: one mark is missing from KV');
+    // Each isolate's next use loads KV and writes back what its copy holds that KV lacks.
+    for (const isolate of [a, b]) {
+      await isolate.get('/exhausted?provider=openai');
+      await isolate.settled();
+    }
+    assert.deepEqual(await marksInKv(), ['anthropic', 'openai']);
+  } finally {
+    await first.dispose();
+  }
+  const second = await fleet('kv', { persist });
+  try {
+    const seen = await second.isolates[0].get('/exhausted?provider=openai');
+    assert.deepEqual(seen.list.map((m) => m.provider).sort(), ['anthropic', 'openai'], JSON.stringify(seen));
+  } finally {
+    await second.dispose();
+  }
+});
+
 test('after the open duration exactly one trial call is admitted across two concurrent isolates (durable-object)', async () => {
   const f = await fleet('durable-object', { persist: tempDir(), size: 2 });
   try {

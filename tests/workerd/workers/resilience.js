@@ -25,8 +25,15 @@ function outageAware(namespace) {
   };
 }
 
+// KV_PUT_DELAY_MS holds every KV write back that long after it is asked for, so two isolates'
+// saves overlap (each read before the other's write lands), as they can at the edge.
+function slowPuts(kv, delayMs) {
+  if (!delayMs) return kv;
+  return { get: (key, type) => kv.get(key, type), put: async (key, value) => (await sleep(delayMs), kv.put(key, value)) };
+}
+
 function stateOf(env) {
-  if (env.STORE === 'kv') return { store: 'kv', namespace: env.STATE_KV, minWriteIntervalMs: 0 };
+  if (env.STORE === 'kv') return { store: 'kv', namespace: slowPuts(env.STATE_KV, num(env, 'KV_PUT_DELAY_MS', 0)), minWriteIntervalMs: 0 };
   if (env.STORE === 'durable-object') return { store: 'durable-object', namespace: outageAware(env.EDGESCOPE_STATE), maxStalenessMs: num(env, 'MAX_STALENESS_MS', 1000) };
   return 'memory';
 }
