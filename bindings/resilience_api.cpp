@@ -227,7 +227,7 @@ int32_t es_res_mark(int32_t r, double now, uint32_t provider_len, double duratio
   ES_OBJECT(registry, r, registry, 1);
   ES_NOW(t, now);
   ES_TEXT(provider, provider_len);
-  if (!(duration_ms >= -1 && duration_ms <= kMaxTime)) {
+  if (!(duration_ms == -1 || (duration_ms >= 0 && duration_ms <= kMaxTime))) {
     return abi::fail(ES_ERR_ARGUMENT, "durationMs: expected a finite, non-negative number (-1: the default)");
   }
   std::string error;

@@ -43,7 +43,10 @@
 // Money is integer micro-dollars everywhere except a budget's `monthly` (dollars) in the config.
 import { getCore, isTrap, markDead } from './wasm-core.js';
 
-const STATES = Object.freeze(['CLOSED', 'OPEN', 'HALF_OPEN', 'DEGRADED', 'RECOVERING']);
+// wasm/include/edgescope/resilience/state.hpp BreakerState, by number (tests/js/resilience-core.test.js
+// checks the two agree).
+export const BREAKER_STATES = Object.freeze(['CLOSED', 'OPEN', 'HALF_OPEN', 'DEGRADED', 'RECOVERING']);
+const STATES = BREAKER_STATES;
 const KIND = Object.freeze({ breaker: 0, registry: 1, ledger: 2 });
 const OUT_SLOTS = 100; // bindings/edgescope.h es_res_out
 // The scratch buffer's limit (bindings/edgescope.h es_scratch): a config, entry or snapshot

@@ -145,6 +145,17 @@ TEST_CASE("breaker: failure rate over a count window trips only with the minimum
   CHECK(h.state() == BreakerState::Open);
 }
 
+TEST_CASE("breaker: a count window smaller than the default minimum judges its rate once full") {
+  Harness h(R"({"failureThreshold":0,"failureRate":0.5,"window":{"size":4}})");
+  CHECK(h.b.config().minimum_calls == 4);
+  h.fail(T0);
+  h.fail(T0 + 1);
+  h.ok(T0 + 2);
+  CHECK(h.state() == BreakerState::Closed);
+  h.ok(T0 + 3);
+  CHECK(h.state() == BreakerState::Open);
+}
+
 TEST_CASE("breaker: the count window keeps only the last size calls") {
   Harness h(R"({"failureThreshold":0,"failureRate":0.5,"window":{"type":"count","size":4},"minimumCalls":4})");
   std::int64_t now = T0;

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "edgescope/resilience/exhaustion.hpp"
 
@@ -79,4 +81,30 @@ TEST_CASE("registry: snapshots round-trip, drop what expired, and merges union m
   const std::string once = ab.serialize(T0 + 200);
   REQUIRE(ab.merge(once, T0 + 200, error));
   CHECK(ab.serialize(T0 + 200) == once);
+}
+
+TEST_CASE("registry snapshot: malformed documents are refused with the field named, marks untouched") {
+  ExhaustionRegistry r{ExhaustionConfig{}};
+  std::string error;
+  REQUIRE(r.mark("kept", T0, 1000, error));
+  const std::string before = r.serialize(T0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"version":2,"kind":"registry","marks":[]})", "registry.version: unknown version 2"},
+      {R"({"version":1,"kind":"breaker","marks":[]})", "registry.kind: expected 'registry'"},
+      {R"({"version":1,"kind":"registry"})", "registry.marks: missing"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"a","until":-1}]})", "registry.marks[0].until: expected a non-negative integer"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"a","until":1e3}]})", "registry.marks[0].until: expected a non-negative integer"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"","until":1}]})", "registry.marks[0].provider: expected a non-empty string"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"a","until":1},{"provider":"a","until":2}]})", "registry.marks[1].provider: duplicate provider 'a'"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"a","until":1,"why":"x"}]})", "registry.marks[0].why: unknown field"},
+      {R"({"version":1,"kind":"registry","marks":[{"provider":"a","until":1})", "registry: JSON offset"},
+  };
+  for (const auto& item : cases) {
+    const std::string& doc = item.first;
+    const std::string& want = item.second;
+    CHECK_FALSE(r.deserialize(doc, T0, error));
+    CHECK_MESSAGE(error.rfind(want, 0) == 0, doc << " -> " << error);
+    CHECK_FALSE(r.merge(doc, T0, error));
+    CHECK(r.serialize(T0) == before);
+  }
 }

@@ -287,6 +287,7 @@ TEST_CASE("ledger snapshot: round trip, and malformed documents refused with the
       {with(R"("depletion":3)", R"("depletion":0.5)"), "ledger.fired[0].depletion: expected a non-negative integer"},
       {with(R"("minute":1796083200000)", R"("minute":"x")"), "ledger.rates[0].minute: expected a non-negative integer"},
       {with(R"("kind":"ledger")", R"("kind":"registry")"), "ledger.kind: expected 'ledger'"},
+      {with(R"("day":1796083200000)", R"("day":1795996800000)"), "ledger.rates[0].minute: not within day"},
       {good.substr(0, good.size() - 3), "ledger: JSON offset"},
   };
   for (const auto& item : cases) {

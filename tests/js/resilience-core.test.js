@@ -3,11 +3,21 @@
 import '../../js/entry/node.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ResilienceCore, ResilienceError } from '../../js/core/resilience-core.js';
+import { readFileSync } from 'node:fs';
+import { BREAKER_STATES, ResilienceCore, ResilienceError } from '../../js/core/resilience-core.js';
 import { getCore } from '../../js/core/wasm-core.js';
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);
 const rc = () => ResilienceCore.forModule(getCore());
+
+test('the state numbering matches the core header', () => {
+  const header = readFileSync(new URL('../../wasm/include/edgescope/resilience/state.hpp', import.meta.url), 'utf8');
+  const body = header.match(/enum class BreakerState[^{]*\{([^}]*)\}/)[1];
+  const names = { Closed: 'CLOSED', Open: 'OPEN', HalfOpen: 'HALF_OPEN', Degraded: 'DEGRADED', Recovering: 'RECOVERING' };
+  const entries = [...body.matchAll(/(\w+)\s*=\s*(\d+)/g)].map(([, name, value]) => [Number(value), names[name]]);
+  assert.equal(entries.length, BREAKER_STATES.length);
+  for (const [value, name] of entries) assert.equal(BREAKER_STATES[value], name);
+});
 
 test('forModule gives one ResilienceCore per wasm instance', () => {
   assert.equal(rc(), rc());

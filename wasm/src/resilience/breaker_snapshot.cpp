@@ -55,6 +55,8 @@ bool parse_breaker_config(std::string_view text, BreakerConfig& out, std::string
         c.window_size = static_cast<std::uint32_t>(size);
       }
     }
+    // The default minimum (10) shrinks to a smaller count window; an explicit one must fit it.
+    if (c.window_type == WindowType::Count && c.minimum_calls > c.window_size) c.minimum_calls = c.window_size;
     if (f.count(doc, "minimumCalls", false, kMaxWindowEntries, c.minimum_calls) && c.window_type == WindowType::Count &&
         c.minimum_calls > c.window_size) {
       f.fail("exceeds window.size (" + std::to_string(c.window_size) + "): the rate would never be judged", "minimumCalls");

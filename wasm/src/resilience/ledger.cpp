@@ -261,8 +261,10 @@ bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vecto
       return false;
     }
   }
-  LedgerData next = data_;
-  advance(next, now);
+  // Every refusal below happens before anything is added, so the ledger can be changed in place
+  // (a month reset by advance() is what any read at `now` would do anyway).
+  advance(data_, now);
+  LedgerData& next = data_;
   auto it = std::lower_bound(next.usage.begin(), next.usage.end(), entry, [](const Usage& u, const LedgerEntry& e) {
     return u.provider != e.provider ? u.provider < e.provider : u.model < e.model;
   });
@@ -303,7 +305,6 @@ bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vecto
   const std::int64_t tokens = sat_add(entry.input_tokens, entry.output_tokens);
   count_rate(rate_slot(next.rates, entry.provider), now, entry.requests, tokens);
   count_rate(rate_slot(next.rates, "*"), now, entry.requests, tokens);
-  data_ = std::move(next);
 
   const std::int64_t month_end = next_month_start(now);
   for (const Budget& b : config_.budgets) {

@@ -182,6 +182,9 @@ bool CreditLedger::parse_snapshot(std::string_view text, const LedgerConfig& con
              f.integer(item, "minuteRequests", true, 0, kMaxSafeInt, r.minute_requests) &&
              f.integer(item, "minuteTokens", true, 0, kMaxSafeInt, r.minute_tokens) &&
              aligned(f, item, "day", kDayMs, "a UTC day", r.day) &&
+             // Both windows come from the same latest record, so the minute lies in the day; merges
+             // rely on it (the later minute is then always in the later day).
+             (r.minute - r.day >= 0 && r.minute - r.day < kDayMs ? true : f.fail("not within day", "minute")) &&
              f.integer(item, "dayRequests", true, 0, kMaxSafeInt, r.day_requests) &&
              f.integer(item, "dayTokens", true, 0, kMaxSafeInt, r.day_tokens);
     }, provider_less<RateCount>);
