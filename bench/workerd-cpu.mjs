@@ -53,3 +53,28 @@ export async function launch(bundle, bindings, options = {}) {
 export function rotation(names, round) {
   return names.map((_, i) => names[(i + round) % names.length]);
 }
+
+// The same process's CPU time in nanoseconds: the sum over its live threads of the first field of
+// /proc/<pid>/task/<tid>/schedstat (time spent on the CPU, in ns; Documentation/scheduler/
+// sched-stats.rst). /proc/<pid>/stat counts in clock ticks of 10 ms, too coarse for one cold start
+// or a short round; this one is exact but misses threads that have already exited, so the benches
+// that use it check it against cpuMs() (threadsCheck below).
+export function cpuNs(pid) {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited between the listing and the read
+    }
+  }
+  return total;
+}
+
+// How far cpuNs() falls short of the tick count cpuMs() (which includes exited threads) for one
+// process, in ms. cpuMs() truncates utime and stime to whole ticks, so it normally reads up to two
+// ticks (20 ms) below cpuNs(); a shortfall above that means threads that exited carried CPU time
+// cpuNs() cannot see.
+export function threadsShortfallMs(pid) {
+  return cpuMs(pid) - cpuNs(pid) / 1e6;
+}

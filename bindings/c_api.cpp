@@ -19,6 +19,10 @@ namespace {
 constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limits.hpp)
 
 std::vector<uint8_t> g_scratch(4096);
+// The io block (edgescope.h): results the host reads from memory instead of making another call.
+alignas(8) uint8_t g_io[ES_IO_BYTES];
+static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
+static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
 std::string g_error;
 std::string g_output;
 std::vector<std::unique_ptr<Telemetry>> g_instances;
@@ -40,6 +44,20 @@ std::string_view scratch(uint32_t offset, uint32_t len) {
 }
 
 bool scratch_fits(uint32_t total) { return total <= g_scratch.size(); }
+
+void io_u32(std::size_t offset, uint32_t value) { std::memcpy(g_io + offset, &value, sizeof value); }
+void io_words(std::size_t offset, uint64_t high, uint64_t low) {
+  io_u32(offset, static_cast<uint32_t>(high >> 32));
+  io_u32(offset + 4, static_cast<uint32_t>(high));
+  io_u32(offset + 8, static_cast<uint32_t>(low >> 32));
+  io_u32(offset + 12, static_cast<uint32_t>(low));
+}
+
+int32_t read_i32(const uint8_t* at) {
+  uint32_t value = static_cast<uint32_t>(at[0]) | static_cast<uint32_t>(at[1]) << 8 |
+                   static_cast<uint32_t>(at[2]) << 16 | static_cast<uint32_t>(at[3]) << 24;
+  return static_cast<int32_t>(value);
+}
 
 #define ES_INSTANCE(var, h)                                                         \
   Telemetry* var = instance(h);                                                     \
@@ -128,6 +146,64 @@ std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::si
   return "array element type must be 0 (string), 1 (int), 2 (double) or 3 (bool)";
 }
 
+// es_stage_batch's layout (edgescope.h): checked whole before anything is staged, so a malformed
+// batch stages nothing.
+// `malformed` is set when nothing was staged for that reason.
+int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed) {
+  malformed = true;
+  if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "attribute batch length exceeds the scratch buffer");
+  const uint8_t* data = g_scratch.data();
+  uint64_t at = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (at + 5 > len) return fail(ES_ERR_ARGUMENT, "attribute batch: attribute " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given");
+    const uint8_t type = data[at + 4];
+    at += 5;
+    uint64_t need = 0;
+    if (type == 0) {
+      if (at + 4 > len) return fail(ES_ERR_ARGUMENT, "attribute batch: string length of attribute " + std::to_string(i) + " runs past the end");
+      need = 4 + uint64_t{read_u32(data + at)};
+    } else if (type == 1 || type == 2) {
+      need = 8;
+    } else if (type == 3) {
+      need = 1;
+    } else {
+      return fail(ES_ERR_ARGUMENT, "attribute batch: type of attribute " + std::to_string(i) + " must be 0 (string), 1 (int), 2 (double) or 3 (bool)");
+    }
+    if (at + need > len) return fail(ES_ERR_ARGUMENT, "attribute batch: attribute " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given");
+    at += need;
+  }
+  if (at != len) return fail(ES_ERR_ARGUMENT, "attribute batch: " + std::to_string(len - at) + " bytes after the last attribute");
+  malformed = false;
+  int32_t unknown_key = 0;
+  at = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const int32_t key = read_i32(data + at);
+    const uint8_t type = data[at + 4];
+    at += 5;
+    const std::size_t size = type == 0 ? 4 + read_u32(data + at) : type == 3 ? 1 : 8;
+    if (!valid_name_id(t, key)) {
+      t.stage(kNameRefused, AttributeValue{});  // counted, as es_stage_*'s refusal
+      if (unknown_key == 0) unknown_key = key;
+    } else if (type == 0) {
+      t.stage_string(key, std::string_view(reinterpret_cast<const char*>(data + at + 4), size - 4));
+    } else if (type == 3) {
+      t.stage(key, AttributeValue::of_bool(data[at] != 0));
+    } else {
+      const double value = read_f64(data + at);
+      if (type == 2) {
+        t.stage(key, AttributeValue::of_double(value));
+      } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
+        t.stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
+      } else {
+        t.stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted, as es_stage_int
+      }
+    }
+    at += size;
+  }
+  if (unknown_key != 0) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(unknown_key));
+  return ES_OK;
+}
+
 }  // namespace
 
 namespace edgescope::abi {
@@ -144,6 +220,8 @@ uint8_t* es_scratch(uint32_t len) {
     return nullptr;
   }
   if (g_scratch.size() < len) g_scratch.resize(len);
+  io_u32(ES_IO_SCRATCH, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_scratch.data())));
+  io_u32(ES_IO_SCRATCH + 4, static_cast<uint32_t>(g_scratch.size()));
   return g_scratch.data();
 }
 
@@ -272,7 +350,9 @@ int32_t es_span_start(int32_t h, int32_t parent, int32_t name, int32_t kind, dou
   ES_INSTANCE(t, h);
   ES_KEY(t, name);
   if (!is_valid_span_kind(kind)) return fail(ES_ERR_ARGUMENT, "span kind must be 1..5");
-  return t->start_span(parent, name, static_cast<SpanKind>(kind), now);
+  const int32_t span = t->start_span(parent, name, static_cast<SpanKind>(kind), now);
+  io_u32(ES_IO_RECORDING, t->tracer().is_recording(span) ? 1 : 0);
+  return span;
 }
 
 int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, uint32_t tp_len, uint32_t ts_len) {
@@ -286,6 +366,8 @@ int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, 
   const int32_t span = t->start_remote_span(name, static_cast<SpanKind>(kind), now, scratch(0, tp_len),
                                             scratch(tp_len, ts_len), &rejected);
   g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected;
+  io_u32(ES_IO_RECORDING, t->tracer().is_recording(span) ? 1 : 0);
+  io_u32(ES_IO_REJECTED, rejected ? 1 : 0);
   return span;
 }
 
@@ -325,6 +407,16 @@ int32_t es_span_rename(int32_t h, int32_t span, int32_t name) {
 
 int32_t es_span_end(int32_t h, int32_t span, double now) {
   ES_INSTANCE(t, h);
+  // The ended span's context, for children and logs that come after its end (edgescope.h).
+  std::memset(g_io + ES_IO_CONTEXT, 0, 32);
+  if (const Span* open = t->tracer().open_span(span)) {
+    io_words(ES_IO_CONTEXT, open->trace_id.high, open->trace_id.low);
+    io_u32(ES_IO_CONTEXT + 16, static_cast<uint32_t>(open->span_id >> 32));
+    io_u32(ES_IO_CONTEXT + 20, static_cast<uint32_t>(open->span_id));
+    io_u32(ES_IO_CONTEXT + 24, open->flags);
+    io_u32(ES_IO_CONTEXT + 28, static_cast<uint32_t>(open->tracestate.size()));
+    if (!open->tracestate.empty()) g_output = open->tracestate;
+  }
   return t->end_span(span, now) ? ES_OK : 1;
 }
 
@@ -443,7 +535,10 @@ int32_t es_pending(int32_t h) {
 
 int32_t es_drain(int32_t h, double now) {
   ES_INSTANCE(t, h);
-  return static_cast<int32_t>(t->drain(now));
+  const auto records = static_cast<int32_t>(t->drain(now));
+  io_u32(ES_IO_EVICTED, static_cast<uint32_t>(t->evicted_names().size()));
+  io_u32(ES_IO_EVICTED + 4, static_cast<uint32_t>(t->evicted_series().size()));
+  return records;
 }
 
 int32_t es_evicted(int32_t h, int32_t kind) {
@@ -460,7 +555,7 @@ int32_t es_evicted(int32_t h, int32_t kind) {
 
 int32_t es_encode(int32_t h, int32_t format) {
   ES_INSTANCE(t, h);
-  if (format != 0 && format != 1) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON) or 1 (OTLP JSON)");
+  if (format < 0 || format > 2) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON), 1 (OTLP JSON) or 2 (OTLP protobuf)");
   return static_cast<int32_t>(t->encode_drained(static_cast<WireFormat>(format)).size());
 }
 
@@ -516,6 +611,95 @@ double es_limit(int32_t h, int32_t id) {
   Telemetry* t = instance(h);
   if (!t || id < 0 || id >= kLimitCount) return -1;
   return static_cast<double>(read_limit(t->limits(), static_cast<LimitId>(id)));
+}
+
+uint8_t* es_io(void) { return g_io; }
+
+int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(offset) + len > g_scratch.size()) {
+    return fail(ES_ERR_ARGUMENT, "name offset and length exceed the scratch buffer");
+  }
+  const NameId id = t->intern(scratch(offset, len));
+  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
+  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
+  return id;
+}
+
+int32_t es_stage_batch(int32_t h, uint32_t count, uint32_t len) {
+  ES_INSTANCE(t, h);
+  bool malformed = false;
+  return stage_batch(*t, count, len, malformed);
+}
+
+int32_t es_span_set(int32_t h, int32_t span, uint32_t count, uint32_t len) {
+  ES_INSTANCE(t, h);
+  bool malformed = false;
+  const int32_t status = stage_batch(*t, count, len, malformed);
+  if (malformed) {
+    t->clear_stage();  // a consuming call that refuses its arguments still empties the stage
+    return status;
+  }
+  t->apply_staged_to_span(span);
+  return status;
+}
+
+int32_t es_span_set_number(int32_t h, int32_t span, int32_t key, int32_t type, double value) {
+  ES_INSTANCE(t, h);
+  int32_t status = ES_OK;
+  if (!valid_name_id(*t, key) || type < 1 || type > 3) {
+    t->stage(kNameRefused, AttributeValue{});  // counted, as es_stage_*'s refusal
+    status = fail(ES_ERR_ARGUMENT, type < 1 || type > 3 ? "number attribute type must be 1 (int), 2 (double) or 3 (bool)"
+                                                        : "unknown name id " + std::to_string(key));
+  } else if (type == 3) {
+    t->stage(key, AttributeValue::of_bool(value != 0));
+  } else if (type == 2) {
+    t->stage(key, AttributeValue::of_double(value));
+  } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
+    t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
+  } else {
+    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted, as es_stage_int
+  }
+  t->apply_staged_to_span(span);
+  return status;
+}
+
+int32_t es_log_batch(int32_t h, int32_t level, int32_t span, double now, uint32_t count, uint32_t attrs_len,
+                     uint32_t message_len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(attrs_len) + message_len > g_scratch.size() || !is_valid_log_level(level)) {
+    t->clear_stage();
+    return fail(ES_ERR_ARGUMENT, is_valid_log_level(level) ? "string lengths exceed the scratch buffer"
+                                                           : "log level must be 5, 9, 13, 17 or 21");
+  }
+  bool malformed = false;
+  const int32_t status = stage_batch(*t, count, attrs_len, malformed);
+  if (malformed) {
+    t->clear_stage();  // refused whole: never written with its attributes silently missing
+    return status;
+  }
+  t->log(static_cast<LogLevel>(level), scratch(attrs_len, message_len), span, now);
+  return status;
+}
+
+int32_t es_stats(int32_t h) {
+  ES_INSTANCE(t, h);
+  for (int32_t i = 0; i < kStatCount; ++i) {
+    const double value = static_cast<double>(read_stat(t->stats(), static_cast<StatId>(i)));
+    std::memcpy(g_io + ES_IO_STATS + static_cast<std::size_t>(i) * 8, &value, sizeof value);
+  }
+  return kStatCount;
+}
+
+int32_t es_payload_info(int32_t h, int32_t index) {
+  const Payload* p = payload_at(h, index);
+  if (!p) return fail(ES_ERR_ARGUMENT, "no payload at that index");
+  io_u32(ES_IO_PAYLOAD, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p->body.data())));
+  io_u32(ES_IO_PAYLOAD + 4, static_cast<uint32_t>(p->body.size()));
+  io_u32(ES_IO_PAYLOAD + 8, static_cast<uint32_t>(p->signal));
+  io_u32(ES_IO_PAYLOAD + 12, static_cast<uint32_t>(p->records));
+  io_words(ES_IO_PAYLOAD + 16, p->batch_id.high, p->batch_id.low);
+  return ES_OK;
 }
 
 }  // extern "C"

@@ -203,6 +203,64 @@ int32_t es_res_ledger_status(int32_t r, double now);
 int32_t es_res_serialize(int32_t r, double now);
 int32_t es_res_deserialize(int32_t r, double now, uint32_t len);
 int32_t es_res_merge(int32_t r, double now, uint32_t len);
+/* ---- The hot path: fewer crossings per record (issue "The hot path") ----
+ *
+ * The io block: small results a call leaves at a fixed address, so the host reads them from memory
+ * instead of making another call. es_io() returns its address (8-byte aligned, ES_IO_BYTES long;
+ * it never moves, but a host view of it must be re-made after memory grows). Byte offsets:
+ *   ES_IO_RECORDING  int32  1 if the span es_span_start / es_span_start_remote just returned
+ *                           records (sampled and open), else 0.
+ *   ES_IO_REJECTED   int32  es_span_start_remote: 1 if its traceparent was malformed.
+ *   ES_IO_CONTEXT    uint32 x 8: the span es_span_end just ended (all 0 when it was not open):
+ *                    trace id as 4 words, most significant first (each word is 8 of the 32 hex
+ *                    digits of traceparent), span id as 2 words, flags, and the length of its
+ *                    tracestate, whose bytes es_span_end then leaves in the output buffer.
+ *   ES_IO_PAYLOAD    uint32 x 8 (es_payload_info): body pointer, body length, signal (as
+ *                    es_payload_signal), records, batch id as 4 words most significant first.
+ *   ES_IO_EVICTED    uint32 x 2 (es_drain): how many names and series the drain evicted, so a
+ *                    host asks es_evicted only when there are some.
+ *   ES_IO_SCRATCH    uint32 x 2: the scratch buffer's address and size, as of the last es_scratch
+ *                    call (0 before the first): a host may write there without asking again.
+ *   ES_IO_STATS      float64 x ES_IO_MAX_STATS (es_stats): every counter in StatId order. */
+#define ES_IO_BYTES 512
+#define ES_IO_RECORDING 0
+#define ES_IO_REJECTED 4
+#define ES_IO_CONTEXT 8
+#define ES_IO_PAYLOAD 40
+#define ES_IO_EVICTED 72
+#define ES_IO_SCRATCH 120
+#define ES_IO_STATS 128
+#define ES_IO_MAX_STATS 48
+uint8_t* es_io(void);
+/* Interns the name in scratch[offset, offset + len), like es_intern: lets the host intern a key
+ * while an attribute batch is being written in front of it. */
+int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len);
+/* Stages `count` attributes packed in scratch[0, len), in order (the stage's rules apply to each
+ * as to es_stage_*). Each: int32 LE key id, one type byte, then the value:
+ *   0 string  uint32 LE byte length, then the UTF-8 bytes (repaired and redacted as
+ *             es_stage_string's: the core never trusts host bytes to be valid UTF-8)
+ *   1 int     float64 LE, an integer within +/-2^53 (else refused and counted, as es_stage_int)
+ *   2 double  float64 LE
+ *   3 bool    one byte, 0 false
+ * ES_ERR_ARGUMENT and nothing staged when the layout is malformed (the message says where);
+ * an unknown key id stages a refused attribute (counted), stages the rest, and returns
+ * ES_ERR_ARGUMENT naming it. */
+int32_t es_stage_batch(int32_t h, uint32_t count, uint32_t len);
+/* es_stage_batch(h, count, len) then es_span_attributes(h, span): one crossing per setAttribute. */
+int32_t es_span_set(int32_t h, int32_t span, uint32_t count, uint32_t len);
+/* One number or boolean attribute onto a span, without the scratch buffer: type 1 int (a safe
+ * integer, else refused and counted), 2 double, 3 bool (value 0 false, anything else true).
+ * ES_ERR_ARGUMENT for another type or an unknown key id (the attribute is then refused, counted). */
+int32_t es_span_set_number(int32_t h, int32_t span, int32_t key_id, int32_t type, double value);
+/* es_log with its attributes: `count` attributes packed as es_stage_batch's in scratch[0,
+ * attrs_len), the message in scratch[attrs_len, +message_len). Consumes the stage. */
+int32_t es_log_batch(int32_t h, int32_t level, int32_t span, double now, uint32_t count, uint32_t attrs_len,
+                     uint32_t message_len);
+/* Every counter (es_stat) at once into the io block (ES_IO_STATS); returns how many (kStatCount). */
+int32_t es_stats(int32_t h);
+/* Pointer, length, signal, records and batch id of payload `index` into the io block
+ * (ES_IO_PAYLOAD); ES_ERR_ARGUMENT when there is no such payload. */
+int32_t es_payload_info(int32_t h, int32_t index);
 
 #ifdef __cplusplus
 }

@@ -38,8 +38,8 @@ int32_t es_entry_encode(double created, int32_t format, int32_t signal, double r
   if (static_cast<std::uint64_t>(batch_id_len) + exporter_len > scratch.size()) {
     return abi::fail(ES_ERR_ARGUMENT, "batch id and exporter id lengths exceed the scratch buffer");
   }
-  if (format < 0 || format > 1) {
-    return abi::fail(ES_ERR_ARGUMENT, "buffer entry field 'format' out of range: " + std::to_string(format) + " (0 native, 1 otlp-json)");
+  if (format < 0 || format > 2) {
+    return abi::fail(ES_ERR_ARGUMENT, "buffer entry field 'format' out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
   }
   if (signal < 0 || signal > 3) {
     return abi::fail(ES_ERR_ARGUMENT, "buffer entry field 'signal' out of range: " + std::to_string(signal) +

@@ -1,6 +1,7 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
+import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -172,8 +173,8 @@ function collectExporters(config) {
   }
   list.forEach((exporter, i) => {
     const name = config.exporters !== undefined ? `exporters[${i}]` : 'exporter';
-    if (!exporter || typeof exporter.send !== 'function' || !['native', 'otlp-json'].includes(exporter.format)) {
-      throw new EdgescopeConfigError(name, "an exporter object with send() and format 'native' or 'otlp-json'", exporter);
+    if (!exporter || typeof exporter.send !== 'function' || !isFormat(exporter.format)) {
+      throw new EdgescopeConfigError(name, `an exporter object with send() and format ${FORMAT_LIST}`, exporter);
     }
   });
   return list;

@@ -52,14 +52,16 @@ export class ExportPipeline {
     const records = this.core.drain();
     let encoded = null;
     let encodeError = null;
+    // The core's counters, read once before the encodes and once after each (es_stats: one call).
+    let counters = null;
     try {
-      if (records > 0) encoded = this.encodeEach();
+      if (records > 0) ({ encoded, counters } = this.encodeEach());
     } catch (error) {
       encodeError = error;
     } finally {
       this.core.release();
     }
-    this.reportCoreDrops(encoded);
+    this.reportCoreDrops(encoded, counters ?? this.core.stats());
     if (records === 0) return Promise.resolve({ records });
     if (encodeError) {
       this.failWhole(records, encodeError);
@@ -133,17 +135,20 @@ export class ExportPipeline {
   }
 
   // One encode per wire format in use, with the encode-time counters of each.
+  // Returns { encoded, counters }: counters as read after the last encode.
   encodeEach() {
     const encoded = new Map();
+    let before = this.core.stats();
     for (const exporter of this.exporters) {
       if (encoded.has(exporter.format)) continue;
-      const before = this.core.stats();
       const payloads = this.core.encode(exporter.format);
       const after = this.core.stats();
-      const counted = Object.fromEntries(ENCODE_STATS.map((name) => [name, after[name] - before[name]]));
+      const counted = {};
+      for (const name of ENCODE_STATS) counted[name] = after[name] - before[name];
       encoded.set(exporter.format, { payloads, records: payloads.reduce((sum, p) => sum + p.records, 0), counted });
+      before = after;
     }
-    return encoded;
+    return { encoded, counters: before };
   }
 
   // Sends through exporter i. Resolves to { delivered, rejected, lost, retryLater, laterRecords };
@@ -194,8 +199,8 @@ export class ExportPipeline {
 
   // New core drop counters become stats().dropped and one console.error line. The encode-time
   // counters are taken once per drain (see ENCODE_STATS), not once per format.
-  reportCoreDrops(encoded) {
-    const now = this.core.stats();
+  // now: the core's counters as read at the end of this drain's encodes.
+  reportCoreDrops(encoded, now) {
     const once = {};
     for (const name of ENCODE_STATS) once[name] = encoded ? Math.max(0, ...[...encoded.values()].map((e) => e.counted[name])) : 0;
     for (const name of ENCODE_STATS) this.encodeCounted[name] += once[name];

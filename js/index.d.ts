@@ -5,7 +5,8 @@ export type Attributes = Record<string, AttributeValue>;
 export type Tags = Record<string, string | number | boolean>;
 export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 export type StatusName = 'unset' | 'ok' | 'error';
-export type WireFormatName = 'native' | 'otlp-json';
+/** 'otlp-proto': OTLP/HTTP binary protobuf (content-type application/x-protobuf); 'otlp-json': OTLP/HTTP JSON. */
+export type WireFormatName = 'native' | 'otlp-json' | 'otlp-proto';
 
 export interface Payload {
   /** 'mixed' for native JSON; one signal per OTLP payload. */

@@ -99,7 +99,8 @@ async function runFetch(handler, telemetry, request, env, ctx) {
       kind: 'server',
       traceparent: request.headers.get('traceparent') ?? '',
       tracestate: request.headers.get('tracestate') ?? '',
-      attributes: serverRequestAttributes(request, telemetry.config.capture),
+      // Made only for a span that records (or for a beforeSend hook): nothing to read when unsampled.
+      attributes: () => serverRequestAttributes(request, telemetry.config.capture),
       scope: s,
     });
     s.attach(span, request.method);

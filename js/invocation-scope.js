@@ -171,6 +171,7 @@ export class InvocationScope {
   // the deadline: the runtime allows 30 s after the response, and the export after this needs its
   // share of that window.
   async awaitBackground() {
+    if (this.background.size === 0) return; // no timer when there is nothing to wait for
     const deadlineMs = this.telemetry.config.backgroundDeadlineMs;
     let timer;
     const expired = new Promise((resolve) => {

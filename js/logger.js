@@ -8,6 +8,7 @@ export class Logger {
   constructor(telemetry, context = {}, span = null) {
     this.telemetry = telemetry;
     this.context = context;
+    this.hasContext = Object.keys(context).length > 0;
     this.span = span;
   }
 
@@ -43,17 +44,21 @@ export class Logger {
       text = message.message;
       attrs = { error: message, ...attributes };
     }
-    let record = { type: 'log', level: LEVEL_NAMES[level], message: text, attributes: { ...this.context, ...attrs } };
+    // A logger without context stages the caller's attributes as they are (each read once, as a
+    // copy would read them); one with context merges them over it.
+    attrs = this.hasContext ? { ...this.context, ...attrs } : attrs;
     if (this.telemetry.config.beforeSend) {
-      record = applyBeforeSend(this.telemetry, record);
+      const record = applyBeforeSend(this.telemetry, { type: 'log', level: LEVEL_NAMES[level], message: text, attributes: { ...attrs } });
       if (!record) return;
+      text = record.message;
+      attrs = record.attributes;
     }
     const span = this.span;
     if (span && span.ended && span.endedContext) {
       // Written after its span ended (ctx.waitUntil work): still correlated with that span.
-      this.telemetry.core.logInContext(level, record.message, span.endedContext.traceparent, Date.now(), record.attributes);
+      this.telemetry.core.logInContext(level, text, span.endedContext.traceparent, Date.now(), attrs);
       return;
     }
-    this.telemetry.core.log(level, record.message, span && !span.ended ? span.handle : 0, Date.now(), record.attributes);
+    this.telemetry.core.log(level, text, span && !span.ended ? span.handle : 0, Date.now(), attrs);
   }
 }

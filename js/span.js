@@ -6,31 +6,35 @@ import { applyBeforeSend } from './before-send.js';
 import { SpanKind, StatusCode } from './core/core-telemetry.js';
 
 export class Span {
-  constructor(telemetry, handle, scope, isRoot) {
+  // recording: whether the core records it (sampled), as the core said when it started it. A span
+  // that does not record takes no attribute, event, status or name: those calls return at once,
+  // without reading the values or crossing into the core (which would discard them).
+  constructor(telemetry, handle, scope, isRoot, recording = false) {
     this.telemetry = telemetry;
     this.handle = handle;
     this.scope = scope;
     this.isRoot = isRoot;
     this.ended = handle === 0; // the no-op span (refused by a bound) is born ended
     this.noop = handle === 0;
+    this.recording = handle !== 0 && recording;
     this.status = 'unset';
-    this.endedContext = null;
+    this.endedContext = null; // once ended: its context (core-telemetry.js EndedContext)
     if (!this.ended) scope?.openSpans.add(this);
   }
 
   isRecording() {
-    return !this.ended && this.telemetry.core.isRecording(this.handle);
+    return !this.ended && this.recording;
   }
 
   setAttribute(key, value) {
-    if (this.ended) return this;
+    if (this.ended || !this.recording) return this;
     if (this.telemetry.config.beforeSend) return this.setAttributes({ [key]: value });
     this.telemetry.core.setAttribute(this.handle, key, value);
     return this;
   }
 
   setAttributes(attributes) {
-    if (this.ended) return this;
+    if (this.ended || !this.recording) return this;
     const record = applyBeforeSend(this.telemetry, { type: 'attributes', attributes });
     if (record) this.telemetry.core.setAttributes(this.handle, record.attributes);
     return this;
@@ -43,6 +47,7 @@ export class Span {
       this.telemetry.reportOnce('event-name', `an event name must be a non-empty string (got ${JSON.stringify(name)}); the event is not recorded`);
       return this;
     }
+    if (!this.recording) return this;
     const record = applyBeforeSend(this.telemetry, { type: 'event', name, attributes: attributes ?? {} });
     if (record) this.telemetry.core.addEvent(this.handle, String(record.name || name), Date.now(), record.attributes);
     return this;
@@ -56,7 +61,7 @@ export class Span {
     if (numeric === undefined) throw new TypeError(`edgescope: span status must be 'ok', 'error' or 'unset' (got ${code})`);
     if (this.ended || code === 'unset' || this.status === 'ok' || (ifUnset && this.status !== 'unset')) return this;
     this.status = code;
-    this.telemetry.core.setStatus(this.handle, numeric, message ?? '');
+    if (this.recording) this.telemetry.core.setStatus(this.handle, numeric, message ?? '');
     return this;
   }
 
@@ -67,7 +72,7 @@ export class Span {
   }
 
   updateName(name) {
-    if (!this.ended) this.telemetry.core.rename(this.handle, name);
+    if (!this.ended && this.recording) this.telemetry.core.rename(this.handle, name);
     return this;
   }
 
@@ -76,8 +81,7 @@ export class Span {
     this.ended = true;
     this.scope?.openSpans.delete(this);
     // Kept for children started after the end (a waitUntil task that outlives its parent).
-    this.endedContext = this.telemetry.core.spanContext(this.handle);
-    this.telemetry.core.endSpan(this.handle, this.telemetry.checkTime(endTime, 'endTime'));
+    this.endedContext = this.telemetry.core.endSpan(this.handle, this.telemetry.checkTime(endTime, 'endTime'));
     if (this.isRoot) this.telemetry.rootEnded();
   }
 
@@ -85,16 +89,17 @@ export class Span {
   spanContext() {
     const ctx = this.ended ? this.endedContext : this.telemetry.core.spanContext(this.handle);
     if (!ctx) return null;
-    const [, traceId, spanId, flags] = ctx.traceparent.split('-');
-    return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), ...ctx };
+    const { traceparent, tracestate } = ctx;
+    const [, traceId, spanId, flags] = traceparent.split('-');
+    return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), traceparent, tracestate };
   }
 
   startSpan(name, options = {}) {
-    return this.telemetry.startSpan(name, { ...options, parent: this });
+    return this.telemetry.openSpan(name, options ?? {}, this);
   }
 
   trace(name, fn, options = {}) {
-    return this.telemetry.trace(name, fn, { ...options, parent: this });
+    return this.telemetry.traceUnder(this, name, fn, options ?? {});
   }
 
   get logger() {

@@ -55,7 +55,12 @@ export class Telemetry {
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
   //            attributes?: object, startTime?: ms }
   startSpan(name, options = {}) {
-    const { parent } = options;
+    return this.openSpan(name, options, options.parent);
+  }
+
+  // startSpan() with the parent given apart from the options (Span.trace/startSpan: no copy of
+  // the options to add it).
+  openSpan(name, options, parent) {
     let { attributes } = options;
     const kind = spanKind(options.kind);
     if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
@@ -77,13 +82,13 @@ export class Telemetry {
       this.noteUnitOfWorkStart();
       this.openRoots++;
       const handle = this.core.startSpan(0, name, kind, startTime, attributes);
-      return new Span(this, handle, options[SCOPE] ?? null, true);
+      return new Span(this, handle, options[SCOPE] ?? null, true, this.core.recording);
     }
     // A child of a refused (no-op) span is refused too: never a new recorded root.
     if (parent.noop) return new Span(this, 0, null, false);
     const scope = parent.scope ?? null;
     if (parent.telemetry === this && !parent.ended) {
-      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false);
+      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false, this.core.recording);
     }
     // A parent that has ended, or that belongs to another Telemetry instance: its context (trace
     // id, span id, flags, tracestate) is carried over, so the child stays in the parent's trace
@@ -91,13 +96,17 @@ export class Telemetry {
     const context = parent.spanContext();
     if (!context) return new Span(this, 0, null, false);
     const { span } = this.core.startRemoteSpan(name, kind, startTime, context.traceparent, context.tracestate ?? '');
-    if (attributes) this.core.setAttributes(span, attributes);
-    return new Span(this, span, parent.telemetry === this ? scope : null, false);
+    const recording = this.core.recording;
+    if (attributes && recording) this.core.setAttributes(span, attributes);
+    return new Span(this, span, parent.telemetry === this ? scope : null, false, recording);
   }
 
-  // A root span continuing an incoming W3C trace context (used by instrument()).
+  // A root span continuing an incoming W3C trace context (used by instrument()). `attributes` may
+  // be a function returning them: it is called only when the span records (or a beforeSend hook
+  // is set, which sees every span), so an unsampled request does not build them.
   startRemoteSpan(name, { kind = 'server', traceparent, tracestate, attributes, startTime, scope }) {
     if (this.config.beforeSend) {
+      if (typeof attributes === 'function') attributes = attributes();
       const record = applyBeforeSend(this, { type: 'span', name, attributes: attributes ?? {} });
       // Refused by the hook: the request still runs, under a span that records nothing.
       if (!record) return { span: new Span(this, 0, scope, false), rejectedHeader: false };
@@ -111,34 +120,20 @@ export class Telemetry {
       traceparent ?? '',
       tracestate ?? '',
     );
-    if (attributes) this.core.setAttributes(span, attributes);
-    return { span: new Span(this, span, scope, true), rejectedHeader };
+    const recording = this.core.recording;
+    if (attributes && recording) this.core.setAttributes(span, typeof attributes === 'function' ? attributes() : attributes);
+    return { span: new Span(this, span, scope, true, recording), rejectedHeader };
   }
 
   // Runs fn(span) in a new span and ends it when fn settles; a throw or rejection is recorded on
   // the span (exception event, error status) and rethrown unchanged.
   trace(name, fn, options = {}) {
-    const span = this.startSpan(name, options);
-    const fail = (error) => {
-      span.recordException(error);
-      span.setStatus('error', error?.message ?? String(error));
-      span.end();
-      throw error;
-    };
-    let result;
-    try {
-      result = fn(span);
-    } catch (error) {
-      fail(error);
-    }
-    if (result && typeof result.then === 'function') {
-      return result.then((value) => {
-        span.end();
-        return value;
-      }, fail);
-    }
-    span.end();
-    return result;
+    return runIn(this.startSpan(name, options), fn);
+  }
+
+  // trace() under `parent` (Span.trace).
+  traceUnder(parent, name, fn, options) {
+    return runIn(this.openSpan(name, options, parent), fn);
   }
 
   // fetch() with a CLIENT span and the W3C traceparent/tracestate headers injected.
@@ -201,6 +196,36 @@ export class Telemetry {
         '(This warning is shown once.)',
     );
   }
+}
+
+// Runs fn(span) and ends the span when fn settles (Telemetry.trace).
+function runIn(span, fn) {
+  let result;
+  try {
+    result = fn(span);
+  } catch (error) {
+    failSpan(span, error);
+  }
+  if (result && typeof result.then === 'function') {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error) => failSpan(span, error),
+    );
+  }
+  span.end();
+  return result;
+}
+
+// A throw or rejection: recorded on the span (exception event, error status), which ends; the
+// error is rethrown unchanged.
+function failSpan(span, error) {
+  span.recordException(error);
+  span.setStatus('error', error?.message ?? String(error));
+  span.end();
+  throw error;
 }
 
 export function createTelemetry(config) {

@@ -24,7 +24,13 @@ fi
 # npm ci only when node_modules does not match the lock file.
 stamp=node_modules/.edgescope-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+if [ -L node_modules ]; then
+  # A git worktree that borrows another checkout's install: `npm ci` here would empty that
+  # checkout's node_modules under everyone using it. Say so instead of reinstalling.
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "[deps] node_modules links to $(readlink -f node_modules), installed from a different package-lock.json; run npm ci there" >&2
+  fi
+elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[deps] npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"

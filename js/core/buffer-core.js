@@ -164,7 +164,7 @@ export function encodeEntry(entry) {
   const { created, format, signal, records, batchId, exporter, body } = entry;
   if (!(body instanceof Uint8Array)) throw new BufferEntryError("buffer entry field 'body' must be a Uint8Array");
   if (!Object.hasOwn(WireFormat, format)) {
-    throw new BufferEntryError("buffer entry field 'format' must be 'native' or 'otlp-json'");
+    throw new BufferEntryError(`buffer entry field 'format' must be one of ${Object.keys(WireFormat).join(', ')}`);
   }
   const signalCode = SIGNALS.indexOf(signal);
   if (signalCode < 0) throw new BufferEntryError(`buffer entry field 'signal' must be one of ${SIGNALS.join(', ')}`);

@@ -12,7 +12,8 @@
 // revive can never touch a span of the new core.
 import { cut, errorFields, isError, objectText, readEntries, textOf, typedArray, UNREADABLE } from './attribute-values.js';
 import { getCore, isTrap, markDead } from './wasm-core.js';
-import { LIMIT_NAMES, SIGNALS, STAT_NAMES, StatId, Status, WireFormat } from './tables.js';
+import { IO } from './core-memory.js';
+import { AttributeType, LIMIT_NAMES, SIGNALS, STAT_NAMES, StatId, Status, WireFormat } from './tables.js';
 
 export {
   DROP_STATS,
@@ -37,6 +38,8 @@ const MAX_CACHED_SERIES_KEY_CHARS = 4096;
 const CONFLICT = -1;
 // Span handles given out are core handle + epoch * EPOCH_SPAN (core handles are positive int32).
 const EPOCH_SPAN = 2 ** 32;
+// An attribute batch is staged once it would pass this many bytes (the scratch buffer holds 1 MiB).
+const BATCH_BYTES = 64 * 1024;
 // What a disposed CoreTelemetry points at instead of a core.
 const DISPOSED = Object.freeze({ dead: true });
 
@@ -57,6 +60,7 @@ export class CoreTelemetry {
     this.traps = 0;
     this.statsBase = zeroStats(); // what earlier (trapped) cores had counted
     this.lastStats = zeroStats();
+    this.statsView = null;
     this.attach();
   }
 
@@ -112,6 +116,8 @@ export class CoreTelemetry {
         limits[name] = x.es_limit(h, i);
       });
       this.statsBase = this.lastStats;
+      this.rawStats = new Float64Array(STAT_NAMES.length).fill(-1); // the new core's, as last read
+      this.statsView = null;
       this.core = core;
       this.x = x;
       this.mem = core.memory;
@@ -124,6 +130,9 @@ export class CoreTelemetry {
       this.series = new Map(); // series key -> id, or CONFLICT
       this.epoch++;
       this.spanBase = this.epoch * EPOCH_SPAN;
+      this.batchBytes = 0;
+      this.batchCount = 0;
+      this.recording = false; // of the span the last startSpan / startRemoteSpan returned
       if (redact) {
         // Policy before resource: the resource's values enter through the same redaction.
         const lists = [redact.keys, redact.valuePrefixes, redact.literals].map((list) => list.join('\n'));
@@ -143,6 +152,7 @@ export class CoreTelemetry {
       }
       if (resource) {
         this.stage(resource);
+        this.stageBatch();
         x.es_set_resource(h);
       }
     } catch (error) {
@@ -154,6 +164,8 @@ export class CoreTelemetry {
   // A trap marks the instance dead and returns `fallback`; anything else empties the stage (so
   // nothing staged for a failed call reaches the next one) and is rethrown.
   fault(error, fallback) {
+    this.batchBytes = 0;
+    this.batchCount = 0;
     if (!isTrap(error)) {
       try {
         this.x.es_stage_clear(this.h);
@@ -190,12 +202,16 @@ export class CoreTelemetry {
   }
 
   // The name id for `name`, or the core's refusal (negative), which every call taking a name id
-  // accepts: the core then refuses what it would have named, and counts it.
+  // accepts: the core then refuses what it would have named, and counts it. An uncached name is
+  // written past the attribute batch being built (es_intern_at), which it leaves intact.
   id(name) {
     const cached = this.names.get(name);
     if (cached !== undefined) return cached;
-    const text = textOf(name);
-    const id = this.x.es_intern(this.h, this.mem.writeString(cut(text, this.nameChars)));
+    const text = cut(textOf(name), this.nameChars);
+    const mem = this.mem;
+    const address = mem.scratchFor(this.batchBytes + text.length * 3) + this.batchBytes;
+    const id = this.x.es_intern_at(this.h, this.batchBytes, mem.writeText(address, text));
+    mem.views(); // interning may have grown memory
     // Cached: accepted ids only, and only names short enough not to pin a large string.
     if (id > 0 && text === name && text.length < this.nameChars && this.names.size < this.limits.maxInterned) {
       this.names.set(name, id);
@@ -203,8 +219,63 @@ export class CoreTelemetry {
     return id;
   }
 
-  // Stages every own enumerable attribute (skipping null/undefined) for the next consuming call.
-  // Never throws: see attribute-values.js.
+  // ---- the attribute batch (es_stage_batch's layout, bindings/edgescope.h) ----
+  // Attributes are written straight into the scratch buffer, one after another, and cross in one
+  // call with the record they belong to (es_span_set, es_log_batch) or as one es_stage_batch.
+  // this.batchBytes / this.batchCount: what is written so far; both 0 outside a consuming call.
+
+  // The address of `bytes` more bytes at the end of the batch. A batch past BATCH_BYTES is staged
+  // first (the stage keeps it), so the scratch buffer stays small whatever the attribute set.
+  reserve(bytes) {
+    if (this.batchCount > 0 && this.batchBytes + bytes > BATCH_BYTES) this.stageBatch();
+    return this.mem.scratchFor(this.batchBytes + bytes) + this.batchBytes;
+  }
+
+  // Stages what the batch holds (es_stage_batch) and empties it.
+  stageBatch() {
+    if (this.batchCount === 0) return;
+    const count = this.batchCount;
+    const bytes = this.batchBytes;
+    this.batchCount = 0;
+    this.batchBytes = 0;
+    this.x.es_stage_batch(this.h, count, bytes); // an unknown key id is staged refused and counted
+  }
+
+  putText(keyId, text) {
+    const value = cut(text, this.valueChars);
+    const at = this.reserve(9 + value.length * 3);
+    const mem = this.mem;
+    const length = mem.writeText(at + 9, value);
+    mem.dv.setInt32(at, keyId, true);
+    mem.u8[at + 4] = AttributeType.string;
+    mem.dv.setUint32(at + 5, length, true);
+    this.batchBytes += 9 + length;
+    this.batchCount++;
+  }
+
+  // type: AttributeType.int (a safe integer) or AttributeType.double.
+  putNumber(keyId, type, value) {
+    const at = this.reserve(13);
+    const mem = this.mem;
+    mem.dv.setInt32(at, keyId, true);
+    mem.u8[at + 4] = type;
+    mem.dv.setFloat64(at + 5, value, true);
+    this.batchBytes += 13;
+    this.batchCount++;
+  }
+
+  putBool(keyId, value) {
+    const at = this.reserve(6);
+    const mem = this.mem;
+    mem.dv.setInt32(at, keyId, true);
+    mem.u8[at + 4] = AttributeType.bool;
+    mem.u8[at + 5] = value ? 1 : 0;
+    this.batchBytes += 6;
+    this.batchCount++;
+  }
+
+  // Appends every own enumerable attribute (skipping null/undefined) to the batch. Never throws:
+  // see attribute-values.js.
   stage(attributes) {
     if (attributes === undefined || attributes === null) return;
     const entries = readEntries(attributes);
@@ -217,7 +288,7 @@ export class CoreTelemetry {
   // series refuses it rather than merging into the untagged series.
   stageUnreadable() {
     this.countHost(StatId.valuesUnconvertible);
-    this.x.es_stage_bool(this.h, Status.rejected, 0);
+    this.putBool(Status.rejected, false);
   }
 
   stageEntries(entries) {
@@ -225,7 +296,6 @@ export class CoreTelemetry {
   }
 
   stageOne(key, value) {
-    const x = this.x;
     switch (typeof value) {
       case 'string':
         this.stageText(key, value);
@@ -233,11 +303,10 @@ export class CoreTelemetry {
       case 'number':
         // NaN and infinities go through as doubles: the core refuses and counts them (JSON has
         // neither, and "NaN" as a string would lie about the type).
-        if (Number.isSafeInteger(value)) x.es_stage_int(this.h, this.id(key), value);
-        else x.es_stage_double(this.h, this.id(key), value);
+        this.putNumber(this.id(key), Number.isSafeInteger(value) ? AttributeType.int : AttributeType.double, value);
         return;
       case 'boolean':
-        x.es_stage_bool(this.h, this.id(key), value ? 1 : 0);
+        this.putBool(this.id(key), value);
         return;
       case 'undefined':
         return;
@@ -276,14 +345,16 @@ export class CoreTelemetry {
   }
 
   stageText(key, text) {
-    const keyId = this.id(key); // interning uses the scratch buffer: before the value is written
-    this.x.es_stage_string(this.h, keyId, this.mem.writeString(cut(text, this.valueChars)));
+    this.putText(this.id(key), text);
   }
 
-  // A homogeneous array (attribute-values.js typedArray) as one es_stage_array call.
+  // A homogeneous array (attribute-values.js typedArray) as one es_stage_array call, after what
+  // the batch holds so far (so the order of the attributes, and last-write-wins, stay as given).
   stageArray(key, { type, items }) {
+    this.stageBatch();
     const keyId = this.id(key); // interning uses the scratch buffer: before the elements are written
     this.x.es_stage_array(this.h, keyId, type, items.length, this.mem.writeArray(type, items));
+    this.mem.views();
   }
 
   stageUnconvertible(key, value) {
@@ -304,10 +375,8 @@ export class CoreTelemetry {
     if (this.core.dead) return 0;
     try {
       const span = this.status('start span', this.x.es_span_start(this.h, this.local(parent), this.id(name), kind, now));
-      if (span !== 0 && attributes) {
-        this.stage(attributes);
-        this.x.es_span_attributes(this.h, span);
-      }
+      this.recording = this.mem.io[IO.recording / 4] === 1;
+      if (this.recording && attributes) this.setOn(span, attributes);
       return this.global(span);
     } catch (error) {
       return this.fault(error, 0);
@@ -318,12 +387,16 @@ export class CoreTelemetry {
     if (this.core.dead) return { span: 0, rejectedHeader: false };
     try {
       const nameId = this.id(name); // interning uses the scratch buffer: do it before the headers
-      const [tp, ts] = this.mem.writeStrings(
-        cut(textOf(traceparent), MAX_TRACEPARENT_CHARS),
-        cut(textOf(tracestate), MAX_TRACESTATE_CHARS),
-      );
+      const tpText = cut(textOf(traceparent), MAX_TRACEPARENT_CHARS);
+      const tsText = cut(textOf(tracestate), MAX_TRACESTATE_CHARS);
+      const mem = this.mem;
+      const at = mem.scratchFor((tpText.length + tsText.length) * 3);
+      const tp = mem.writeText(at, tpText);
+      const ts = tsText === '' ? 0 : mem.writeText(at + tp, tsText);
       const span = this.status('start span', this.x.es_span_start_remote(this.h, nameId, kind, now, tp, ts));
-      return { span: this.global(span), rejectedHeader: this.x.es_remote_rejected(this.h) === 1 };
+      const io = this.mem.io;
+      this.recording = io[IO.recording / 4] === 1;
+      return { span: this.global(span), rejectedHeader: io[IO.rejected / 4] === 1 };
     } catch (error) {
       return this.fault(error, { span: 0, rejectedHeader: false });
     }
@@ -333,8 +406,17 @@ export class CoreTelemetry {
     const local = this.local(span);
     if (this.core.dead || local <= 0) return;
     try {
+      // A number or boolean goes as an argument: no scratch buffer at all.
+      if (typeof value === 'number') {
+        this.x.es_span_set_number(this.h, local, this.id(key), Number.isSafeInteger(value) ? AttributeType.int : AttributeType.double, value);
+        return;
+      }
+      if (typeof value === 'boolean') {
+        this.x.es_span_set_number(this.h, local, this.id(key), AttributeType.bool, value ? 1 : 0);
+        return;
+      }
       this.stageOne(key, value);
-      this.x.es_span_attributes(this.h, local);
+      this.applyBatch(local);
     } catch (error) {
       this.fault(error, undefined);
     }
@@ -344,11 +426,24 @@ export class CoreTelemetry {
     const local = this.local(span);
     if (this.core.dead || local <= 0) return;
     try {
-      this.stage(attributes);
-      this.x.es_span_attributes(this.h, local);
+      this.setOn(local, attributes);
     } catch (error) {
       this.fault(error, undefined);
     }
+  }
+
+  // attributes onto the span with core handle `local`: one es_span_set for the whole set.
+  setOn(local, attributes) {
+    this.stage(attributes);
+    this.applyBatch(local);
+  }
+
+  applyBatch(local) {
+    const count = this.batchCount;
+    const bytes = this.batchBytes;
+    this.batchCount = 0;
+    this.batchBytes = 0;
+    this.x.es_span_set(this.h, local, count, bytes);
   }
 
   addEvent(span, name, now, attributes) {
@@ -357,6 +452,7 @@ export class CoreTelemetry {
     try {
       const nameId = this.id(name);
       this.stage(attributes);
+      this.stageBatch();
       this.status('add event', this.x.es_span_event(this.h, local, nameId, now));
     } catch (error) {
       this.fault(error, undefined);
@@ -384,13 +480,19 @@ export class CoreTelemetry {
     }
   }
 
+  // Ends the span; returns its context ({ traceparent, tracestate }, made when first asked for:
+  // EndedContext) for children and logs that come after the end, or null when it was not open.
   endSpan(span, now) {
     const local = this.local(span);
-    if (this.core.dead || local <= 0) return false;
+    if (this.core.dead || local <= 0) return null;
     try {
-      return this.x.es_span_end(this.h, local, now) === 0;
+      if (this.x.es_span_end(this.h, local, now) !== 0) return null;
+      const io = this.mem.io;
+      const at = IO.context / 4;
+      const tracestate = io[at + 7] === 0 ? '' : this.mem.output();
+      return new EndedContext(io[at], io[at + 1], io[at + 2], io[at + 3], io[at + 4], io[at + 5], io[at + 6], tracestate);
     } catch (error) {
-      return this.fault(error, false);
+      return this.fault(error, null);
     }
   }
 
@@ -438,6 +540,7 @@ export class CoreTelemetry {
       const unitId = unit === '' || unit === undefined || unit === null ? 0 : this.id(unit);
       if (entries !== null) this.stageEntries(entries);
       else if (tags !== undefined && tags !== null) this.stageUnreadable();
+      this.stageBatch();
       const id = this.x.es_series(this.h, type, nameId, unitId, now ?? Date.now());
       if (id === Status.typeConflict) {
         if (key !== null) this.remember(key, CONFLICT);
@@ -465,12 +568,19 @@ export class CoreTelemetry {
     }
   }
 
+  // One es_log_batch: the attributes, then the message behind them in the scratch buffer.
   log(level, message, span, now, attributes) {
     if (this.core.dead) return;
     try {
       this.stage(attributes);
-      const len = this.mem.writeString(cut(textOf(message), this.messageChars));
-      this.status('log', this.x.es_log(this.h, level, this.local(span), now, len));
+      const text = cut(textOf(message), this.messageChars);
+      const at = this.reserve(text.length * 3);
+      const length = this.mem.writeText(at, text);
+      const count = this.batchCount;
+      const bytes = this.batchBytes;
+      this.batchCount = 0;
+      this.batchBytes = 0;
+      this.status('log', this.x.es_log_batch(this.h, level, this.local(span), now, count, bytes, length));
     } catch (error) {
       this.fault(error, undefined);
     }
@@ -481,6 +591,7 @@ export class CoreTelemetry {
     if (this.core.dead) return;
     try {
       this.stage(attributes);
+      this.stageBatch();
       const [len, tpLen] = this.mem.writeStrings(cut(textOf(message), this.messageChars), cut(textOf(traceparent), MAX_TRACEPARENT_CHARS));
       this.status('log', this.x.es_log_context(this.h, level, now, len, tpLen));
     } catch (error) {
@@ -504,19 +615,23 @@ export class CoreTelemetry {
     if (this.core.dead) return 0;
     try {
       const records = this.x.es_drain(this.h, now);
-      this.forgetEvicted();
+      const io = this.mem.io;
+      const names = io[IO.evicted / 4];
+      const series = io[IO.evicted / 4 + 1];
+      if (names > 0 || series > 0) this.forgetEvicted(names > 0, series > 0);
       return records;
     } catch (error) {
       return this.fault(error, 0);
     }
   }
 
-  forgetEvicted() {
-    const names = this.evictedIds(0);
+  // anyNames, anySeries: whether the drain evicted any of each (the io block says).
+  forgetEvicted(anyNames, anySeries) {
+    const names = anyNames ? this.evictedIds(0) : null;
     if (names !== null) {
       for (const [name, id] of this.names) if (names.has(id)) this.names.delete(name);
     }
-    const series = this.evictedIds(1);
+    const series = anySeries ? this.evictedIds(1) : null;
     if (series !== null) {
       // An evicted series may have been what made another type's use of its name a conflict.
       for (const [key, id] of this.series) if (id === CONFLICT || series.has(id)) this.series.delete(key);
@@ -526,10 +641,10 @@ export class CoreTelemetry {
   evictedIds(kind) {
     const count = this.x.es_evicted(this.h, kind);
     if (count <= 0) return null;
-    const bytes = this.mem.copyOut(this.x.es_output_ptr(), count * 4);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const at = this.x.es_output_ptr();
+    const view = this.mem.views().dv; // read in place: nothing runs in the core until the Set is made
     const ids = new Set();
-    for (let i = 0; i < count; i++) ids.add(view.getInt32(i * 4, true));
+    for (let i = 0; i < count; i++) ids.add(view.getInt32(at + i * 4, true));
     return ids;
   }
 
@@ -542,14 +657,16 @@ export class CoreTelemetry {
       const x = this.x;
       const count = this.status('encode', x.es_encode(this.h, WireFormat[format]));
       const payloads = [];
+      const at = IO.payload / 4;
       for (let i = 0; i < count; i++) {
-        this.status('batch id', x.es_payload_batch_id(this.h, i));
-        const batchId = this.mem.output();
+        this.status('payload', x.es_payload_info(this.h, i));
+        const io = this.mem.io;
         payloads.push({
-          signal: SIGNALS[x.es_payload_signal(this.h, i)],
-          records: x.es_payload_records(this.h, i),
-          body: this.mem.copyOut(x.es_payload_ptr(this.h, i), x.es_payload_len(this.h, i)),
-          batchId,
+          signal: SIGNALS[io[at + 2]],
+          records: io[at + 3],
+          // The one copy out of wasm memory: delivery outlives the core's next drain.
+          body: this.mem.copyOut(io[at], io[at + 1]),
+          batchId: hex8(io[at + 4]) + hex8(io[at + 5]) + hex8(io[at + 6]) + hex8(io[at + 7]),
         });
       }
       return payloads;
@@ -568,19 +685,65 @@ export class CoreTelemetry {
   }
 
   // The core's counters (STAT_NAMES), summed over every core this object has run, plus coreTraps.
+  // One es_stats call; the object is made again only when a counter moved, so a caller must not
+  // change what it gets (every caller reads it or copies it).
   stats() {
     if (!this.core.dead) {
       try {
-        const out = {};
-        STAT_NAMES.forEach((name, i) => {
-          out[name] = this.statsBase[name] + this.x.es_stat(this.h, i);
-        });
-        this.lastStats = out;
+        const count = this.x.es_stats(this.h); // every counter in one call
+        const stats = this.mem.views().ioF64;
+        const at = IO.stats / 8;
+        const seen = this.rawStats;
+        let changed = false;
+        for (let i = 0; i < seen.length; i++) {
+          const value = i < count ? stats[at + i] : 0;
+          if (seen[i] !== value) {
+            seen[i] = value;
+            changed = true;
+          }
+        }
+        if (changed) {
+          const out = {};
+          for (let i = 0; i < seen.length; i++) out[STAT_NAMES[i]] = this.statsBase[STAT_NAMES[i]] + seen[i];
+          this.lastStats = out;
+          this.statsView = null;
+        }
       } catch (error) {
         this.fault(error, undefined);
       }
     }
-    return { ...this.lastStats, coreTraps: this.traps };
+    if (this.statsView === null || this.statsView.coreTraps !== this.traps) this.statsView = { ...this.lastStats, coreTraps: this.traps };
+    return this.statsView;
+  }
+}
+
+// Two lowercase hex digits per byte value.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+// 8 lowercase hex digits of a uint32 word.
+function hex8(word) {
+  return HEX[word >>> 24] + HEX[(word >>> 16) & 0xff] + HEX[(word >>> 8) & 0xff] + HEX[word & 0xff];
+}
+
+// The context of an ended span, as es_span_end left it in the io block: the words are kept, the
+// header text is made only if a child or a log after the end asks for it.
+class EndedContext {
+  constructor(t0, t1, t2, t3, s0, s1, flags, tracestate) {
+    this.t0 = t0;
+    this.t1 = t1;
+    this.t2 = t2;
+    this.t3 = t3;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.flags = flags;
+    this.tracestate = tracestate;
+    this.text = null;
+  }
+
+  // W3C trace-context version 00: version-traceid-parentid-flags.
+  get traceparent() {
+    this.text ??= `00-${hex8(this.t0)}${hex8(this.t1)}${hex8(this.t2)}${hex8(this.t3)}-${hex8(this.s0)}${hex8(this.s1)}-${this.flags.toString(16).padStart(2, '0')}`;
+    return this.text;
   }
 }
 

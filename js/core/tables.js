@@ -11,7 +11,7 @@ export const MetricType = Object.freeze({ counter: 0, updown: 1, gauge: 2, histo
 // wasm/include/edgescope/logs.hpp LogLevel (OpenTelemetry SeverityNumber).
 export const LogLevel = Object.freeze({ debug: 5, info: 9, warn: 13, error: 17, fatal: 21 });
 // wasm/include/edgescope/wire.hpp WireFormat.
-export const WireFormat = Object.freeze({ native: 0, 'otlp-json': 1 });
+export const WireFormat = Object.freeze({ native: 0, 'otlp-json': 1, 'otlp-proto': 2 });
 // wasm/include/edgescope/wire.hpp Signal, by number.
 export const SIGNALS = Object.freeze(['mixed', 'traces', 'metrics', 'logs']);
 // wasm/include/edgescope/buffer_policy.hpp StoreAction, ReplayAction, AttemptOutcome: the action

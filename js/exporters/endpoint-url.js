@@ -3,12 +3,13 @@
 // Vendors often take the API key in the query string (`https://host/otlp?token=abc`), so the
 // signal path is appended to the URL's *path* and the query is kept; and because that query is a
 // credential, every URL that reaches a log line or stats() goes through maskUrl().
+import { isOtlp } from './formats.js';
 
 // Native JSON goes to the URL as given. OTLP/HTTP goes to <base path>/v1/<signal>, the rule for
 // OTEL_EXPORTER_OTLP_ENDPOINT in the OpenTelemetry Protocol Exporter specification ("Endpoint
 // URLs for OTLP/HTTP": the signal path is appended to the base URL's path).
 export function payloadUrl(base, format, signal) {
-  if (format !== 'otlp-json') return base;
+  if (!isOtlp(format)) return base;
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/${signal}`;
   return url.href;

@@ -2,6 +2,7 @@
 import { EdgescopeConfigError } from '../config.js';
 import { COMPRESSIONS } from './compress.js';
 import { maskUrl } from './endpoint-url.js';
+import { contentTypeOf, FORMAT_LIST, isFormat, isOtlp } from './formats.js';
 
 // ctx.waitUntil keeps an invocation alive 30 s after the response (Workers limits, "Duration");
 // the export deadline stays under that with room for the drain and the log line.
@@ -14,10 +15,10 @@ export function validateHttpOptions(kind, options) {
   }
   const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS, compression = 'none' } = options;
   const parsed = validateUrl(kind, url);
-  if (format !== 'native' && format !== 'otlp-json') {
-    throw new EdgescopeConfigError(`exporters.${kind}({ format })`, "'native' or 'otlp-json'", format);
+  if (!isFormat(format)) {
+    throw new EdgescopeConfigError(`exporters.${kind}({ format })`, FORMAT_LIST, format);
   }
-  if (format === 'otlp-json') refuseSignalUrl(kind, parsed);
+  if (isOtlp(format)) refuseSignalUrl(kind, parsed, format);
   if (headers === null || typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
     throw new EdgescopeConfigError(`exporters.${kind}({ headers })`, 'an object of string header values', headers);
   }
@@ -37,7 +38,7 @@ export function validateHttpOptions(kind, options) {
   if (!COMPRESSIONS.includes(compression)) {
     throw new EdgescopeConfigError(`exporters.${kind}({ compression })`, "'gzip' or 'none'", compression);
   }
-  const allHeaders = { 'content-type': 'application/json', ...lowerKeys(headers) };
+  const allHeaders = { 'content-type': contentTypeOf(format), ...lowerKeys(headers) };
   if (bearerToken) allHeaders.authorization = `Bearer ${bearerToken}`;
   return { url: parsed.href, format, compression, headers: allHeaders, timeoutMs, deadlineMs, endpoint: maskUrl(parsed.href) };
 }
@@ -76,14 +77,14 @@ function validateUrl(kind, url) {
 // two signals, so it is refused rather than silently trimmed: the fix is to drop the suffix.
 const SIGNAL_PATH = /\/v1\/(traces|metrics|logs)\/*$/i;
 
-function refuseSignalUrl(kind, parsed) {
+function refuseSignalUrl(kind, parsed, format) {
   const match = SIGNAL_PATH.exec(parsed.pathname);
   if (!match) return;
   const base = new URL(parsed.href);
   base.pathname = parsed.pathname.slice(0, match.index) || '/';
   throw new EdgescopeConfigError(
     `exporters.${kind}({ url })`,
-    `the OTLP base URL, here ${maskUrl(base.href)}: with format 'otlp-json' edgescope appends /v1/traces, ` +
+    `the OTLP base URL, here ${maskUrl(base.href)}: with format '${format}' edgescope appends /v1/traces, ` +
       `/v1/metrics and /v1/logs to it, and a URL ending in /v1/${match[1]} can serve only that one signal`,
     maskUrl(parsed.href),
   );

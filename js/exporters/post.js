@@ -21,8 +21,9 @@
 // a retry), so a collector that received a request whose answer was lost can recognise it.
 import { classifyOutcome } from './classify.js';
 import { maskUrl } from './endpoint-url.js';
-import { readPartialSuccess } from './partial-success.js';
-import { collectorMessage, discardBody, readBodyPrefix } from './response-body.js';
+import { isOtlp } from './formats.js';
+import { readPartialSuccess, readPartialSuccessProto } from './partial-success.js';
+import { collectorMessage, discardBody, readBodyBytes, readBodyPrefix } from './response-body.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const MAX_MESSAGE_CHARS = 200;
@@ -98,11 +99,17 @@ async function attempt({ fetchImpl, request, payload, format, attemptMs, clipped
   }
 }
 
-// Only an OTLP response declared as JSON is read (the request was JSON, so a conforming
-// collector answers JSON: OTLP/HTTP "Response"); anything else is discarded unread.
+// Only an OTLP response is read, in the encoding its content-type declares: a conforming collector
+// answers in the request's encoding (OTLP/HTTP "Response"), protobuf for 'otlp-proto', JSON for
+// 'otlp-json'; a JSON answer to a protobuf request is read as JSON too. Anything else is
+// discarded unread.
 async function partialSuccess(response, payload, format) {
-  const type = response.headers.get('content-type') ?? '';
-  if (format !== 'otlp-json' || !/^application\/json\b/i.test(type.trim())) {
+  const type = (response.headers.get('content-type') ?? '').trim();
+  if (format === 'otlp-proto' && /^application\/x-protobuf\b/i.test(type)) {
+    const { bytes, truncated } = await readBodyBytes(response, PARTIAL_SUCCESS_BYTES);
+    return readPartialSuccessProto(bytes, payload.signal, payload.records, truncated);
+  }
+  if (!isOtlp(format) || !/^application\/json\b/i.test(type)) {
     await discardBody(response);
     return null;
   }

@@ -8,32 +8,52 @@ const decoder = new TextDecoder(); // non-fatal: a cut inside a UTF-8 sequence b
 
 // Reads at most maxBytes of the body, then cancels the rest. Never throws.
 export async function readBodyPrefix(response, maxBytes = ERROR_BODY_PREFIX_BYTES) {
+  return decoder.decode((await readBodyBytes(response, maxBytes, false)).bytes);
+}
+
+// The body's first maxBytes bytes, and whether there was more (a protobuf body cut short is not
+// the message it started as: partial-success.js must know). Cancels the rest. Never throws.
+// findEnd: false when only the prefix matters (a log line), so a body that stalls right at the
+// bound is not waited on.
+export async function readBodyBytes(response, maxBytes, findEnd = true) {
   const body = response.body;
-  if (!body) return '';
+  if (!body) return { bytes: new Uint8Array(0), truncated: false };
   let reader;
   try {
     reader = body.getReader();
   } catch {
-    return ''; // already locked or consumed
+    return { bytes: new Uint8Array(0), truncated: false }; // already locked or consumed
   }
   const chunks = [];
   let size = 0;
+  let truncated = false;
   try {
-    while (size < maxBytes) {
+    while (true) {
       const { done, value } = await reader.read();
-      if (done) return decodeChunks(chunks, size);
+      if (done) break;
       const take = value.subarray(0, maxBytes - size);
       chunks.push(take);
       size += take.length;
+      if (take.length < value.length) {
+        truncated = true;
+        break;
+      }
+      if (size >= maxBytes) {
+        if (!findEnd) break;
+        // Exactly at the bound: one more read tells a body that ends here from a longer one.
+        const more = await reader.read();
+        truncated = !more.done && more.value.length > 0;
+        break;
+      }
     }
-    return decodeChunks(chunks, size);
   } catch {
-    return decodeChunks(chunks, size);
+    // the connection failed mid-body: what arrived is what there is
   } finally {
     // Cancelling a finished stream is a no-op; on a stream that is still sending it closes the
     // connection. Releasing first would leave the stream readable and unread.
     await reader.cancel().catch(() => {});
   }
+  return { bytes: joinChunks(chunks, size), truncated };
 }
 
 // Discards a body without reading it.
@@ -45,14 +65,14 @@ export async function discardBody(response) {
   }
 }
 
-function decodeChunks(chunks, size) {
+function joinChunks(chunks, size) {
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  return decoder.decode(bytes);
+  return bytes;
 }
 
 // The collector's own words for a log line, from an error body's prefix: OTLP/HTTP failure bodies

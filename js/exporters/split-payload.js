@@ -1,6 +1,6 @@
 // Splits a payload a collector answered 413 ("Payload Too Large") into two halves by records, so
-// that each half can be sent on its own (and split again if it is still too large). Both wire
-// formats the core encodes are understood:
+// that each half can be sent on its own (and split again if it is still too large). The JSON
+// formats are split here, OTLP protobuf ('otlp-proto') at the wire level in split-proto.js:
 //   native     { service, batchId?, resource?, spans?, metrics?, logs? }: the records are the
 //              elements of spans, metrics and logs, in that body's order; every other field is
 //              kept in both halves, and `batchId` is rewritten to the half's id.
@@ -18,6 +18,8 @@
 //
 // Half i gets batchId `${parent}-${i}`: a collector that saw the parent under its Idempotency-Key
 // does not mistake a half for it, and a half sent twice is still recognised as itself.
+import { SplitError } from './split-error.js';
+import { splitProtoPayload } from './split-proto.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -31,16 +33,12 @@ const OTLP_KEYS = {
 // The Metric.data oneof of metrics.proto: exactly one is set and holds the dataPoints.
 const METRIC_DATA = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'];
 
-export class SplitError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'SplitError';
-  }
-}
+export { SplitError };
 
 // -> [first, second], each { signal, records, body: Uint8Array, batchId }. Throws SplitError when
 // the payload holds fewer than two records or its body is not the format it claims.
 export function splitPayload(payload, format) {
+  if (format === 'otlp-proto') return splitProtoPayload(payload);
   const doc = parseBody(payload.body);
   const list = format === 'otlp-json' ? otlpRecords(doc, payload.signal) : nativeRecords(doc);
   if (list.length !== payload.records) {

@@ -1,9 +1,15 @@
-// A capture collector on loopback: accepts the native ingest JSON (POST /ingest) and OTLP/HTTP
-// JSON (POST /v1/traces, /v1/metrics, /v1/logs), decodes and validates every payload, and keeps
+// A capture collector on loopback: accepts the native ingest JSON (POST /ingest) and OTLP/HTTP,
+// JSON or binary protobuf (POST /v1/traces, /v1/metrics, /v1/logs, content-type application/json
+// or application/x-protobuf), decodes and validates every payload, and keeps
 // what arrived so a test can assert on it. Malformed input gets a 4xx with a message naming the
 // problem and is kept in `rejected`, never half-recorded. OTLP bodies are checked in full against
 // the opentelemetry-proto definitions (otlp-json.js): a 400 names the JSON path of the first
 // offending value, e.g. `$.resourceMetrics[0].scopeMetrics[0].metrics[2].sum.dataPoints[1].asDouble`.
+// A protobuf body is decoded by protobufjs over the same definitions into that same JSON document
+// (otlp-proto.js: proto3 JSON mapping), so it is validated and captured exactly as the JSON would
+// be; a body that is not well-formed protobuf of the signal's request is a 400 naming what failed.
+// A protobuf request is answered in protobuf (OTLP/HTTP "Response": the request's encoding): an
+// Export*ServiceResponse, empty or with its partial_success.
 //
 // A body sent with Content-Encoding: gzip (OTLP/HTTP "Request": the one encoding a client may
 // use) is gunzipped before decoding, bounded by maxBodyBytes on both the wire and the decompressed
@@ -22,13 +28,16 @@
 //   acceptThenDrop          accept and record the batch, then destroy the socket unanswered: the
 //                           sender cannot know it arrived (it will send it again)
 //   partialSuccess          accept, record all but the last `rejected` records, and answer 200
-//                           with an OTLP ExportXServiceResponse partialSuccess body
+//                           with an OTLP ExportXServiceResponse partialSuccess body (protobuf
+//                           for a protobuf request)
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, decodeNative, decodeOtlp } from './decode.js';
+import { otlpProtoResponse, otlpProtoToJson } from './otlp-proto.js';
 
 const OTLP_PATHS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
 // ExportXServiceResponse.partialSuccess count field per signal (opentelemetry-proto collector/*).
+const PROTO_REQUESTS = { traces: 'ExportTraceServiceRequest', metrics: 'ExportMetricsServiceRequest', logs: 'ExportLogsServiceRequest' };
 const REJECTED_FIELD = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords', mixed: 'rejectedSpans' };
 
 export async function startCollector(options = {}) {
@@ -60,7 +69,16 @@ export async function startCollector(options = {}) {
       else chunks.push(chunk);
     });
     req.on('end', () => {
+      const path = new URL(req.url, 'http://collector').pathname;
+      const signal = OTLP_PATHS[path];
+      const contentType = String(req.headers['content-type'] ?? '').trim();
+      const proto = /^application\/x-protobuf\b/i.test(contentType);
       const reply = (status, message) => {
+        if (status < 300 && proto && signal) {
+          res.writeHead(status, { 'content-type': 'application/x-protobuf' });
+          res.end(otlpProtoResponse(signal));
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(status < 300 ? { accepted: true } : { error: message }));
       };
@@ -78,12 +96,11 @@ export async function startCollector(options = {}) {
         return;
       }
       if (req.method !== 'POST') return reject(405, `method ${req.method} not allowed; POST telemetry`);
-      const path = new URL(req.url, 'http://collector').pathname;
-      const signal = OTLP_PATHS[path];
       if (path !== '/ingest' && !signal) return reject(404, `unknown path ${path}; use /ingest or /v1/{traces,metrics,logs}`);
       if (tooLarge) return reject(413, `body of ${size} bytes exceeds ${maxBodyBytes}`);
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-        return reject(415, `content-type ${req.headers['content-type'] ?? '(none)'} is not application/json`);
+      if (proto && !signal) return reject(415, 'content-type application/x-protobuf is for OTLP (/v1/traces, /v1/metrics, /v1/logs); /ingest takes application/json');
+      if (!proto && !contentType.startsWith('application/json')) {
+        return reject(415, `content-type ${req.headers['content-type'] ?? '(none)'} is not application/json${signal ? ' or application/x-protobuf' : ''}`);
       }
       const wire = Buffer.concat(chunks);
       const contentEncoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() || 'identity';
@@ -103,12 +120,15 @@ export async function startCollector(options = {}) {
         }
       }
       let doc;
+      let records;
       try {
-        doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+        if (proto) doc = otlpProtoToJson(signal, bytes);
+        else doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
       } catch (error) {
+        if (proto && error instanceof DecodeError) return reject(400, `body is not a valid protobuf ${PROTO_REQUESTS[signal]}: ${error.message}`);
+        if (proto) return reject(500, `collector cannot decode protobuf: ${error.message}`);
         return reject(400, `body is not valid UTF-8 JSON: ${error.message}`);
       }
-      let records;
       try {
         records = signal ? decodeOtlp(signal, doc) : decodeNative(doc);
       } catch (error) {
@@ -117,7 +137,7 @@ export async function startCollector(options = {}) {
         // than take the test process down from inside a request handler.
         return reject(500, `collector cannot decode: ${error.message}`);
       }
-      const format = signal ? 'otlp-json' : 'native';
+      const format = proto ? 'otlp-proto' : signal ? 'otlp-json' : 'native';
       const batchId = batchIdOf(req.headers, signal ? null : doc);
       if (batchId !== null && seen.has(`${path} ${batchId}`)) {
         const known = state.duplicates.find((d) => d.batchId === batchId && d.path === path);
@@ -151,6 +171,9 @@ export async function startCollector(options = {}) {
       if (step?.kind === 'accept-then-drop') {
         // Recorded, then the connection dies before any answer: the sender sees a network error.
         res.destroy();
+      } else if (step?.kind === 'partial' && proto) {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+        res.end(otlpProtoResponse(signal, { rejected: step.rejected, message: step.message }));
       } else if (step?.kind === 'partial') {
         const partialSuccess = { [REJECTED_FIELD[signal ?? 'mixed']]: String(step.rejected), errorMessage: step.message };
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -188,7 +211,8 @@ export async function startCollector(options = {}) {
       scripted.push({ kind: 'accept-then-drop', times: count('acceptThenDrop', times) });
     },
     // Take the next `times` batches but the last `rejected` records of each, answering 200 with
-    // { partialSuccess: { rejected<Spans|DataPoints|LogRecords>: "<rejected>", errorMessage } }.
+    // { partialSuccess: { rejected<Spans|DataPoints|LogRecords>: "<rejected>", errorMessage } }
+    // (a protobuf request gets the protobuf Export*ServiceResponse with that partial_success).
     partialSuccess({ rejected, message = '', times = 1 } = {}) {
       if (!Number.isSafeInteger(rejected) || rejected < 0) throw new TypeError(`partialSuccess({ rejected }): expected a non-negative integer, got ${String(rejected)}`);
       if (typeof message !== 'string') throw new TypeError('partialSuccess({ message }): expected a string');

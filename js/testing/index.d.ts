@@ -13,7 +13,7 @@ export interface CapturedSpan {
   statusMessage: string;
   attributes: Record<string, unknown>;
   events: { name: string; time: number; attributes: Record<string, unknown> }[];
-  format: 'native' | 'otlp-json';
+  format: 'native' | 'otlp-json' | 'otlp-proto';
 }
 /** One data point: an OTLP metric with several data points becomes several records. */
 export interface CapturedMetric {
@@ -32,7 +32,7 @@ export interface CapturedMetric {
   bounds?: number[];
   bucketCounts?: number[];
   service: string;
-  format: 'native' | 'otlp-json';
+  format: 'native' | 'otlp-json' | 'otlp-proto';
 }
 export interface CapturedLog {
   time: number;
@@ -43,7 +43,7 @@ export interface CapturedLog {
   traceId: string | null;
   spanId: string | null;
   service: string;
-  format: 'native' | 'otlp-json';
+  format: 'native' | 'otlp-json' | 'otlp-proto';
 }
 
 export interface Collector {
@@ -51,7 +51,7 @@ export interface Collector {
   port: number;
   /** POST native ingest JSON here. */
   nativeUrl: string;
-  /** OTLP base URL (/v1/traces, /v1/metrics, /v1/logs). */
+  /** OTLP base URL (/v1/traces, /v1/metrics, /v1/logs), for application/json and application/x-protobuf. */
   otlpUrl: string;
   readonly spans: CapturedSpan[];
   readonly metrics: CapturedMetric[];
@@ -239,3 +239,12 @@ export function decodeOtlp(signal: 'traces' | 'metrics' | 'logs', doc: unknown):
  */
 export function validateOtlpJson(signal: 'traces' | 'metrics' | 'logs', doc: unknown): void;
 export function formatRecordLines(doc: unknown): string[];
+
+/**
+ * An OTLP/HTTP binary protobuf request body (already gunzipped) decoded by protobufjs over the
+ * opentelemetry-proto definitions into the OTLP JSON document (proto3 JSON mapping: ids as hex,
+ * 64-bit integers as strings, enums as numbers) that validateOtlpJson and decodeOtlp take. Throws
+ * DecodeError naming the path and the problem when the bytes are not well-formed protobuf of the
+ * signal's Export*ServiceRequest (unknown fields, wrong wire types, invalid UTF-8 included).
+ */
+export function otlpProtoToJson(signal: 'traces' | 'metrics' | 'logs', body: Uint8Array): Record<string, unknown>;

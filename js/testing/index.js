@@ -5,4 +5,5 @@ export { bundleWorker, startWorker } from './worker.js';
 export { expectLog, expectMetric, expectNothingDropped, expectSpan, waitForLog, waitForMetric, waitForSpan } from './assertions.js';
 export { decodeNative, decodeOtlp, DecodeError } from './decode.js';
 export { validateOtlpJson } from './otlp-json.js';
+export { otlpProtoToJson } from './otlp-proto.js';
 export { formatRecordLines } from '../format-lines.js';

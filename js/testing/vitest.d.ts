@@ -8,7 +8,7 @@ export interface CollectorUrls {
   url: string;
   /** Native ingest endpoint (`exporters.http({ url })`). */
   nativeUrl: string;
-  /** OTLP base URL (`exporters.http({ url, format: 'otlp-json' })`). */
+  /** OTLP base URL (`exporters.http({ url, format: 'otlp-json' })` or `format: 'otlp-proto'`). */
   otlpUrl: string;
   /** The control server the in-test `collector` talks to. */
   controlUrl: string;

@@ -119,9 +119,25 @@ TEST_CASE("decoding refuses bad magic, unknown versions and truncation, naming t
   }
 }
 
+TEST_CASE("an OTLP protobuf payload is kept like an OTLP JSON one: one signal, never mixed") {
+  EntryHeader h = sample();
+  h.format = WireFormat::OtlpProto;
+  const std::string bytes = encode_entry_header(h);
+  CHECK(static_cast<unsigned char>(bytes[12]) == 2);
+  EntryHeader back;
+  std::string why;
+  REQUIRE(decode_entry_header(bytes, back, why) == bytes.size());
+  CHECK(back == h);
+  CHECK(decode_error(with_byte(bytes, 13, 0)) == "buffer entry field 'signal' must be traces, metrics or logs for an OTLP payload");
+  h.signal = Signal::Mixed;
+  CHECK_FALSE(validate_entry_header(h, why));
+  CHECK(why == "buffer entry field 'signal' must be traces, metrics or logs for an OTLP payload");
+}
+
 TEST_CASE("decoding refuses every field out of range, naming the field") {
   const std::string bytes = encode_entry_header(sample());
-  CHECK(decode_error(with_byte(bytes, 12, 2)) == "buffer entry field 'format' out of range: 2 (0 native, 1 otlp-json)");
+  CHECK(decode_error(with_byte(bytes, 12, 3)) ==
+        "buffer entry field 'format' out of range: 3 (0 native, 1 otlp-json, 2 otlp-proto)");
   CHECK(decode_error(with_byte(bytes, 13, 4)).find("'signal' out of range: 4") != std::string::npos);
   CHECK(decode_error(with_byte(bytes, 13, 0)) == "buffer entry field 'signal' must be traces, metrics or logs for an OTLP payload");
   CHECK(decode_error(with_byte(bytes, 12, 0)) == "buffer entry field 'signal' must be mixed for a native payload");

@@ -88,7 +88,7 @@ test('stored fields out of range are refused, naming the field', () => {
 });
 
 test('encodeEntry refuses each bad field with its name, and writes nothing', () => {
-  refuses(() => encodeEntry(entry({ format: 'protobuf' })), /'format' must be 'native' or 'otlp-json'/);
+  refuses(() => encodeEntry(entry({ format: 'protobuf' })), /'format' must be one of native, otlp-json, otlp-proto/);
   refuses(() => encodeEntry(entry({ signal: 'events' })), /'signal' must be one of mixed, traces, metrics, logs/);
   refuses(() => encodeEntry(entry({ format: 'native' })), /'signal' must be mixed for a native payload/);
   refuses(() => encodeEntry(entry({ batchId: BATCH.toUpperCase() })), /'batchId' must be 32 lowercase hex digits/);

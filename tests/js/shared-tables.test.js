@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CoreTelemetry } from '../../js/core/core-telemetry.js';
+import { IO } from '../../js/core/core-memory.js';
 import {
   AttemptOutcome,
   DROP_STATS,
@@ -53,6 +54,7 @@ test('span kinds, status codes, metric types, log levels and wire formats match 
   sameEntries(cppEnum('wasm/include/edgescope/wire.hpp', 'WireFormat'), WireFormat, {
     NativeJson: 'native',
     OtlpJson: 'otlp-json',
+    OtlpProto: 'otlp-proto',
   });
   const signals = cppEnum('wasm/include/edgescope/wire.hpp', 'Signal');
   assert.deepEqual(signals.map(([name, value]) => [name.toLowerCase(), value]), SIGNALS.map((s, i) => [s, i]));
@@ -71,9 +73,18 @@ test('the buffer policy actions match buffer_policy.hpp', () => {
 test('status codes match bindings/edgescope.h', () => {
   const header = read('bindings/edgescope.h');
   const defined = Object.fromEntries(
-    [...header.matchAll(/#define ES_(?:ERR_)?(\w+)\s+\(?(-?\d+)\)?/g)].map((m) => [snakeToCamel(m[1].toLowerCase()), Number(m[2])]),
+    [...header.matchAll(/#define ES_(?!IO_)(?:ERR_)?(\w+)\s+\(?(-?\d+)\)?/g)].map((m) => [snakeToCamel(m[1].toLowerCase()), Number(m[2])]),
   );
   assert.deepEqual(defined, { ...Status });
+});
+
+test('the io block offsets match bindings/edgescope.h, and every counter fits it', () => {
+  const header = read('bindings/edgescope.h');
+  const defined = Object.fromEntries([...header.matchAll(/#define ES_IO_(\w+)\s+(\d+)/g)].map((m) => [snakeToCamel(m[1].toLowerCase()), Number(m[2])]));
+  const { maxStats, ...offsets } = defined;
+  assert.deepEqual(offsets, { ...IO });
+  assert.ok(STAT_NAMES.length <= maxStats, `${STAT_NAMES.length} counters, room for ${maxStats}`);
+  assert.ok(IO.stats + maxStats * 8 <= IO.bytes);
 });
 
 test('STAT_NAMES is StatId in order, and the module counts exactly that many', () => {

@@ -132,6 +132,14 @@ class Telemetry {
   // including those the stage itself refused.
   std::uint32_t consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool);
   void update_envelope();
+  // redaction_.key_denied(key), remembered for the last few keys by id: the deny list is matched
+  // once per key, not once per attribute. A fixed table (64 entries), so it costs no budget.
+  bool key_denied(NameId key_id, const std::string& key);
+  struct DeniedEntry {
+    NameId id = 0;  // 0: empty (no name has id 0)
+    bool denied = false;
+  };
+  std::array<DeniedEntry, 64> denied_{};
 
   TelemetryOptions options_;
   Stats stats_;

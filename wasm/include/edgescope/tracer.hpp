@@ -47,6 +47,12 @@ class Tracer {
   // Trace id, span id, flags and tracestate of an open span (also for unsampled spans, whose
   // context must still propagate with the sampled flag cleared).
   std::optional<TraceContext> context(SpanHandle handle) const;
+  // The same without a copy: the open span (recording or not), else nullptr. Valid until the
+  // next call that starts or ends a span.
+  const Span* open_span(SpanHandle handle) const {
+    const Slot* slot = slot_of(handle);
+    return slot ? &span_of(*slot) : nullptr;
+  }
 
   // Ends the span; a recorded span moves to the finished buffer (or is counted as dropped when
   // the buffer is full). Returns false for a handle that is not open.

@@ -13,7 +13,7 @@
 namespace edgescope {
 
 // Numbering is part of the C ABI.
-enum class WireFormat : std::int32_t { NativeJson = 0, OtlpJson = 1 };
+enum class WireFormat : std::int32_t { NativeJson = 0, OtlpJson = 1, OtlpProto = 2 };
 // Native JSON mixes signals in one payload; OTLP has one endpoint per signal (/v1/traces, ...).
 enum class Signal : std::int32_t { Mixed = 0, Traces = 1, Metrics = 2, Logs = 3 };
 
@@ -87,5 +87,7 @@ std::vector<Payload> encode_native_json(const Batch& batch, const Resource& reso
                                         const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 std::vector<Payload> encode_otlp_json(const Batch& batch, const Resource& resource,
                                       const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
+std::vector<Payload> encode_otlp_proto(const Batch& batch, const Resource& resource,
+                                       const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 
 }  // namespace edgescope

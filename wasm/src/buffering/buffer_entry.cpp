@@ -56,8 +56,8 @@ bool validate_entry_header(const EntryHeader& h, std::string& why) {
     return field_error(why, "created", "out of range: must be a time from 0 to 8.64e15 ms");
   }
   const auto format = static_cast<std::int32_t>(h.format);
-  if (format != 0 && format != 1) {
-    return field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json)");
+  if (format < 0 || format > 2) {
+    return field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
   }
   const auto signal = static_cast<std::int32_t>(h.signal);
   if (signal < 0 || signal > 3) {
@@ -141,8 +141,8 @@ std::size_t decode_entry_header(std::string_view bytes, EntryHeader& out, std::s
   const auto format = static_cast<unsigned char>(bytes[12]);
   const auto signal = static_cast<unsigned char>(bytes[13]);
   // Range-check the raw bytes before they become enum values.
-  if (format > 1) {
-    field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json)");
+  if (format > 2) {
+    field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
     return 0;
   }
   if (signal > 3) {

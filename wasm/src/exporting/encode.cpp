@@ -40,8 +40,12 @@ void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids) {
 
 std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, OversizeLedger& ledger, Stats& stats) {
-  return format == WireFormat::OtlpJson ? encode_otlp_json(batch, resource, options, ledger, stats)
-                                        : encode_native_json(batch, resource, options, ledger, stats);
+  switch (format) {
+    case WireFormat::OtlpJson: return encode_otlp_json(batch, resource, options, ledger, stats);
+    case WireFormat::OtlpProto: return encode_otlp_proto(batch, resource, options, ledger, stats);
+    case WireFormat::NativeJson: break;
+  }
+  return encode_native_json(batch, resource, options, ledger, stats);
 }
 
 std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,

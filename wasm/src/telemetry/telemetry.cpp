@@ -99,7 +99,7 @@ void Telemetry::stage(NameId key_id, AttributeValue value) {
     ++staged_dropped_;
     return;
   }
-  const bool denied = redaction_.active() && redaction_.key_denied(*key);
+  const bool denied = redaction_.active() && key_denied(key_id, *key);
   if (value.type == AttributeType::Array && !denied) {
     // An array's strings enter here (a scalar string enters through stage_string).
     bound_array(value, options_.limits.max_attribute_value_bytes, stats_,
@@ -157,7 +157,16 @@ std::string Telemetry::clean_text(std::string_view raw, std::size_t max_bytes) {
 }
 
 bool Telemetry::set_redaction(const RedactionConfig& config, std::string& error) {
+  denied_.fill(DeniedEntry{});  // the answers were the old policy's
   return RedactionPolicy::build(config, redaction_, error);
+}
+
+bool Telemetry::key_denied(NameId key_id, const std::string& key) {
+  // A name id never names another string (name_table.hpp: a reused slot has a new generation),
+  // so an entry stays true for as long as the policy does.
+  DeniedEntry& entry = denied_[static_cast<std::uint32_t>(key_id) % denied_.size()];
+  if (entry.id != key_id) entry = DeniedEntry{key_id, redaction_.key_denied(key)};
+  return entry.denied;
 }
 
 void Telemetry::clear_stage() {
@@ -168,6 +177,8 @@ void Telemetry::clear_stage() {
 
 std::uint32_t Telemetry::consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool) {
   std::uint32_t refused = staged_dropped_;
+  // One allocation for the lot instead of growing one attribute at a time (at most max_attributes).
+  into.reserve(std::min(into.size() + staged_.size(), options_.limits.max_attributes));
   for (auto& a : staged_) {
     const std::size_t b = attribute_bytes(a);
     refused += count_refusal(put_attribute(into, std::move(a), b, options_.limits.max_attributes, bytes, record_cap, pool),
@@ -367,7 +378,15 @@ bool Telemetry::record(SeriesId id, double value, double now_ms) {
 }
 
 void Telemetry::log(LogLevel level, std::string_view message, SpanHandle span, double now_ms) {
-  append_log(level, message, tracer_.context(span), now_ms);
+  // Only the ids correlate a log (OTLP LogRecord traceId/spanId): the tracestate is not copied.
+  std::optional<TraceContext> context;
+  if (const Span* open = tracer_.open_span(span)) {
+    context.emplace();
+    context->trace_id = open->trace_id;
+    context->span_id = open->span_id;
+    context->flags = open->flags;
+  }
+  append_log(level, message, context, now_ms);
 }
 
 void Telemetry::log_in_context(LogLevel level, std::string_view message, const TraceContext& context, double now_ms) {

@@ -1,0 +1,163 @@
+// What edgescope adds to a cold start: loading the package and its wasm module into a fresh isolate,
+// instantiating the module and creating the first Telemetry, measured from outside as workerd
+// process CPU (bench/workerd-cpu.mjs: the sum of its threads' schedstat, in ns), never inside it.
+//
+// Each trial starts one fresh workerd (Miniflare) per side, the sides in rotating order, and reads
+// the process's CPU at three points:
+//   load           from spawn until Miniflare reports it ready: workerd compiles the Worker's
+//                  modules (the wasm module among them) and evaluates the JavaScript at load.
+//   first request  one request, read to its end (and, instrumented, its export received): the
+//                  module is instantiated and the first Telemetry created here, on first use.
+//   warm-up        WARM more requests, per request: V8 still compiles and optimises the code
+//                  these run (JavaScript and wasm tier up as they get hot).
+//   steady         STEADY requests after those, per request: what every later request costs.
+// The sides, all answering the same short string (bench/workers/responses.js):
+//   plain          bench/workers/plain.js, without edgescope.
+//   import only    bench/workers/import-only.js: the same handler in a Worker that imports
+//                  edgescope (so carries and loads its JS and wasm) but never creates a Telemetry.
+//   instantiate    bench/workers/instantiate-only.js: as import only, and the first request
+//                  instantiates the wasm core (no Telemetry).
+//   POST floor     bench/workers/plain-with-post.js: plain plus one POST of a prebuilt body per
+//                  request, to the same collector: what a fresh isolate's first subrequest costs
+//                  by itself, which the instrumented side's first export pays too.
+//   instrumented   bench/workers/formats-instrumented.js: the bench workload, native format,
+//                  exported every request, so its first request uses the module (V8 compiles wasm
+//                  functions lazily, on first call: a first request that skipped the module would
+//                  hide their compilation).
+// A side's cold-start cost, paired within each trial against plain:
+//   (load − plain's) + (first request − plain's) − (steady − plain's steady)
+// i.e. what the first request costs beyond what every warm instrumented request costs anyway (the
+// recording and the export's POST, which bench/formats.mjs reports). Goal (issue "Cold start"): ≤ 2 ms.
+// What the warm-up requests cost above steady is reported next to it: the rest of the price of a
+// fresh isolate, spread over its next requests.
+//
+// Environment:
+//   TRIALS   fresh starts per side (default 20)
+//   WARM     warm-up requests after the first (default 100)
+//   STEADY   requests after the warm-up, for the steady figure (default 100)
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { bundleWorker } from '../js/testing/index.js';
+import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+
+const TRIALS = positive('TRIALS', 20);
+const WARM = positive('WARM', 100);
+const STEADY = positive('STEADY', 100);
+// Before each CPU reading: background threads (V8's concurrent compilers, the export's socket)
+// finish what the phase started, so its CPU is not counted in the next phase. An idle workerd
+// uses no CPU while waiting.
+const SETTLE_MS = 100;
+const EXPORT_WAIT_MS = 5000;
+
+function positive(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.env[name])}`);
+  return value;
+}
+
+const path = (p) => fileURLToPath(new URL(p, import.meta.url));
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The collector of the sides that POST: counts requests, so each phase includes its exports.
+const received = { posts: 0 };
+const collector = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    received.posts++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+await new Promise((resolve) => collector.listen(0, '127.0.0.1', resolve));
+const collectorUrl = `http://127.0.0.1:${collector.address().port}/ingest`;
+
+async function exportsReach(side, count) {
+  for (let waited = 0; received.posts < count; waited += 10) {
+    if (waited > EXPORT_WAIT_MS) throw new Error(`${side.name}: ${count - received.posts} POST(s) did not arrive within ${EXPORT_WAIT_MS} ms`);
+    await pause(10);
+  }
+}
+
+const sides = [
+  { name: 'plain', bundle: await bundleWorker(path('./workers/plain.js')) },
+  { name: 'import only', bundle: await bundleWorker(path('./workers/import-only.js')) },
+  { name: 'instantiate', bundle: await bundleWorker(path('./workers/instantiate-only.js')) },
+  { name: 'POST floor', bundle: await bundleWorker(path('./workers/plain-with-post.js')), exports: true },
+  { name: 'instrumented', bundle: await bundleWorker(path('./workers/formats-instrumented.js')), exports: true },
+];
+const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: '1' };
+
+async function request(side, worker, pathname) {
+  const res = await fetch(`${worker.url}${pathname}`);
+  const text = await res.text();
+  if (res.status !== 200 || text !== `hello ${pathname}`) throw new Error(`${side.name}: ${pathname} answered ${res.status}: ${text.slice(0, 200)}`);
+}
+
+// One fresh start of one side: ms of workerd CPU in each phase.
+async function trial(side) {
+  const { worker, pid, output } = await launch(side.bundle, bindings);
+  try {
+    await pause(SETTLE_MS);
+    const load = cpuNs(pid);
+    const postsBefore = received.posts;
+    await request(side, worker, '/item/0');
+    if (side.exports) await exportsReach(side, postsBefore + 1);
+    await pause(SETTLE_MS);
+    const first = cpuNs(pid);
+    for (let i = 1; i <= WARM; i++) await request(side, worker, `/item/${i % 10}`);
+    if (side.exports) await exportsReach(side, postsBefore + 1 + WARM);
+    await pause(SETTLE_MS);
+    const warm = cpuNs(pid);
+    for (let i = 1; i <= STEADY; i++) await request(side, worker, `/item/${i % 10}`);
+    if (side.exports) await exportsReach(side, postsBefore + 1 + WARM + STEADY);
+    await pause(SETTLE_MS);
+    const steady = cpuNs(pid);
+    const shortfall = threadsShortfallMs(pid);
+    if (shortfall > 20) throw new Error(`${side.name}: threads that exited took ${shortfall.toFixed(0)} ms of CPU the per-thread count cannot see`);
+    if (output.lines > 0) console.error(`[cold-start] ${side.name}: workerd printed ${output.lines} lines, first: ${output.first}`);
+    return { load: load / 1e6, first: (first - load) / 1e6, warm: (warm - first) / 1e6 / WARM, steady: (steady - warm) / 1e6 / STEADY };
+  } finally {
+    await worker.dispose();
+  }
+}
+
+const started = performance.now();
+const results = Object.fromEntries(sides.map((s) => [s.name, []]));
+for (let t = 0; t < TRIALS; t++) {
+  for (const side of rotation(sides, t)) results[side.name][t] = await trial(side);
+}
+collector.close();
+const seconds = (performance.now() - started) / 1000;
+
+// ---- report --------------------------------------------------------------------------------
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const signed = (v, digits = 2) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+const summary = (xs, digits = 2) => `${signed(mean(xs), digits)} (median ${signed(median(xs), digits)}; ${signed(Math.min(...xs), digits)}..${signed(Math.max(...xs), digits)})`;
+const plain = results.plain;
+const diffs = (name, key) => results[name].map((r, t) => r[key] - plain[t][key]);
+const cold = (name) => results[name].map((r, t) => r.load - plain[t].load + (r.first - plain[t].first) - (r.steady - plain[t].steady));
+
+console.log(`\nworkerd CPU (ms) of a fresh start, ${TRIALS} trials per side in rotating order, one run (${seconds.toFixed(0)} s); mean (smallest..largest):\n`);
+console.log('| side | load | first request | warm-up, per request | steady, per request |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const s of sides) {
+  const r = results[s.name];
+  const cell = (key, digits) => `${mean(r.map((x) => x[key])).toFixed(digits)} (${Math.min(...r.map((x) => x[key])).toFixed(digits)}..${Math.max(...r.map((x) => x[key])).toFixed(digits)})`;
+  console.log(`| ${s.name} | ${cell('load', 1)} | ${cell('first', 2)} | ${cell('warm', 3)} | ${cell('steady', 3)} |`);
+}
+console.log(`\nadded over plain, paired within each trial: mean (median; smallest..largest):\n`);
+console.log('| side | load | first request | steady, per request | cold-start cost | warm-up beyond steady, all ' + WARM + ' requests |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+const warmUpExtra = (name) => results[name].map((r, t) => WARM * (r.warm - r.steady - (plain[t].warm - plain[t].steady)));
+for (const s of sides.slice(1)) {
+  console.log(`| ${s.name} | ${summary(diffs(s.name, 'load'), 1)} | ${summary(diffs(s.name, 'first'))} | ${summary(diffs(s.name, 'steady'), 3)} | **${summary(cold(s.name))}** | ${summary(warmUpExtra(s.name), 1)} |`);
+}
+// The first request's parts, each side against the one before it in the same trial.
+const step = (a, b) => results[a].map((r, t) => r.first - results[b][t].first - (r.steady - results[b][t].steady));
+console.log(`\ncold-start cost = (load − plain's) + (first request − plain's) − (steady − plain's steady); goal ≤ 2 ms.`);
+console.log(`the first request's parts (beyond steady), paired within each trial: instantiating the core (instantiate − import only) ${summary(step('instantiate', 'import only'))} ms; the first Telemetry, its first recording and export (instrumented − instantiate) ${summary(step('instrumented', 'instantiate'))} ms, of which a fresh isolate's first subrequest by itself (POST floor − plain) ${summary(step('POST floor', 'plain'))} ms`);
+console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);

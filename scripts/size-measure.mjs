@@ -1,0 +1,86 @@
+// The sizes the README's "Size" table and the size budget (scripts/size-budget.mjs) are about:
+//   the module      dist/edgescope.wasm as built, raw and gzipped
+//   the example app examples/app/src/index.js bundled as wrangler ships a Worker: esbuild, ESM,
+//                   minified, the `workerd` export condition, the .wasm and the runtime's own
+//                   cloudflare:* modules left as separate modules (wrangler uploads the wasm as
+//                   its own module and never bundles cloudflare:*)
+//   app total       the app's JS and the module, each gzipped on its own, summed (they are
+//                   uploaded as separate modules)
+// "gzipped" is zlib at level 9 (as `gzip -9`): the upload size the Workers limit counts is
+// compressed, and level 9 is the smallest the format gives, so the figure does not move with a
+// tool's default level.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const WASM_PATH = 'dist/edgescope.wasm';
+export const APP_ENTRY = 'examples/app/src/index.js';
+
+const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+// The example app's Worker JS as wrangler would bundle it, minified.
+export async function bundleExampleApp() {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [`${root}/${APP_ENTRY}`],
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['*.wasm', 'cloudflare:*'],
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0].contents;
+}
+
+// -> { wasmRaw, wasmGzip, appJsRaw, appJsGzip, appTotalRaw, appTotalGzip } in bytes.
+// Throws naming the missing file when the module has not been built.
+export async function measureSizes() {
+  let wasm;
+  try {
+    wasm = readFileSync(`${root}/${WASM_PATH}`);
+  } catch (error) {
+    throw new Error(`${WASM_PATH} not readable (${error.code ?? error.message}); build it first: bash scripts/build.sh wasm`);
+  }
+  const js = await bundleExampleApp();
+  const sizes = { wasmRaw: wasm.length, wasmGzip: gzipped(wasm), appJsRaw: js.length, appJsGzip: gzipped(js) };
+  sizes.appTotalRaw = sizes.appJsRaw + sizes.wasmRaw;
+  sizes.appTotalGzip = sizes.appJsGzip + sizes.wasmGzip;
+  return sizes;
+}
+
+export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+// The README "Size" table (Markdown).
+export function sizeTable(sizes) {
+  return [
+    '| size | raw | gzipped (level 9) |',
+    '| --- | ---: | ---: |',
+    `| \`${WASM_PATH}\` | ${kib(sizes.wasmRaw)} | ${kib(sizes.wasmGzip)} |`,
+    `| \`examples/app\` bundled (JS, minified) | ${kib(sizes.appJsRaw)} | ${kib(sizes.appJsGzip)} |`,
+    `| \`examples/app\` JS + wasm | ${kib(sizes.appTotalRaw)} | ${kib(sizes.appTotalGzip)} |`,
+  ].join('\n');
+}
+
+// What `sizes` exceeds of `budget` (scripts/size-budget.mjs): one message per artifact over it,
+// naming the artifact, its size, the budget and by how much; [] when everything fits.
+// A budget key the measurement does not know is an error, not a silent pass.
+export const ARTIFACTS = Object.freeze({
+  wasmRaw: `${WASM_PATH} (raw)`,
+  wasmGzip: `${WASM_PATH} (gzipped)`,
+  appTotalGzip: 'examples/app JS + wasm (gzipped)',
+});
+export function overBudget(sizes, budget) {
+  const messages = [];
+  for (const [key, limit] of Object.entries(budget)) {
+    if (!Object.hasOwn(ARTIFACTS, key) || typeof sizes[key] !== 'number') throw new Error(`size budget names ${JSON.stringify(key)}, which is not measured; use ${Object.keys(ARTIFACTS).join(', ')}`);
+    if (!Number.isSafeInteger(limit) || limit <= 0) throw new Error(`size budget ${key} must be a positive number of bytes, got ${String(limit)}`);
+    if (sizes[key] > limit) {
+      messages.push(`${ARTIFACTS[key]} is ${sizes[key]} bytes (${kib(sizes[key])}), ${sizes[key] - limit} bytes over its budget of ${limit} (${kib(limit)}) in scripts/size-budget.mjs`);
+    }
+  }
+  return messages;
+}

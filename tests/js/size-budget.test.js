@@ -1,0 +1,36 @@
+// The module and the example Worker stay within the size budget (scripts/size-budget.mjs): users
+// choose a Workers library on bundle size, and the Workers upload limit counts compressed bytes.
+// Measured as the README's size figures are (scripts/size-measure.mjs): dist/edgescope.wasm raw
+// and gzipped, and examples/app bundled and minified with the module, gzipped.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SIZE_BUDGET } from '../../scripts/size-budget.mjs';
+import { ARTIFACTS, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
+
+test('the built module and the bundled example app are within the size budget', async (t) => {
+  const sizes = await measureSizes();
+  for (const key of Object.keys(ARTIFACTS)) {
+    t.diagnostic(`${ARTIFACTS[key]}: ${sizes[key]} bytes (${kib(sizes[key])}); budget ${SIZE_BUDGET[key]} bytes (${kib(SIZE_BUDGET[key])})`);
+  }
+  t.diagnostic(`examples/app JS alone: ${sizes.appJsRaw} bytes raw, ${sizes.appJsGzip} gzipped`);
+  const over = overBudget(sizes, SIZE_BUDGET);
+  assert.deepEqual(over, [], `over the size budget:\n${over.join('\n')}`);
+});
+
+test('the budget covers the module raw and gzipped and the example app gzipped', () => {
+  assert.deepEqual(Object.keys(SIZE_BUDGET).sort(), Object.keys(ARTIFACTS).sort());
+});
+
+test('an artifact over its budget is named with its size and the excess', () => {
+  const sizes = { wasmRaw: 1000, wasmGzip: 600, appJsRaw: 0, appJsGzip: 0, appTotalRaw: 1000, appTotalGzip: 900 };
+  assert.deepEqual(overBudget(sizes, { wasmRaw: 1000, wasmGzip: 500, appTotalGzip: 1000 }), [
+    'dist/edgescope.wasm (gzipped) is 600 bytes (0.6 KiB), 100 bytes over its budget of 500 (0.5 KiB) in scripts/size-budget.mjs',
+  ]);
+  assert.deepEqual(overBudget(sizes, { wasmRaw: 1000, wasmGzip: 600, appTotalGzip: 900 }), []);
+});
+
+test('a budget for something not measured is refused rather than passed', () => {
+  const sizes = { wasmRaw: 1, wasmGzip: 1, appJsRaw: 0, appJsGzip: 0, appTotalRaw: 1, appTotalGzip: 1 };
+  assert.throws(() => overBudget(sizes, { bundleGzip: 10 }), /size budget names "bundleGzip", which is not measured/);
+  assert.throws(() => overBudget(sizes, { wasmRaw: 0 }), /wasmRaw must be a positive number of bytes/);
+});
