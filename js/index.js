@@ -7,4 +7,3 @@ export { EdgescopeConfigError, validateConfig } from './config.js';
 export { Span } from './span.js';
 export { stores, BufferStoreError } from './storage/index.js';
 export { BufferEntryError } from './core/buffer-core.js';
-export { createBreaker, createLedger, createExhaustionRegistry, CircuitOpenError } from './resilience/index.js';

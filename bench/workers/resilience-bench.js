@@ -11,7 +11,7 @@
 //                 invocation (an outcome batch) inside waitUntil: (c) minus this is what the
 //                 breaker's own work costs on top of the round trip
 // /__stats answers the breaker's counters (outside the measured windows).
-import { createBreaker } from 'edgescope';
+import { createBreaker } from 'edgescope/resilience';
 
 export { EdgescopeState } from 'edgescope';
 

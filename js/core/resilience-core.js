@@ -1,13 +1,14 @@
 // Resilience state in the core (wasm/include/edgescope/resilience/): circuit breakers, exhaustion
-// registries and credit ledgers, by handle, on one wasm instance. The shim (breakers with
+// registries and credit ledgers, by handle, on one instance of the resilience module
+// (dist/edgescope-resilience.wasm, js/core/resilience-wasm.js), separate from the telemetry one. The shim (breakers with
 // execute(), KV and Durable Object persistence) is built on this class; nothing here does I/O,
 // reads a clock or draws randomness: `now` is wall-clock ms (Date.now()) and `u` a uniform draw in
 // [0, 1) (Math.random()), both from the caller.
 //
 // API (the contract the shim relies on):
-//   ResilienceCore.forModule(core = getCore())  one per wasm instance (cached); core is getCore()'s
+//   ResilienceCore.forModule(core = getResilienceCore())  one per wasm instance (cached)
 //   .dead                                       true once that instance trapped: handles are gone;
-//                                               take forModule(getCore()) and restore from snapshots
+//                                               take forModule() again and restore from snapshots
 //   createBreaker(config) -> handle             config: { policy: 'classic'|'graduated',
 //       failureThreshold (5; 0 off), failureRate (0 off), slowCallRate (0 off), slowCallMs,
 //       window: { type: 'count'|'time', size (100 calls | 60000 ms) }, minimumCalls (10), openMs (30000),
@@ -41,7 +42,8 @@
 //     and leave the object untouched.
 // A budget or limit without a provider appears with provider '*' (every provider together).
 // Money is integer micro-dollars everywhere except a budget's `monthly` (dollars) in the config.
-import { getCore, isTrap, markDead } from './wasm-core.js';
+import { isTrap, markDead } from './wasm-core.js';
+import { getResilienceCore } from './resilience-wasm.js';
 
 // wasm/include/edgescope/resilience/state.hpp BreakerState, by number (tests/js/resilience-core.test.js
 // checks the two agree).
@@ -75,7 +77,7 @@ function json(operation, value) {
 }
 
 export class ResilienceCore {
-  static forModule(core = getCore()) {
+  static forModule(core = getResilienceCore()) {
     let instance = byCore.get(core);
     if (!instance) {
       instance = new ResilienceCore(core);

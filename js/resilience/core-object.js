@@ -4,9 +4,9 @@
 // last state this object serialized or loaded (`lastKnown`), so a trap costs at most the changes
 // since then; it is counted and logged once by the wrapper's caller.
 import { ResilienceCore } from '../core/resilience-core.js';
-import { getCore } from '../core/wasm-core.js';
 
-const resilienceCore = () => ResilienceCore.forModule(getCore());
+// The resilience module's live instance (a fresh one after a trap).
+const resilienceCore = () => ResilienceCore.forModule();
 
 const CREATE = { breaker: 'createBreaker', registry: 'createRegistry', ledger: 'createLedger' };
 

@@ -4,7 +4,8 @@
 // errors bad options get. The real wasm core decides everything.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger, createTelemetry, EdgescopeConfigError } from 'edgescope';
+import { createTelemetry, EdgescopeConfigError } from 'edgescope';
+import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger } from 'edgescope/resilience';
 import { captureConsole, memoryExporter } from './helpers.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

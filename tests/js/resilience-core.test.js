@@ -1,11 +1,13 @@
 // js/core/resilience-core.js through the real wasm module: the contract the shim builds on
 // (breakers, registries, ledgers by handle; snapshots; errors naming the field).
 import '../../js/entry/node.js';
+import '../../js/entry/resilience-node.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { BREAKER_STATES, ResilienceCore, ResilienceError } from '../../js/core/resilience-core.js';
-import { getCore } from '../../js/core/wasm-core.js';
+import { getResilienceCore as getCore } from '../../js/core/resilience-wasm.js';
+import { getCore as getTelemetryCore } from '../../js/core/wasm-core.js';
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);
 const rc = () => ResilienceCore.forModule(getCore());
@@ -21,7 +23,14 @@ test('the state numbering matches the core header', () => {
 
 test('forModule gives one ResilienceCore per wasm instance', () => {
   assert.equal(rc(), rc());
+  assert.equal(ResilienceCore.forModule(), rc(), 'the default is the resilience module\'s live instance');
   assert.equal(rc().dead, false);
+});
+
+test('the resilience objects live on their own module, not on the telemetry core', () => {
+  assert.equal(typeof getCore().exports.es_res_create, 'function');
+  assert.equal(typeof getCore().exports.es_create, 'undefined', 'no telemetry code in the resilience module');
+  assert.equal(getTelemetryCore().exports.es_res_create, undefined, 'no resilience code in the telemetry module');
 });
 
 test('a classic breaker opens after the threshold, refuses with retryAfterMs, and probes once half-open', () => {

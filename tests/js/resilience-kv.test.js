@@ -5,7 +5,7 @@
 // The same behaviour over real KV in workerd is in tests/workerd/resilience-state.test.js.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CircuitOpenError, createBreaker, createExhaustionRegistry } from 'edgescope';
+import { CircuitOpenError, createBreaker, createExhaustionRegistry } from 'edgescope/resilience';
 import { captureConsole } from './helpers.js';
 
 function memoryKv() {

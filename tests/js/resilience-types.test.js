@@ -1,4 +1,4 @@
-// The resilience declarations in js/index.d.ts compile as the README's "State across invocations"
+// The resilience declarations ('edgescope/resilience': js/resilience/index.d.ts) compile as the README's "State across invocations"
 // uses them, and refuse the misuses a type can catch.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,8 @@ function compiles(dir, name, source) {
 
 test('the resilience API as the README uses it type-checks, and misuse does not', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgescope-resilience-types-'));
-  const head = `import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger, instrument, exporters } from '${root}js/index.js';
+  const head = `import { instrument, exporters } from '${root}js/index.js';
+    import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger } from '${root}js/resilience/index.js';
     interface Env { STATE: any; KV: any; URL: string }`;
   try {
     const good = `${head}

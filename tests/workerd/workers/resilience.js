@@ -4,7 +4,8 @@
 // isolate at module scope as a user's Worker does. Each route does one API call and answers JSON.
 // Instrumented, so transitions reach the collector and /__active tells when an invocation's
 // waitUntil work (KV saves, Durable Object batches) has finished.
-import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger, exporters, instrument, scopeOf } from 'edgescope';
+import { exporters, instrument, scopeOf } from 'edgescope';
+import { CircuitOpenError, createBreaker, createExhaustionRegistry, createLedger } from 'edgescope/resilience';
 
 export { EdgescopeState } from 'edgescope';
 
