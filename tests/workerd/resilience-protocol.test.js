@@ -5,7 +5,9 @@
 // sends them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startWorker } from 'edgescope/testing';
 import { useCollector } from '../shared/use-collector.js';
+import { bundleOf } from './helpers.js';
 import { startFleet, tempDir } from './resilience-fleet.js';
 
 const collector = useCollector();
@@ -71,5 +73,25 @@ test('malformed requests to the resilience feature are refused with an error nam
     assert.equal(open.reply.decision.admit, false);
   } finally {
     await f.dispose();
+  }
+});
+
+test("a Worker that exports EdgescopeState without importing 'edgescope/resilience' answers a resilience request saying what to import", async () => {
+  const worker = await startWorker({
+    bundle: await bundleOf('resilience-absent'),
+    durableObjects: { EDGESCOPE_STATE: 'EdgescopeState' },
+  });
+  try {
+    const post = async (message) => (await worker.fetch('/', { method: 'POST', body: JSON.stringify(message) })).json();
+    const missing = await post(sync(breakerArgs()));
+    assert.equal(missing.ok, false);
+    assert.match(missing.message, /the resilience feature is not registered in this Durable Object: import 'edgescope\/resilience' in the Worker that exports EdgescopeState/);
+    // The buffer feature is built in and still served.
+    const status = await post({ v: 1, feature: 'buffer', op: 'status', args: { limits: { maxEntries: 200, maxBytes: 50_000_000, maxAgeMs: 3_600_000, maxAttempts: 3, replayMaxEntries: 50 } } });
+    assert.equal(status.ok, true, JSON.stringify(status));
+    const unknown = await post({ v: 1, feature: 'breaker', op: 'sync', args: {} });
+    assert.match(unknown.message, /unknown feature "breaker" \(known: buffer\)/);
+  } finally {
+    await worker.dispose();
   }
 });
