@@ -60,3 +60,11 @@ test('the resilience API as the README uses it type-checks, and misuse does not'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("'edgescope/resilience' exports the resilience API, and 'edgescope' none of it", async () => {
+  const resilience = await import('edgescope/resilience');
+  const main = await import('edgescope');
+  const api = ['CircuitOpenError', 'createBreaker', 'createExhaustionRegistry', 'createLedger'];
+  assert.deepEqual(Object.keys(resilience).sort(), api);
+  assert.deepEqual(api.filter((name) => name in main), []);
+});
