@@ -170,6 +170,9 @@ int32_t es_entry_decode(uint32_t len);
  * out in the output buffer (the return value is their length). ES_ERR_ARGUMENT messages name the
  * field ("breaker.window[3].at: expected a non-negative integer"); a refused deserialize or merge
  * leaves the object as it was. js/core/resilience-core.js is the one caller.
+ * These calls are exported by their own module, dist/edgescope-resilience.wasm
+ * (bindings/resilience-exports.txt), with the shared buffers (es_scratch, es_io, es_error_*,
+ * es_output_*: bindings/abi_state.cpp), not by dist/edgescope.wasm.
  * The out area (es_res_out, 100 f64) carries the hot calls' numbers: [0] retryAfterMs, [1] primary
  * share (decide), [2] transition count n, then n x (from state, to state, at ms, step) from [3].
  * States: 0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 DEGRADED, 4 RECOVERING. Transitions that only time
