@@ -16,22 +16,18 @@ using namespace edgescope;
 
 namespace {
 
-constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limits.hpp)
+// The shared buffers (abi_state.cpp: es_scratch, es_io, es_error_*, es_output_*).
+using abi::g_error;
+using abi::g_io;
+using abi::g_output;
+using abi::g_scratch;
 
-std::vector<uint8_t> g_scratch(4096);
-// The io block (edgescope.h): results the host reads from memory instead of making another call.
-alignas(8) uint8_t g_io[ES_IO_BYTES];
 static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
-std::string g_error;
-std::string g_output;
 std::vector<std::unique_ptr<Telemetry>> g_instances;
 std::vector<bool> g_remote_rejected;
 
-int32_t fail(int32_t code, std::string message) {
-  g_error = std::move(message);
-  return code;
-}
+int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
 
 Telemetry* instance(int32_t h) {
   if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
@@ -206,29 +202,7 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
 
 }  // namespace
 
-namespace edgescope::abi {
-std::int32_t fail(std::int32_t code, std::string message) { return ::fail(code, std::move(message)); }
-const std::vector<std::uint8_t>& scratch_bytes() { return g_scratch; }
-std::string& output() { return g_output; }
-}  // namespace edgescope::abi
-
 extern "C" {
-
-uint8_t* es_scratch(uint32_t len) {
-  if (len > kMaxScratch) {
-    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 1 MiB");
-    return nullptr;
-  }
-  if (g_scratch.size() < len) g_scratch.resize(len);
-  io_u32(ES_IO_SCRATCH, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_scratch.data())));
-  io_u32(ES_IO_SCRATCH + 4, static_cast<uint32_t>(g_scratch.size()));
-  return g_scratch.data();
-}
-
-const char* es_error_ptr(void) { return g_error.data(); }
-uint32_t es_error_len(void) { return static_cast<uint32_t>(g_error.size()); }
-const char* es_output_ptr(void) { return g_output.data(); }
-uint32_t es_output_len(void) { return static_cast<uint32_t>(g_output.size()); }
 
 int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payload_bytes, uint32_t max_records,
                   uint32_t s0, uint32_t s1, uint32_t s2, uint32_t s3, uint32_t s4, uint32_t s5, uint32_t s6,
@@ -613,7 +587,6 @@ double es_limit(int32_t h, int32_t id) {
   return static_cast<double>(read_limit(t->limits(), static_cast<LimitId>(id)));
 }
 
-uint8_t* es_io(void) { return g_io; }
 
 int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len) {
   ES_INSTANCE(t, h);

@@ -163,6 +163,49 @@ int32_t es_entry_encode(double created, int32_t format, int32_t signal, double r
  * ES_ERR_ARGUMENT says what is wrong (bad magic, unknown version, truncated, a field out of range). */
 int32_t es_entry_decode(uint32_t len);
 
+/* Resilience (wasm/include/edgescope/resilience/): circuit breakers, exhaustion registries and
+ * credit ledgers, each by a handle r > 0 of its own numbering (not a core handle). Pure state: the
+ * host passes `now` (wall-clock ms) and, for graduated breakers, a uniform draw u in [0, 1).
+ * JSON (configs, snapshots, ledger entries) goes in through the scratch buffer; JSON answers come
+ * out in the output buffer (the return value is their length). ES_ERR_ARGUMENT messages name the
+ * field ("breaker.window[3].at: expected a non-negative integer"); a refused deserialize or merge
+ * leaves the object as it was. js/core/resilience-core.js is the one caller.
+ * These calls are exported by their own module, dist/edgescope-resilience.wasm
+ * (bindings/resilience-exports.txt), with the shared buffers (es_scratch, es_io, es_error_*,
+ * es_output_*: bindings/abi_state.cpp), not by dist/edgescope.wasm.
+ * The out area (es_res_out, 100 f64) carries the hot calls' numbers: [0] retryAfterMs, [1] primary
+ * share (decide), [2] transition count n, then n x (from state, to state, at ms, step) from [3].
+ * States: 0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 DEGRADED, 4 RECOVERING. Transitions that only time
+ * caused (OPEN -> HALF_OPEN, graduated decay) are reported by the next call that returns them. */
+double* es_res_out(void);
+/* kind 0 breaker, 1 registry, 2 ledger; config JSON in scratch[0, len) (len 0: defaults). */
+int32_t es_res_create(int32_t kind, uint32_t config_len);
+int32_t es_res_destroy(int32_t r);
+/* >= 0: bit 0 admit, bit 1 probe, bits 2..4 state; out [0], [1], transitions. */
+int32_t es_res_decide(int32_t r, double now, double u);
+/* ok, probe: 0 or 1; returns the transition count (out area). */
+int32_t es_res_record(int32_t r, double now, int32_t ok, double duration_ms, int32_t probe);
+int32_t es_res_force_open(int32_t r, double now); /* transition count; out[0] retryAfterMs */
+int32_t es_res_reset(int32_t r, double now);      /* transition count */
+/* {"state","retryAfterMs","consecutiveFailures","calls","failures","step","since","openings",
+ * "probesInFlight","primaryShare"}; its time-driven transitions go with the next decide/record. */
+int32_t es_res_state(int32_t r, double now);
+/* Registry: provider name in scratch[0, len); duration_ms -1: the registry's default. */
+int32_t es_res_mark(int32_t r, double now, uint32_t provider_len, double duration_ms);
+double es_res_exhausted(int32_t r, double now, uint32_t provider_len); /* until ms, 0: not; < 0 error */
+int32_t es_res_list(int32_t r, double now); /* [{"provider","untilMs"}] */
+/* Ledger: entry JSON {provider, model?, spendMicros?, inputTokens?, outputTokens?, requests?}; answers
+ * the alerts it fired: [{"kind":"budget"|"depletion","provider","tier","spendMicros","budgetMicros",
+ * "last24hMicros","daysLeft"?}] (provider "*": a budget over every provider). */
+int32_t es_res_ledger_record(int32_t r, double now, uint32_t len);
+/* {provider, model?, requests?, tokens?} -> {"allowed","reason","provider","retryAfterMs"} */
+int32_t es_res_ledger_check(int32_t r, double now, uint32_t len);
+int32_t es_res_ledger_status(int32_t r, double now);
+/* Snapshots (versioned JSON) of any kind: serialize writes the output buffer; deserialize replaces
+ * the state, merge folds another isolate's snapshot in (commutative, idempotent); both all or nothing. */
+int32_t es_res_serialize(int32_t r, double now);
+int32_t es_res_deserialize(int32_t r, double now, uint32_t len);
+int32_t es_res_merge(int32_t r, double now, uint32_t len);
 /* ---- The hot path: fewer crossings per record (issue "The hot path") ----
  *
  * The io block: small results a call leaves at a fixed address, so the host reads them from memory

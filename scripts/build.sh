@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the core: `native` (doctest suite, ASan+UBSan), `wasm` (dist/edgescope.wasm only: what
-# `npm start`, `npm pack` and the benchmarks load), or everything (no argument: both, plus the
+# Builds the core: `native` (doctest suite, ASan+UBSan), `wasm` (the two modules only,
+# dist/edgescope.wasm and dist/edgescope-resilience.wasm: what `npm start`, `npm pack` and the
+# benchmarks load), or everything (no argument: both, plus the
 # doctest suite as wasm, which `npm test` runs). Incremental: reruns cost only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,11 @@ if [ "$what" = all ] || [ "$what" = native ]; then
 fi
 if [ "$what" = all ] || [ "$what" = wasm ]; then
   [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
-  # `wasm` alone builds the module's target only: the wasm doctest suite is for `npm test`.
+  # `wasm` alone builds the modules' targets only: the wasm doctest suite is for `npm test`.
   targets=()
-  [ "$what" = wasm ] && targets=(--target edgescope_wasm)
+  [ "$what" = wasm ] && targets=(--target edgescope_wasm edgescope_resilience_wasm)
   cmake --build build/wasm -j"$jobs" "${targets[@]}" >/dev/null
-  echo "[build] dist/edgescope.wasm: $(wc -c < dist/edgescope.wasm) bytes"
+  for module in dist/edgescope.wasm dist/edgescope-resilience.wasm; do
+    echo "[build] $module: $(wc -c < "$module") bytes, $(gzip -9c "$module" | wc -c) gzipped"
+  done
 fi

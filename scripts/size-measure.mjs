@@ -1,5 +1,7 @@
 // The sizes the README's "Size" table and the size budget (scripts/size-budget.mjs) are about:
 //   the module      dist/edgescope.wasm as built, raw and gzipped
+//   the resilience  dist/edgescope-resilience.wasm, raw and gzipped: its own module, loaded only
+//   module          by Workers that import 'edgescope/resilience' (so not part of the example app)
 //   the example app examples/app/src/index.js bundled as wrangler ships a Worker: esbuild, ESM,
 //                   minified, the `workerd` export condition, the .wasm and the runtime's own
 //                   cloudflare:* modules left as separate modules (wrangler uploads the wasm as
@@ -15,38 +17,48 @@ import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const WASM_PATH = 'dist/edgescope.wasm';
+export const RESILIENCE_WASM_PATH = 'dist/edgescope-resilience.wasm';
 export const APP_ENTRY = 'examples/app/src/index.js';
 
 const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+// The esbuild options wrangler's bundling amounts to (see the header).
+export const WORKER_BUNDLE_OPTIONS = Object.freeze({
+  bundle: true,
+  minify: true,
+  write: false,
+  format: 'esm',
+  platform: 'neutral',
+  conditions: ['workerd', 'worker', 'browser'],
+  external: ['*.wasm', 'cloudflare:*'],
+  logLevel: 'silent',
+});
 
 // The example app's Worker JS as wrangler would bundle it, minified.
 export async function bundleExampleApp() {
   const esbuild = await import('esbuild');
   const out = await esbuild.build({
+    ...WORKER_BUNDLE_OPTIONS,
     entryPoints: [`${root}/${APP_ENTRY}`],
-    bundle: true,
-    minify: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['*.wasm', 'cloudflare:*'],
-    logLevel: 'silent',
   });
   return out.outputFiles[0].contents;
 }
 
-// -> { wasmRaw, wasmGzip, appJsRaw, appJsGzip, appTotalRaw, appTotalGzip } in bytes.
-// Throws naming the missing file when the module has not been built.
-export async function measureSizes() {
-  let wasm;
+function readBuilt(path) {
   try {
-    wasm = readFileSync(`${root}/${WASM_PATH}`);
+    return readFileSync(`${root}/${path}`);
   } catch (error) {
-    throw new Error(`${WASM_PATH} not readable (${error.code ?? error.message}); build it first: bash scripts/build.sh wasm`);
+    throw new Error(`${path} not readable (${error.code ?? error.message}); build it first: bash scripts/build.sh wasm`);
   }
+}
+
+// -> { wasmRaw, wasmGzip, resilienceWasmRaw, resilienceWasmGzip, appJsRaw, appJsGzip, appTotalRaw,
+// appTotalGzip } in bytes. Throws naming the missing file when a module has not been built.
+export async function measureSizes() {
+  const wasm = readBuilt(WASM_PATH);
+  const resilience = readBuilt(RESILIENCE_WASM_PATH);
   const js = await bundleExampleApp();
-  const sizes = { wasmRaw: wasm.length, wasmGzip: gzipped(wasm), appJsRaw: js.length, appJsGzip: gzipped(js) };
+  const sizes = { wasmRaw: wasm.length, wasmGzip: gzipped(wasm), resilienceWasmRaw: resilience.length, resilienceWasmGzip: gzipped(resilience), appJsRaw: js.length, appJsGzip: gzipped(js) };
   sizes.appTotalRaw = sizes.appJsRaw + sizes.wasmRaw;
   sizes.appTotalGzip = sizes.appJsGzip + sizes.wasmGzip;
   return sizes;
@@ -60,6 +72,7 @@ export function sizeTable(sizes) {
     '| size | raw | gzipped (level 9) |',
     '| --- | ---: | ---: |',
     `| \`${WASM_PATH}\` | ${kib(sizes.wasmRaw)} | ${kib(sizes.wasmGzip)} |`,
+    `| \`${RESILIENCE_WASM_PATH}\` (only with \`edgescope/resilience\`) | ${kib(sizes.resilienceWasmRaw)} | ${kib(sizes.resilienceWasmGzip)} |`,
     `| \`examples/app\` bundled (JS, minified) | ${kib(sizes.appJsRaw)} | ${kib(sizes.appJsGzip)} |`,
     `| \`examples/app\` JS + wasm | ${kib(sizes.appTotalRaw)} | ${kib(sizes.appTotalGzip)} |`,
   ].join('\n');
@@ -71,6 +84,8 @@ export function sizeTable(sizes) {
 export const ARTIFACTS = Object.freeze({
   wasmRaw: `${WASM_PATH} (raw)`,
   wasmGzip: `${WASM_PATH} (gzipped)`,
+  resilienceWasmRaw: `${RESILIENCE_WASM_PATH} (raw)`,
+  resilienceWasmGzip: `${RESILIENCE_WASM_PATH} (gzipped)`,
   appTotalGzip: 'examples/app JS + wasm (gzipped)',
 });
 export function overBudget(sizes, budget) {

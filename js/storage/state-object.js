@@ -4,11 +4,12 @@
 //   [[durable_objects.bindings]] name = "EDGESCOPE_STATE", class_name = "EdgescopeState"
 //   [[migrations]] tag = "v1", new_sqlite_classes = ["EdgescopeState"]
 // One RPC method, request({ v, feature, op, args }), so later features (circuit breakers, alert
-// de-duplication) reuse the class, the binding and the protocol (js/storage/state-features.js).
+// de-duplication) reuse the class, the binding and the protocol (js/storage/state-features.js;
+// `resilience` is there when the Worker imports 'edgescope/resilience').
 // Storage is the object's SQLite database (ctx.storage.sql); each op is one transactionSync, and
 // nothing in it awaits, so the object's input gate keeps concurrent requests from interleaving.
 import { DurableObject } from 'cloudflare:workers';
-import { STATE_FEATURES } from './state-features.js';
+import { STATE_FEATURES, missingFeatureError } from './state-features.js';
 import { parseStateMessage } from './state-protocol.js';
 
 const VERSIONS_TABLE = 'edgescope_features';
@@ -17,6 +18,9 @@ export class EdgescopeState extends DurableObject {
   #ready = new Set(); // features whose tables are at this build's version
 
   request(message) {
+    // A feature whose entry this Worker did not import (js/storage/state-features.js).
+    const missing = missingFeatureError(message?.feature);
+    if (missing) throw missing;
     const { name, feature, op, args } = parseStateMessage(message, STATE_FEATURES);
     const storage = this.ctx.storage;
     let sql;

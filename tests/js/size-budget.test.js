@@ -1,13 +1,14 @@
 // The module and the example Worker stay within the size budget (scripts/size-budget.mjs): users
 // choose a Workers library on bundle size, and the Workers upload limit counts compressed bytes.
-// Measured as the README's size figures are (scripts/size-measure.mjs): dist/edgescope.wasm raw
-// and gzipped, and examples/app bundled and minified with the module, gzipped.
+// Measured as the README's size figures are (scripts/size-measure.mjs): dist/edgescope.wasm and
+// dist/edgescope-resilience.wasm raw and gzipped, and examples/app bundled and minified with the
+// module, gzipped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIZE_BUDGET } from '../../scripts/size-budget.mjs';
 import { ARTIFACTS, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
 
-test('the built module and the bundled example app are within the size budget', async (t) => {
+test('both built modules and the bundled example app are within the size budget', async (t) => {
   const sizes = await measureSizes();
   for (const key of Object.keys(ARTIFACTS)) {
     t.diagnostic(`${ARTIFACTS[key]}: ${sizes[key]} bytes (${kib(sizes[key])}); budget ${SIZE_BUDGET[key]} bytes (${kib(SIZE_BUDGET[key])})`);
@@ -17,8 +18,16 @@ test('the built module and the bundled example app are within the size budget', 
   assert.deepEqual(over, [], `over the size budget:\n${over.join('\n')}`);
 });
 
-test('the budget covers the module raw and gzipped and the example app gzipped', () => {
+test('the budget covers each module raw and gzipped and the example app gzipped', () => {
   assert.deepEqual(Object.keys(SIZE_BUDGET).sort(), Object.keys(ARTIFACTS).sort());
+  assert.deepEqual(Object.keys(ARTIFACTS).sort(), ['appTotalGzip', 'resilienceWasmGzip', 'resilienceWasmRaw', 'wasmGzip', 'wasmRaw']);
+});
+
+test('the resilience module over its budget is named as such', () => {
+  const sizes = { wasmRaw: 1, wasmGzip: 1, resilienceWasmRaw: 2000, resilienceWasmGzip: 900, appJsRaw: 0, appJsGzip: 0, appTotalRaw: 1, appTotalGzip: 1 };
+  assert.deepEqual(overBudget(sizes, { resilienceWasmRaw: 2000, resilienceWasmGzip: 800 }), [
+    'dist/edgescope-resilience.wasm (gzipped) is 900 bytes (0.9 KiB), 100 bytes over its budget of 800 (0.8 KiB) in scripts/size-budget.mjs',
+  ]);
 });
 
 test('an artifact over its budget is named with its size and the excess', () => {

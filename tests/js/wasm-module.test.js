@@ -1,45 +1,68 @@
-// The module's surface is a contract: exactly the exports listed in bindings/exports.txt (plus
-// the runtime's own few), and only imports the shim provides.
+// The modules' surfaces are a contract: dist/edgescope.wasm exports exactly bindings/exports.txt
+// and dist/edgescope-resilience.wasm exactly bindings/resilience-exports.txt (each plus the
+// runtime's own few), and both import only what the shim provides. The resilience code is in its
+// own module so that the telemetry module every user loads does not carry it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
 const module = new WebAssembly.Module(readFileSync(new URL('dist/edgescope.wasm', root)));
-const listed = readFileSync(new URL('bindings/exports.txt', root), 'utf8')
-  .split('\n')
-  .map((l) => l.trim())
-  .filter((l) => l && !l.startsWith('#'));
+const resilienceModule = new WebAssembly.Module(readFileSync(new URL('dist/edgescope-resilience.wasm', root)));
+const exportList = (file) =>
+  readFileSync(new URL(`bindings/${file}`, root), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+const listed = exportList('exports.txt');
+const resilienceListed = exportList('resilience-exports.txt');
 // Added by Emscripten's STANDALONE_WASM reactor; the shim uses memory and _initialize.
 const RUNTIME_EXPORTS = ['memory', '_initialize', '__indirect_function_table', '__errno_location', 'stackSave', 'stackRestore', 'stackAlloc'];
+const exportsOf = (m) => WebAssembly.Module.exports(m).map((e) => e.name);
 
-test('the module exports every ABI function listed in bindings/exports.txt', () => {
-  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const missing = listed.filter((name) => !exported.has(name));
-  assert.deepEqual(missing, []);
+for (const [file, m, names] of [
+  ['dist/edgescope.wasm', module, listed],
+  ['dist/edgescope-resilience.wasm', resilienceModule, resilienceListed],
+]) {
+  test(`${file} exports every ABI function in its export list`, () => {
+    const exported = new Set(exportsOf(m));
+    assert.deepEqual(names.filter((name) => !exported.has(name)), []);
+  });
+
+  test(`${file} exports nothing beyond its list and the runtime exports`, () => {
+    const allowed = new Set([...names, ...RUNTIME_EXPORTS]);
+    assert.deepEqual(exportsOf(m).filter((name) => !allowed.has(name)), []);
+  });
+
+  test(`${file} imports only what the shim provides`, () => {
+    const imports = WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`);
+    const provided = ['env.emscripten_notify_memory_growth', 'wasi_snapshot_preview1.proc_exit'];
+    assert.deepEqual(imports.filter((i) => !provided.includes(i)), []);
+  });
+}
+
+test('the telemetry module carries no resilience code, and the resilience module no telemetry calls', () => {
+  assert.deepEqual(listed.filter((name) => name.startsWith('es_res_')), []);
+  assert.deepEqual(exportsOf(module).filter((name) => name.startsWith('es_res_')), []);
+  assert.deepEqual(exportsOf(resilienceModule).filter((name) => /^es_/.test(name) && !resilienceListed.includes(name)), []);
+  assert.ok(!exportsOf(resilienceModule).includes('es_create'));
 });
 
-test('the module exports nothing beyond the list and the runtime exports', () => {
-  const allowed = new Set([...listed, ...RUNTIME_EXPORTS]);
-  const extra = WebAssembly.Module.exports(module).map((e) => e.name).filter((name) => !allowed.has(name));
-  assert.deepEqual(extra, []);
+test('the resilience module shares only the buffer calls with the telemetry module', () => {
+  const shared = resilienceListed.filter((name) => listed.includes(name)).sort();
+  assert.deepEqual(shared, ['es_error_len', 'es_error_ptr', 'es_io', 'es_output_len', 'es_output_ptr', 'es_scratch']);
 });
 
-test('every ABI function in the header is in the export list', () => {
+test('every ABI function in the header is in one of the export lists', () => {
   const header = readFileSync(new URL('bindings/edgescope.h', root), 'utf8');
   const declared = [...header.matchAll(/\b(es_[a-z_]+)\(/g)].map((m) => m[1]);
-  assert.deepEqual([...new Set(declared)].sort(), [...listed].sort());
+  assert.deepEqual([...new Set(declared)].sort(), [...new Set([...listed, ...resilienceListed])].sort());
 });
 
-test('the module imports only what the shim provides', () => {
-  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
-  const provided = ['env.emscripten_notify_memory_growth', 'wasi_snapshot_preview1.proc_exit'];
-  assert.deepEqual(imports.filter((i) => !provided.includes(i)), []);
-});
-
-test('the module is glue-free: no Emscripten JS next to it in the package', () => {
+test('the modules are glue-free: no Emscripten JS next to them in the package, and both ship', () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
   assert.ok(pkg.files.includes('dist/edgescope.wasm'));
+  assert.ok(pkg.files.includes('dist/edgescope-resilience.wasm'));
   assert.ok(!pkg.files.some((f) => f.startsWith('dist/') && f.endsWith('.js')));
 });
 

@@ -24,6 +24,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('the packed package holds the module, the shim and the types, and nothing built for tests', () => {
   const files = execFileSync('find', ['node_modules/edgescope', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).split('\n');
   assert.ok(files.includes('node_modules/edgescope/dist/edgescope.wasm'));
+  assert.ok(files.includes('node_modules/edgescope/dist/edgescope-resilience.wasm'), 'the resilience module ships too');
+  assert.ok(files.includes('node_modules/edgescope/js/resilience/index.d.ts'));
   assert.ok(files.includes('node_modules/edgescope/js/index.d.ts'));
   assert.ok(files.includes('node_modules/edgescope/js/testing/index.js'));
   assert.ok(!files.some((f) => f.includes('/tests/') || f.includes('/build/') || f.endsWith('.cpp')));
@@ -42,6 +44,19 @@ test('installed into an empty folder, it imports and works under Node', () => {
   const out = JSON.parse(execFileSync('node', ['node-check.mjs'], { cwd: dir, encoding: 'utf8' }));
   assert.equal(out.length, 1);
   assert.match(out[0], /span hello internal/);
+});
+
+test("installed into an empty folder, 'edgescope/resilience' imports and works under Node", () => {
+  writeFileSync(
+    join(dir, 'resilience-check.mjs'),
+    `import { createBreaker, CircuitOpenError } from 'edgescope/resilience';
+     const b = createBreaker('consumer', { failureThreshold: 1, openMs: 60000 }).use();
+     await b.execute(() => { throw new Error('down'); }).catch(() => {});
+     const refused = await b.execute(() => 'ran').catch((e) => e);
+     console.log(JSON.stringify({ open: refused instanceof CircuitOpenError, state: refused.state }));`,
+  );
+  const out = JSON.parse(execFileSync('node', ['resilience-check.mjs'], { cwd: dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { open: true, state: 'OPEN' });
 });
 
 test('installed into an empty folder, it bundles into a Worker that runs in workerd', async () => {
