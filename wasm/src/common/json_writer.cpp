@@ -2,73 +2,78 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+
+#include "edgescope/number_format.hpp"
 
 namespace edgescope {
 
+// Appends go by runs, never byte by byte: std::string::push_back is an out-of-line call under
+// -Oz (libc++ declares its members extern templates), and was a quarter of encoding time.
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  const char* const data = text.data();
+  const std::size_t size = text.size();
+  std::size_t run = 0;  // start of the characters not yet appended; none of them needs escaping
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(data + run, i - run);
+    run = i + 1;
+    char escape[6] = {'\\', static_cast<char>(c), 0, 0, 0, 0};
+    std::size_t n = 2;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(ch);
-        }
+      case '"': case '\\': break;
+      case '\n': escape[1] = 'n'; break;
+      case '\r': escape[1] = 'r'; break;
+      case '\t': escape[1] = 't'; break;
+      default:  // other control characters: \u00XX (RFC 8259 section 7)
+        escape[1] = 'u';
+        escape[2] = '0';
+        escape[3] = '0';
+        escape[4] = kHex[c >> 4];
+        escape[5] = kHex[c & 0xF];
+        n = 6;
     }
+    out.append(escape, n);
   }
+  out.append(data + run, size - run);
   out.push_back('"');
 }
 
-void append_json_uint(std::string& out, std::uint64_t value) {
-  char buf[24];
-  int n = 0;
+namespace {
+
+// Digits of `value` written backwards ending at `end`; returns where they start.
+char* put_uint(char* end, std::uint64_t value) {
   do {
-    buf[n++] = static_cast<char>('0' + value % 10);
+    *--end = static_cast<char>('0' + value % 10);
     value /= 10;
   } while (value != 0);
-  while (n > 0) out.push_back(buf[--n]);
+  return end;
+}
+
+}  // namespace
+
+void append_json_uint(std::string& out, std::uint64_t value) {
+  char buf[20];
+  char* const end = buf + sizeof buf;
+  const char* const start = put_uint(end, value);
+  out.append(start, static_cast<std::size_t>(end - start));
 }
 
 void append_json_int(std::string& out, std::int64_t value) {
-  if (value < 0) {
-    out.push_back('-');
-    append_json_uint(out, static_cast<std::uint64_t>(-(value + 1)) + 1);
-  } else {
-    append_json_uint(out, static_cast<std::uint64_t>(value));
-  }
+  char buf[21];
+  char* const end = buf + sizeof buf;
+  // The magnitude in uint64: -INT64_MIN does not fit an int64.
+  const std::uint64_t magnitude = value < 0 ? static_cast<std::uint64_t>(-(value + 1)) + 1 : static_cast<std::uint64_t>(value);
+  char* start = put_uint(end, magnitude);
+  if (value < 0) *--start = '-';
+  out.append(start, static_cast<std::size_t>(end - start));
 }
 
 void append_double(std::string& out, double value) {
-  if (!std::isfinite(value)) {  // never reached for sanitised values; keeps JSON valid anyway
-    out.append("0");
-    return;
-  }
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    char buf[32];
-    const int n = std::snprintf(buf, sizeof buf, "%.0f", value);
-    out.append(buf, static_cast<std::size_t>(n));
-    return;
-  }
-  char buf[40];
-  for (int precision = 15; precision <= 17; ++precision) {
-    const int n = std::snprintf(buf, sizeof buf, "%.*g", precision, value);
-    if (precision == 17 || std::strtod(buf, nullptr) == value) {
-      out.append(buf, static_cast<std::size_t>(n));
-      return;
-    }
-  }
+  char buf[kMaxNumberChars];
+  out.append(buf, format_double(value, buf));
 }
 
 void append_json_doubles(std::string& out, const std::vector<double>& values) {
@@ -83,10 +88,14 @@ void append_json_doubles(std::string& out, const std::vector<double>& values) {
 void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings) {
   out.push_back('[');
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    if (as_strings) out.push_back('"');
-    append_json_uint(out, values[i]);
-    if (as_strings) out.push_back('"');
+    char buf[24];
+    char* const end = buf + sizeof buf;
+    char* start = end;
+    if (as_strings) *--start = '"';
+    start = put_uint(start, values[i]);
+    if (as_strings) *--start = '"';
+    if (i > 0) *--start = ',';
+    out.append(start, static_cast<std::size_t>(end - start));
   }
   out.push_back(']');
 }
@@ -112,9 +121,13 @@ std::uint64_t unix_micros_from_ms(double time_ms) {
 }
 
 void append_json_unix_nanos(std::string& out, double time_ms) {
-  out.push_back('"');
-  append_json_uint(out, unix_micros_from_ms(time_ms) * 1000);
-  out.push_back('"');
+  char buf[24];
+  char* const end = buf + sizeof buf;
+  char* start = end;
+  *--start = '"';
+  start = put_uint(start, unix_micros_from_ms(time_ms) * 1000);
+  *--start = '"';
+  out.append(start, static_cast<std::size_t>(end - start));
 }
 
 }  // namespace edgescope
