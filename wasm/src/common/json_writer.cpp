@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "edgescope/number_format.hpp"
 
@@ -110,13 +111,20 @@ std::uint64_t unix_micros_from_ms(double time_ms) {
   // survive untouched and only the fraction (in [0, 1)) is rounded.
   const double whole = std::floor(time_ms);
   const double fraction = time_ms - whole;
-  const double scaled = fraction * 1000.0;  // the nearest double to the exact product
-  double micros = std::floor(scaled);
-  const double rest = scaled - micros;  // exact
-  // Round half up, on the exact product: when the rounded product sits exactly on .5, fma gives
-  // the exact residual of the multiplication, which says on which side the true value lies.
-  if (rest > 0.5 || (rest == 0.5 && std::fma(fraction, 1000.0, -scaled) >= 0)) micros += 1;
-  const std::uint64_t total = static_cast<std::uint64_t>(whole) * 1000 + static_cast<std::uint64_t>(micros);
+  // The fraction is f x 2^-shift exactly (f its 53-bit significand); f x 1000 fits in 64 bits,
+  // so the exact product is rounded in integers, half up (no fma: WebAssembly has none, and
+  // the C library's pulls in frexp and scalbn).
+  std::uint64_t micros = 0;
+  if (fraction > 0) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &fraction, sizeof bits);
+    const int biased = static_cast<int>(bits >> 52);  // positive; a subnormal gives shift >= 64
+    const std::uint64_t f = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+    const int shift = 1075 - biased;  // >= 53, since the fraction is below 1
+    if (shift < 64) micros = (f * 1000 + (std::uint64_t{1} << (shift - 1))) >> shift;
+    // shift >= 64: the product is below 2^63 / 2^64, under half a microsecond.
+  }
+  const std::uint64_t total = static_cast<std::uint64_t>(whole) * 1000 + micros;
   return total < kMaxMicros ? total : kMaxMicros;
 }
 

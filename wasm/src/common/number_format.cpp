@@ -51,6 +51,19 @@ struct Big {
     }
     while (size > 0 && limb[size - 1] == 0) --size;
   }
+  // this -= q * other; requires this >= q * other.
+  void sub_multiple(const Big& other, std::uint32_t q) {
+    std::uint64_t carry = 0;  // of q * other
+    std::uint32_t borrow = 0;
+    for (int i = 0; i < size; ++i) {
+      carry += i < other.size ? std::uint64_t{other.limb[i]} * q : 0;
+      const std::uint64_t take = (carry & 0xFFFFFFFFu) + borrow;
+      carry >>= 32;
+      borrow = limb[i] < take ? 1u : 0u;
+      limb[i] = static_cast<std::uint32_t>(limb[i] - take);
+    }
+    while (size > 0 && limb[size - 1] == 0) --size;
+  }
   // this -= other; requires this >= other.
   void sub(const Big& other) {
     std::uint32_t borrow = 0;
@@ -93,9 +106,45 @@ int floor_log10_pow2(int x) {
   return static_cast<int>((static_cast<std::int64_t>(x) * 1292913986) >> 32);
 }
 
+// The fast path for values that are a short decimal, as most telemetry doubles are (0.005, 4.35,
+// 123.456): finds the fewest fraction digits j for which some integer W below 10^15 gives
+// W / 10^j == v, with W / 10^j computed in double arithmetic. Both operands are exact doubles
+// (W < 2^53, 10^j for j <= 22), so IEEE division returns the double nearest the decimal
+// W x 10^-j: exactly what a correct reader returns, so W x 10^-j reads back as v. With at most 15
+// significant digits it is also the only such decimal of its length (v's rounding interval,
+// at most 2^-52 of v wide, is narrower than the spacing of 15-digit decimals), hence the same
+// digits as the exact algorithm. W is v x 10^j rounded: that product is within 0.2 of W (v is
+// within 2^-53 of W x 10^-j relatively, 0.11 at most for W < 10^15, plus the product's own
+// rounding, 2^-4 at most below 2^50), so other j are skipped without dividing.
+bool short_decimal(double v, ShortestDecimal& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (!(v < 1e15)) return false;
+  for (int j = 0; j <= 22; ++j) {
+    const double w = v * kPow10[j];
+    if (w >= 1e15) return false;
+    const auto whole = static_cast<std::uint64_t>(w + 0.5);
+    const double miss = w - static_cast<double>(whole);
+    if (miss > 0.2 || miss < -0.2 || whole == 0) continue;
+    if (static_cast<double>(whole) / kPow10[j] != v) continue;
+    char reversed[16];
+    int n = 0;
+    for (std::uint64_t rest = whole; rest != 0; rest /= 10) reversed[n++] = static_cast<char>('0' + rest % 10);
+    out.exponent = n - j;
+    int skip = 0;  // trailing zeros (j == 0 only: a smaller j would have matched otherwise)
+    while (reversed[skip] == '0') ++skip;
+    out.count = 0;
+    for (int i = n - 1; i >= skip; --i) out.digits[out.count++] = reversed[i];
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 ShortestDecimal shortest_decimal(double positive) {
+  ShortestDecimal quick{};
+  if (short_decimal(positive, quick)) return quick;
   std::uint64_t bits;
   std::memcpy(&bits, &positive, sizeof bits);
   const int biased = static_cast<int>(bits >> 52);  // the sign bit is 0
@@ -147,19 +196,35 @@ ShortestDecimal shortest_decimal(double positive) {
     s.mul(10);
     ++k;
   }
+  // Scaling all four by one power of two changes no ratio; with s's top word at 2^31 or more, the
+  // top words of r and s give each digit to within 2 (Knuth, TAOCP vol. 2, 4.3.1), so a digit
+  // costs one multiply-subtract instead of up to nine subtractions.
+  int spare = 0;
+  while ((s.limb[s.size - 1] << spare & 0x80000000u) == 0) ++spare;
+  s.shl(spare);
+  r.shl(spare);
+  m_plus.shl(spare);
+  if (asymmetric) m_minus.shl(spare);
+  // Outside the power-of-two case both gaps are equal: one integer serves as both.
+  const Big& low_gap = asymmetric ? m_minus : m_plus;
+  const int top = s.size - 1;
   ShortestDecimal out{};
   out.exponent = k;
   for (;;) {
     r.mul(10);
     m_plus.mul(10);
-    m_minus.mul(10);
-    int digit = 0;
+    if (asymmetric) m_minus.mul(10);
+    // r < 10 s: at most one word of r lies above s.s top word, and it is below 10.
+    const std::uint64_t r_top = (r.size > top + 1 ? std::uint64_t{r.limb[top + 1]} << 32 : 0) |
+                                (r.size > top ? r.limb[top] : 0u);
+    auto digit = static_cast<std::uint32_t>(r_top / (std::uint64_t{s.limb[top]} + 1));
+    if (digit != 0) r.sub_multiple(s, digit);
     while (compare(r, s) >= 0) {
       r.sub(s);
       ++digit;
     }
     // low: the digits so far are inside the interval; high: so is the next decimal up.
-    const int low_cmp = compare(r, m_minus);
+    const int low_cmp = compare(r, low_gap);
     const int high_cmp = compare_sum(r, m_plus, s);
     const bool low = even ? low_cmp <= 0 : low_cmp < 0;
     const bool high = even ? high_cmp >= 0 : high_cmp > 0;
