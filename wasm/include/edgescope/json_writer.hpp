@@ -6,12 +6,18 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/ids.hpp"
+
 namespace edgescope {
 
 void append_json_string(std::string& out, std::string_view text);
 // Shortest decimal that round-trips, as JSON accepts it (finite values only).
 void append_double(std::string& out, double value);
 void append_json_uint(std::string& out, std::uint64_t value);
+// Ids as lowercase hex (W3C Trace Context; OTLP JSON writes ids as hex, not base64): 32 digits for
+// a trace id, 16 for a span id, in one append (ids.hpp's append_hex goes a digit at a time).
+void append_hex_id(std::string& out, const TraceId& id);
+void append_hex_id(std::string& out, SpanId id);
 void append_json_int(std::string& out, std::int64_t value);
 // [a,b,...] of doubles; of unsigned integers, quoted when `as_strings` (OTLP's uint64 in JSON).
 void append_json_doubles(std::string& out, const std::vector<double>& values);

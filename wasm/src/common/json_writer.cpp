@@ -62,6 +62,28 @@ void append_json_uint(std::string& out, std::uint64_t value) {
   out.append(start, static_cast<std::size_t>(end - start));
 }
 
+namespace {
+
+void put_hex(char* at, std::uint64_t word) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i, word >>= 4) at[i] = kHex[word & 0xF];
+}
+
+}  // namespace
+
+void append_hex_id(std::string& out, const TraceId& id) {
+  char buf[32];
+  put_hex(buf, id.high);
+  put_hex(buf + 16, id.low);
+  out.append(buf, sizeof buf);
+}
+
+void append_hex_id(std::string& out, SpanId id) {
+  char buf[16];
+  put_hex(buf, id);
+  out.append(buf, sizeof buf);
+}
+
 void append_json_int(std::string& out, std::int64_t value) {
   char buf[21];
   char* const end = buf + sizeof buf;

@@ -148,13 +148,13 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
 
 void encode_span(const Span& s, const std::string& service, bool compact, std::string& out) {
   out.append("{\"traceId\":\"");
-  append_hex(out, s.trace_id);
+  append_hex_id(out, s.trace_id);
   out.append("\",\"spanId\":\"");
-  append_hex(out, s.span_id);
+  append_hex_id(out, s.span_id);
   out.push_back('"');
   if (s.parent_span_id != 0) {
     out.append(",\"parentSpanId\":\"");
-    append_hex(out, s.parent_span_id);
+    append_hex_id(out, s.parent_span_id);
     out.push_back('"');
   }
   out.append(",\"operationName\":");
@@ -237,9 +237,9 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   }
   if (r.trace_id.is_valid()) {
     out.append(",\"metadata\":{\"traceId\":\"");
-    append_hex(out, r.trace_id);
+    append_hex_id(out, r.trace_id);
     out.append("\",\"spanId\":\"");
-    append_hex(out, r.span_id);
+    append_hex_id(out, r.span_id);
     out.append("\"}");
   }
   out.push_back('}');

@@ -137,13 +137,13 @@ std::string resource_json(const Resource& resource) {
 
 void encode_span(const Span& s, bool compact, std::string& out) {
   out.append("{\"traceId\":\"");
-  append_hex(out, s.trace_id);
+  append_hex_id(out, s.trace_id);
   out.append("\",\"spanId\":\"");
-  append_hex(out, s.span_id);
+  append_hex_id(out, s.span_id);
   out.push_back('"');
   if (s.parent_span_id != 0) {
     out.append(",\"parentSpanId\":\"");
-    append_hex(out, s.parent_span_id);
+    append_hex_id(out, s.parent_span_id);
     out.push_back('"');
   }
   if (!s.tracestate.empty()) {
@@ -308,9 +308,9 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   append_dropped(out, "droppedAttributesCount", std::uint64_t{r.dropped_attributes} + cut_off);
   if (r.trace_id.is_valid()) {
     out.append(",\"traceId\":\"");
-    append_hex(out, r.trace_id);
+    append_hex_id(out, r.trace_id);
     out.append("\",\"spanId\":\"");
-    append_hex(out, r.span_id);
+    append_hex_id(out, r.span_id);
     out.push_back('"');
   }
   out.push_back('}');
