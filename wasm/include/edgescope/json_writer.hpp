@@ -1,7 +1,10 @@
-// The few JSON primitives the encoders need, appending to a std::string. Inputs are already valid
-// UTF-8 (sanitize_text ran at the boundary), so escaping is all that is left (RFC 8259 section 7).
+// The few JSON primitives the encoders need, appending to a std::string (through a JsonBuffer on
+// the hot path). Inputs are already valid UTF-8 (sanitize_text ran at the boundary), so escaping
+// is all that is left (RFC 8259 section 7).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +13,61 @@
 
 namespace edgescope {
 
+#if defined(__GNUC__)
+#define EDGESCOPE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define EDGESCOPE_ALWAYS_INLINE inline
+#endif
+
+// Appends to a std::string through a raw cursor. Under -Oz libc++'s append and push_back are
+// out-of-line calls several levels deep (its members are extern templates), which made them most
+// of the module's encoding time. The string is grown (zero-filled, geometrically) ahead of the
+// cursor and cut back to what was written when the buffer goes out of scope; nothing else may
+// touch the string meanwhile.
+class JsonBuffer {
+ public:
+  explicit JsonBuffer(std::string& target)
+      : target_(target), begin_(&target[0]), cursor_(begin_ + target.size()), end_(cursor_) {}
+  ~JsonBuffer() { target_.resize(size()); }
+  JsonBuffer(const JsonBuffer&) = delete;
+  JsonBuffer& operator=(const JsonBuffer&) = delete;
+
+  std::size_t size() const { return static_cast<std::size_t>(cursor_ - begin_); }
+  EDGESCOPE_ALWAYS_INLINE void push_back(char c) {
+    if (cursor_ == end_) grow(1);
+    *cursor_++ = c;
+  }
+  EDGESCOPE_ALWAYS_INLINE void append(const char* data, std::size_t n) {
+    if (static_cast<std::size_t>(end_ - cursor_) < n) grow(n);
+    std::memcpy(cursor_, data, n);
+    cursor_ += n;
+  }
+  // A literal's length is known at compile time (no strlen); other text goes as a string_view.
+  template <std::size_t N>
+  EDGESCOPE_ALWAYS_INLINE void append(const char (&literal)[N]) {
+    append(literal, N - 1);
+  }
+  void append(std::string_view text) { append(text.data(), text.size()); }
+
+ private:
+  void grow(std::size_t n);
+  std::string& target_;
+  char* begin_;
+  char* cursor_;
+  char* end_;
+};
+
+void append_json_string(JsonBuffer& out, std::string_view text);
+void append_double(JsonBuffer& out, double value);
+void append_json_uint(JsonBuffer& out, std::uint64_t value);
+void append_json_int(JsonBuffer& out, std::int64_t value);
+void append_json_doubles(JsonBuffer& out, const std::vector<double>& values);
+void append_json_uints(JsonBuffer& out, const std::vector<std::uint64_t>& values, bool as_strings);
+void append_json_unix_nanos(JsonBuffer& out, double time_ms);
+void append_hex_id(JsonBuffer& out, const TraceId& id);
+void append_hex_id(JsonBuffer& out, SpanId id);
+
+// The same, straight onto a std::string.
 void append_json_string(std::string& out, std::string_view text);
 // Shortest decimal that round-trips, as JSON accepts it (finite values only).
 void append_double(std::string& out, double value);

@@ -8,9 +8,22 @@
 
 namespace edgescope {
 
+void JsonBuffer::grow(std::size_t n) {
+  const std::size_t used = size();
+  // Doubling: each byte is zero-filled about twice in all; within the string's capacity (a reused
+  // record buffer) nothing is reallocated.
+  std::size_t want = 2 * target_.size();
+  if (want < used + n) want = used + n;
+  if (want < 64) want = 64;
+  target_.resize(want);
+  begin_ = &target_[0];
+  cursor_ = begin_ + used;
+  end_ = begin_ + target_.size();
+}
+
 // Appends go by runs, never byte by byte: std::string::push_back is an out-of-line call under
 // -Oz (libc++ declares its members extern templates), and was a quarter of encoding time.
-void append_json_string(std::string& out, std::string_view text) {
+void append_json_string(JsonBuffer& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   const char* const data = text.data();
@@ -55,7 +68,7 @@ char* put_uint(char* end, std::uint64_t value) {
 
 }  // namespace
 
-void append_json_uint(std::string& out, std::uint64_t value) {
+void append_json_uint(JsonBuffer& out, std::uint64_t value) {
   char buf[20];
   char* const end = buf + sizeof buf;
   const char* const start = put_uint(end, value);
@@ -71,20 +84,20 @@ void put_hex(char* at, std::uint64_t word) {
 
 }  // namespace
 
-void append_hex_id(std::string& out, const TraceId& id) {
+void append_hex_id(JsonBuffer& out, const TraceId& id) {
   char buf[32];
   put_hex(buf, id.high);
   put_hex(buf + 16, id.low);
   out.append(buf, sizeof buf);
 }
 
-void append_hex_id(std::string& out, SpanId id) {
+void append_hex_id(JsonBuffer& out, SpanId id) {
   char buf[16];
   put_hex(buf, id);
   out.append(buf, sizeof buf);
 }
 
-void append_json_int(std::string& out, std::int64_t value) {
+void append_json_int(JsonBuffer& out, std::int64_t value) {
   char buf[21];
   char* const end = buf + sizeof buf;
   // The magnitude in uint64: -INT64_MIN does not fit an int64.
@@ -94,12 +107,12 @@ void append_json_int(std::string& out, std::int64_t value) {
   out.append(start, static_cast<std::size_t>(end - start));
 }
 
-void append_double(std::string& out, double value) {
+void append_double(JsonBuffer& out, double value) {
   char buf[kMaxNumberChars];
   out.append(buf, format_double(value, buf));
 }
 
-void append_json_doubles(std::string& out, const std::vector<double>& values) {
+void append_json_doubles(JsonBuffer& out, const std::vector<double>& values) {
   out.push_back('[');
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -108,7 +121,7 @@ void append_json_doubles(std::string& out, const std::vector<double>& values) {
   out.push_back(']');
 }
 
-void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings) {
+void append_json_uints(JsonBuffer& out, const std::vector<std::uint64_t>& values, bool as_strings) {
   out.push_back('[');
   for (std::size_t i = 0; i < values.size(); ++i) {
     char buf[24];
@@ -150,7 +163,7 @@ std::uint64_t unix_micros_from_ms(double time_ms) {
   return total < kMaxMicros ? total : kMaxMicros;
 }
 
-void append_json_unix_nanos(std::string& out, double time_ms) {
+void append_json_unix_nanos(JsonBuffer& out, double time_ms) {
   char buf[24];
   char* const end = buf + sizeof buf;
   char* start = end;
@@ -158,6 +171,47 @@ void append_json_unix_nanos(std::string& out, double time_ms) {
   start = put_uint(start, unix_micros_from_ms(time_ms) * 1000);
   *--start = '"';
   out.append(start, static_cast<std::size_t>(end - start));
+}
+
+// Straight onto a std::string: numbers and ids are formatted on the stack and appended once;
+// strings and arrays go through a JsonBuffer.
+void append_json_string(std::string& out, std::string_view text) {
+  JsonBuffer buffer(out);
+  append_json_string(buffer, text);
+}
+void append_double(std::string& out, double value) {
+  char buf[kMaxNumberChars];
+  out.append(buf, format_double(value, buf));
+}
+void append_json_uint(std::string& out, std::uint64_t value) {
+  char buf[20];
+  char* const end = buf + sizeof buf;
+  const char* const start = put_uint(end, value);
+  out.append(start, static_cast<std::size_t>(end - start));
+}
+void append_json_int(std::string& out, std::int64_t value) {
+  JsonBuffer buffer(out);
+  append_json_int(buffer, value);
+}
+void append_json_doubles(std::string& out, const std::vector<double>& values) {
+  JsonBuffer buffer(out);
+  append_json_doubles(buffer, values);
+}
+void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings) {
+  JsonBuffer buffer(out);
+  append_json_uints(buffer, values, as_strings);
+}
+void append_json_unix_nanos(std::string& out, double time_ms) {
+  JsonBuffer buffer(out);
+  append_json_unix_nanos(buffer, time_ms);
+}
+void append_hex_id(std::string& out, const TraceId& id) {
+  JsonBuffer buffer(out);
+  append_hex_id(buffer, id);
+}
+void append_hex_id(std::string& out, SpanId id) {
+  JsonBuffer buffer(out);
+  append_hex_id(buffer, id);
 }
 
 }  // namespace edgescope
