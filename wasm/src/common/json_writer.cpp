@@ -205,13 +205,5 @@ void append_json_unix_nanos(std::string& out, double time_ms) {
   JsonBuffer buffer(out);
   append_json_unix_nanos(buffer, time_ms);
 }
-void append_hex_id(std::string& out, const TraceId& id) {
-  JsonBuffer buffer(out);
-  append_hex_id(buffer, id);
-}
-void append_hex_id(std::string& out, SpanId id) {
-  JsonBuffer buffer(out);
-  append_hex_id(buffer, id);
-}
 
 }  // namespace edgescope
