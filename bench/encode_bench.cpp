@@ -1,4 +1,4 @@
-// Native cost of drain + encode (Telemetry::drain, Telemetry::encode_drained) for the request
+// The cost of drain + encode (Telemetry::drain, Telemetry::encode_drained) for the request
 // shape of `npm run bench` (bench/workers/workload.js plus what instrument() adds: a server root
 // span with its HTTP attributes, 5 child spans with 2 attributes each, 3 metric updates, the
 // request-duration histogram, 1 log line), for one request per drain and for 100 requests per
@@ -6,6 +6,11 @@
 // sanitizers):
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGESCOPE_TESTS=OFF
 //   cmake --build build/bench --target edgescope_encode_bench && ./build/bench/edgescope_encode_bench
+// The same as wasm under Node, compiled like the module (-Oz -flto), for the figures that matter
+// in workerd:
+//   NODE_PATH=/usr/share/nodejs em++ -std=c++17 -Oz -flto -fno-exceptions -fno-rtti -Iwasm/include \
+//       bench/encode_bench.cpp wasm/src/*/*.cpp -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
+//       -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc -o build/encode_bench.cjs && node build/encode_bench.cjs
 // Recording is not timed. Each figure is the fastest of many drains (the machine is shared). The
 // "output" line is an FNV-1a hash of every payload body of a fresh, seeded Telemetry: equal
 // hashes before and after a change mean byte-identical output.

@@ -23,5 +23,6 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
   targets=()
   [ "$what" = wasm ] && targets=(--target edgescope_wasm)
   cmake --build build/wasm -j"$jobs" "${targets[@]}" >/dev/null
-  echo "[build] dist/edgescope.wasm: $(wc -c < dist/edgescope.wasm) bytes"
+  # Gzipped too: what a Worker bundle is charged for (Workers size limits apply to the compressed script).
+  echo "[build] dist/edgescope.wasm: $(wc -c < dist/edgescope.wasm) bytes, $(gzip -9c dist/edgescope.wasm | wc -c) gzipped"
 fi
