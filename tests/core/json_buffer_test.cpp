@@ -12,11 +12,11 @@ TEST_CASE("a JSON buffer appends what std::string would, and leaves the string e
   std::string buffered = direct;
   {
     JsonBuffer out(buffered);
-    for (int i = 0; i < 2000; ++i) {  // past several doublings of the string
+    for (int i = 0; i < 2000; ++i) {  // many chunks; appends shorter and longer than one
       out.push_back('[');
       out.append("literal");
       out.append(std::string_view("view\0with nul", 13));
-      out.append(std::string(static_cast<std::size_t>(i % 97), 'x'));
+      out.append(std::string(static_cast<std::size_t>(i % 701), 'x'));
       append_json_int(out, -i);
       append_json_string(out, "q\"\n");
       append_double(out, i / 8.0);
@@ -26,7 +26,7 @@ TEST_CASE("a JSON buffer appends what std::string would, and leaves the string e
       direct.push_back('[');
       direct.append("literal");
       direct.append("view\0with nul", 13);
-      direct.append(std::string(static_cast<std::size_t>(i % 97), 'x'));
+      direct.append(std::string(static_cast<std::size_t>(i % 701), 'x'));
       append_json_int(direct, -i);
       append_json_string(direct, "q\"\n");
       append_double(direct, i / 8.0);

@@ -13,27 +13,30 @@
 
 namespace edgescope {
 
-// Appends to a std::string through a raw cursor. Under -Oz libc++'s append and push_back are
-// out-of-line calls several levels deep (its members are extern templates), which made them most
-// of the module's encoding time; these members cost one call at most (forcing them inline made
-// the module 9 KB larger for 6% less encoding time). The string is grown (zero-filled,
-// geometrically) ahead of the cursor and cut back to what was written when the buffer goes out
-// of scope; nothing else may touch the string meanwhile.
+// Appends to a std::string through a small buffer of its own, handed to the string a chunk at a
+// time. Under -Oz libc++'s append and push_back are out-of-line calls several levels deep (its
+// members are extern templates), which made them most of the module's encoding time; these
+// members cost one call at most (forcing them inline made the module 9 KB larger for 6% less
+// encoding time). The chunk avoids growing the string ahead of the writes, whose zero-filling
+// cost a fifth of encoding time in the module. Everything is in the string once the buffer goes
+// out of scope; nothing else may append to the string meanwhile.
 class JsonBuffer {
  public:
-  explicit JsonBuffer(std::string& target)
-      : target_(target), begin_(&target[0]), cursor_(begin_ + target.size()), end_(cursor_) {}
-  ~JsonBuffer() { target_.resize(size()); }
+  explicit JsonBuffer(std::string& target) : target_(target) {}
+  ~JsonBuffer() { flush(); }
   JsonBuffer(const JsonBuffer&) = delete;
   JsonBuffer& operator=(const JsonBuffer&) = delete;
 
-  std::size_t size() const { return static_cast<std::size_t>(cursor_ - begin_); }
+  std::size_t size() const { return target_.size() + static_cast<std::size_t>(cursor_ - chunk_); }
   void push_back(char c) {
-    if (cursor_ == end_) grow(1);
+    if (cursor_ == chunk_ + kChunkBytes) flush();
     *cursor_++ = c;
   }
   void append(const char* data, std::size_t n) {
-    if (static_cast<std::size_t>(end_ - cursor_) < n) grow(n);
+    if (n > static_cast<std::size_t>(chunk_ + kChunkBytes - cursor_)) {
+      append_long(data, n);
+      return;
+    }
     std::memcpy(cursor_, data, n);
     cursor_ += n;
   }
@@ -45,11 +48,12 @@ class JsonBuffer {
   void append(std::string_view text) { append(text.data(), text.size()); }
 
  private:
-  void grow(std::size_t n);
+  static constexpr std::size_t kChunkBytes = 512;
+  void flush();
+  void append_long(const char* data, std::size_t n);
   std::string& target_;
-  char* begin_;
-  char* cursor_;
-  char* end_;
+  char chunk_[kChunkBytes];
+  char* cursor_ = chunk_;
 };
 
 void append_json_string(JsonBuffer& out, std::string_view text);

@@ -8,17 +8,19 @@
 
 namespace edgescope {
 
-void JsonBuffer::grow(std::size_t n) {
-  const std::size_t used = size();
-  // Doubling: each byte is zero-filled about twice in all; within the string's capacity (a reused
-  // record buffer) nothing is reallocated.
-  std::size_t want = 2 * target_.size();
-  if (want < used + n) want = used + n;
-  if (want < 64) want = 64;
-  target_.resize(want);
-  begin_ = &target_[0];
-  cursor_ = begin_ + used;
-  end_ = begin_ + target_.size();
+void JsonBuffer::flush() {
+  target_.append(chunk_, static_cast<std::size_t>(cursor_ - chunk_));
+  cursor_ = chunk_;
+}
+
+void JsonBuffer::append_long(const char* data, std::size_t n) {
+  flush();
+  if (n >= kChunkBytes) {
+    target_.append(data, n);
+  } else {
+    std::memcpy(cursor_, data, n);
+    cursor_ += n;
+  }
 }
 
 // Appends go by runs, never byte by byte: std::string::push_back is an out-of-line call under
