@@ -24,6 +24,7 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
   targets=()
   [ "$what" = wasm ] && targets=(--target edgescope_wasm edgescope_resilience_wasm)
   cmake --build build/wasm -j"$jobs" "${targets[@]}" >/dev/null
+  # Gzipped too: what a Worker bundle is charged for (Workers size limits apply to the compressed script).
   for module in dist/edgescope.wasm dist/edgescope-resilience.wasm; do
     echo "[build] $module: $(wc -c < "$module") bytes, $(gzip -9c "$module" | wc -c) gzipped"
   done

@@ -1,13 +1,74 @@
-// The few JSON primitives the encoders need, appending to a std::string. Inputs are already valid
-// UTF-8 (sanitize_text ran at the boundary), so escaping is all that is left (RFC 8259 section 7).
+// The few JSON primitives the encoders need, appending to a std::string (through a JsonBuffer on
+// the hot path). Inputs are already valid UTF-8 (sanitize_text ran at the boundary), so escaping
+// is all that is left (RFC 8259 section 7).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "edgescope/ids.hpp"
+
 namespace edgescope {
 
+// Appends to a std::string through a small buffer of its own, handed to the string a chunk at a
+// time. Under -Oz libc++'s append and push_back are out-of-line calls several levels deep (its
+// members are extern templates), which made them most of the module's encoding time; these
+// members cost one call at most (forcing them inline made the module 9 KB larger for 6% less
+// encoding time). The chunk avoids growing the string ahead of the writes, whose zero-filling
+// cost a fifth of encoding time in the module. Everything is in the string once the buffer goes
+// out of scope; nothing else may append to the string meanwhile.
+class JsonBuffer {
+ public:
+  explicit JsonBuffer(std::string& target) : target_(target) {}
+  ~JsonBuffer() { flush(); }
+  JsonBuffer(const JsonBuffer&) = delete;
+  JsonBuffer& operator=(const JsonBuffer&) = delete;
+
+  std::size_t size() const { return target_.size() + static_cast<std::size_t>(cursor_ - chunk_); }
+  void push_back(char c) {
+    if (cursor_ == chunk_ + kChunkBytes) flush();
+    *cursor_++ = c;
+  }
+  void append(const char* data, std::size_t n) {
+    if (n > static_cast<std::size_t>(chunk_ + kChunkBytes - cursor_)) {
+      append_long(data, n);
+      return;
+    }
+    std::memcpy(cursor_, data, n);
+    cursor_ += n;
+  }
+  // A literal's length is known at compile time (no strlen); other text goes as a string_view.
+  template <std::size_t N>
+  void append(const char (&literal)[N]) {
+    append(literal, N - 1);
+  }
+  void append(std::string_view text) { append(text.data(), text.size()); }
+
+ private:
+  static constexpr std::size_t kChunkBytes = 512;
+  void flush();
+  void append_long(const char* data, std::size_t n);
+  std::string& target_;
+  char chunk_[kChunkBytes];
+  char* cursor_ = chunk_;
+};
+
+void append_json_string(JsonBuffer& out, std::string_view text);
+void append_double(JsonBuffer& out, double value);
+void append_json_uint(JsonBuffer& out, std::uint64_t value);
+void append_json_int(JsonBuffer& out, std::int64_t value);
+void append_json_doubles(JsonBuffer& out, const std::vector<double>& values);
+void append_json_uints(JsonBuffer& out, const std::vector<std::uint64_t>& values, bool as_strings);
+void append_json_unix_nanos(JsonBuffer& out, double time_ms);
+// Ids as lowercase hex (W3C Trace Context; OTLP JSON writes ids as hex, not base64): 32 digits for
+// a trace id, 16 for a span id, in one append (ids.hpp's append_hex goes a digit at a time).
+void append_hex_id(JsonBuffer& out, const TraceId& id);
+void append_hex_id(JsonBuffer& out, SpanId id);
+
+// The same, straight onto a std::string.
 void append_json_string(std::string& out, std::string_view text);
 // Shortest decimal that round-trips, as JSON accepts it (finite values only).
 void append_double(std::string& out, double value);

@@ -17,7 +17,7 @@ std::string_view cut(std::string_view text, bool compact, std::size_t compact_by
   return compact ? truncate_utf8(text, compact_bytes) : text;
 }
 
-void append_scalar(std::string& out, const AttributeValue& v, std::size_t max_text) {
+void append_scalar(JsonBuffer& out, const AttributeValue& v, std::size_t max_text) {
   switch (v.type) {
     case AttributeType::String: append_json_string(out, truncate_utf8(v.text, max_text)); break;
     case AttributeType::Int: append_json_int(out, v.integer); break;
@@ -31,7 +31,7 @@ void append_scalar(std::string& out, const AttributeValue& v, std::size_t max_te
 // [1,2], [0.5,1], [true]; integers as numbers like scalar ints), never the array's text in a
 // string. A compact record shows an array's first kCompactArrayElements elements, strings cut to
 // kCompactArrayElementBytes (attributes.hpp).
-void append_value(std::string& out, const AttributeValue& v, bool compact) {
+void append_value(JsonBuffer& out, const AttributeValue& v, bool compact) {
   constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
   if (v.type != AttributeType::Array) {
     append_scalar(out, v, compact ? kCompactValueBytes : kWhole);
@@ -48,7 +48,7 @@ void append_value(std::string& out, const AttributeValue& v, bool compact) {
 
 // Attributes as a JSON object; `skip_prefix` leaves out keys that were lifted elsewhere. Returns
 // how many attributes compact mode left out (they join the record's dropped count).
-std::uint32_t append_attributes(std::string& out, const Attributes& attributes, bool compact,
+std::uint32_t append_attributes(JsonBuffer& out, const Attributes& attributes, bool compact,
                                 std::string_view skip_prefix = {}) {
   out.push_back('{');
   std::size_t written = 0;
@@ -74,7 +74,7 @@ std::uint32_t append_attributes(std::string& out, const Attributes& attributes, 
 
 // The native equivalent of OTLP's dropped*Count fields, with the same names, likewise left out
 // when zero.
-void append_dropped(std::string& out, const char* field, std::uint64_t count) {
+void append_dropped(JsonBuffer& out, const char* field, std::uint64_t count) {
   if (count == 0) return;
   out.append(",\"");
   out.append(field);
@@ -102,7 +102,8 @@ const char* kind_name(SpanKind kind) {
   return "internal";
 }
 
-void encode_metric(const MetricPoint& p, bool /*compact: points are small and bounded*/, std::string& out) {
+void encode_metric(const MetricPoint& p, bool /*compact: points are small and bounded*/, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"name\":");
   append_json_string(out, p.name);
   out.append(",\"value\":");
@@ -146,15 +147,16 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
   out.push_back('}');
 }
 
-void encode_span(const Span& s, const std::string& service, bool compact, std::string& out) {
+void encode_span(const Span& s, const std::string& service, bool compact, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"traceId\":\"");
-  append_hex(out, s.trace_id);
+  append_hex_id(out, s.trace_id);
   out.append("\",\"spanId\":\"");
-  append_hex(out, s.span_id);
+  append_hex_id(out, s.span_id);
   out.push_back('"');
   if (s.parent_span_id != 0) {
     out.append(",\"parentSpanId\":\"");
-    append_hex(out, s.parent_span_id);
+    append_hex_id(out, s.parent_span_id);
     out.push_back('"');
   }
   out.append(",\"operationName\":");
@@ -205,7 +207,8 @@ const AttributeValue* find(const Attributes& attributes, std::string_view key) {
   return nullptr;
 }
 
-void encode_log(const LogRecord& r, bool compact, std::string& out) {
+void encode_log(const LogRecord& r, bool compact, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"timestamp\":");
   append_double(out, r.time_ms);
   out.append(",\"level\":\"");
@@ -237,9 +240,9 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   }
   if (r.trace_id.is_valid()) {
     out.append(",\"metadata\":{\"traceId\":\"");
-    append_hex(out, r.trace_id);
+    append_hex_id(out, r.trace_id);
     out.append("\",\"spanId\":\"");
-    append_hex(out, r.span_id);
+    append_hex_id(out, r.span_id);
     out.append("\"}");
   }
   out.push_back('}');
@@ -251,24 +254,29 @@ std::vector<Payload> encode_native_json(const Batch& batch, const Resource& reso
                                         OversizeLedger& ledger, Stats& stats) {
   // Every payload carries the resource: an object of its attributes, service.name first (the
   // same set OTLP puts in Resource.attributes). `service` stays for receivers that key on it.
-  std::string open = "{\"service\":";
-  append_json_string(open, resource.service);
-  // The payload's batch id (assign_batch_ids writes it over the placeholder): receivers de-duplicate
-  // on it, like on the Idempotency-Key header.
-  open.append(",\"batchId\":\"");
-  const std::size_t batch_id_at = open.size();
-  open.append(kBatchIdPlaceholder);
-  open.push_back('"');
-  open.append(",\"resource\":{\"service.name\":");
-  append_json_string(open, resource.service);
-  for (const auto& a : resource.attributes) {
-    if (a.key == "service.name") continue;  // Resource::service wins
-    open.push_back(',');
-    append_json_string(open, a.key);
-    open.push_back(':');
-    append_value(open, a.value, false);
+  std::string open;
+  std::size_t batch_id_at = 0;
+  {
+    JsonBuffer out(open);
+    out.append("{\"service\":");
+    append_json_string(out, resource.service);
+    // The payload's batch id (assign_batch_ids writes it over the placeholder): receivers
+    // de-duplicate on it, like on the Idempotency-Key header.
+    out.append(",\"batchId\":\"");
+    batch_id_at = out.size();
+    out.append(std::string_view(kBatchIdPlaceholder));
+    out.push_back('"');
+    out.append(",\"resource\":{\"service.name\":");
+    append_json_string(out, resource.service);
+    for (const auto& a : resource.attributes) {
+      if (a.key == "service.name") continue;  // Resource::service wins
+      out.push_back(',');
+      append_json_string(out, a.key);
+      out.push_back(':');
+      append_value(out, a.value, false);
+    }
+    out.push_back('}');
   }
-  open.push_back('}');
   PayloadPacker packer(Signal::Mixed, std::move(open), "}",
                        {{",\"metrics\":[", "]"}, {",\"spans\":[", "]"}, {",\"logs\":[", "]"}}, options);
   packer.carry_batch_id_at(batch_id_at);

@@ -23,14 +23,14 @@ constexpr const char* kScope = "{\"name\":\"edgescope\",\"version\":\"0.1.0\"}";
 // A double field. NaN and infinities are refused on entry (attribute doubles become strings),
 // but a metric sum can still overflow; the proto3 JSON mapping writes non-finite doubles as
 // these strings, JSON having no literal for them.
-void append_proto_double(std::string& out, double value) {
+void append_proto_double(JsonBuffer& out, double value) {
   if (std::isnan(value)) out.append("\"NaN\"");
   else if (std::isinf(value)) out.append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
   else append_double(out, value);
 }
 
 // A scalar AnyValue; strings cut to `max_text` bytes (compact records).
-void append_scalar_value(std::string& out, const AttributeValue& v, std::size_t max_text) {
+void append_scalar_value(JsonBuffer& out, const AttributeValue& v, std::size_t max_text) {
   switch (v.type) {
     case AttributeType::String:
       out.append("{\"stringValue\":");
@@ -56,7 +56,7 @@ void append_scalar_value(std::string& out, const AttributeValue& v, std::size_t 
 // empty array is {"arrayValue":{}}, proto3 JSON leaving an empty repeated field out. A compact
 // record shows an array's first kCompactArrayElements elements, strings cut to
 // kCompactArrayElementBytes (attributes.hpp).
-void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
+void append_any_value(JsonBuffer& out, const AttributeValue& v, bool compact) {
   constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
   if (v.type != AttributeType::Array) {
     append_scalar_value(out, v, compact ? kCompactValueBytes : kWhole);
@@ -76,7 +76,7 @@ void append_any_value(std::string& out, const AttributeValue& v, bool compact) {
 }
 
 // Returns how many attributes compact mode left out (they join droppedAttributesCount).
-std::uint32_t append_key_values(std::string& out, const Attributes& attributes, bool compact) {
+std::uint32_t append_key_values(JsonBuffer& out, const Attributes& attributes, bool compact) {
   out.push_back('[');
   std::size_t written = 0;
   for (const auto& a : attributes) {
@@ -98,7 +98,7 @@ std::uint32_t append_key_values(std::string& out, const Attributes& attributes, 
 
 // dropped*Count fields are uint32 (a JSON number) and, as proto3 JSON allows for zero values,
 // left out when zero.
-void append_dropped(std::string& out, const char* field, std::uint64_t count) {
+void append_dropped(JsonBuffer& out, const char* field, std::uint64_t count) {
   if (count == 0) return;
   out.append(",\"");
   out.append(field);
@@ -106,7 +106,7 @@ void append_dropped(std::string& out, const char* field, std::uint64_t count) {
   append_json_uint(out, count);
 }
 
-void append_tags(std::string& out, const std::vector<Tag>& tags) {
+void append_tags(JsonBuffer& out, const std::vector<Tag>& tags) {
   out.push_back('[');
   for (std::size_t i = 0; i < tags.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -120,30 +120,35 @@ void append_tags(std::string& out, const std::vector<Tag>& tags) {
 }
 
 std::string resource_json(const Resource& resource) {
-  std::string out = "{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":";
-  append_json_string(out, resource.service);
-  out.append("}}");
-  for (const auto& a : resource.attributes) {
-    if (a.key == "service.name") continue;
-    out.append(",{\"key\":");
-    append_json_string(out, a.key);
-    out.append(",\"value\":");
-    append_any_value(out, a.value, false);
-    out.push_back('}');
+  std::string text;
+  {
+    JsonBuffer out(text);
+    out.append("{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+    append_json_string(out, resource.service);
+    out.append("}}");
+    for (const auto& a : resource.attributes) {
+      if (a.key == "service.name") continue;
+      out.append(",{\"key\":");
+      append_json_string(out, a.key);
+      out.append(",\"value\":");
+      append_any_value(out, a.value, false);
+      out.push_back('}');
+    }
+    out.append("]}");
   }
-  out.append("]}");
-  return out;
+  return text;
 }
 
-void encode_span(const Span& s, bool compact, std::string& out) {
+void encode_span(const Span& s, bool compact, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"traceId\":\"");
-  append_hex(out, s.trace_id);
+  append_hex_id(out, s.trace_id);
   out.append("\",\"spanId\":\"");
-  append_hex(out, s.span_id);
+  append_hex_id(out, s.span_id);
   out.push_back('"');
   if (s.parent_span_id != 0) {
     out.append(",\"parentSpanId\":\"");
-    append_hex(out, s.parent_span_id);
+    append_hex_id(out, s.parent_span_id);
     out.push_back('"');
   }
   if (!s.tracestate.empty()) {
@@ -191,7 +196,8 @@ void encode_span(const Span& s, bool compact, std::string& out) {
 }
 
 // One data point (NumberDataPoint or HistogramDataPoint); its Metric frame is metric_group's.
-void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, std::string& out) {
+void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"attributes\":");
   append_tags(out, p.tags);
   out.append(",\"startTimeUnixNano\":");
@@ -292,7 +298,8 @@ const char* severity_text(LogLevel level) {
   return "INFO";
 }
 
-void encode_log(const LogRecord& r, bool compact, std::string& out) {
+void encode_log(const LogRecord& r, bool compact, std::string& target) {
+  JsonBuffer out(target);
   out.append("{\"timeUnixNano\":");
   append_json_unix_nanos(out, r.time_ms);
   out.append(",\"observedTimeUnixNano\":");
@@ -308,9 +315,9 @@ void encode_log(const LogRecord& r, bool compact, std::string& out) {
   append_dropped(out, "droppedAttributesCount", std::uint64_t{r.dropped_attributes} + cut_off);
   if (r.trace_id.is_valid()) {
     out.append(",\"traceId\":\"");
-    append_hex(out, r.trace_id);
+    append_hex_id(out, r.trace_id);
     out.append("\",\"spanId\":\"");
-    append_hex(out, r.span_id);
+    append_hex_id(out, r.span_id);
     out.push_back('"');
   }
   out.push_back('}');
