@@ -1,6 +1,9 @@
 // libFuzzer target for resilience snapshots (wasm/include/edgescope/resilience/): documents come
 // back from KV or a Durable Object written by any isolate and any deploy, so deserialize and merge
 // meet whatever is there. The first byte picks the object and its config; the rest is the document.
+// Built four times (CMakeLists.txt): edgescope_fuzz_resilience_snapshot takes the object from the
+// first byte too; edgescope_fuzz_{breaker,registry,ledger}_snapshot are compiled with
+// EDGESCOPE_FUZZ_SNAPSHOT_KIND 0, 1, 2 and spend all their time on that one deserialize.
 // Invariants, not only "no crash":
 //   - a refused deserialize or merge says why and leaves the object exactly as it was;
 //   - an accepted document round-trips: serialize(deserialize(doc)) deserializes to the same bytes;
@@ -117,7 +120,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t selector = data[0];
   const std::string_view doc(reinterpret_cast<const char*>(data) + 1, size - 1);
   std::string error;
-  switch (selector % 3) {
+#ifdef EDGESCOPE_FUZZ_SNAPSHOT_KIND
+  const unsigned kind = EDGESCOPE_FUZZ_SNAPSHOT_KIND;
+#else
+  const unsigned kind = selector % 3u;
+#endif
+  switch (kind) {
     case 0: {
       BreakerConfig config;
       const bool ok = parse_breaker_config(kBreakerConfigs[(selector / 3) % 4], config, error);
