@@ -37,7 +37,8 @@ export function http(options = {}) {
   // Idempotency-Key and the same body bytes go with each attempt (post.js): a compressed body is
   // made once, here, before the first attempt.
   async function postWithRetries(payload, url, deadline, context) {
-    const wire = await encodeBody(payload.body, base.compression, base.headers);
+    // Uncompressed (the default), the body goes as it is: no promise to wait for.
+    const wire = base.compression === 'none' ? { ok: true, body: payload.body, headers: base.headers } : await encodeBody(payload.body, base.compression, base.headers);
     if (!wire.ok) return { outcome: compressionFailure(wire.error), attempts: 0 };
     const post = () => postPayload({ fetchImpl, url, headers: wire.headers, payload, body: wire.body, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
     let last = await post();
@@ -67,6 +68,14 @@ export function http(options = {}) {
     return { outcome: last, attempts };
   }
 
+  // The URL of each signal is the same for every send(): parsed once per exporter, not per payload.
+  const urls = new Map();
+  const urlOf = (signal) => {
+    let url = urls.get(signal);
+    if (url === undefined) urls.set(signal, (url = payloadUrl(base.url, base.format, signal)));
+    return url;
+  };
+
   return {
     name: 'http',
     format: base.format,
@@ -81,7 +90,7 @@ export function http(options = {}) {
         while (next < payloads.length) {
           const i = next++;
           const payload = payloads[i];
-          const url = payloadUrl(base.url, base.format, payload.signal);
+          const url = urlOf(payload.signal);
           const send = (piece) => postWithRetries(piece, url, deadline, context);
           results[i] = await deliverPayload({ payload, url, format: base.format, send, split: true, notices });
         }

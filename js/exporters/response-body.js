@@ -56,6 +56,30 @@ export async function readBodyBytes(response, maxBytes, findEnd = true) {
   return { bytes: joinChunks(chunks, size), truncated };
 }
 
+// A body whose length is declared (Content-Length, no Content-Encoding) and at most maxBytes is read
+// whole in one call: HTTP framing ends it at that length (RFC 9112 6.3), so the bound holds
+// without a reader loop, and reading it to its end releases the connection as cancelling would
+// (workerd cancels a stalled unread response "to prevent deadlock" and asks that every response
+// body be read or cancelled). An encoded body is excluded: the runtime decodes it, and its decoded
+// size is not the declared one. -> the body as text or bytes, or null when the length is not
+// declared so (the caller then reads it bounded). Never throws: a failed read is an empty body.
+export async function readDeclaredBody(response, maxBytes, as) {
+  const declared = declaredLength(response);
+  if (declared < 0 || declared > maxBytes) return null;
+  try {
+    return as === 'text' ? await response.text() : new Uint8Array(await response.arrayBuffer());
+  } catch {
+    return as === 'text' ? '' : new Uint8Array(0); // the connection failed mid-body, or already read
+  }
+}
+
+function declaredLength(response) {
+  const encoding = response.headers.get('content-encoding');
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return -1;
+  const length = response.headers.get('content-length');
+  return length !== null && /^\d{1,15}$/.test(length) ? Number(length) : -1;
+}
+
 // Discards a body without reading it.
 export async function discardBody(response) {
   try {

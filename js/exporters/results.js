@@ -10,12 +10,22 @@
 import { maskUrl } from './endpoint-url.js';
 import { rejectedCount } from './partial-success.js';
 
+// The exporters send one URL per signal, so the last URL masked is almost always the next one:
+// remembered instead of parsed again per payload (maskUrl is a pure function of the URL).
+let lastUrl = null;
+let lastMasked = null;
+
+function masked(url) {
+  if (url !== lastUrl) [lastUrl, lastMasked] = [url, maskUrl(url)];
+  return lastMasked;
+}
+
 export function newResult(payload, url) {
   return {
     ok: true,
     status: 0,
     records: payload.records,
-    url: maskUrl(url),
+    url: masked(url),
     attempts: 0,
     batchId: payload.batchId,
     delivered: 0,
