@@ -5,6 +5,7 @@
 // bench/formats.mjs), so machine noise hits them alike; compare differences within this run.
 //   post           a bare POST of a prebuilt ~2.8 KB OTLP/JSON payload per request in waitUntil,
 //                  body cancelled (bench/workers/exporter-post.js): the floor.
+//   post-read      the same, the 2-byte response body read to its end instead of cancelled.
 //   http           the same payload through exporters.http({ format: 'otlp-json', retries: 0 })
 //                  .send() directly, the exporter built once per isolate
 //                  (bench/workers/exporter-http.js).
@@ -72,7 +73,8 @@ async function collector() {
 }
 
 const specs = [
-  { name: 'post', label: 'bare POST (floor)', entry: here('./workers/exporter-post.js') },
+  { name: 'post', label: 'bare POST, body cancelled (floor)', entry: here('./workers/exporter-post.js') },
+  { name: 'postRead', label: 'bare POST, body read', entry: here('./workers/exporter-post.js'), bindings: { READ: '1' } },
   { name: 'http', label: 'exporters.http().send() (this tree)', entry: here('./workers/exporter-http.js') },
 ];
 let baseDir = null;
@@ -88,7 +90,7 @@ const sides = {};
 for (const spec of specs) {
   const c = await collector();
   const bundle = await bundleWorker(spec.entry);
-  sides[spec.name] = { ...spec, ...(await launch(bundle, { COLLECTOR_URL: c.url })), collector: c, perRound: [], bad: 0, firstBad: null };
+  sides[spec.name] = { ...spec, ...(await launch(bundle, { COLLECTOR_URL: c.url, ...spec.bindings })), collector: c, perRound: [], bad: 0, firstBad: null };
 }
 if (baseDir) rmSync(baseDir, { recursive: true, force: true });
 
@@ -138,12 +140,13 @@ function diff(a, b) {
   return `${signed(a.ms - b.ms)} (${signed(Math.min(...d))}..${signed(Math.max(...d))})`;
 }
 const floor = sides.post;
+const readFloor = sides.postRead;
 console.log(`\nworkerd CPU per request (ms), ${ROUNDS} rotating rounds × ${PER_ROUND} requests per side; in parentheses the smallest..largest per-round difference:\n`);
-console.log(`| side | ms CPU/request | over the bare POST |${sides.base ? ' over the base ref |' : ''}`);
-console.log(`| --- | ---: | ---: |${sides.base ? ' ---: |' : ''}`);
+console.log(`| side | ms CPU/request | over the POST, body cancelled | over the POST, body read |${sides.base ? ' over the base ref |' : ''}`);
+console.log(`| --- | ---: | ---: | ---: |${sides.base ? ' ---: |' : ''}`);
 for (const s of Object.values(sides)) {
   const overBase = sides.base ? ` ${s === sides.http ? diff(s, sides.base) : '–'} |` : '';
-  console.log(`| ${s.label}${s.broken ? ' !' : ''} | ${s.ms.toFixed(3)} | ${s === floor ? '–' : diff(s, floor)} |${overBase}`);
+  console.log(`| ${s.label}${s.broken ? ' !' : ''} | ${s.ms.toFixed(3)} | ${s === floor ? '–' : diff(s, floor)} | ${s === floor || s === readFloor ? '–' : diff(s, readFloor)} |${overBase}`);
 }
 for (const s of Object.values(sides)) {
   const problems = [

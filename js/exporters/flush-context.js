@@ -59,6 +59,14 @@ export class ConnectionSlots {
     this.waiting = [];
   }
 
+  // -> whether a slot was free and is now taken. Nobody waits while a slot is free (release hands
+  // a slot straight to the next in line), so this never jumps the queue.
+  tryAcquire() {
+    if (this.free === 0) return false;
+    this.free--;
+    return true;
+  }
+
   acquire() {
     if (this.free > 0) {
       this.free--;
