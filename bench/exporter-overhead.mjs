@@ -16,7 +16,8 @@
 // success), so the exporter's partial-success read runs as it does against a real collector. A
 // round ends when every request's POST has arrived, so the export's CPU is in the round.
 //
-// Environment: ROUNDS, PER_ROUND (default 8 x 400); BASE_REF (optional, see above).
+// Environment: ROUNDS, PER_ROUND (default 8 x 400); BASE_REF (optional, see above); FORMAT, the
+// exporter's wire format (default otlp-json; 'native' takes the path that reads no partial success).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -90,7 +91,7 @@ const sides = {};
 for (const spec of specs) {
   const c = await collector();
   const bundle = await bundleWorker(spec.entry);
-  sides[spec.name] = { ...spec, ...(await launch(bundle, { COLLECTOR_URL: c.url, ...spec.bindings })), collector: c, perRound: [], bad: 0, firstBad: null };
+  sides[spec.name] = { ...spec, ...(await launch(bundle, { COLLECTOR_URL: c.url, FORMAT: process.env.FORMAT ?? 'otlp-json', ...spec.bindings })), collector: c, perRound: [], bad: 0, firstBad: null };
 }
 if (baseDir) rmSync(baseDir, { recursive: true, force: true });
 

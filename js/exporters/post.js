@@ -23,7 +23,7 @@ import { classifyOutcome } from './classify.js';
 import { maskUrl } from './endpoint-url.js';
 import { isOtlp } from './formats.js';
 import { readPartialSuccess, readPartialSuccessProto } from './partial-success.js';
-import { collectorMessage, discardBody, readBodyBytes, readBodyPrefix, readDeclaredBody } from './response-body.js';
+import { collectorMessage, discardBody, readBodyBytes, readBodyPrefix, readDeclaredBody, releaseBody } from './response-body.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const MAX_MESSAGE_CHARS = 200;
@@ -107,8 +107,8 @@ async function attempt({ fetchImpl, request, payload, format, attemptMs, clipped
 
 // Only an OTLP response is read, in the encoding its content-type declares: a conforming collector
 // answers in the request's encoding (OTLP/HTTP "Response"), protobuf for 'otlp-proto', JSON for
-// 'otlp-json'; a JSON answer to a protobuf request is read as JSON too. Anything else is
-// discarded unread.
+// 'otlp-json'; a JSON answer to a protobuf request is read as JSON too. Anything else is only
+// released (response-body.js releaseBody: a short declared body finished, any other cancelled).
 async function partialSuccess(response, payload, format) {
   const type = (response.headers.get('content-type') ?? '').trim();
   if (format === 'otlp-proto' && /^application\/x-protobuf\b/i.test(type)) {
@@ -117,7 +117,7 @@ async function partialSuccess(response, payload, format) {
     return readPartialSuccessProto(bytes, payload.signal, payload.records, truncated);
   }
   if (!isOtlp(format) || !/^application\/json\b/i.test(type)) {
-    await discardBody(response);
+    await releaseBody(response);
     return null;
   }
   // The usual answer is a declared `{}` or a short partial success: one read, no reader loop.
