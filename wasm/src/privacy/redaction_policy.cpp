@@ -1,6 +1,7 @@
 // RedactionPolicy: the configuration check, the key deny list, and the one rewrite that applies
 // every scanner's findings (redaction.hpp states the rules; the scanners live next to this file).
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
 
 #include "edgescope/utf8.hpp"
@@ -29,78 +30,80 @@ bool overlaps_marker(std::string_view s) {
   return false;
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s.substr(0, 64)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-  if (s.size() > 64) out += "...";
-  return out + "\"";
+// Error messages (a configuration error, once per build) are assembled by these few out-of-line
+// appends rather than chains of std::string operator+ temporaries: the same text in far less wasm.
+
+// Appends `pattern`, each '#' in it replaced by the next of `numbers` in decimal.
+void append_with_numbers(std::string& out, const char* pattern, std::initializer_list<std::size_t> numbers = {}) {
+  const std::size_t* next = numbers.begin();
+  for (; *pattern != 0; ++pattern) {
+    if (*pattern == '#') {
+      out += std::to_string(*next++);
+    } else {
+      out += *pattern;
+    }
+  }
 }
 
-std::string entry_error(const char* list, std::size_t index, std::string_view value, const std::string& rule) {
-  return std::string(list) + "[" + std::to_string(index) + "] " + quoted(value) + ": " + rule;
+// `list[index] "value": rule`, the value quoted, cut to 64 bytes, control bytes shown as '?'.
+bool entry_error(std::string& error, const char* list, std::size_t index, std::string_view value, const char* rule,
+                 std::initializer_list<std::size_t> numbers = {}) {
+  error = list;
+  append_with_numbers(error, "[#] \"", {index});
+  for (const char c : value.substr(0, 64)) error += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+  if (value.size() > 64) error += "...";
+  error += "\": ";
+  append_with_numbers(error, rule, numbers);
+  return false;
 }
 
 // Literal values are secrets: their errors never repeat them.
-std::string literal_error(std::size_t index, const std::string& rule) {
-  return "literal_values[" + std::to_string(index) + "] (not shown): " + rule;
+bool literal_error(std::string& error, std::size_t index, const char* rule, std::initializer_list<std::size_t> numbers = {}) {
+  error.clear();
+  append_with_numbers(error, "literal_values[#] (not shown): ", {index});
+  append_with_numbers(error, rule, numbers);
+  return false;
 }
 
 bool check_extra_key(std::string_view key, std::size_t index, std::vector<std::string>& words, std::string& error) {
   privacy::split_key_words(key, words);
-  if (words.empty()) {
-    error = entry_error("extra_keys", index, key, "a key needs at least one ASCII letter or digit");
-    return false;
-  }
+  if (words.empty()) return entry_error(error, "extra_keys", index, key, "a key needs at least one ASCII letter or digit");
   if (words.size() > RedactionConfigLimits::max_key_segments) {
-    error = entry_error("extra_keys", index, key,
-                        "more than " + std::to_string(RedactionConfigLimits::max_key_segments) + " words");
-    return false;
+    return entry_error(error, "extra_keys", index, key, "more than # words", {RedactionConfigLimits::max_key_segments});
   }
   return true;
 }
 
 bool check_prefix(std::string_view prefix, std::size_t index, std::string& error) {
   if (prefix.size() < RedactionConfigLimits::min_prefix_bytes || prefix.size() > RedactionConfigLimits::max_prefix_bytes) {
-    error = entry_error("value_prefixes", index, prefix,
-                        "must be " + std::to_string(RedactionConfigLimits::min_prefix_bytes) + " to " +
-                            std::to_string(RedactionConfigLimits::max_prefix_bytes) + " bytes");
-    return false;
+    return entry_error(error, "value_prefixes", index, prefix, "must be # to # bytes",
+                       {RedactionConfigLimits::min_prefix_bytes, RedactionConfigLimits::max_prefix_bytes});
   }
   for (const char c : prefix) {
     if (c < 0x21 || c > 0x7E) {
-      error = entry_error("value_prefixes", index, prefix, "must be printable ASCII without spaces");
-      return false;
+      return entry_error(error, "value_prefixes", index, prefix, "must be printable ASCII without spaces");
     }
   }
   if (overlaps_marker(prefix)) {
-    error = entry_error("value_prefixes", index, prefix, "must not overlap the marker [REDACTED]");
-    return false;
+    return entry_error(error, "value_prefixes", index, prefix, "must not overlap the marker [REDACTED]");
   }
   return true;
 }
 
 bool check_literal(std::string_view literal, std::size_t index, std::string& error) {
   if (literal.size() < RedactionConfigLimits::min_literal_bytes || literal.size() > RedactionConfigLimits::max_literal_bytes) {
-    error = literal_error(index,
-                        "must be " + std::to_string(RedactionConfigLimits::min_literal_bytes) + " to " +
-                            std::to_string(RedactionConfigLimits::max_literal_bytes) + " bytes, is " +
-                            std::to_string(literal.size()));
-    return false;
+    return literal_error(error, index, "must be # to # bytes, is #",
+                         {RedactionConfigLimits::min_literal_bytes, RedactionConfigLimits::max_literal_bytes, literal.size()});
   }
-  if (!is_valid_utf8(literal)) {
-    error = literal_error(index, "is not valid UTF-8");
-    return false;
-  }
-  if (overlaps_marker(literal)) {
-    error = literal_error(index, "must not overlap the marker [REDACTED]");
-    return false;
-  }
+  if (!is_valid_utf8(literal)) return literal_error(error, index, "is not valid UTF-8");
+  if (overlaps_marker(literal)) return literal_error(error, index, "must not overlap the marker [REDACTED]");
   return true;
 }
 
 bool check_count(const char* list, std::size_t count, std::size_t max, std::string& error) {
   if (count <= max) return true;
-  error = std::string(list) + ": " + std::to_string(count) + " entries, at most " + std::to_string(max);
+  error = list;
+  append_with_numbers(error, ": # entries, at most #", {count, max});
   return false;
 }
 
