@@ -269,18 +269,16 @@ bool RedactionPolicy::active() const {
 bool RedactionPolicy::key_denied(std::string_view key) const { return privacy::key_matches(key, keys_); }
 
 std::size_t RedactionPolicy::redact_value(AttributeValue& value, bool key_is_denied) const {
-  if (key_is_denied) {
-    if (value.type == AttributeType::String && value.text == kRedactedMarker) return 0;
-    value = AttributeValue::of_string(std::string(kRedactedMarker));
-    return 1;
+  if (!key_is_denied) {
+    if (value.type == AttributeType::String) return redact_text(value.text);
+    if (value.type == AttributeType::Array) return redact_elements(*this, value);
+    if (value.type != AttributeType::Int || !config_.card_numbers || !is_card_integer(value.integer)) return 0;
+  } else if (value.type == AttributeType::String && value.text == kRedactedMarker) {
+    return 0;
   }
-  if (value.type == AttributeType::String) return redact_text(value.text);
-  if (value.type == AttributeType::Int && config_.card_numbers && is_card_integer(value.integer)) {
-    value = AttributeValue::of_string(std::string(kRedactedMarker));
-    return 1;
-  }
-  if (value.type == AttributeType::Array) return redact_elements(*this, value);
-  return 0;
+  // A denied key's value, or a card-number integer: one place builds the marker value.
+  value = AttributeValue::of_string(std::string(kRedactedMarker));
+  return 1;
 }
 
 std::size_t RedactionPolicy::redact_text(std::string& text) const {
