@@ -126,16 +126,23 @@ void sift_down(MaskRange* r, std::size_t i, std::size_t n) {
   }
 }
 
-// Heapsort rather than std::sort: in place, O(n log n) whatever the input (hostile text can yield
-// thousands of findings, so no quadratic insertion sort), and a fraction of std::sort's code in
-// the wasm module (introsort instantiates about 1.6 KB for this one comparator).
-void sort_ranges(MaskRanges& ranges) {
-  MaskRange* r = ranges.data();
-  const std::size_t n = ranges.size();
+void heapsort(MaskRange* r, std::size_t n) {
   for (std::size_t i = n / 2; i-- > 0;) sift_down(r, i, n);
   for (std::size_t end = n; end-- > 1;) {
     std::swap(r[0], r[end]);
     sift_down(r, 0, end);
+  }
+}
+
+// Not std::sort: introsort instantiates about 1.6 KB of wasm for this one comparator. Findings
+// are often in order already (one scanner, reading left to right, found them all): one pass
+// checks. Otherwise heapsort: in place, O(n log n) whatever the input (hostile text can yield
+// thousands of interleaved findings).
+void sort_ranges(MaskRanges& ranges) {
+  MaskRange* r = ranges.data();
+  const std::size_t n = ranges.size();
+  for (std::size_t i = 1; i < n; ++i) {
+    if (sorts_before(r[i], r[i - 1])) return heapsort(r, n);
   }
 }
 
