@@ -8,15 +8,16 @@
 //                 dist/edgescope-resilience.wasm, raw and gzipped: the breakers, registries and
 //                 ledgers, a module of their own loaded only with 'edgescope/resilience'
 //   appTotalGzip  examples/app bundled (minified JS) + the module, each gzipped, summed
-// The sizes of 2026-12-07 (after the encoder and number-formatting work) plus about 2%:
-// dist/edgescope.wasm 120,640 / 54,223 B, dist/edgescope-resilience.wasm 80,955 / 35,769 B,
-// the example app total 89,663 B gzipped.
+// The sizes of 2026-12-07 plus about 2%: dist/edgescope.wasm 113,597 / 51,500 B (after the
+// out-of-line ABI error messages, the tag sort, the sampling bit arithmetic and the open-span
+// table), dist/edgescope-resilience.wasm 80,955 / 35,769 B (before those), the example app total
+// 86,934 B gzipped.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
-  wasmRaw: 123_000,
-  wasmGzip: 55_300,
+  wasmRaw: 115_900,
+  wasmGzip: 52_600,
   resilienceWasmRaw: 82_600,
   resilienceWasmGzip: 36_500,
-  appTotalGzip: 91_500,
+  appTotalGzip: 88_700,
 });

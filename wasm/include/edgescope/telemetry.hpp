@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/accounting.hpp"
@@ -156,7 +155,16 @@ class Telemetry {
   BytePool resource_pool_;
   RecordBytes resource_bytes_;
   std::size_t envelope_bytes_ = 0;
-  std::unordered_map<SpanHandle, OpenSpan> open_;
+  // Open spans' accounting, indexed by the handle's slot (slot_id.hpp), so at most as many
+  // entries as the tracer has slots (max_open_spans); `handle` 0 marks a free entry and a stale
+  // handle's generation does not match. O(1), and no hash map code in the module (size budget:
+  // scripts/size-budget.mjs).
+  struct OpenEntry {
+    SpanHandle handle = 0;
+    OpenSpan span;
+  };
+  std::vector<OpenEntry> open_;
+  OpenSpan* open_entry(SpanHandle handle);
   std::size_t finished_span_bytes_ = 0;
   std::size_t drained_span_bytes_ = 0;
   std::size_t drained_log_bytes_ = 0;

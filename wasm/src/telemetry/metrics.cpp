@@ -78,7 +78,16 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     ++stats_.metric_type_conflicts;
     return kSeriesTypeConflict;
   }
-  std::stable_sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
+  // Stable insertion sort by key (equal keys keep their given order, so the last one given wins
+  // below): a series has a few tags, and std::stable_sort's merge machinery costs kilobytes of
+  // module code (size budget: scripts/size-budget.mjs).
+  for (std::size_t i = 1; i < tags.size(); ++i) {
+    if (!(tags[i].key < tags[i - 1].key)) continue;
+    Tag moving = std::move(tags[i]);
+    std::size_t j = i;
+    for (; j > 0 && moving.key < tags[j - 1].key; --j) tags[j] = std::move(tags[j - 1]);
+    tags[j] = std::move(moving);
+  }
   // Duplicate keys: keep the last one given.
   std::vector<Tag> unique;
   unique.reserve(tags.size());

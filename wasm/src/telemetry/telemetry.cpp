@@ -1,5 +1,7 @@
 #include "edgescope/telemetry.hpp"
 
+#include "edgescope/slot_id.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -192,9 +194,9 @@ SpanHandle Telemetry::open_span(SpanHandle parent, const std::string& name, Span
                                 const std::optional<TraceContext>& remote) {
   std::size_t tracestate_bytes = 0;
   if (parent != kNoopSpan) {
-    const auto p = open_.find(parent);
-    if (p == open_.end()) return kNoopSpan;  // the tracer refuses a child of a span that is not open
-    tracestate_bytes = p->second.tracestate_bytes;
+    const OpenSpan* p = open_entry(parent);
+    if (p == nullptr) return kNoopSpan;  // the tracer refuses a child of a span that is not open
+    tracestate_bytes = p->tracestate_bytes;
   } else if (remote && !remote->tracestate.empty()) {
     tracestate_bytes = json_text_bytes(remote->tracestate);
   }
@@ -212,7 +214,10 @@ SpanHandle Telemetry::open_span(SpanHandle parent, const std::string& name, Span
     open.bytes.shrink(open.bytes.used, span_pool_);
     return kNoopSpan;
   }
-  open_[handle] = open;
+  const std::uint32_t index = slot_index_plus_one(handle) - 1;
+  if (open_.size() <= index) open_.resize(index + 1);
+  open_[index].handle = handle;
+  open_[index].span = open;
   return handle;
 }
 
@@ -245,11 +250,17 @@ SpanHandle Telemetry::start_remote_span(NameId name_id, SpanKind kind, double no
   return open_span(kNoopSpan, *name, kind, now_ms, remote);
 }
 
+Telemetry::OpenSpan* Telemetry::open_entry(SpanHandle handle) {
+  const std::uint32_t index_plus_one = handle > 0 ? slot_index_plus_one(handle) : 0;
+  if (index_plus_one == 0 || index_plus_one > open_.size()) return nullptr;
+  OpenEntry& entry = open_[index_plus_one - 1];
+  return entry.handle == handle ? &entry.span : nullptr;
+}
+
 Telemetry::OpenSpan* Telemetry::recording_span(SpanHandle handle, Span*& span) {
   span = tracer_.recording(handle);
   if (span == nullptr) return nullptr;
-  const auto it = open_.find(handle);
-  return it == open_.end() ? nullptr : &it->second;
+  return open_entry(handle);
 }
 
 void Telemetry::apply_staged_to_span(SpanHandle handle) {
@@ -329,12 +340,11 @@ bool Telemetry::end_span(SpanHandle handle, double now_ms) {
   observe(now_ms);
   const std::size_t finished_before = tracer_.finished_count();
   if (!tracer_.end(handle, now_ms)) return false;
-  const auto it = open_.find(handle);
-  if (it != open_.end()) {
+  if (OpenSpan* open = open_entry(handle)) {
     // Kept for the drain, or released: unsampled, or refused by the finished-span bound.
-    if (tracer_.finished_count() > finished_before) finished_span_bytes_ += it->second.bytes.used;
-    else span_pool_.give(it->second.bytes.used);
-    open_.erase(it);
+    if (tracer_.finished_count() > finished_before) finished_span_bytes_ += open->bytes.used;
+    else span_pool_.give(open->bytes.used);
+    open_[slot_index_plus_one(handle) - 1] = OpenEntry{};
   }
   return true;
 }
