@@ -27,6 +27,7 @@ const KNOWN_KEYS = new Set([
   'maxSubrequests',
   'redact',
   'buffer',
+  'alerts',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -99,7 +100,12 @@ export function validateConfig(config) {
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer };
+  // createAlerts() from 'edgescope/alerts', recognised by its brand so this module imports none of it.
+  const alerts = config.alerts ?? null;
+  if (alerts !== null && (typeof alerts !== 'object' || alerts[Symbol.for('edgescope.alerts')] !== true)) {
+    throw new EdgescopeConfigError('alerts', "the result of createAlerts({ channels, state, service }) from 'edgescope/alerts'", alerts);
+  }
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
