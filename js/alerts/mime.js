@@ -5,7 +5,8 @@
 // lines of 76 characters (RFC 2045 section 6.8). Message-ID is required by Cloudflare's
 // send_email (a message without one is refused) and Date by RFC 5322 (section 3.6).
 const CRLF = '\r\n';
-const ENCODED_WORD_BYTES = 45; // 60 base64 characters + "=?UTF-8?B?" + "?=" = 72 <= 75
+// 42 bytes are 56 base64 characters: "=?UTF-8?B?" + 56 + "?=" = 68, and "Subject: " + 68 = 77 <= 78.
+const ENCODED_WORD_BYTES = 42;
 
 // A bare address, the form EmailMessage takes (no display name, no angle brackets): the
 // characters RFC 5321 allows unquoted, nothing that could end a header line.
