@@ -4,6 +4,7 @@
 import { EdgescopeConfigError } from '../config.js';
 import { MAX_DEADLINE_MS } from '../exporters/options.js';
 import { MAX_CHANNELS, MAX_COOLDOWN_MS } from '../storage/alert-table.js';
+import { alertInvocation } from './alert-invocation.js';
 import { resolveRoutes } from './routing.js';
 import { alertState } from './state-client.js';
 import { runAlerts, runResolve } from './run.js';
@@ -48,17 +49,21 @@ export function createAlerts(options) {
   const state = alertState(options.state, service);
   const config = Object.freeze({ channels, routes, cooldownMs, state, service, version, traceLink, deadlineMs, maxSubrequests });
   const stats = newStats(Object.keys(channels));
-  return Object.freeze({
+  const alerts = Object.freeze({
     [ALERTS_BRAND]: true,
     config,
     // records: the invocation's error records; settle(occurrences) escalates them (the classifier's
     // settleErrors). Never rejects. Use alertInvocation(), which hands this to waitUntil.
     run: (records, settle) => runAlerts(config, stats, records, settle),
+    // alertInvocation(this, ...) as a method, so the core's finalize can call it from
+    // config.alerts without importing any of 'edgescope/alerts'.
+    alertInvocation: (scope, records, options) => alertInvocation(alerts, scope, records, options),
     // Resolves the PagerDuty alert of `fingerprint` on every pagerDuty channel; pass the promise to
     // ctx.waitUntil. Never rejects: { channel: { ok, error? } }.
     resolve: (fingerprint) => runResolve(config, stats, fingerprint),
     stats: () => stats.snapshot(),
   });
+  return alerts;
 }
 
 export const isAlerts = (value) => value !== null && typeof value === 'object' && value[ALERTS_BRAND] === true;
