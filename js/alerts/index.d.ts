@@ -114,6 +114,7 @@ export interface AlertsStats {
   evicted: number;
   mismatched: number;
   resolved: number;
+  released: number;
   sent: Record<string, number>;
   failed: Record<string, number>;
   suppressed: Record<string, number>;

@@ -6,7 +6,12 @@
 //   3. settle(occurrences) escalates the records whose `repeated` rule is met (the classifier's
 //      settleErrors);
 //   4. each channel the object said to send to gets its alert, all at once, with the HTTP
-//      exporter's retry rules, inside `deadlineMs` and `maxSubrequests`.
+//      exporter's retry rules, inside `deadlineMs` and `maxSubrequests`;
+//   5. only if a delivery failed for a reason that may pass (TRANSIENT), a second request
+//      releases its send, so the next occurrence alerts again instead of the cooldown swallowing
+//      the error; a refusal (4xx, bad credentials, a redirect, send_email refusing the address)
+//      keeps the cooldown, so a broken channel costs one failed request per cooldown, not one
+//      per error.
 // Never rejects: a channel that fails is counted (stats().failed) and logged once per channel and
 // reason; an unreachable object is counted (stateFailures), logged once, and the isolate falls
 // back to its own cooldown (a few duplicates across isolates rather than silence).
@@ -68,6 +73,7 @@ function fallbackDecisions(config, stats, items) {
   const last = (stats.fallback ??= new Map());
   return {
     at: now,
+    fallback: true,
     items: items.map((item) => {
       const channels = {};
       for (const channel of item.channels) {
@@ -128,7 +134,31 @@ async function deliverAll(config, stats, reply, settled, occurrences) {
     }
   }
   const results = await Promise.all(jobs);
+  await releaseFailed(config, stats, reply, results);
   return Object.fromEntries(results.map((r) => [`${r.channel} ${r.fingerprint}`, r]));
+}
+
+// post.js causes that say nothing about the request itself: no response, a 408/429/5xx, or not
+// sent for lack of time or subrequests.
+const TRANSIENT = new Set(['network', 'timeout', 'http', 'deadline', 'budget', 'subrequest-limit']);
+
+async function releaseFailed(config, stats, { at, fallback }, results) {
+  const failed = results.filter((r) => !r.ok && TRANSIENT.has(r.cause));
+  if (failed.length === 0) return;
+  if (fallback) {
+    // Decided by this isolate's own cooldown (the object was unreachable): undone here.
+    for (const r of failed) stats.fallback.set(`${r.fingerprint}\n${r.channel}`, { at: 0, suppressed: r.carried });
+    stats.counts.released += failed.length;
+    return;
+  }
+  const items = failed.map((r) => ({ fingerprint: r.fingerprint, channel: r.channel, at, count: r.carried }));
+  try {
+    const { released } = await config.state.release({ items });
+    stats.counts.released += released;
+  } catch (error) {
+    stats.counts.stateFailures++;
+    reportOnce(stats, 'state-release', `a failed alert's send could not be released (${error?.message ?? error}); its error waits for the cooldown (counted in stats().stateFailures)`);
+  }
 }
 
 async function deliverOne(config, stats, channel, alert, how) {
@@ -143,7 +173,8 @@ async function deliverOne(config, stats, channel, alert, how) {
     stats.counts.failed[channel]++;
     reportOnce(stats, `fail:${channel}:${result.cause}:${result.status}`, `channel '${channel}' (${config.channels[channel].kind}) did not deliver the alert for ${alert.fingerprint}: ${result.error} (counted in stats().failed.${channel}; logged once per reason)`);
   }
-  return { channel, fingerprint: alert.fingerprint, ...result };
+  // What the alert carried, given back to the suppressed count if its send is released.
+  return { channel, fingerprint: alert.fingerprint, carried: alert.suppressed + alert.occurrences, ...result };
 }
 
 // The Idempotency-Key alphabet (js/exporters/post.js).

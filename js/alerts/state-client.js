@@ -26,12 +26,12 @@ export function alertState(state, service) {
   }
   const name = state.name ?? `alerts:${service}`;
   if (typeof name !== 'string' || name === '' || name.length > 256) throw new EdgescopeConfigError('alerts.state.name', 'a non-empty string of at most 256 characters', name);
+  const call = (op, args) => namespace.get(namespace.idFromName(name)).request({ v: STATE_PROTOCOL_VERSION, feature: 'alerts', op, args });
   return Object.freeze({
     store: 'durable-object',
     // args: see alert-table.js `note`. Rejects when the object is unreachable or refuses.
-    note(args) {
-      const stub = namespace.get(namespace.idFromName(name));
-      return stub.request({ v: STATE_PROTOCOL_VERSION, feature: 'alerts', op: 'note', args });
-    },
+    note: (args) => call('note', args),
+    // args: see alert-table.js `release`.
+    release: (args) => call('release', args),
   });
 }

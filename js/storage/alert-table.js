@@ -14,6 +14,12 @@
 //                 the caller sends now, and the cooldown restarts at `at`
 //     suppressed  on send, the occurrences noted while the channel was cooling down since its last
 //                 alert (carried in the alert); otherwise the running count, this one included
+// A second op, `release`, is made only when a delivery failed for a reason that may pass (no
+// response, 429, 5xx; not a refusal of the request itself, js/exporters/classify.js):
+//   args { items: [{ fingerprint, channel, at, count }] }
+//   the send of `at` is undone: the channel may alert again at the next occurrence, and `count`
+//   (what the lost alert carried: its suppressed count plus its own occurrences) is added back to
+//   the suppressed count, so the next alert tells the whole story. A newer send is left alone.
 // One transactionSync, nothing awaits (state-object.js): concurrent requests from every isolate
 // are applied one after another, so exactly one of them gets `send` per cooldown.
 //
@@ -110,6 +116,38 @@ const note = {
   },
 };
 
+const release = {
+  parse(args) {
+    const where = 'alerts.release';
+    if (!isPlainObject(args)) throw new TypeError(`edgescope state: ${where}: args must be an object { items } (got ${describe(args)})`);
+    checkKeys(args, ['items'], where, 'args');
+    const { items } = args;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_NOTE_ITEMS * MAX_CHANNELS) {
+      throw new TypeError(`edgescope state: ${where}: args.items must be an array of 1 to ${MAX_NOTE_ITEMS * MAX_CHANNELS} sends (got ${describe(items)})`);
+    }
+    return {
+      items: items.map((item, i) => {
+        if (!isPlainObject(item)) throw new TypeError(`edgescope state: ${where}: args.items[${i}] must be an object { fingerprint, channel, at, count }`);
+        checkKeys(item, ['fingerprint', 'channel', 'at', 'count'], where, `args.items[${i}]`);
+        const { fingerprint, channel, at, count } = item;
+        if (typeof fingerprint !== 'string' || fingerprint === '' || fingerprint.length > MAX_FINGERPRINT) throw new TypeError(`edgescope state: ${where}: args.items[${i}].fingerprint must be a string of 1 to ${MAX_FINGERPRINT} characters`);
+        if (typeof channel !== 'string' || channel === '' || channel.length > MAX_CHANNEL_NAME) throw new TypeError(`edgescope state: ${where}: args.items[${i}].channel must be a channel name`);
+        if (!Number.isSafeInteger(at) || at <= 0) throw new TypeError(`edgescope state: ${where}: args.items[${i}].at must be the time of the send (got ${describe(at)})`);
+        if (!isCount(count, 1e9)) throw new TypeError(`edgescope state: ${where}: args.items[${i}].count must be a count (got ${describe(count)})`);
+        return { fingerprint, channel, at, count };
+      }),
+    };
+  },
+  run(sql, { items }) {
+    let released = 0;
+    for (const { fingerprint, channel, at, count } of items) {
+      sql.exec(`UPDATE ${SENDS} SET last_sent = 0, suppressed = suppressed + ? WHERE fingerprint = ? AND channel = ? AND last_sent = ?`, count, fingerprint, channel, at);
+      released += sql.exec('SELECT changes() AS n').one().n;
+    }
+    return { released };
+  },
+};
+
 // Adds this invocation's count to the fingerprint's current bucket; answers the fleet-wide count
 // over the buckets that started within the window.
 function tally(sql, { fingerprint, count, windowMs }, now) {
@@ -178,5 +216,5 @@ export const alertTable = Object.freeze({
       sql.exec(`CREATE INDEX IF NOT EXISTS ${COUNTS}_bucket ON ${COUNTS} (bucket)`);
     }
   },
-  ops: Object.freeze({ note }),
+  ops: Object.freeze({ note, release }),
 });

@@ -123,10 +123,16 @@ let mf;
 let isolates;
 let emailDir;
 const dirs = [];
+const output = [];
 
 before(async () => {
   await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+  // A port nothing listens on: connections are refused, as when a webhook's host is down.
+  const closed = createServer();
+  await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const unreachable = `http://127.0.0.1:${closed.address().port}/hook`;
+  await new Promise((resolve) => closed.close(resolve));
   const persist = mkdtempSync(join(tmpdir(), 'edgescope-alerts-'));
   emailDir = mkdtempSync(join(tmpdir(), 'edgescope-alerts-mail-'));
   dirs.push(persist, emailDir);
@@ -136,13 +142,17 @@ before(async () => {
     modules: bundle.modules,
     modulesRoot: '/',
     compatibilityDate: defaultCompatibilityDate(miniflare),
-    bindings: { RECEIVER: receiverUrl, COOLDOWN_MS: String(COOLDOWN_MS), PD_ROUTING_KEY, WEBHOOK_SECRET },
+    bindings: { RECEIVER: receiverUrl, UNREACHABLE: unreachable, COOLDOWN_MS: String(COOLDOWN_MS), PD_ROUTING_KEY, WEBHOOK_SECRET },
     email: { send_email: [{ name: 'SEND_EMAIL' }] },
     durableObjects: {
       EDGESCOPE_STATE: i === 0 ? { className: 'EdgescopeState', useSQLite: true } : { className: 'EdgescopeState', scriptName: 'isolate-0', useSQLite: true },
     },
   }));
-  mf = new miniflare.Miniflare({ workers, durableObjectsPersist: join(persist, 'do'), defaultProjectTmpPath: emailDir, handleRuntimeStdio() {} });
+  mf = new miniflare.Miniflare({ workers, durableObjectsPersist: join(persist, 'do'), defaultProjectTmpPath: emailDir,
+    handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) stream.on('data', (chunk) => output.push(...String(chunk).split('\n').filter(Boolean)));
+    },
+  });
   await mf.ready;
   isolates = await Promise.all(workers.map(({ name }) => mf.getWorker(name)));
 });
@@ -159,20 +169,24 @@ const get = async (i, path) => {
 };
 
 // Every isolate's decisions for every channel, summed (sent + suppressed + failed).
-async function fleetStats() {
-  const all = await Promise.all(isolates.map((_, i) => get(i, '/stats').then((r) => JSON.parse(r.text))));
+async function fleetStats(set = 'main') {
+  const all = await Promise.all(isolates.map((_, i) => get(i, `/stats?set=${set}`).then((r) => JSON.parse(r.text))));
   const sum = (field) => Object.fromEntries(CHANNELS.map((c) => [c, all.reduce((n, s) => n + s[field][c], 0)]));
-  return { sent: sum('sent'), suppressed: sum('suppressed'), failed: sum('failed'), stateFailures: all.reduce((n, s) => n + s.stateFailures, 0) };
+  const total = (field) => all.reduce((n, s) => n + s[field], 0);
+  return { sent: sum('sent'), suppressed: sum('suppressed'), failed: sum('failed'), stateFailures: total('stateFailures'), mismatched: total('mismatched'), released: total('released') };
 }
 
-async function waitForDecisions(total) {
+// Waits until every channel in `channels` has `total` decisions (sent, suppressed or failed).
+async function waitForDecisions(total, { set = 'main', channels = CHANNELS } = {}) {
   for (let i = 0; i < 500; i++) {
-    const s = await fleetStats();
-    if (CHANNELS.every((c) => s.sent[c] + s.suppressed[c] + s.failed[c] >= total)) return s;
+    const s = await fleetStats(set);
+    if (channels.every((c) => s.sent[c] + s.suppressed[c] + s.failed[c] >= total)) return s;
     await sleep(20);
   }
-  throw new Error(`alerts not settled: ${JSON.stringify(await fleetStats())}`);
+  throw new Error(`alerts not settled: ${JSON.stringify(await fleetStats(set))}`);
 }
+
+const alertLines = () => output.filter((line) => line.includes('[edgescope] alerts:'));
 
 function emails() {
   const found = [];
@@ -210,6 +224,7 @@ test('100 identical errors across 3 isolates within the cooldown make exactly on
   const phaseMs = Date.now() - started;
   assert.ok(phaseMs < COOLDOWN_MS / 2, `the 100 errors took ${phaseMs} ms; they must fall well inside the ${COOLDOWN_MS} ms cooldown`);
   assert.equal(first.stateFailures, 0);
+  assert.equal(first.mismatched, 0);
   for (const c of CHANNELS) {
     assert.equal(first.sent[c], 1, `${c}: one alert for the fleet`);
     assert.equal(first.suppressed[c], 99, `${c}: the rest suppressed`);
@@ -265,6 +280,7 @@ test('100 identical errors across 3 isolates within the cooldown make exactly on
   assert.match(subject, /^\[CRITICAL\] checkout: Error: database connection reset \(order \d+\)$/);
   assert.match(text, /99 suppressed since the last alert/);
   assert.match(text, new RegExp(`Trace link:  https://ui\\.example\\.com/trace/${hook2.traceId}`));
+  assert.deepEqual(alertLines(), [], 'nothing failed, nothing logged');
 });
 
 test('resolve() sends a PagerDuty resolve event with the dedup_key of the alert it closes', async () => {
@@ -276,4 +292,60 @@ test('resolve() sends a PagerDuty resolve event with the dedup_key of the alert 
   const event = received.pagerduty.at(-1);
   checkPagerDuty(event);
   assert.deepEqual(event.body, { routing_key: PD_ROUTING_KEY, event_action: 'resolve', dedup_key: `checkout/${fingerprint}` });
+});
+
+test('a WARNING timeout with a `repeated` rule goes to Slack and the webhook, and pages on its fifth occurrence across the fleet, once', async () => {
+  const before = { pd: received.pagerduty.length, slack: received.slack.length, hook: received.webhook.length, mail: emails().length };
+  // One at a time, so the fifth is the one that crosses the rule; round-robin over the isolates.
+  // The first test left 101 decisions per channel; each timeout adds one for chat and hook.
+  for (let n = 0; n < 5; n++) {
+    assert.equal((await get(n % ISOLATES, `/timeout?n=${1000 + n}`)).status, 504);
+    await waitForDecisions(102 + n, { channels: ['chat', 'hook'] });
+  }
+  const settledStats = await waitForDecisions(102, { channels: ['pager', 'mail'] });
+  assert.equal(settledStats.mismatched, 0, 'the object escalated exactly when settle() did');
+  const pages = received.pagerduty.slice(before.pd);
+  assert.equal(pages.length, 1, 'paged once: on the fifth occurrence');
+  assert.equal(pages[0].body.payload.severity, 'critical');
+  assert.match(pages[0].body.payload.summary, /^\[CRITICAL\] checkout: TimeoutError: upstream timed out after \d+ ms$/);
+  assert.equal(emails().length, before.mail + 1, 'and mailed once');
+  const hooks = received.webhook.slice(before.hook).map((e) => e.body.alert);
+  assert.equal(hooks.length, 1, 'the webhook alerted once, for the first occurrence');
+  assert.equal(hooks[0].severity, 'WARNING');
+  assert.equal(hooks[0].fleetOccurrences, 1);
+  assert.equal(received.slack.length, before.slack + 1);
+});
+
+test('a failing channel is counted and logged once per reason, never thrown into the handler; a transient failure lets the next occurrence alert again', async () => {
+  const responses = [];
+  for (let n = 0; n < 3; n++) {
+    responses.push((await get(0, `/error?set=broken&n=${n}`)).status);
+    await waitForDecisions(n + 1, { set: 'broken', channels: ['chat', 'hook'] });
+  }
+  assert.deepEqual(responses, [500, 500, 500], "the handler's own responses");
+  const s = await fleetStats('broken');
+  // Slack answered 404: a refusal of the request, not retried, the cooldown kept: one attempt.
+  assert.equal(s.failed.chat, 1);
+  assert.equal(s.suppressed.chat, 2);
+  // The webhook's host refused the connection: transient, so each occurrence tried again.
+  assert.equal(s.failed.hook, 3);
+  assert.equal(s.released, 3);
+  const lines = alertLines();
+  assert.equal(lines.filter((l) => l.includes("channel 'chat'")).length, 1, lines.join('\n'));
+  assert.equal(lines.filter((l) => l.includes("channel 'hook'")).length, 1, lines.join('\n'));
+  assert.match(lines.find((l) => l.includes("channel 'chat'")), /HTTP 404/);
+});
+
+test('with the Durable Object unreachable, each isolate alerts on its own cooldown: counted, logged once, never silent', async () => {
+  const before = received.webhook.length;
+  for (let n = 0; n < 4; n++) assert.equal((await get(1, `/error?set=outage&n=${n}`)).status, 500);
+  const s = await waitForDecisions(4, { set: 'outage' });
+  assert.equal(s.stateFailures, 4);
+  for (const c of CHANNELS) {
+    assert.equal(s.sent[c], 1, `${c}: one alert from this isolate`);
+    assert.equal(s.suppressed[c], 3);
+  }
+  const hooks = received.webhook.slice(before).map((e) => e.body.alert);
+  assert.deepEqual(hooks.map((a) => a.service), ['outage']);
+  assert.equal(alertLines().filter((l) => l.includes('de-duplication object could not be reached')).length, 1);
 });

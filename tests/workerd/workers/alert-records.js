@@ -22,3 +22,13 @@ export function recordOf(error, { severity = 'CRITICAL', category = 'database', 
     time: Date.now(),
   };
 }
+
+// What the classifier's settleErrors does with the de-duplication's answer: a record whose
+// `repeated` rule is met by the fleet-wide count takes the rule's severity.
+export function settleLikeClassifier(records, occurrences) {
+  for (const record of records) {
+    const n = occurrences.get(record.fingerprint);
+    if (record.repeated && n !== undefined && n >= record.repeated.count) record.severity = record.repeated.severity;
+  }
+  return records;
+}
