@@ -79,6 +79,11 @@ export interface DurableObjectNamespaceLike {
   get(id: any): any;
 }
 
+export interface KVNamespaceLike {
+  get(key: string, type: 'text'): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+}
+
 export interface AlertsOptions<C extends Record<string, AlertChannel> = Record<string, AlertChannel>> {
   service: string;
   version?: string;
@@ -87,8 +92,12 @@ export interface AlertsOptions<C extends Record<string, AlertChannel> = Record<s
   routes?: Partial<Record<Severity, Array<Extract<keyof C, string>>>>;
   /** One alert per error per channel per cooldown, fleet-wide. Default 3600000 (1 hour). */
   cooldownMs?: number;
-  /** Where the fleet-wide de-duplication lives: the package's EdgescopeState Durable Object. `name` default `alerts:<service>`. */
-  state: { store: 'durable-object'; namespace: DurableObjectNamespaceLike; name?: string };
+  /**
+   * Where the fleet-wide de-duplication lives: the package's EdgescopeState Durable Object (strong;
+   * `name` default `alerts:<service>`), or KV (a few duplicates possible across colos; `prefix`
+   * default `edgescope:alerts:<service>:`).
+   */
+  state: { store: 'durable-object'; namespace: DurableObjectNamespaceLike; name?: string } | { store: 'kv'; namespace: KVNamespaceLike; prefix?: string };
   /** A URL template with {traceId} (and optionally {spanId}). */
   traceLink?: string;
   /** Time for one invocation's deliveries. Default 10000. */

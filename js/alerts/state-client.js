@@ -5,17 +5,22 @@
 //
 // Strong: the object applies requests one at a time, so exactly one invocation per cooldown gets
 // `send` for a fingerprint and channel, whichever isolate or colo it runs in.
+// Or KV (`{ store: 'kv', namespace, prefix? }`, kv-state.js): no Durable Object needed, weaker
+// (a few duplicates across colos; counts are lower bounds).
 import { EdgescopeConfigError } from '../config.js';
 import { STATE_PROTOCOL_VERSION } from '../storage/state-protocol.js';
+import { kvAlertState } from './kv-state.js';
 
 export function alertState(state, service) {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-    throw new EdgescopeConfigError('alerts.state', "{ store: 'durable-object', namespace: env.EDGESCOPE_STATE }", state);
+    throw new EdgescopeConfigError('alerts.state', "{ store: 'durable-object', namespace: env.EDGESCOPE_STATE } or { store: 'kv', namespace: env.KV }", state);
   }
+  const known = state.store === 'kv' ? ['store', 'namespace', 'prefix'] : ['store', 'namespace', 'name'];
   for (const key of Object.keys(state)) {
-    if (!['store', 'namespace', 'name'].includes(key)) throw new EdgescopeConfigError(`alerts.state.${key}`, 'one of store, namespace, name', key);
+    if (!known.includes(key)) throw new EdgescopeConfigError(`alerts.state.${key}`, `one of ${known.join(', ')}`, key);
   }
-  if (state.store !== 'durable-object') throw new EdgescopeConfigError('alerts.state.store', "'durable-object'", state.store);
+  if (state.store === 'kv') return kvAlertState(state, service);
+  if (state.store !== 'durable-object') throw new EdgescopeConfigError('alerts.state.store', "'durable-object' or 'kv'", state.store);
   const { namespace } = state;
   if (typeof namespace?.idFromName !== 'function' || typeof namespace?.get !== 'function') {
     throw new EdgescopeConfigError(

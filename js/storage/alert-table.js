@@ -23,14 +23,14 @@
 // One transactionSync, nothing awaits (state-object.js): concurrent requests from every isolate
 // are applied one after another, so exactly one of them gets `send` per cooldown.
 //
-// Bounded: occurrence tallies are kept in buckets of 1/20 of their window (so the fleet-wide
-// count is exact to one bucket: the oldest bucket counts only if it started inside the window)
-// and deleted once outside it; send rows are deleted RETAIN_COOLDOWNS cooldowns after their last
+// The rules (cooldown, suppressed counts, window buckets) are alert-rules.js, shared with KV.
+// Bounded: occurrence tallies are deleted once outside their window; send rows are deleted RETAIN_COOLDOWNS cooldowns after their last
 // alert (the next occurrence would alert anyway; only a suppressed count older than that is lost)
 // and capped at MAX_ROWS each, oldest first. Every deleted row with a suppressed count is counted
 // in the reply's `evicted`.
 import { describe } from '../config.js';
 import { checkKeys, isPlainObject } from './buffer-input.js';
+import { bucketOf, decideSend } from './alert-rules.js';
 
 const COUNTS = 'edgescope_alert_counts';
 const SENDS = 'edgescope_alert_sends';
@@ -41,7 +41,6 @@ export const MAX_CHANNEL_NAME = 64;
 export const MAX_COOLDOWN_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const MAX_ROWS = 10_000;
-const BUCKETS_PER_WINDOW = 20;
 const RETAIN_COOLDOWNS = 2;
 
 function fail(message) {
@@ -151,8 +150,7 @@ const release = {
 // Adds this invocation's count to the fingerprint's current bucket; answers the fleet-wide count
 // over the buckets that started within the window.
 function tally(sql, { fingerprint, count, windowMs }, now) {
-  const width = Math.max(1, Math.ceil(windowMs / BUCKETS_PER_WINDOW));
-  const bucket = Math.floor(now / width) * width;
+  const bucket = bucketOf(now, windowMs);
   sql.exec(
     `INSERT INTO ${COUNTS} (fingerprint, bucket, window_ms, count) VALUES (?, ?, ?, ?)
      ON CONFLICT (fingerprint, bucket) DO UPDATE SET count = count + excluded.count, window_ms = excluded.window_ms`,
@@ -163,14 +161,10 @@ function tally(sql, { fingerprint, count, windowMs }, now) {
 }
 
 function decide(sql, fingerprint, channel, count, cooldownMs, now) {
-  const row = sql.exec(`SELECT last_sent, suppressed FROM ${SENDS} WHERE fingerprint = ? AND channel = ?`, fingerprint, channel).toArray()[0];
-  if (!row || now - row.last_sent >= cooldownMs) {
-    sql.exec(`INSERT OR REPLACE INTO ${SENDS} (fingerprint, channel, last_sent, suppressed) VALUES (?, ?, ?, 0)`, fingerprint, channel, now);
-    return { send: true, suppressed: row ? row.suppressed : 0 };
-  }
-  const suppressed = row.suppressed + count;
-  sql.exec(`UPDATE ${SENDS} SET suppressed = ? WHERE fingerprint = ? AND channel = ?`, suppressed, fingerprint, channel);
-  return { send: false, suppressed };
+  const stored = sql.exec(`SELECT last_sent, suppressed FROM ${SENDS} WHERE fingerprint = ? AND channel = ?`, fingerprint, channel).toArray()[0];
+  const { send, suppressed, row } = decideSend(stored ? { lastSent: stored.last_sent, suppressed: stored.suppressed } : null, count, cooldownMs, now);
+  sql.exec(`INSERT OR REPLACE INTO ${SENDS} (fingerprint, channel, last_sent, suppressed) VALUES (?, ?, ?, ?)`, fingerprint, channel, row.lastSent, row.suppressed);
+  return { send, suppressed };
 }
 
 function prune(sql, now, cooldownMs) {

@@ -46,7 +46,7 @@ test('the alerts API as the README uses it type-checks, and misuse does not', ()
       const sent: number = alerts.stats().sent.oncall;`;
     assert.equal(compiles(dir, 'good.ts', good), null);
     const misuses = [
-      `createAlerts({ service: 's', state: { store: 'kv', namespace: env.EDGESCOPE_STATE }, channels: { a: slack({ webhookUrl: 'x' }) } });`,
+      `createAlerts({ service: 's', state: { store: 'redis', namespace: env.EDGESCOPE_STATE }, channels: { a: slack({ webhookUrl: 'x' }) } });`,
       `createAlerts({ service: 's', state: { store: 'durable-object', namespace: env.EDGESCOPE_STATE }, channels: { a: slack({ webhookUrl: 'x' }) }, routes: { CRITICAL: ['b'] } });`,
       `pagerDuty({ routingKey: 'k', severity: 'critical' });`,
       `createAlerts({ service: 's', state: { store: 'durable-object', namespace: env.EDGESCOPE_STATE }, channels: { a: slack({ webhookUrl: 'x' }) } }).resolve(5);`,

@@ -8,6 +8,7 @@
 //                      CRITICAL at 5 occurrences in a minute, fleet-wide
 //   ?set=broken        alerts through channels that fail (Slack answers 404, the webhook is unreachable)
 //   ?set=outage        alerts whose Durable Object is unreachable (requests rejected, as when overloaded)
+//   ?set=kv            alerts de-duplicated in KV (binding ALERTS_KV) instead of the Durable Object
 //   GET /resolve?fingerprint=<f>  resolves the PagerDuty alert, answers the per-channel results
 //   GET /stats         this isolate's createAlerts().stats()
 import { alertInvocation, createAlerts, email, pagerDuty, slack, webhook } from 'edgescope/alerts';
@@ -22,7 +23,12 @@ const unreachable = {
   get: () => ({ request: () => Promise.reject(new Error('Durable Object is overloaded. Requests queued for too long.')) }),
 };
 function alertsFor(env, set) {
-  if (!sets.has(set)) sets.set(set, set === 'broken' ? brokenAlerts(env) : mainAlerts(env, set === 'outage' ? unreachable : env.EDGESCOPE_STATE, set));
+  const states = {
+    main: { store: 'durable-object', namespace: env.EDGESCOPE_STATE },
+    outage: { store: 'durable-object', namespace: unreachable },
+    kv: { store: 'kv', namespace: env.ALERTS_KV },
+  };
+  if (!sets.has(set)) sets.set(set, set === 'broken' ? brokenAlerts(env) : mainAlerts(env, states[set], set));
   return sets.get(set);
 }
 
@@ -37,13 +43,13 @@ function brokenAlerts(env) {
   });
 }
 
-function mainAlerts(env, namespace, set) {
+function mainAlerts(env, state, set) {
   return createAlerts({
-    service: set === 'outage' ? 'outage' : 'checkout',
+    service: set === 'main' ? 'checkout' : set,
     version: 'v42',
     cooldownMs: Number(env.COOLDOWN_MS),
     traceLink: 'https://ui.example.com/trace/{traceId}',
-    state: { store: 'durable-object', namespace },
+    state,
     channels: {
       pager: pagerDuty({ routingKey: env.PD_ROUTING_KEY, url: `${env.RECEIVER}/pagerduty`, source: 'checkout.example.com' }),
       chat: slack({ webhookUrl: `${env.RECEIVER}/slack/T000/B000/XXXX` }),
