@@ -93,3 +93,19 @@ test('the de-duplication op refuses a malformed request before touching storage,
   ];
   for (const [args, pattern] of cases) assert.throws(() => parse(args), pattern);
 });
+
+test('the cooldown rule: the first occurrence sends, the rest add to the suppressed count, which the next send after the cooldown carries and resets', async () => {
+  const { decideSend, bucketOf, inWindow } = await import('../../js/storage/alert-rules.js');
+  let row = null;
+  const decisions = [];
+  for (const [t, count] of [[0, 1], [10, 3], [999, 2], [1000, 1], [1500, 1]]) {
+    const d = decideSend(row, count, 1000, 10_000 + t);
+    decisions.push([d.send, d.suppressed]);
+    row = d.row;
+  }
+  assert.deepEqual(decisions, [[true, 0], [false, 3], [false, 5], [true, 5], [false, 1]]);
+  // 60 s windows in 3 s buckets: a bucket counts while it started inside the window.
+  assert.equal(bucketOf(61_234, 60_000), 60_000);
+  assert.equal(inWindow(60_000, 119_999, 60_000), true);
+  assert.equal(inWindow(60_000, 120_000, 60_000), false);
+});
