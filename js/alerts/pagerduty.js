@@ -63,6 +63,7 @@ export function pagerDutyTrigger(alert, { routingKey, source }) {
         trace_id: alert.traceId,
         occurrences: alert.occurrences,
         suppressed_since_last_alert: alert.suppressed,
+        fleet_occurrences_in_window: alert.fleetOccurrences,
         stack: alert.stack,
       },
     },

@@ -40,7 +40,7 @@ export function slackMessage(alert) {
     field('Service', alert.version ? `${alert.service} ${alert.version}` : alert.service),
     field('Category', alert.category || '-'),
     field('Route', alert.route ?? '-'),
-    field('Occurrences', `${alert.occurrences} here, ${alert.suppressed} suppressed since the last alert`),
+    field('Occurrences', `${alert.occurrences} here, ${alert.suppressed} suppressed since the last alert${alert.fleetOccurrences === null ? '' : `, ${alert.fleetOccurrences} in the fleet within the rule's window`}`),
   ];
   if (alert.status !== null) fields.push(field('Status', String(alert.status)));
   const blocks = [

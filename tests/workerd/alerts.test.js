@@ -308,6 +308,7 @@ test('a WARNING timeout with a `repeated` rule goes to Slack and the webhook, an
   const pages = received.pagerduty.slice(before.pd);
   assert.equal(pages.length, 1, 'paged once: on the fifth occurrence');
   assert.equal(pages[0].body.payload.severity, 'critical');
+  assert.equal(pages[0].body.payload.custom_details.fleet_occurrences_in_window, 5);
   assert.match(pages[0].body.payload.summary, /^\[CRITICAL\] checkout: TimeoutError: upstream timed out after \d+ ms$/);
   assert.equal(emails().length, before.mail + 1, 'and mailed once');
   const hooks = received.webhook.slice(before.hook).map((e) => e.body.alert);
