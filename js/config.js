@@ -2,6 +2,7 @@
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
+import { validateSampling } from './sampling-config.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -27,6 +28,8 @@ const KNOWN_KEYS = new Set([
   'maxSubrequests',
   'redact',
   'buffer',
+  'sampling',
+  'slow',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -99,7 +102,7 @@ export function validateConfig(config) {
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, ...validateSampling(config) };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
