@@ -92,7 +92,7 @@ export function validateSampling(config) {
     sampleRate = ratio;
     keep = validateKeep(config.sampling.keep);
   }
-  const slowConfig = config.slow ?? {};
+  const slowConfig = config.slow === undefined ? {} : config.slow;
   checkKeys(slowConfig, 'slow', SLOW_KEYS);
   const slow = {
     requestMs: milliseconds(slowConfig.requestMs, 'slow.requestMs'),
