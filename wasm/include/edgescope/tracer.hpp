@@ -19,6 +19,7 @@
 // Pending spans count against max_finished_spans with the finished ones (refusals counted in
 // spans_dropped_buffer_full), so nothing grows without bound. Without rules nothing here runs.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -126,16 +127,10 @@ class Tracer {
     bool local_root = false;
     std::uint32_t span = 0;  // index into spans_ while in use
   };
-  // The spans of one trace in this core under keep rules, named by their first local root.
-  struct Group {
-    TraceId trace;
-    SpanId root = 0;
-    KeptBy kept_by = KeptBy::None;  // once decided
-  };
-  struct Pending {
-    SpanId group = 0;
-    std::size_t bytes = 0;
-    Span span;
+  // A decided trace, remembered so its later spans follow the decision.
+  struct Decided {
+    TraceId trace;  // invalid (zero): an empty entry
+    KeptBy kept_by = KeptBy::None;
   };
 
   // recording: 0 not, 1 recording, 2 provisional in `group`.
@@ -156,12 +151,15 @@ class Tracer {
   std::uint32_t max_slots_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;  // in slots_, with generations left
+  // Keep rules' state. A group is named by its first local root's span id; the open groups are
+  // found through the open provisional spans themselves (no table of their own), an ended
+  // provisional span stays in its spans_ entry until its group is decided.
   const KeepRules* keep_ = nullptr;
-  std::vector<Group> open_groups_;                      // undecided, each with its root open
-  std::vector<Group> decided_;                          // a ring of the latest decisions
+  std::array<Decided, kRememberedDecisions> decided_{};  // a ring of the latest decisions
   std::size_t decided_next_ = 0;
-  std::vector<SpanId> group_of_;                        // per spans_ entry, while provisional
-  std::vector<Pending> pending_;                        // ended provisional spans
+  std::vector<SpanId> group_of_;              // per spans_ entry, while provisional
+  std::vector<std::uint32_t> pending_;        // spans_ entries of ended provisional spans
+  std::vector<std::uint32_t> pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
   Decision decision_;
   std::vector<Span> spans_;                // ids and flags are kept for unsampled spans too
   std::vector<std::uint32_t> free_spans_;  // in spans_

@@ -96,29 +96,26 @@ SpanHandle Tracer::start_root(std::string name, SpanKind kind, double now_ms,
   span.kind = kind;
   span.start_ms = now_ms;
   if (sampled || !keep_) return open_slot(std::move(span), sampled ? 1 : 0, true, 0);
-  const std::size_t groups_before = open_groups_.size();
   SpanId group = 0;
   const int mode = join_group(span, group);
-  const SpanHandle handle = open_slot(std::move(span), mode, true, group);
-  if (handle == kNoopSpan && open_groups_.size() > groups_before) open_groups_.pop_back();  // never opened
-  return handle;
+  return open_slot(std::move(span), mode, true, group);
 }
 
 int Tracer::join_group(Span& span, SpanId& group) {
-  for (const Group& g : open_groups_) {
-    if (g.trace == span.trace_id) {
-      group = g.root;
+  // An undecided group of this trace has its root open (it is decided when that root ends).
+  for (const Slot& slot : slots_) {
+    if (slot.in_use && slot.provisional && spans_[slot.span].trace_id == span.trace_id) {
+      group = group_of_[slot.span];
       return 2;
     }
   }
-  for (const Group& g : decided_) {
-    if (g.trace == span.trace_id) {
-      if (g.kept_by == KeptBy::None) return 0;
-      mark_kept(span, g.kept_by);
+  for (const Decided& d : decided_) {
+    if (d.trace == span.trace_id) {
+      if (d.kept_by == KeptBy::None) return 0;
+      mark_kept(span, d.kept_by);
       return 1;
     }
   }
-  open_groups_.push_back(Group{span.trace_id, span.span_id, KeptBy::None});
   group = span.span_id;
   return 2;
 }
@@ -193,23 +190,27 @@ Tracer::Ended Tracer::end(SpanHandle handle, double now_ms, std::size_t bytes) {
   out.ended = true;
   Span& span = spans_[slot->span];
   if (slot->recording) span.end_ms = now_ms < span.start_ms ? span.start_ms : now_ms;
+  bool keep_entry = false;  // a pending span stays in its spans_ entry
   if (slot->provisional) {
-    const SpanId group = group_of_[slot->span];
-    if (span.span_id == group) {
+    if (span.span_id == group_of_[slot->span]) {
       decide(span, bytes, out);
     } else if (pending_.size() + finished_.size() >= limits_.max_finished_spans) {
       ++stats_.spans_dropped_buffer_full;  // pending spans share the finished buffer's bound
       out.released_bytes = bytes;
     } else {
-      pending_.push_back(Pending{group, bytes, std::move(span)});
+      pending_.push_back(slot->span);
+      pending_bytes_.push_back(static_cast<std::uint32_t>(bytes));
+      keep_entry = true;
     }
   } else if (slot->recording && finish(std::move(span))) {
     out.finished_bytes = bytes;
   } else {
     out.released_bytes = bytes;
   }
-  span = Span{};
-  free_spans_.push_back(slot->span);
+  if (!keep_entry) {
+    span = Span{};
+    free_spans_.push_back(slot->span);
+  }
   slot->in_use = false;
   slot->recording = false;
   slot->provisional = false;
@@ -253,12 +254,13 @@ void Tracer::mark_kept(Span& span, KeptBy rule) {
 void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
   const KeepRules& rules = *keep_;
   const SpanId id = root.span_id;
+  const TraceId trace = root.trace_id;
   bool failed = rules.errors && span_failed(root);
   bool named = any_pattern_matches(rules.span_names, root.name);
-  for (const Pending& p : pending_) {
-    if (p.group != id) continue;
-    failed = failed || (rules.errors && span_failed(p.span));
-    named = named || any_pattern_matches(rules.span_names, p.span.name);
+  for (const std::uint32_t entry : pending_) {
+    if (group_of_[entry] != id) continue;
+    failed = failed || (rules.errors && span_failed(spans_[entry]));
+    named = named || any_pattern_matches(rules.span_names, spans_[entry].name);
   }
   KeptBy rule = KeptBy::None;
   const AttributeValue* status = attribute(root, "http.response.status_code");
@@ -278,7 +280,7 @@ void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
     rule = KeptBy::SpanName;
   }
   std::size_t spans = 0;
-  const auto settle = [&](Span&& span, std::size_t bytes) {
+  const auto settle = [&](Span& span, std::size_t bytes) {
     ++spans;
     if (rule != KeptBy::None) {
       mark_kept(span, rule);
@@ -289,17 +291,24 @@ void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
     }
     out.released_bytes += bytes;  // discarded before it was ever encoded
   };
-  std::size_t kept = 0;
+  std::size_t left = 0;
   for (std::size_t i = 0; i < pending_.size(); ++i) {
-    if (pending_[i].group == id) {
-      settle(std::move(pending_[i].span), pending_[i].bytes);
+    const std::uint32_t entry = pending_[i];
+    if (group_of_[entry] == id) {
+      settle(spans_[entry], pending_bytes_[i]);
+      spans_[entry] = Span{};
+      free_spans_.push_back(entry);
     } else {
-      if (kept != i) pending_[kept] = std::move(pending_[i]);
-      ++kept;
+      pending_[left] = entry;
+      pending_bytes_[left] = pending_bytes_[i];
+      ++left;
     }
   }
-  pending_.resize(kept);
-  settle(std::move(root), root_bytes);
+  while (pending_.size() > left) {  // pop_back: no resize code in the module (size budget)
+    pending_.pop_back();
+    pending_bytes_.pop_back();
+  }
+  settle(root, root_bytes);
   // Spans of the trace still open follow the decision (background work ending later).
   for (Slot& slot : slots_) {
     if (!slot.in_use || !slot.provisional || group_of_[slot.span] != id || spans_[slot.span].span_id == id) continue;
@@ -307,19 +316,8 @@ void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
     if (rule != KeptBy::None) mark_kept(spans_[slot.span], rule);
     else slot.recording = false;
   }
-  for (std::size_t i = 0; i < open_groups_.size(); ++i) {
-    if (open_groups_[i].root != id) continue;
-    Group decided = open_groups_[i];
-    decided.kept_by = rule;
-    open_groups_.erase(open_groups_.begin() + static_cast<std::ptrdiff_t>(i));
-    if (decided_.size() < kRememberedDecisions) {
-      decided_.push_back(decided);
-    } else {
-      decided_[decided_next_] = decided;
-      decided_next_ = (decided_next_ + 1) % kRememberedDecisions;
-    }
-    break;
-  }
+  decided_[decided_next_] = Decided{trace, rule};
+  decided_next_ = (decided_next_ + 1) % kRememberedDecisions;
   decision_ = Decision{true, rule, spans};
 }
 
