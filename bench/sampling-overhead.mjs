@@ -16,7 +16,11 @@
 // 2 attributes each, 3 metric updates, 1 log line) and exports to its own loopback collector; a
 // round ends when every request's log line has arrived, so the export's CPU is in the round.
 //
-// Environment: ROUNDS, PER_ROUND (default 6 x 400).
+// With BASELINE=<a checkout of edgescope> one more side runs pure head sampling 0.1 on that
+// checkout's own build (its bench/workers/formats-instrumented.js: the same workload, native JSON,
+// uncompressed), so the cost of head sampling before and after a change is compared in one run.
+//
+// Environment: ROUNDS, PER_ROUND (default 6 x 400), BASELINE (optional).
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -91,11 +95,20 @@ const bundles = {
   plain: await bundleWorker(path('./workers/plain.js')),
   instrumented: await bundleWorker(path('./workers/sampling-instrumented.js')),
 };
+if (process.env.BASELINE) {
+  bundles.baseline = await bundleWorker(`${process.env.BASELINE}/bench/workers/formats-instrumented.js`);
+  specs.splice(3, 0, { name: 'baseline', label: `pure head sampling 0.1 at ${process.env.BASELINE}`, sampling: { ratio: 0.1 }, bundle: 'baseline' });
+}
 const sides = {};
 for (const spec of specs) {
   const collector = spec.sampling ? await countingCollector() : null;
-  const bindings = { KIND: 'string', ...(collector ? { COLLECTOR_URL: collector.url, SAMPLING: JSON.stringify(spec.sampling) } : {}) };
-  sides[spec.name] = { ...spec, ...(await launch(bundles[spec.sampling ? 'instrumented' : 'plain'], bindings)), collector, perRound: [], bad: 0, firstBad: null };
+  const bindings = {
+    KIND: 'string',
+    ...(collector ? { COLLECTOR_URL: collector.url, SAMPLING: JSON.stringify(spec.sampling) } : {}),
+    ...(spec.bundle === 'baseline' ? { FORMAT: 'native', COMPRESSION: 'none', SAMPLE_RATE: String(spec.sampling.ratio) } : {}),
+  };
+  const bundle = bundles[spec.bundle ?? (spec.sampling ? 'instrumented' : 'plain')];
+  sides[spec.name] = { ...spec, ...(await launch(bundle, bindings)), collector, perRound: [], bad: 0, firstBad: null };
 }
 
 async function drive(side, n) {
