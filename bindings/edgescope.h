@@ -265,6 +265,14 @@ int32_t es_stats(int32_t h);
  * (ES_IO_PAYLOAD); ES_ERR_ARGUMENT when there is no such payload. */
 int32_t es_payload_info(int32_t h, int32_t index);
 
+/* Keep rules and slow-work thresholds (wasm/include/edgescope/sampling.hpp, telemetry.hpp
+ * SlowThresholds). flags: bit 0 keep errors. status_at_least 0: off; slower_than_ms, request_ms,
+ * fetch_ms, query_ms < 0: off. Two '\n'-separated pattern lists (exact, or `prefix*`) back to back
+ * in scratch: routes [0, routes_len), span names [routes_len, +names_len). ES_ERR_ARGUMENT names
+ * the bad field; the previous settings then stay. Call before the first span. */
+int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, double slower_than_ms, double request_ms,
+                        double fetch_ms, double query_ms, uint32_t routes_len, uint32_t names_len);
+
 #ifdef __cplusplus
 }
 #endif
