@@ -1,0 +1,65 @@
+// Error classification rules: an ordered list, first match wins (issue "Error classification").
+//
+// Rule syntax (JSON, one object per rule; every key optional except `severity` and `category`):
+//   name     pattern(s) on the error's type/name       ("TimeoutError", "D1_*")
+//   message  pattern(s) on the raw message             ("rate limit", "*timed out*")
+//   status   HTTP status: an integer (429) or a range string ("400-499"), 100..599
+//   route    pattern(s) on the route template         ("/api/*")
+//   binding  pattern(s) on the binding type           ("d1", "kv")
+//   span     pattern(s) on the span name
+//   log      log severity name(s): "trace" "debug" "info" "warn" "error" "fatal"
+//   severity "CRITICAL" | "WARNING" | "INFO"
+//   category a label (1..64 bytes, no control characters), e.g. "database"
+//   repeated { count, windowMs, severity }: escalate to `severity` once the fleet saw the same
+//            fingerprint `count` times (2..1e6) within `windowMs` (1 ms..7 days)
+// A pattern (a string, or an array of strings meaning "any of") is matched ASCII
+// case-insensitively: with `*` (any run) or `?` (one byte) it is a glob over the whole value;
+// without either it matches anywhere in the value (a substring). Every condition given must hold
+// (AND); a rule with no condition matches everything. No regular expressions: std::regex would
+// cost more than the whole classifier in module size, and a glob cannot backtrack exponentially.
+// Validation is all or nothing: the first problem is reported with its path
+// ("rules[2].status: expected an integer 100..599 or a range like \"400-499\"").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgescope::monitoring {
+
+enum class Severity : std::uint8_t { Info = 0, Warning = 1, Critical = 2 };
+const char* severity_name(Severity s);
+
+struct Pattern {
+  std::string text;  // lower-cased
+  bool glob = false;
+  bool matches(std::string_view value) const;
+};
+using Patterns = std::vector<Pattern>;  // any of; empty: no condition
+
+struct Repeated {
+  std::uint32_t count = 0;  // 0: no escalation
+  std::int64_t window_ms = 0;
+  Severity severity = Severity::Critical;
+};
+
+struct Rule {
+  Patterns name, message, route, binding, span, log;
+  int status_min = 0, status_max = 0;  // 0: no condition
+  Severity severity = Severity::Info;
+  std::string category;
+  Repeated repeated;
+};
+
+constexpr std::size_t kMaxRules = 256;
+constexpr std::size_t kMaxPatternBytes = 256;
+constexpr std::size_t kMaxCategoryBytes = 64;
+
+// Parses a JSON array of rules (`text`); with `defaults`, the built-in rules (kDefaultRules) follow
+// the user's. On failure returns false, sets `error` ("rules[2].status: ...") and leaves `out` empty.
+bool parse_rules(std::string_view text, bool defaults, std::vector<Rule>& out, std::string& error);
+
+// The built-in rules as JSON (parsed by the same code as the user's).
+extern const char* const kDefaultRules;
+
+}  // namespace edgescope::monitoring
