@@ -81,7 +81,7 @@ TEST_CASE("default rules classify each fixture case and group fingerprints as th
 }
 
 TEST_CASE("a fingerprint is the same on every platform (pinned value)") {
-  const Classifier c = configured("[]", false);
+  const Classifier c = configured("", false);
   const json& pinned = fixture()["pinned"];
   CHECK(run(c, pinned["input"]).fingerprint == pinned["fingerprint"].get<std::string>());
 }
@@ -102,38 +102,55 @@ TEST_CASE("the top application frame skips runtime and edgescope frames and drop
 
 TEST_CASE("custom rules match on route, status range, span, name and message, before the defaults") {
   const json& custom = fixture()["custom"];
-  const std::string rules = custom["rules"].dump();
+  const std::string rules = custom["packed"].get<std::string>();
   for (const json& t : custom["cases"]) {
     CAPTURE(t["name"].get<std::string>());
     check_case(run(configured(rules, t["defaults"].get<bool>()), t["input"]), t);
   }
 }
 
-TEST_CASE("invalid rules are refused whole with the path of the first problem") {
-  for (const json& t : fixture()["invalid"]) {
-    const std::string rules = t["rules"].dump();
-    CAPTURE(rules);
-    Classifier c = configured(R"([{"severity":"WARNING","category":"kept"}])", false);
+TEST_CASE("malformed packed rules are refused whole, naming the rule, and the rules in force stay") {
+  const struct {
+    const char* packed;
+    const char* error;
+  } cases[] = {
+      {"s1\tcok\ns1", "rule 001: severity and category are required"},
+      {"cx", "rule 000: severity and category are required"},
+      {"s3\tcx", "rule 000: bad severity"},
+      {"s1\tcx\th499-400", "rule 000: bad status range"},
+      {"s1\tcx\th99-200", "rule 000: bad status range"},
+      {"s1\tcx\th400", "rule 000: bad status range"},
+      {"s1\tcx\th400-499\th500-599", "rule 000: bad status range"},
+      {"s1\tcx\tn", "rule 000: pattern empty or too long"},
+      {"s1\tcx\tn\x01", "rule 000: control character"},
+      {"s1\tcx\tq1", "rule 000: unknown field"},
+      {"s1\tcx\t", "rule 000: empty field"},
+      {"s1\tcx\tcy", "rule 000: bad category"},
+      {"s1\tcx\tx1,100,2", "rule 000: bad repeated"},
+      {"s1\tcx\tx5,0,2", "rule 000: bad repeated"},
+      {"s1\tcx\tx5,100,3", "rule 000: bad repeated"},
+      {"s1\tcx\tx5,100,2,", "rule 000: bad repeated"},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.packed);
+    Classifier c = configured("s1\tckept", false);
     std::string error;
-    CHECK_FALSE(c.configure(rules, true, error));
-    CHECK(error == t["error"].get<std::string>());
-    // The previous rules stay in force.
+    CHECK_FALSE(c.configure(t.packed, true, error));
+    CHECK(error == t.error);
     REQUIRE(c.rules().size() == 1u);
     CHECK(c.rules()[0].category == "kept");
   }
 }
 
-TEST_CASE("malformed JSON names the offset") {
-  Classifier c;
-  std::string error;
-  CHECK_FALSE(c.configure("[{\"severity\":", true, error));
-  CHECK(error.find("JSON offset") != std::string::npos);
+TEST_CASE("the built-in rules are read by the same reader, after the user's") {
+  const Classifier c = configured("s1\tcmine", true);
+  REQUIRE(c.rules().size() > 10u);
+  CHECK(c.rules()[0].category == "mine");
+  CHECK(c.rules()[1].category == "database");
 }
 
 TEST_CASE("globs: * and ? over the whole value, case-insensitive; plain text is a substring") {
-  const Classifier c = configured(R"([{"name":"d1_?rr*","severity":"CRITICAL","category":"glob"},
-                                      {"message":"ABC","severity":"WARNING","category":"sub"}])",
-                                  false);
+  const Classifier c = configured("nD1_?RR*\ts2\tcglob\nmABC\ts1\tcsub", false);
   auto classify = [&](const char* type, const char* message) {
     return c.classify(ErrorInput{type, message, "", "", "", "", "", 0}).category;
   };
@@ -145,9 +162,9 @@ TEST_CASE("globs: * and ? over the whole value, case-insensitive; plain text is 
 }
 
 TEST_CASE("pathological glob input stays linear") {
-  std::string pattern = R"([{"message":")";
+  std::string pattern = "m";
   for (int i = 0; i < 40; ++i) pattern += "*a";
-  pattern += R"(b","severity":"INFO","category":"x"}])";
+  pattern += "b\ts0\tcx";
   const Classifier c = configured(pattern, false);
   const std::string message(4096, 'a');
   CHECK(c.classify(ErrorInput{"E", message, "", "", "", "", "", 0}).category == "other");

@@ -26,9 +26,9 @@ bool matches(const Rule& r, const ErrorInput& in) {
 
 }  // namespace
 
-bool Classifier::configure(std::string_view rules_json, bool defaults, std::string& error) {
+bool Classifier::configure(std::string_view packed_rules, bool defaults, std::string& error) {
   std::vector<Rule> rules;
-  if (!parse_rules(rules_json, defaults, rules, error)) return false;
+  if (!parse_rules(packed_rules, defaults, rules, error)) return false;
   rules_ = std::move(rules);
   return true;
 }
@@ -49,7 +49,7 @@ Classification Classifier::classify(const ErrorInput& in) const {
   std::string where = top_frame(in.stack);
   if (in.status != 0) {
     where += " HTTP ";
-    where += std::to_string(in.status);
+    for (int d = 100; d > 0; d /= 10) where.push_back(static_cast<char>('0' + in.status / d % 10));
     where.push_back(' ');
     where.append(in.route.substr(0, 256));
   }

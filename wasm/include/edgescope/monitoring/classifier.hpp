@@ -12,7 +12,7 @@ namespace edgescope::monitoring {
 
 struct ErrorInput {
   std::string_view type, message, stack, route, binding, span, log;  // "" when unknown
-  int status = 0;                                                     // 0: not an HTTP response
+  int status = 0;  // 0: not an HTTP response; else 100..599 (the status is part of the fingerprint)
 };
 
 struct Classification {
@@ -26,7 +26,8 @@ struct Classification {
 
 class Classifier {
  public:
-  bool configure(std::string_view rules_json, bool defaults, std::string& error);
+  // Packed rules (error_rules.hpp); all or nothing: on failure the rules in force stay.
+  bool configure(std::string_view packed_rules, bool defaults, std::string& error);
   Classification classify(const ErrorInput& input) const;
   const std::vector<Rule>& rules() const { return rules_; }
 

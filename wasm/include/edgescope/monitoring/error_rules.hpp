@@ -1,6 +1,7 @@
 // Error classification rules: an ordered list, first match wins (issue "Error classification").
 //
-// Rule syntax (JSON, one object per rule; every key optional except `severity` and `category`):
+// Rule syntax (the user's JSON, `errors.rules` in the config; validated, with the path of the first
+// problem, by js/monitoring/error-config.js; every key optional except `severity` and `category`):
 //   name     pattern(s) on the error's type/name       ("TimeoutError", "D1_*")
 //   message  pattern(s) on the raw message             ("rate limit", "*timed out*")
 //   status   HTTP status: an integer (429) or a range string ("400-499"), 100..599
@@ -9,16 +10,27 @@
 //   span     pattern(s) on the span name
 //   log      log severity name(s): "trace" "debug" "info" "warn" "error" "fatal"
 //   severity "CRITICAL" | "WARNING" | "INFO"
-//   category a label (1..64 bytes, no control characters), e.g. "database"
+//   category a label (1..64 bytes), e.g. "database"
 //   repeated { count, windowMs, severity }: escalate to `severity` once the fleet saw the same
 //            fingerprint `count` times (2..1e6) within `windowMs` (1 ms..7 days)
-// A pattern (a string, or an array of strings meaning "any of") is matched ASCII
-// case-insensitively: with `*` (any run) or `?` (one byte) it is a glob over the whole value;
-// without either it matches anywhere in the value (a substring). Every condition given must hold
-// (AND); a rule with no condition matches everything. No regular expressions: std::regex would
-// cost more than the whole classifier in module size, and a glob cannot backtrack exponentially.
-// Validation is all or nothing: the first problem is reported with its path
-// ("rules[2].status: expected an integer 100..599 or a range like \"400-499\"").
+// A pattern (a string, or an array of strings meaning "any of"; 1..256 bytes, no control
+// characters) is matched ASCII case-insensitively: with `*` (any run) or `?` (one byte) it is a
+// glob over the whole value; without either it matches anywhere in the value (a substring). Every
+// condition given must hold (AND); a rule with no condition matches everything. No regular
+// expressions: std::regex would cost more than the whole classifier in module size, and a glob
+// cannot backtrack exponentially.
+//
+// The core reads the rules in a packed text form the shim writes after validating the JSON
+// (js/monitoring/error-config.js packRules): JSON.parse is free in JavaScript, while a JSON reader
+// in dist/edgescope.wasm cost 5.5 KB gzipped (scripts/size-budget.mjs). One rule per line ('\n'),
+// fields separated by '\t', each a tag byte and its value:
+//   s<0|1|2>  severity (0 INFO, 1 WARNING, 2 CRITICAL)      required, once
+//   c<text>   category                                      required, once
+//   n m r b p l<pattern>   name, message, route, binding, span, log level (repeatable: any of)
+//   h<lo>-<hi>             status range                    at most once
+//   x<count>,<windowMs>,<0|1|2>  repeated                  at most once
+// The core checks it again (never trusting host bytes): a malformed line is refused whole with
+// "rule N: ..." and nothing changes.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -55,11 +67,12 @@ constexpr std::size_t kMaxRules = 256;
 constexpr std::size_t kMaxPatternBytes = 256;
 constexpr std::size_t kMaxCategoryBytes = 64;
 
-// Parses a JSON array of rules (`text`); with `defaults`, the built-in rules (kDefaultRules) follow
-// the user's. On failure returns false, sets `error` ("rules[2].status: ...") and leaves `out` empty.
+// Reads packed rules (`text`); with `defaults`, the built-in rules (kDefaultRules) follow the
+// user's. On failure returns false, sets `error` ("rule 3: bad status range") and leaves `out`
+// as it was.
 bool parse_rules(std::string_view text, bool defaults, std::vector<Rule>& out, std::string& error);
 
-// The built-in rules as JSON (parsed by the same code as the user's).
+// The built-in rules, packed (read by the same code as the user's).
 extern const char* const kDefaultRules;
 
 }  // namespace edgescope::monitoring
