@@ -45,6 +45,10 @@ export function errorAttributes(record) {
 //   what: { source, error?, message?, status?, route?, span?, level?, binding? }
 export function classifyError(telemetry, scope, what) {
   const { source, error, status = 0, span = null, level = '' } = what;
+  // One error object recorded on several spans (a child's trace() rethrows it to the handler,
+  // whose root span records it again) is one occurrence: one record, one count.
+  const seen = scope && error !== null && typeof error === 'object' ? scope.recordByError?.get(error) : undefined;
+  if (seen) return seen;
   let type = '';
   let message = what.message ?? '';
   let stack = '';
@@ -77,6 +81,7 @@ export function classifyError(telemetry, scope, what) {
     repeated: got.repeated,
     time: Date.now(),
   };
+  if (scope && error !== null && typeof error === 'object') (scope.recordByError ??= new WeakMap()).set(error, record);
   if (scope && !scope.errorsSettled) scope.errorRecords.push(record);
   else settleRecords(telemetry, [record], null);
   return record;
