@@ -159,6 +159,9 @@ TEST_CASE("globs: * and ? over the whole value, case-insensitive; plain text is 
   CHECK(classify("D1_EERROR", "") == "other");
   CHECK(classify("Error", "xxabcxx") == "sub");
   CHECK(classify("Error", "ab c") == "other");
+  // A '*' in the value is a character like any other, never taken for the pattern's wildcard.
+  const Classifier star = configured("nA*C\ts2\tcstar", false);
+  CHECK(star.classify(ErrorInput{"A*BC", "", "", "", "", "", "", 0}).category == "star");
 }
 
 TEST_CASE("pathological glob input stays linear") {

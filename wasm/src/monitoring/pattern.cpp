@@ -12,12 +12,12 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c
 bool glob_match(std::string_view p, std::string_view v) {
   std::size_t pi = 0, vi = 0, star = std::string_view::npos, resume = 0;
   while (vi < v.size()) {
-    if (pi < p.size() && (p[pi] == '?' || p[pi] == lower(v[vi]))) {
-      ++pi;
-      ++vi;
-    } else if (pi < p.size() && p[pi] == '*') {
+    if (pi < p.size() && p[pi] == '*') {  // before the literal test: a '*' in the value is not one
       star = pi++;
       resume = vi;
+    } else if (pi < p.size() && (p[pi] == '?' || p[pi] == lower(v[vi]))) {
+      ++pi;
+      ++vi;
     } else if (star != std::string_view::npos) {
       pi = star + 1;
       vi = ++resume;
