@@ -2,6 +2,7 @@
 // (the node suite, tests/js/error-classification.test.js, reads the same cases through the wasm module).
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -171,4 +172,19 @@ TEST_CASE("pathological glob input stays linear") {
   const Classifier c = configured(pattern, false);
   const std::string message(4096, 'a');
   CHECK(c.classify(ErrorInput{"E", message, "", "", "", "", "", 0}).category == "other");
+}
+
+TEST_CASE("normalization stays linear on hostile messages") {
+  // Many token starts inside one long e-mail-like run, and many '?' inside one URL.
+  std::string dots;
+  for (int i = 0; i < 2048; ++i) dots += "a.";
+  const std::string url = "https://x.example/" + std::string(4000, '?');
+  auto cost = [](const std::string& message) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20; ++i) CHECK(!normalize_message(message).empty());
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / 20;
+  };
+  const double plain = cost(std::string(4096, 'x'));
+  CHECK(cost(dots) < 20 * plain + 1);
+  CHECK(cost(url) < 20 * plain + 1);
 }

@@ -34,10 +34,13 @@ std::size_t uuid_at(std::string_view s, std::size_t i) {
   return j < s.size() && alnum(s[j]) ? 0 : j - i;
 }
 
-// local@domain.tld starting at i (a token start); its length or 0.
-std::size_t email_at(std::string_view s, std::size_t i) {
+// local@domain.tld starting at i (a token start): its length, or 0 with `stop` set to where the
+// local part ended. Every start before `stop` ends its local part there too and fails the same
+// way, so the caller skips them: the scan stays linear in the message.
+std::size_t email_at(std::string_view s, std::size_t i, std::size_t& stop) {
   std::size_t j = i;
-  while (j < s.size() && email_char(s[j]) && s[j] != '@') ++j;
+  while (j < s.size() && email_char(s[j])) ++j;
+  stop = j;
   if (j == i || j >= s.size() || s[j] != '@') return 0;
   std::size_t k = ++j;
   while (k < s.size() && (alnum(s[k]) || s[k] == '-' || s[k] == '.')) ++k;
@@ -71,6 +74,7 @@ std::string normalize_message(std::string_view in) {
   std::string out;
   out.reserve(s.size());
   bool in_url = false;
+  std::size_t no_email_before = 0;
   for (std::size_t i = 0; i < s.size();) {
     const char c = s[i];
     const bool start = i == 0 || !alnum(s[i - 1]);
@@ -87,7 +91,7 @@ std::string normalize_message(std::string_view in) {
     }
     if ((c == '\'' || c == '"' || c == '`') && start && (n = quoted_at(s, i)) != 0) {
       out += "<str>";
-    } else if (start && email_char(c) && (n = email_at(s, i)) != 0) {
+    } else if (start && i >= no_email_before && email_char(c) && (n = email_at(s, i, no_email_before)) != 0) {
       out += "<email>";
     } else if (start && hex(c) && (n = uuid_at(s, i)) != 0) {
       out += "<uuid>";
