@@ -138,16 +138,16 @@ TEST_CASE("malformed packed rules are refused whole, naming the rule, and the ru
     std::string error;
     CHECK_FALSE(c.configure(t.packed, true, error));
     CHECK(error == t.error);
-    REQUIRE(c.rules().size() == 1u);
-    CHECK(c.rules()[0].category == "kept");
+    REQUIRE(c.rules().rules.size() == 1u);
+    CHECK(c.rules().category(c.rules().rules[0]) == "kept");
   }
 }
 
 TEST_CASE("the built-in rules are read by the same reader, after the user's") {
   const Classifier c = configured("s1\tcmine", true);
-  REQUIRE(c.rules().size() > 10u);
-  CHECK(c.rules()[0].category == "mine");
-  CHECK(c.rules()[1].category == "database");
+  REQUIRE(c.rules().rules.size() > 10u);
+  CHECK(c.rules().category(c.rules().rules[0]) == "mine");
+  CHECK(c.rules().category(c.rules().rules[1]) == "database");
 }
 
 TEST_CASE("globs: * and ? over the whole value, case-insensitive; plain text is a substring") {

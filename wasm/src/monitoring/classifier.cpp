@@ -8,39 +8,36 @@ namespace edgescope::monitoring {
 
 namespace {
 
-// No condition, or any pattern matches. A condition on a value the input lacks does not match.
-bool any(const Patterns& patterns, std::string_view value) {
-  if (patterns.empty()) return true;
-  if (value.empty()) return false;
-  for (const Pattern& p : patterns) {
-    if (p.matches(value)) return true;
-  }
-  return false;
-}
-
-bool matches(const Rule& r, const ErrorInput& in) {
+// Every field the rule names has a matching pattern (patterns of one field: any of). A condition
+// on a value the input lacks does not match.
+bool matches(const RuleSet& set, const Rule& r, const ErrorInput& in) {
   if (r.status_min != 0 && (in.status < r.status_min || in.status > r.status_max)) return false;
-  return any(r.name, in.type) && any(r.message, in.message.substr(0, kMaxMessageBytes)) && any(r.route, in.route) &&
-         any(r.binding, in.binding) && any(r.span, in.span) && any(r.log, in.log);
+  const std::string_view values[kFieldCount] = {in.type, in.message.substr(0, kMaxMessageBytes), in.route, in.binding, in.span, in.log};
+  unsigned present = 0, matched = 0;
+  for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+    const Pattern& p = set.patterns[i];
+    const unsigned bit = 1u << p.field;
+    present |= bit;
+    if (!(matched & bit) && !values[p.field].empty() && match_pattern(set.pattern(p), p.glob, values[p.field])) matched |= bit;
+  }
+  return present == matched;
 }
 
 }  // namespace
 
 bool Classifier::configure(std::string_view packed_rules, bool defaults, std::string& error) {
-  std::vector<Rule> rules;
-  if (!parse_rules(packed_rules, defaults, rules, error)) return false;
-  rules_ = std::move(rules);
-  return true;
+  return parse_rules(packed_rules, defaults, rules_, error);
 }
 
 Classification Classifier::classify(const ErrorInput& in) const {
   Classification out;
-  for (std::size_t i = 0; i < rules_.size(); ++i) {
-    if (!matches(rules_[i], in)) continue;
+  for (std::size_t i = 0; i < rules_.rules.size(); ++i) {
+    const Rule& rule = rules_.rules[i];
+    if (!matches(rules_, rule, in)) continue;
     out.rule = static_cast<int>(i);
-    out.severity = rules_[i].severity;
-    out.category = rules_[i].category;
-    out.repeated = rules_[i].repeated;
+    out.severity = rule.severity;
+    out.category = rules_.category(rule);
+    out.repeated = rule.repeated;
     break;
   }
   if (out.rule < 0) out.category = "other";

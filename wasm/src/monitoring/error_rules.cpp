@@ -46,22 +46,28 @@ bool severity(std::string_view v, Severity& out) {
   return true;
 }
 
-// One field into `rule`; the message says what was wrong, "" when fine.
-const char* field(std::string_view f, Rule& rule, bool& has_severity) {
+// One field into `rule` (its patterns and category into `set`); the message says what was
+// wrong, "" when fine.
+const char* field(std::string_view f, Rule& rule, RuleSet& set, bool& has_severity) {
   if (f.empty()) return "empty field";
   const char tag = f[0];
   std::string_view v = f.substr(1);
-  Patterns* target = tag == 'n' ? &rule.name : tag == 'm' ? &rule.message : tag == 'r' ? &rule.route
-                   : tag == 'b' ? &rule.binding : tag == 'p' ? &rule.span : tag == 'l' ? &rule.log : nullptr;
-  if (target) {
+  static const char kTags[] = "nmrbpl";  // Field order
+  for (std::uint8_t which = 0; which < kFieldCount; ++which) {
+    if (tag != kTags[which]) continue;
     if (v.empty() || v.size() > kMaxPatternBytes) return "pattern empty or too long";
     Pattern p;
+    p.offset = static_cast<std::uint32_t>(set.text.size());
+    p.size = static_cast<std::uint16_t>(v.size());
+    p.field = which;
+    p.glob = which == kLog;  // a level: the whole value
     for (const char c : v) {
       if (static_cast<unsigned char>(c) < 0x20) return "control character";
-      p.text.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-      p.glob = p.glob || c == '*' || c == '?' || tag == 'l';  // a level: the whole value
+      set.text.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+      p.glob = p.glob || c == '*' || c == '?';
     }
-    target->push_back(std::move(p));
+    set.patterns.push_back(p);
+    ++rule.count;
     return "";
   }
   std::int64_t a = 0, b = 0;
@@ -70,15 +76,17 @@ const char* field(std::string_view f, Rule& rule, bool& has_severity) {
       has_severity = severity(v, rule.severity);
       return has_severity ? "" : "bad severity";
     case 'c':
-      if (v.empty() || v.size() > kMaxCategoryBytes || !rule.category.empty()) return "bad category";
-      rule.category.assign(v.data(), v.size());
+      if (v.empty() || v.size() > kMaxCategoryBytes || rule.category_size != 0) return "bad category";
+      rule.category_offset = static_cast<std::uint32_t>(set.text.size());
+      rule.category_size = static_cast<std::uint8_t>(v.size());
+      set.text.append(v.data(), v.size());
       return "";
     case 'h':
       if (rule.status_min != 0 || !number(v, 100, 599, a) || v.empty() || v[0] != '-') return "bad status range";
       v.remove_prefix(1);
       if (!number(v, a, 599, b) || !v.empty()) return "bad status range";
-      rule.status_min = static_cast<int>(a);
-      rule.status_max = static_cast<int>(b);
+      rule.status_min = static_cast<std::uint16_t>(a);
+      rule.status_max = static_cast<std::uint16_t>(b);
       return "";
     case 'x':
       if (rule.repeated.count != 0 || !number(v, 2, 1000000, a) || v.empty() || v[0] != ',') return "bad repeated";
@@ -94,23 +102,24 @@ const char* field(std::string_view f, Rule& rule, bool& has_severity) {
   }
 }
 
-bool read_list(std::string_view text, std::vector<Rule>& out, std::string& error) {
+bool read_list(std::string_view text, RuleSet& set, std::string& error) {
   std::size_t index = 0;
   while (!text.empty()) {
     std::size_t end = text.find('\n');
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     Rule rule;
+    rule.first = static_cast<std::uint32_t>(set.patterns.size());
     bool has_severity = false;
     const char* why = "";
     while (*why == '\0') {
       const std::size_t tab = line.find('\t');
-      why = field(line.substr(0, tab), rule, has_severity);
+      why = field(line.substr(0, tab), rule, set, has_severity);
       if (tab == std::string_view::npos) break;
       line.remove_prefix(tab + 1);
     }
-    if (*why == '\0' && (!has_severity || rule.category.empty())) why = "severity and category are required";
-    if (*why == '\0' && out.size() >= kMaxRules + 16) why = "too many rules";
+    if (*why == '\0' && (!has_severity || rule.category_size == 0)) why = "severity and category are required";
+    if (*why == '\0' && set.rules.size() >= kMaxRules + 16) why = "too many rules";
     if (*why != '\0') {
       error = "rule ";
       error += static_cast<char>('0' + index / 100 % 10);
@@ -120,7 +129,7 @@ bool read_list(std::string_view text, std::vector<Rule>& out, std::string& error
       error += why;
       return false;
     }
-    out.push_back(std::move(rule));
+    set.rules.push_back(rule);
     ++index;
   }
   return true;
@@ -128,10 +137,10 @@ bool read_list(std::string_view text, std::vector<Rule>& out, std::string& error
 
 }  // namespace
 
-bool parse_rules(std::string_view text, bool defaults, std::vector<Rule>& out, std::string& error) {
-  std::vector<Rule> rules;
-  if (!read_list(text, rules, error) || (defaults && !read_list(kDefaultRules, rules, error))) return false;
-  out = std::move(rules);
+bool parse_rules(std::string_view text, bool defaults, RuleSet& out, std::string& error) {
+  RuleSet set;
+  if (!read_list(text, set, error) || (defaults && !read_list(kDefaultRules, set, error))) return false;
+  out = std::move(set);
   return true;
 }
 

@@ -41,6 +41,8 @@ bool contains(std::string_view p, std::string_view v) {
 
 }  // namespace
 
-bool Pattern::matches(std::string_view value) const { return glob ? glob_match(text, value) : contains(text, value); }
+bool match_pattern(std::string_view pattern, bool glob, std::string_view value) {
+  return glob ? glob_match(pattern, value) : contains(pattern, value);
+}
 
 }  // namespace edgescope::monitoring

@@ -29,10 +29,10 @@ class Classifier {
   // Packed rules (error_rules.hpp); all or nothing: on failure the rules in force stay.
   bool configure(std::string_view packed_rules, bool defaults, std::string& error);
   Classification classify(const ErrorInput& input) const;
-  const std::vector<Rule>& rules() const { return rules_; }
+  const RuleSet& rules() const { return rules_; }
 
  private:
-  std::vector<Rule> rules_;
+  RuleSet rules_;
 };
 
 }  // namespace edgescope::monitoring

@@ -42,12 +42,18 @@ namespace edgescope::monitoring {
 enum class Severity : std::uint8_t { Info = 0, Warning = 1, Critical = 2 };
 const char* severity_name(Severity s);
 
+// What a pattern is matched against (ErrorInput's fields, in this order).
+enum Field : std::uint8_t { kName, kMessage, kRoute, kBinding, kSpan, kLog, kFieldCount };
+
+// The rules are plain records over one text pool (patterns lower-cased, categories): no strings
+// or vectors inside them, so a rule list is three allocations and the module carries no per-type
+// container code for them (size budget, scripts/size-budget.mjs).
 struct Pattern {
-  std::string text;  // lower-cased
+  std::uint32_t offset = 0;
+  std::uint16_t size = 0;
+  std::uint8_t field = kName;
   bool glob = false;
-  bool matches(std::string_view value) const;
 };
-using Patterns = std::vector<Pattern>;  // any of; empty: no condition
 
 struct Repeated {
   std::uint32_t count = 0;  // 0: no escalation
@@ -56,12 +62,24 @@ struct Repeated {
 };
 
 struct Rule {
-  Patterns name, message, route, binding, span, log;
-  int status_min = 0, status_max = 0;  // 0: no condition
+  std::uint32_t first = 0, count = 0;  // its patterns: [first, first + count); same field = any of
+  std::uint32_t category_offset = 0;
+  std::uint8_t category_size = 0;
   Severity severity = Severity::Info;
-  std::string category;
+  std::uint16_t status_min = 0, status_max = 0;  // 0: no condition
   Repeated repeated;
 };
+
+struct RuleSet {
+  std::string text;
+  std::vector<Pattern> patterns;
+  std::vector<Rule> rules;
+  std::string_view pattern(const Pattern& p) const { return std::string_view(text).substr(p.offset, p.size); }
+  std::string_view category(const Rule& r) const { return std::string_view(text).substr(r.category_offset, r.category_size); }
+};
+
+// `pattern` lower-cased; glob: '*' and '?' over the whole value, else a substring anywhere.
+bool match_pattern(std::string_view pattern, bool glob, std::string_view value);
 
 constexpr std::size_t kMaxRules = 256;
 constexpr std::size_t kMaxPatternBytes = 256;
@@ -70,7 +88,7 @@ constexpr std::size_t kMaxCategoryBytes = 64;
 // Reads packed rules (`text`); with `defaults`, the built-in rules (kDefaultRules) follow the
 // user's. On failure returns false, sets `error` ("rule 3: bad status range") and leaves `out`
 // as it was.
-bool parse_rules(std::string_view text, bool defaults, std::vector<Rule>& out, std::string& error);
+bool parse_rules(std::string_view text, bool defaults, RuleSet& out, std::string& error);
 
 // The built-in rules, packed (read by the same code as the user's).
 extern const char* const kDefaultRules;
