@@ -10,7 +10,8 @@
 // fleet-wide, and each record adds 1 to the `errors` counter. Alerting reads the settled records.
 //
 // The `errors` counter's tags: error.severity (3 values), error.category (the rules' labels),
-// error.fingerprint, error.type and http.route when known. A fingerprint groups one error site
+// error.fingerprint, error.type (the exception's type, a response's status code, else _OTHER) and
+// http.route when known. A fingerprint groups one error site
 // and message shape, so its number is that of distinct errors, not of requests; the core's series
 // bound (es_limit maxSeries) caps it all the same: past it, new series are refused and counted in
 // stats(), never merged under a wrong tag. error.type is cut to 128 characters.
@@ -56,6 +57,7 @@ export function classifyError(telemetry, scope, what) {
     if (isError(error)) [type = 'Error', message = '', stack = ''] = errorFields(error);
     else message = String(error);
   }
+  if (source === 'response' && !message) message = `HTTP ${status}`;
   message = message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message;
   stack = stack.length > MAX_STACK ? stack.slice(0, MAX_STACK) : stack;
   const route = what.route ?? scope?.route ?? null;
@@ -108,12 +110,19 @@ function settleRecords(telemetry, records, occurrences) {
       'error.severity': record.severity,
       'error.category': record.category,
       'error.fingerprint': record.fingerprint,
-      'error.type': (record.type || record.source).slice(0, 128),
+      'error.type': errorType(record),
     };
     if (record.route) tags['http.route'] = record.route;
     telemetry.metrics.increment(ERRORS_COUNTER, 1, tags);
   }
   return records;
+}
+
+// OpenTelemetry semantic conventions (error.type): the exception's type; for an HTTP response the
+// status code as a string; otherwise _OTHER.
+function errorType(record) {
+  if (record.type) return record.type.slice(0, 128);
+  return record.source === 'response' && record.status ? String(record.status) : '_OTHER';
 }
 
 const rank = (severity) => (severity === 'CRITICAL' ? 2 : severity === 'WARNING' ? 1 : 0);
