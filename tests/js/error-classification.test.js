@@ -125,3 +125,52 @@ test('settleErrors escalates a repeated error once the fleet count reaches the r
   scope.errorRecords.push({ ...scope.errorRecords[1], fingerprint: 'c' });
   assert.deepEqual(settleErrors(scope, null).map((r) => r.fingerprint), ['c'], 'later records settle later');
 });
+
+test('an invocation collects one settled record per error, in the shape alerting reads', async () => {
+  const { instrument, scopeOf } = await import('edgescope');
+  const mem = memoryExporter();
+  let scope;
+  const worker = instrument(
+    {
+      async fetch(request) {
+        scope = scopeOf(request);
+        scope.setRoute('/orders/:id');
+        const failure = new TypeError("Cannot read properties of undefined (reading 'total')");
+        await scope.trace('load', (span) => span.recordException(failure));
+        scope.span.recordException(failure); // the same object again: one occurrence
+        scope.log.error('lookup failed', { error: new RangeError('offset 99 out of range') });
+        return new Response('gone', { status: 404 });
+      },
+    },
+    () => ({ service: 'svc', exporter: mem.exporter, requestMetrics: false }),
+  );
+  const promises = [];
+  const res = await worker.fetch(new Request('https://example.com/orders/7'), {}, { waitUntil: (p) => promises.push(p) });
+  await res.text();
+  await Promise.all(promises);
+  const records = scope.errorRecords;
+  assert.deepEqual(records.map((r) => [r.source, r.type, r.severity, r.category]), [
+    ['exception', 'TypeError', 'INFO', 'other'],
+    ['log', 'RangeError', 'INFO', 'other'],
+    ['response', '', 'WARNING', 'client_error'],
+  ]);
+  const root = mem.spans.find((s) => s.kind === 'server');
+  for (const r of records) {
+    assert.deepEqual(Object.keys(r).sort(), ['category', 'fingerprint', 'message', 'normalizedMessage', 'repeated', 'route', 'severity', 'source', 'spanId', 'spanName', 'stack', 'status', 'time', 'traceId', 'type'].sort());
+    assert.equal(r.route, '/orders/:id');
+    assert.equal(r.traceId, root.traceId);
+    assert.equal(typeof r.time, 'number');
+    assert.equal(r.repeated, null);
+  }
+  const [exception, log, response] = records;
+  assert.match(exception.stack, /TypeError/);
+  assert.equal(log.normalizedMessage, 'offset <num> out of range');
+  assert.equal(response.status, 404);
+  assert.equal(response.message, 'HTTP 404');
+  assert.equal(response.spanId, root.spanId);
+  assert.equal(response.spanName, 'GET /orders/:id');
+  // Settled before export: one errors count per record.
+  const counts = mem.metrics.filter((m) => m.name === 'errors');
+  assert.deepEqual(counts.map((m) => m.tags['error.type']).sort(), ['404', 'RangeError', 'TypeError']);
+  assert.ok(counts.every((m) => m.value === 1 && m.tags['http.route'] === '/orders/:id'));
+});
