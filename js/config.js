@@ -1,6 +1,7 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
+import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 import { validateSampling } from './sampling-config.js';
 
@@ -31,6 +32,7 @@ const KNOWN_KEYS = new Set([
   'alerts',
   'sampling',
   'slow',
+  'errors',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -108,7 +110,8 @@ export function validateConfig(config) {
   if (alerts !== null && (typeof alerts !== 'object' || alerts[Symbol.for('edgescope.alerts')] !== true)) {
     throw new EdgescopeConfigError('alerts', "the result of createAlerts({ channels, state, service }) from 'edgescope/alerts'", alerts);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, ...validateSampling(config) };
+  const errors = validateErrors(config.errors);
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, ...validateSampling(config) };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
