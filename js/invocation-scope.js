@@ -130,7 +130,9 @@ export class InvocationScope {
     } catch (failure) {
       reportInternalFailure('finalize', failure);
     }
-    this.settleErrors();
+    // Alert work (a shared-state request, then the channels) is tracked like the handler's own
+    // waitUntil work, so the background wait below includes it.
+    this.track(this.settleErrors());
     const first = safeFlush(telemetry);
     first
       .then(() => this.awaitBackground())
@@ -138,8 +140,11 @@ export class InvocationScope {
         this.closed = true;
         this.endLeftOpenSpans();
         // What background work recorded; later records settle as they come (error-records.js).
-        this.settleErrors();
+        const alerting = this.settleErrors();
         this.errorsSettled = true;
+        return alerting;
+      })
+      .then(() => {
         // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
         return telemetry.core.pending() > 0 ? safeFlush(telemetry, { replay: false }) : undefined;
       })
@@ -189,11 +194,13 @@ export class InvocationScope {
     }
   }
 
+  // Settles (and, with `alerts`, alerts on) the records so far; a promise while alert work runs.
   settleErrors() {
     try {
-      settleInvocationErrors(this);
+      return settleInvocationErrors(this)?.catch((failure) => reportInternalFailure('alerts', failure)) ?? null;
     } catch (failure) {
       reportInternalFailure('error classification', failure);
+      return null;
     }
   }
 

@@ -25,7 +25,7 @@ export class Span {
     this.recording = handle !== 0 && recording;
     this.status = 'unset';
     this.endedContext = null; // once ended: its context (core-telemetry.js EndedContext)
-    this.name = undefined; // known from updateName (and for a root, the invocation's method)
+    this.name = undefined; // its name as started or last renamed (telemetry.js named())
     this.bindingType = undefined; // from BINDING_KEYS, for error classification
     if (!this.ended) scope?.openSpans.add(this);
   }
@@ -42,7 +42,8 @@ export class Span {
     return this;
   }
 
-  setAttributes(attributes) {
+  // Remembers the binding type among `attributes` (BINDING_KEYS), for error classification.
+  noteBinding(attributes) {
     try {
       for (const key of BINDING_KEYS) {
         const value = attributes?.[key];
@@ -51,6 +52,10 @@ export class Span {
     } catch {
       // a throwing getter: the core's conversion counts it (attribute-values.js)
     }
+  }
+
+  setAttributes(attributes) {
+    this.noteBinding(attributes);
     if (this.ended || !this.recording) return this;
     const record = applyBeforeSend(this.telemetry, { type: 'attributes', attributes });
     if (record) this.telemetry.core.setAttributes(this.handle, record.attributes);

@@ -94,10 +94,13 @@ export function classifyError(telemetry, scope, what) {
 // nothing escalates), records the `errors` counter once per record, and returns the records it
 // settled. Records added later (background work) are settled by a later call.
 export function settleErrors(scope, occurrences) {
-  const records = scope.errorRecords;
+  return settleRecords(scope.telemetry, takeUnsettled(scope), occurrences);
+}
+
+function takeUnsettled(scope) {
   const from = scope.errorsSettledCount ?? 0;
-  scope.errorsSettledCount = records.length;
-  return settleRecords(scope.telemetry, records.slice(from), occurrences);
+  scope.errorsSettledCount = scope.errorRecords.length;
+  return scope.errorRecords.slice(from);
 }
 
 function settleRecords(telemetry, records, occurrences) {
@@ -128,8 +131,38 @@ function errorType(record) {
 const rank = (severity) => (severity === 'CRITICAL' ? 2 : severity === 'WARNING' ? 1 : 0);
 
 // The one place the invocation settles its error records (finalize, before the first flush, and
-// again for what background work added, before the last). Alerting (a later change) replaces
-// `null` with the fleet-wide occurrence counts from the shared state.
+// again for what background work added, before the last). Without `alerts` they settle at once,
+// with nothing escalated (no shared state to count in). With `alerts` (createAlerts() from
+// 'edgescope/alerts'), its one request to the shared state answers the fleet-wide counts, the
+// records settle with them, and their alerts go out; the returned promise (also handed to the
+// invocation's waitUntil) ends when that work has, and never rejects. Whatever happens to the
+// alert work, each record is settled, and counted, exactly once.
 export function settleInvocationErrors(scope) {
-  return settleErrors(scope, null);
+  const records = takeUnsettled(scope);
+  if (records.length === 0) return null;
+  const telemetry = scope.telemetry;
+  const alerts = telemetry.config.alerts;
+  let settled = false;
+  const settle = (occurrences) => {
+    if (settled) return records;
+    settled = true;
+    return settleRecords(telemetry, records, occurrences);
+  };
+  if (!alerts) {
+    settle(null);
+    return null;
+  }
+  let work;
+  try {
+    work = Promise.resolve(alerts.alertInvocation(scope, records, { settle }));
+  } catch (error) {
+    work = Promise.reject(error);
+  }
+  return work.then(
+    () => void settle(null),
+    (error) => {
+      settle(null);
+      throw error;
+    },
+  );
 }
