@@ -127,9 +127,34 @@ export interface EdgescopeConfig {
   };
   /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
   slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
+  /**
+   * Error classification: your rules first (first match wins), then the built-in ones unless
+   * `defaults: false`. Each recorded exception, error response and fatal log gets error.severity,
+   * error.category and error.fingerprint, and adds 1 to the `errors` counter.
+   */
+  errors?: { rules?: ErrorRule[]; defaults?: boolean };
   /** createAlerts({ ... }) from 'edgescope/alerts': error alerts routed by severity, once per fingerprint per cooldown across the fleet. */
   alerts?: object;
 }
+
+export type ErrorSeverity = 'CRITICAL' | 'WARNING' | 'INFO';
+/** Patterns ignore ASCII case; with `*` or `?` a glob over the whole value, else a substring. An array means any of. */
+export interface ErrorRule {
+  name?: string | string[];
+  message?: string | string[];
+  route?: string | string[];
+  binding?: string | string[];
+  span?: string | string[];
+  log?: LogLevelName | LogLevelName[];
+  /** 429, or a range like "400-499". */
+  status?: number | string;
+  severity: ErrorSeverity;
+  /** 1..64 bytes. */
+  category: string;
+  /** Raise to `severity` once the fleet saw this fingerprint `count` times within `windowMs` (needs `alerts`). */
+  repeated?: { count: number; windowMs: number; severity: ErrorSeverity };
+}
+type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface BufferOptions {
   /** Default stores.memory(). */
