@@ -154,7 +154,7 @@ export interface ErrorRule {
   /** Raise to `severity` once the fleet saw this fingerprint `count` times within `windowMs` (needs `alerts`). */
   repeated?: { count: number; windowMs: number; severity: ErrorSeverity };
 }
-type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface BufferOptions {
   /** Default stores.memory(). */
