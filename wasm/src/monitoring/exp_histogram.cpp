@@ -1,0 +1,329 @@
+#include "edgescope/monitoring/exp_histogram.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+
+#include "../resilience/fields.hpp"
+#include "edgescope/json_writer.hpp"
+
+namespace edgescope::monitoring {
+namespace {
+
+constexpr std::uint64_t kMaxCount = 9007199254740991;  // 2^53 - 1: exact in JSON and JavaScript
+constexpr std::uint64_t kSignificandMask = (std::uint64_t{1} << 52) - 1;
+constexpr double kLog2E = 1.4426950408889634;  // 1 / ln 2
+
+// The lowest and highest index a finite non-zero double maps to at `scale` (2^-1074 and DBL_MAX).
+std::int64_t min_index(int scale) { return scale > 0 ? -1074 * (std::int64_t{1} << scale) - 1 : (-1075 >> -scale); }
+std::int64_t max_index(int scale) { return scale > 0 ? (std::int64_t{1024} << scale) - 1 : (1023 >> -scale); }
+
+std::int64_t last_index(const BucketRange& side) {
+  return static_cast<std::int64_t>(side.offset) + static_cast<std::int64_t>(side.counts.size()) - 1;
+}
+
+// Makes `side` cover [lo, hi] (new buckets zero).
+void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
+  if (side.counts.empty()) {
+    side.offset = static_cast<std::int32_t>(lo);
+    side.counts.assign(static_cast<std::size_t>(hi - lo + 1), 0);
+    return;
+  }
+  if (lo < side.offset) {
+    side.counts.insert(side.counts.begin(), static_cast<std::size_t>(side.offset - lo), 0);
+    side.offset = static_cast<std::int32_t>(lo);
+  }
+  const std::int64_t end = last_index(side);
+  if (hi > end) side.counts.resize(side.counts.size() + static_cast<std::size_t>(hi - end), 0);
+}
+
+// Index i at scale s becomes i >> by at scale s - by: 2^by neighbours merge into one bucket. In
+// place, since bucket i's new position is never after i.
+void collapse(BucketRange& side, int by) {
+  if (side.counts.empty()) return;
+  const std::int64_t first = side.offset >> by;
+  const std::int64_t last = last_index(side) >> by;
+  for (std::size_t i = 0; i < side.counts.size(); ++i) {
+    const std::uint64_t c = side.counts[i];
+    side.counts[i] = 0;
+    side.counts[static_cast<std::size_t>(((side.offset + static_cast<std::int64_t>(i)) >> by) - first)] += c;
+  }
+  side.counts.resize(static_cast<std::size_t>(last - first + 1));
+  side.offset = static_cast<std::int32_t>(first);
+}
+
+// base^index: the lower bound of bucket `index`.
+double lower_bound(std::int64_t index, int scale) {
+  if (scale <= 0) return std::ldexp(1.0, static_cast<int>(index * (std::int64_t{1} << -scale)));
+  const std::int64_t whole = index >> scale;
+  const std::int64_t fraction = index & ((std::int64_t{1} << scale) - 1);
+  return std::ldexp(std::exp2(std::ldexp(static_cast<double>(fraction), -scale)), static_cast<int>(whole));
+}
+
+double base_of(int scale) { return scale > 0 ? std::exp2(std::ldexp(1.0, -scale)) : std::ldexp(1.0, 1 << -scale); }
+
+}  // namespace
+
+std::int32_t exp_histogram_index(double positive, int scale) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &positive, sizeof bits);
+  std::uint64_t significand = bits & kSignificandMask;
+  std::int64_t exponent = static_cast<std::int64_t>((bits >> 52) & 0x7ff) - 1023;
+  if (exponent == -1023) {  // subnormal: normalise so the significand's top bit is the implicit one
+    const int shift = __builtin_clzll(significand) - 11;
+    significand = (significand << shift) & kSignificandMask;
+    exponent = -1022 - shift;
+  }
+  // A power of two is the upper bound of the bucket below: (base^i, base^(i+1)].
+  if (scale <= 0) return static_cast<std::int32_t>((exponent - (significand == 0 ? 1 : 0)) >> -scale);
+  if (significand == 0) return static_cast<std::int32_t>(exponent * (std::int64_t{1} << scale) - 1);
+  // The fraction of log2 from the significand m in (1, 2): one rounding in x, then an exact
+  // scaling by 2^scale, so the floor at scale s is the floor at scale s + 1 halved.
+  const std::uint64_t m_bits = (std::uint64_t{1023} << 52) | significand;
+  double m = 0;
+  std::memcpy(&m, &m_bits, sizeof m);
+  const double x = std::log(m) * kLog2E;
+  const std::int64_t buckets = std::int64_t{1} << scale;
+  std::int64_t fraction = static_cast<std::int64_t>(std::ldexp(x, scale));
+  if (fraction >= buckets) fraction = buckets - 1;  // x rounded up to 1 just below the next power
+  return static_cast<std::int32_t>(exponent * buckets + fraction);
+}
+
+ExpHistogram::ExpHistogram(std::uint32_t max_buckets)
+    : max_buckets_(max_buckets < kMinMaxBuckets ? kMinMaxBuckets : max_buckets > kMaxMaxBuckets ? kMaxMaxBuckets : max_buckets) {}
+
+void ExpHistogram::clear() {
+  *this = ExpHistogram(max_buckets_);
+}
+
+bool ExpHistogram::operator==(const ExpHistogram& o) const {
+  return scale_ == o.scale_ && count_ == o.count_ && zero_count_ == o.zero_count_ && sum_ == o.sum_ && min_ == o.min_ &&
+         max_ == o.max_ && positive_ == o.positive_ && negative_ == o.negative_;
+}
+
+// The least downscale that lets `side` span [lo, hi] (the other side already fits at this scale
+// and only shrinks at lower ones). Every range fits at kMinScale (at most 3 buckets a side).
+int ExpHistogram::fit_shift(const BucketRange& side, std::int64_t lo, std::int64_t hi) const {
+  if (!side.counts.empty()) {
+    lo = lo < side.offset ? lo : side.offset;
+    const std::int64_t end = last_index(side);
+    hi = hi > end ? hi : end;
+  }
+  int by = 0;
+  while (scale_ - by > kMinScale && (hi >> by) - (lo >> by) + 1 > static_cast<std::int64_t>(max_buckets_)) ++by;
+  return by;
+}
+
+void ExpHistogram::downscale(int by) {
+  if (by > scale_ - kMinScale) by = scale_ - kMinScale;
+  if (by <= 0) return;
+  collapse(positive_, by);
+  collapse(negative_, by);
+  scale_ -= by;
+}
+
+void ExpHistogram::add(BucketRange& side, std::int32_t index, std::uint64_t n) {
+  if (side.counts.empty() || index < side.offset || index > last_index(side)) {
+    const int by = fit_shift(side, index, index);
+    if (by > 0) {
+      downscale(by);
+      index >>= by;
+    }
+    extend(side, index, index);
+  }
+  side.counts[static_cast<std::size_t>(index - side.offset)] += n;
+}
+
+bool ExpHistogram::record(double value) {
+  if (!std::isfinite(value) || !std::isfinite(sum_ + value) || count_ >= kMaxCount) return false;
+  if (value > 0) add(positive_, exp_histogram_index(value, scale_), 1);
+  else if (value < 0) add(negative_, exp_histogram_index(-value, scale_), 1);
+  else ++zero_count_;
+  if (count_ == 0 || value < min_) min_ = value;
+  if (count_ == 0 || value > max_) max_ = value;
+  ++count_;
+  sum_ += value;
+  return true;
+}
+
+bool ExpHistogram::merge(const ExpHistogram& other) {
+  if (!std::isfinite(sum_ + other.sum_) || count_ + other.count_ > kMaxCount) return false;
+  const bool other_has_buckets = !other.positive_.counts.empty() || !other.negative_.counts.empty();
+  if (other_has_buckets) {
+    // A sketch without buckets has no resolution to keep: it takes the other's scale.
+    if (positive_.counts.empty() && negative_.counts.empty()) scale_ = other.scale_;
+    // Specification: the lower of the two scales, then lower still until the union fits.
+    if (other.scale_ < scale_) downscale(scale_ - other.scale_);
+    const int shift = other.scale_ - scale_;
+    int by = 0;
+    for (int side = 0; side < 2; ++side) {
+      const BucketRange& mine = side == 0 ? positive_ : negative_;
+      const BucketRange& theirs = side == 0 ? other.positive_ : other.negative_;
+      if (theirs.counts.empty()) continue;
+      const int need = fit_shift(mine, theirs.offset >> shift, last_index(theirs) >> shift);
+      by = need > by ? need : by;
+    }
+    downscale(by);
+    const int total = other.scale_ - scale_;
+    for (int side = 0; side < 2; ++side) {
+      BucketRange& mine = side == 0 ? positive_ : negative_;
+      const BucketRange& theirs = side == 0 ? other.positive_ : other.negative_;
+      if (theirs.counts.empty()) continue;
+      extend(mine, theirs.offset >> total, last_index(theirs) >> total);
+      for (std::size_t i = 0; i < theirs.counts.size(); ++i) {
+        mine.counts[static_cast<std::size_t>(((theirs.offset + static_cast<std::int64_t>(i)) >> total) - mine.offset)] +=
+            theirs.counts[i];
+      }
+    }
+  }
+  if (other.count_ > 0) {
+    min_ = count_ == 0 || other.min_ < min_ ? other.min_ : min_;
+    max_ = count_ == 0 || other.max_ > max_ ? other.max_ : max_;
+  }
+  zero_count_ += other.zero_count_;
+  count_ += other.count_;
+  sum_ += other.sum_;
+  return true;
+}
+
+double ExpHistogram::relative_error(int scale) { return 1 - 2 / (base_of(scale) + 1); }
+
+double ExpHistogram::quantile(double q) const {
+  if (count_ == 0) return 0;
+  if (!(q > 0)) q = 0;  // NaN too
+  if (q > 1) q = 1;
+  double wanted = std::ceil(q * static_cast<double>(count_));
+  const std::uint64_t rank = wanted < 1 ? 1 : wanted >= static_cast<double>(count_) ? count_ : static_cast<std::uint64_t>(wanted);
+  if (rank == 1) return min_;  // the extreme ranks are known exactly
+  if (rank == count_) return max_;
+  // The point 2LU/(L+U) = L * 2 / (1 + 1/base) of the bucket holding the rank.
+  const double factor = 2 / (1 + 1 / base_of(scale_));
+  double estimate = 0;
+  std::uint64_t seen = 0;
+  bool found = false;
+  for (std::size_t i = negative_.counts.size(); i-- > 0 && !found;) {  // most negative first
+    seen += negative_.counts[i];
+    if (seen >= rank) {
+      estimate = -lower_bound(negative_.offset + static_cast<std::int64_t>(i), scale_) * factor;
+      found = true;
+    }
+  }
+  if (!found) {
+    seen += zero_count_;
+    found = seen >= rank;  // estimate stays 0
+  }
+  for (std::size_t i = 0; i < positive_.counts.size() && !found; ++i) {
+    seen += positive_.counts[i];
+    if (seen >= rank) {
+      estimate = lower_bound(positive_.offset + static_cast<std::int64_t>(i), scale_) * factor;
+      found = true;
+    }
+  }
+  return estimate < min_ ? min_ : estimate > max_ ? max_ : estimate;
+}
+
+void append_exp_histogram_json(std::string& out, const ExpHistogram& h) {
+  out.append("{\"scale\":");
+  append_json_int(out, h.scale());
+  out.append(",\"zeroCount\":");
+  append_json_uint(out, h.zero_count());
+  for (int side = 0; side < 2; ++side) {
+    const BucketRange& r = side == 0 ? h.positive() : h.negative();
+    out.append(side == 0 ? ",\"positive\":{\"offset\":" : ",\"negative\":{\"offset\":");
+    append_json_int(out, r.counts.empty() ? 0 : r.offset);
+    out.append(",\"bucketCounts\":");
+    append_json_uints(out, r.counts, false);
+    out.push_back('}');
+  }
+  out.append(",\"count\":");
+  append_json_uint(out, h.count());
+  out.append(",\"sum\":");
+  append_double(out, h.sum());
+  out.append(",\"min\":");
+  append_double(out, h.min());
+  out.append(",\"max\":");
+  append_double(out, h.max());
+  out.push_back('}');
+}
+
+namespace {
+
+using resilience::Fields;
+
+// One side: {"offset": int32, "bucketCounts": [uint, ...]}, zero buckets at either end dropped.
+void read_side(Fields& f, const json::Value& doc, const char* key, int scale, std::uint32_t max_buckets, BucketRange& out) {
+  const json::Value* side = f.get(doc, key, true);
+  if (!side) return;
+  Fields::Scope in_side(f, key);
+  if (!f.object(side, {"offset", "bucketCounts"})) return;
+  std::int64_t offset = 0;
+  f.integer(*side, "offset", true, INT32_MIN, INT32_MAX, offset);
+  const json::Value* counts = f.get(*side, "bucketCounts", true);
+  if (!counts) return;
+  {
+    Fields::Scope in_counts(f, "bucketCounts");
+    if (!f.array(counts, max_buckets)) return;
+    out.counts.resize(counts->items.size());
+    for (std::size_t i = 0; i < counts->items.size(); ++i) {
+      Fields::Scope element(f, i);
+      std::int64_t c = 0;
+      if (!f.integer_value(counts->items[i], 0, static_cast<std::int64_t>(kMaxCount), c)) return;
+      out.counts[i] = static_cast<std::uint64_t>(c);
+    }
+  }
+  if (!out.counts.empty() &&
+      (offset < min_index(scale) || offset + static_cast<std::int64_t>(out.counts.size()) - 1 > max_index(scale))) {
+    f.fail("buckets outside the index range of scale " + std::to_string(scale) + " (" + std::to_string(min_index(scale)) +
+               " to " + std::to_string(max_index(scale)) + ")",
+           "offset");
+    return;
+  }
+  std::size_t first = 0;
+  while (first < out.counts.size() && out.counts[first] == 0) ++first;
+  std::size_t end = out.counts.size();
+  while (end > first && out.counts[end - 1] == 0) --end;
+  out.counts.erase(out.counts.begin() + static_cast<std::ptrdiff_t>(end), out.counts.end());
+  out.counts.erase(out.counts.begin(), out.counts.begin() + static_cast<std::ptrdiff_t>(first));
+  out.offset = out.counts.empty() ? 0 : static_cast<std::int32_t>(offset + static_cast<std::int64_t>(first));
+}
+
+}  // namespace
+
+bool exp_histogram_from_json(std::string_view text, ExpHistogram& out, std::string& error, std::uint32_t max_buckets) {
+  Fields f(text, "histogram");
+  const json::Value& doc = f.doc();
+  ExpHistogram h(max_buckets);
+  std::int64_t scale = 0, zero = 0, count = 0;
+  if (f.object(&doc, {"scale", "zeroCount", "positive", "negative", "count", "sum", "min", "max"}) &&
+      f.integer(doc, "scale", true, kMinScale, kMaxScale, scale)) {
+    f.integer(doc, "zeroCount", true, 0, static_cast<std::int64_t>(kMaxCount), zero);
+    read_side(f, doc, "positive", static_cast<int>(scale), h.max_buckets_, h.positive_);
+    read_side(f, doc, "negative", static_cast<int>(scale), h.max_buckets_, h.negative_);
+    f.integer(doc, "count", true, 0, static_cast<std::int64_t>(kMaxCount), count);
+    f.number(doc, "sum", true, -DBL_MAX, DBL_MAX, "that is finite", h.sum_);
+    f.number(doc, "min", true, -DBL_MAX, DBL_MAX, "that is finite", h.min_);
+    f.number(doc, "max", true, -DBL_MAX, DBL_MAX, "that is finite", h.max_);
+  }
+  if (f.ok()) {
+    // Each count is at most 2^53 and a side at most 8192 of them: no uint64 overflow.
+    std::uint64_t total = static_cast<std::uint64_t>(zero);
+    for (const auto c : h.positive_.counts) total += c;
+    for (const auto c : h.negative_.counts) total += c;
+    if (total != static_cast<std::uint64_t>(count)) {
+      f.fail(std::to_string(count) + " is not zeroCount plus the bucket counts (" + std::to_string(total) + ")", "count");
+    } else if (count > 0 && h.min_ > h.max_) {
+      f.fail("greater than max", "min");
+    }
+  }
+  if (!f.ok()) {
+    error = f.error();
+    return false;
+  }
+  h.scale_ = static_cast<int>(scale);
+  h.zero_count_ = static_cast<std::uint64_t>(zero);
+  h.count_ = static_cast<std::uint64_t>(count);
+  out = std::move(h);
+  return true;
+}
+
+}  // namespace edgescope::monitoring
