@@ -53,8 +53,9 @@ std::int32_t exp_histogram_index(double positive, int scale);
 
 class ExpHistogram {
  public:
+  ExpHistogram() : ExpHistogram(kDefaultMaxBuckets) {}
   // max_buckets is clamped into [kMinMaxBuckets, kMaxMaxBuckets].
-  explicit ExpHistogram(std::uint32_t max_buckets = kDefaultMaxBuckets);
+  explicit ExpHistogram(std::uint32_t max_buckets);
 
   // Adds one value. NaN and infinities are refused (false, nothing changed), as is a value that
   // would make the sum overflow: the caller counts them.
