@@ -11,11 +11,22 @@
 #include <string>
 #include <vector>
 
+#include "edgescope/json_writer.hpp"
 #include "edgescope/monitoring/exp_histogram.hpp"
 
 using namespace edgescope::monitoring;
 
 namespace {
+
+// The native JSON text of a sketch.
+std::string to_json(const ExpHistogram& h) {
+  std::string text;
+  {
+    edgescope::JsonBuffer out(text);  // flushes into `text` when it goes out of scope
+    append_exp_histogram_json(out, h);
+  }
+  return text;
+}
 
 // splitmix64: seeded, the same sequence natively and in wasm.
 struct Rng {
@@ -343,7 +354,7 @@ TEST_CASE("exponential histogram: native JSON round-trips and has the documented
   ExpHistogram h(4);
   for (const double v : {1.5, 3.0, 0.0, -2.0, 12.0}) h.record(v);
   std::string json;
-  append_exp_histogram_json(json, h);
+  json = to_json(h);
   CHECK(json ==
         R"({"scale":0,"zeroCount":1,"positive":{"offset":0,"bucketCounts":[1,1,0,1]},"negative":{"offset":0,"bucketCounts":[1]},"count":5,"sum":14.5,"min":-2,"max":12})");
   ExpHistogram back;
@@ -354,7 +365,7 @@ TEST_CASE("exponential histogram: native JSON round-trips and has the documented
 
   const ExpHistogram big = sketch_of(lognormal(5000, 0, 2, 41));
   json.clear();
-  append_exp_histogram_json(json, big);
+  json = to_json(big);
   REQUIRE_MESSAGE(exp_histogram_from_json(json, back, error), error);
   check_decoded(back, big);
   // Zero buckets at the ends are dropped, so equal data compares equal.
@@ -413,7 +424,7 @@ TEST_CASE("exponential histogram: malformed JSON is refused with the field named
   ExpHistogram wide(16);
   for (int i = 0; i < 16; ++i) wide.record(std::ldexp(1.0, i * 8));
   std::string json;
-  append_exp_histogram_json(json, wide);
+  json = to_json(wide);
   CHECK_FALSE(exp_histogram_from_json(json, out, error, 8));
   CHECK(error.find("histogram.positive.bucketCounts: 16 items exceed the limit of 8") != std::string::npos);
   CHECK(exp_histogram_from_json(json, out, error, 16));

@@ -16,11 +16,22 @@
 #include <string>
 #include <string_view>
 
+#include "edgescope/json_writer.hpp"
 #include "edgescope/monitoring/exp_histogram.hpp"
 
 using namespace edgescope::monitoring;
 
 namespace {
+
+// The native JSON text of a sketch.
+std::string to_json(const ExpHistogram& h) {
+  std::string text;
+  {
+    edgescope::JsonBuffer out(text);  // flushes into `text` when it goes out of scope
+    append_exp_histogram_json(out, h);
+  }
+  return text;
+}
 
 [[noreturn]] void violated(const char* what, int line) {
   std::fprintf(stderr, "fuzz_exp_histogram.cpp:%d: invariant violated: %s\n", line, what);
@@ -57,7 +68,7 @@ void check_consistent(const ExpHistogram& h) {
 
 void check_round_trip(const ExpHistogram& h) {
   std::string json;
-  append_exp_histogram_json(json, h);
+  json = to_json(h);
   ExpHistogram back(h.max_buckets());
   std::string error;
   INVARIANT(exp_histogram_from_json(json, back, error, h.max_buckets()));

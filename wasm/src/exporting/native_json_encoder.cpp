@@ -142,10 +142,8 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
     if (p.exponential) {
       // The sketch itself (what exp_histogram_from_json reads back), so a collector can merge
       // isolates and windows; p50/p95/p99 are estimates from this flush's values alone.
-      std::string sketch;
-      monitoring::append_exp_histogram_json(sketch, p.sketch);
       out.append(",\"exponential\":");
-      out.append(sketch);
+      monitoring::append_exp_histogram_json(out, p.sketch);
       out.append(",\"p50\":");
       append_double(out, p.sketch.quantile(0.5));
       out.append(",\"p95\":");

@@ -14,6 +14,47 @@ constexpr std::uint64_t kMaxCount = 9007199254740991;  // 2^53 - 1: exact in JSO
 constexpr std::uint64_t kSignificandMask = (std::uint64_t{1} << 52) - 1;
 constexpr double kLog2E = 1.4426950408889634;  // 1 / ln 2
 
+// No libm here: its log and exp2 bring tables of a few kilobytes into the module (size budget,
+// scripts/size-budget.mjs); sqrt, floor and ceil are single wasm instructions.
+
+// 2^e for any integer e, 0 and infinity past the double range.
+double pow2(std::int64_t e) {
+  if (e > 1023) return INFINITY;
+  if (e < -1074) return 0;
+  const std::uint64_t bits = e >= -1022 ? static_cast<std::uint64_t>(e + 1023) << 52 : std::uint64_t{1} << (e + 1074);
+  double v = 0;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// log2(m) for m in [1, 2), within a few units in the last place: with r = m or m/2 in
+// [sqrt(1/2), sqrt(2)), log(r) = 2 atanh(t) for t = (r-1)/(r+1), |t| < 0.172, summed to t^19 (the
+// next term is below 1e-17).
+double log2_significand(double m) {
+  double whole = 0;
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    whole = 1;
+  }
+  const double t = (m - 1) / (m + 1);
+  const double t2 = t * t;
+  double series = 2.0 / 19;
+  for (int k = 17; k >= 1; k -= 2) series = 2.0 / k + t2 * series;
+  return whole + t * series * kLog2E;
+}
+
+// 2^(k / 2^bits) for 0 <= k < 2^bits, from repeated square roots of 2 (bits <= 20: about as many
+// rounding errors, far below a bucket's width).
+double pow2_fraction(std::int64_t k, int bits) {
+  double result = 1;
+  double root = 2;
+  for (int j = bits - 1; j >= 0; --j) {
+    root = std::sqrt(root);
+    if ((k >> j) & 1) result *= root;
+  }
+  return result;
+}
+
 // The lowest and highest index a finite non-zero double maps to at `scale` (2^-1074 and DBL_MAX).
 std::int64_t min_index(int scale) { return scale > 0 ? -1074 * (std::int64_t{1} << scale) - 1 : (-1075 >> -scale); }
 std::int64_t max_index(int scale) { return scale > 0 ? (std::int64_t{1024} << scale) - 1 : (1023 >> -scale); }
@@ -30,7 +71,12 @@ void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
     return;
   }
   if (lo < side.offset) {
-    side.counts.insert(side.counts.begin(), static_cast<std::size_t>(side.offset - lo), 0);
+    // By hand: vector::insert's range machinery costs more module code than this.
+    const std::size_t shift = static_cast<std::size_t>(side.offset - lo);
+    const std::size_t n = side.counts.size();
+    side.counts.resize(n + shift);
+    std::memmove(side.counts.data() + shift, side.counts.data(), n * sizeof(std::uint64_t));
+    std::memset(side.counts.data(), 0, shift * sizeof(std::uint64_t));
     side.offset = static_cast<std::int32_t>(lo);
   }
   const std::int64_t end = last_index(side);
@@ -54,13 +100,11 @@ void collapse(BucketRange& side, int by) {
 
 // base^index: the lower bound of bucket `index`.
 double lower_bound(std::int64_t index, int scale) {
-  if (scale <= 0) return std::ldexp(1.0, static_cast<int>(index * (std::int64_t{1} << -scale)));
-  const std::int64_t whole = index >> scale;
-  const std::int64_t fraction = index & ((std::int64_t{1} << scale) - 1);
-  return std::ldexp(std::exp2(std::ldexp(static_cast<double>(fraction), -scale)), static_cast<int>(whole));
+  if (scale <= 0) return pow2(index * (std::int64_t{1} << -scale));
+  return pow2_fraction(index & ((std::int64_t{1} << scale) - 1), scale) * pow2(index >> scale);
 }
 
-double base_of(int scale) { return scale > 0 ? std::exp2(std::ldexp(1.0, -scale)) : std::ldexp(1.0, 1 << -scale); }
+double base_of(int scale) { return scale > 0 ? pow2_fraction(1, scale) : pow2(std::int64_t{1} << -scale); }
 
 }  // namespace
 
@@ -82,9 +126,9 @@ std::int32_t exp_histogram_index(double positive, int scale) {
   const std::uint64_t m_bits = (std::uint64_t{1023} << 52) | significand;
   double m = 0;
   std::memcpy(&m, &m_bits, sizeof m);
-  const double x = std::log(m) * kLog2E;
+  const double x = log2_significand(m);
   const std::int64_t buckets = std::int64_t{1} << scale;
-  std::int64_t fraction = static_cast<std::int64_t>(std::ldexp(x, scale));
+  std::int64_t fraction = static_cast<std::int64_t>(x * pow2(scale));  // x >= 0: truncation is floor
   if (fraction >= buckets) fraction = buckets - 1;  // x rounded up to 1 just below the next power
   return static_cast<std::int32_t>(exponent * buckets + fraction);
 }
@@ -222,7 +266,7 @@ double ExpHistogram::quantile(double q) const {
   return estimate < min_ ? min_ : estimate > max_ ? max_ : estimate;
 }
 
-void append_exp_histogram_json(std::string& out, const ExpHistogram& h) {
+void append_exp_histogram_json(JsonBuffer& out, const ExpHistogram& h) {
   out.append("{\"scale\":");
   append_json_int(out, h.scale());
   out.append(",\"zeroCount\":");

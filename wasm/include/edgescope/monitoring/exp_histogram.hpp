@@ -33,6 +33,10 @@
 #include <string_view>
 #include <vector>
 
+namespace edgescope {
+class JsonBuffer;
+}
+
 namespace edgescope::monitoring {
 
 constexpr int kMaxScale = 20;
@@ -108,7 +112,7 @@ class ExpHistogram {
 // Native JSON: {"scale":S,"zeroCount":N,"positive":{"offset":O,"bucketCounts":[..]},
 // "negative":{..},"count":N,"sum":X,"min":X,"max":X}. Counts are plain JSON integers (at most
 // 2^53, exact in JavaScript).
-void append_exp_histogram_json(std::string& out, const ExpHistogram& h);
+void append_exp_histogram_json(JsonBuffer& out, const ExpHistogram& h);
 
 // Strict decode of the form above, all or nothing: every field required, no unknown field, scale
 // in [-10, 20], counts non-negative integers up to 2^53 - 1, at most max_buckets counts a side,
