@@ -180,8 +180,7 @@ void ExpHistogram::add(BucketRange& side, std::int32_t index, std::uint64_t n) {
 
 bool ExpHistogram::record(double value) {
   if (!std::isfinite(value) || !std::isfinite(sum_ + value) || count_ >= kMaxCount) return false;
-  if (value > 0) add(positive_, exp_histogram_index(value, scale_), 1);
-  else if (value < 0) add(negative_, exp_histogram_index(-value, scale_), 1);
+  if (value != 0) add(value > 0 ? positive_ : negative_, exp_histogram_index(std::fabs(value), scale_), 1);
   else ++zero_count_;
   if (count_ == 0 || value < min_) min_ = value;
   if (count_ == 0 || value > max_) max_ = value;
@@ -240,27 +239,25 @@ double ExpHistogram::quantile(double q) const {
   const std::uint64_t rank = wanted < 1 ? 1 : wanted >= static_cast<double>(count_) ? count_ : static_cast<std::uint64_t>(wanted);
   if (rank == 1) return min_;  // the extreme ranks are known exactly
   if (rank == count_) return max_;
-  // The point 2LU/(L+U) = L * 2 / (1 + 1/base) of the bucket holding the rank.
-  const double factor = 2 / (1 + 1 / base_of(scale_));
-  double estimate = 0;
+  // In value order: negative buckets from the highest index (most negative) down, the zeros, then
+  // positive buckets up. The point returned is 2LU/(L+U) = L * 2 / (1 + 1/base) of the bucket
+  // holding the rank.
+  const std::size_t n_neg = negative_.counts.size();
+  const std::size_t steps = n_neg + 1 + positive_.counts.size();
   std::uint64_t seen = 0;
-  bool found = false;
-  for (std::size_t i = negative_.counts.size(); i-- > 0 && !found;) {  // most negative first
-    seen += negative_.counts[i];
+  double estimate = 0;
+  for (std::size_t step = 0; step < steps; ++step) {
+    const bool negative = step < n_neg;
+    const bool zero = step == n_neg;
+    const BucketRange& side = negative ? negative_ : positive_;
+    const std::size_t i = negative ? n_neg - 1 - step : step - n_neg - 1;
+    seen += zero ? zero_count_ : side.counts[i];
     if (seen >= rank) {
-      estimate = -lower_bound(negative_.offset + static_cast<std::int64_t>(i), scale_) * factor;
-      found = true;
-    }
-  }
-  if (!found) {
-    seen += zero_count_;
-    found = seen >= rank;  // estimate stays 0
-  }
-  for (std::size_t i = 0; i < positive_.counts.size() && !found; ++i) {
-    seen += positive_.counts[i];
-    if (seen >= rank) {
-      estimate = lower_bound(positive_.offset + static_cast<std::int64_t>(i), scale_) * factor;
-      found = true;
+      if (!zero) {
+        estimate = lower_bound(side.offset + static_cast<std::int64_t>(i), scale_) * (2 / (1 + 1 / base_of(scale_)));
+        if (negative) estimate = -estimate;
+      }
+      break;
     }
   }
   return estimate < min_ ? min_ : estimate > max_ ? max_ : estimate;
