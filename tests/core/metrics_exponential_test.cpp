@@ -125,9 +125,10 @@ TEST_CASE("native JSON carries the sketch as exp_histogram_from_json reads it, p
   CHECK(sketch.min() == point["min"].get<double>());
   std::sort(values.begin(), values.end());
   const double bound = monitoring::ExpHistogram::relative_error(sketch.scale());
-  for (const auto& [key, q] : {std::pair<const char*, double>{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}}) {
-    const double exact = values[static_cast<std::size_t>(std::ceil(q * 5000)) - 1];
-    CHECK_MESSAGE(std::fabs(point[key].get<double>() - exact) <= bound * exact * (1 + 1e-9), key);
+  for (const auto& pq : {std::pair<const char*, double>{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}}) {
+    const double exact = values[static_cast<std::size_t>(std::ceil(pq.second * 5000)) - 1];
+    const double estimate = point[pq.first].get<double>();
+    CHECK_MESSAGE(std::fabs(estimate - exact) <= bound * exact * (1 + 1e-9), pq.first);
   }
   // A histogram that is not a duration keeps its explicit buckets and has no percentiles.
   const json& size = doc["metrics"][1];
