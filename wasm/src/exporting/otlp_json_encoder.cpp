@@ -222,19 +222,8 @@ void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, 
   if (p.exponential) {
     // ExponentialHistogramDataPoint: scale and offsets are sint32 (JSON numbers), zero_count
     // fixed64 and bucket_counts uint64 (JSON strings: proto3 JSON mapping of 64-bit integers).
-    out.append(",\"scale\":");
-    append_json_int(out, p.sketch.scale());
-    out.append(",\"zeroCount\":\"");
-    append_json_uint(out, p.sketch.zero_count());
-    out.push_back('"');
-    for (int side = 0; side < 2; ++side) {
-      const monitoring::BucketRange& r = side == 0 ? p.sketch.positive() : p.sketch.negative();
-      out.append(side == 0 ? ",\"positive\":{\"offset\":" : ",\"negative\":{\"offset\":");
-      append_json_int(out, r.counts.empty() ? 0 : r.offset);
-      out.append(",\"bucketCounts\":");
-      append_json_uints(out, r.counts, true);
-      out.push_back('}');
-    }
+    out.push_back(',');
+    monitoring::append_exp_buckets_json(out, p.sketch, true);
   } else {
     out.append(",\"bucketCounts\":");
     append_json_uints(out, p.buckets, true);

@@ -263,19 +263,25 @@ double ExpHistogram::quantile(double q) const {
   return estimate < min_ ? min_ : estimate > max_ ? max_ : estimate;
 }
 
-void append_exp_histogram_json(JsonBuffer& out, const ExpHistogram& h) {
-  out.append("{\"scale\":");
+void append_exp_buckets_json(JsonBuffer& out, const ExpHistogram& h, bool quoted) {
+  out.append("\"scale\":");
   append_json_int(out, h.scale());
-  out.append(",\"zeroCount\":");
+  out.append(quoted ? ",\"zeroCount\":\"" : ",\"zeroCount\":");
   append_json_uint(out, h.zero_count());
+  if (quoted) out.push_back('"');
   for (int side = 0; side < 2; ++side) {
     const BucketRange& r = side == 0 ? h.positive() : h.negative();
     out.append(side == 0 ? ",\"positive\":{\"offset\":" : ",\"negative\":{\"offset\":");
     append_json_int(out, r.counts.empty() ? 0 : r.offset);
     out.append(",\"bucketCounts\":");
-    append_json_uints(out, r.counts, false);
+    append_json_uints(out, r.counts, quoted);
     out.push_back('}');
   }
+}
+
+void append_exp_histogram_json(JsonBuffer& out, const ExpHistogram& h) {
+  out.push_back('{');
+  append_exp_buckets_json(out, h, false);
   out.append(",\"count\":");
   append_json_uint(out, h.count());
   out.append(",\"sum\":");

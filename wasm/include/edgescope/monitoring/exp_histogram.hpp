@@ -113,6 +113,9 @@ class ExpHistogram {
 // "negative":{..},"count":N,"sum":X,"min":X,"max":X}. Counts are plain JSON integers (at most
 // 2^53, exact in JavaScript).
 void append_exp_histogram_json(JsonBuffer& out, const ExpHistogram& h);
+// Its "scale", "zeroCount", "positive" and "negative" members alone (no braces); `quoted`: the 64-bit
+// counts as strings, as OTLP JSON's ExponentialHistogramDataPoint has them (proto3 JSON mapping).
+void append_exp_buckets_json(JsonBuffer& out, const ExpHistogram& h, bool quoted);
 
 // Strict decode of the form above, all or nothing: every field required, no unknown field, scale
 // in [-10, 20], counts non-negative integers up to 2^53 - 1, at most max_buckets counts a side,
