@@ -63,11 +63,6 @@ export function decodeNative(doc) {
     const type = m.type === 'counter' && m.monotonic === false ? 'updowncounter' : m.type;
     const metric = { name: m.name, type, value: m.value, unit: m.unit, time: m.timestamp, tags: m.tags, service: doc.service };
     if (m.type === 'histogram') Object.assign(metric, { count: m.count, sum: m.sum, min: m.min, max: m.max, bounds: m.bounds, bucketCounts: m.bucketCounts });
-    if (m.type === 'histogram' && isObject(m.exponential)) {
-      // The sketch (its count, sum, min and max repeat the point's); p50/p95/p99 are per-flush estimates.
-      const { scale, zeroCount, positive, negative } = m.exponential;
-      Object.assign(metric, { exponential: { scale, zeroCount, positive, negative }, p50: m.p50, p95: m.p95, p99: m.p99 });
-    }
     out.metrics.push(metric);
   });
   (doc.logs ?? []).forEach((l, i) => {
