@@ -498,6 +498,28 @@ int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t p
   return ES_OK;
 }
 
+int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, double slower_than_ms, double request_ms,
+                        double fetch_ms, double query_ms, uint32_t routes_len, uint32_t names_len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(routes_len) + names_len > g_scratch.size()) {
+    return fail(ES_ERR_ARGUMENT, "sampling pattern lists exceed the scratch buffer");
+  }
+  if (flags < 0 || flags > 1) return fail(ES_ERR_ARGUMENT, "sampling flags must be 0..1");
+  KeepRules keep;
+  keep.errors = (flags & 1) != 0;
+  keep.status_at_least = status_at_least;
+  keep.slower_than_ms = slower_than_ms;
+  keep.routes = split_lines(scratch(0, routes_len));
+  keep.span_names = split_lines(scratch(routes_len, names_len));
+  SlowThresholds slow;
+  slow.request_ms = request_ms;
+  slow.fetch_ms = fetch_ms;
+  slow.query_ms = query_ms;
+  std::string error;
+  if (!t->set_sampling(std::move(keep), slow, error)) return fail(ES_ERR_ARGUMENT, error);
+  return ES_OK;
+}
+
 int32_t es_set_resource(int32_t h) {
   ES_INSTANCE(t, h);
   t->set_resource_from_stage();

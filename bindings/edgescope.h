@@ -265,6 +265,29 @@ int32_t es_stats(int32_t h);
  * (ES_IO_PAYLOAD); ES_ERR_ARGUMENT when there is no such payload. */
 int32_t es_payload_info(int32_t h, int32_t index);
 
+/* Keep rules and slow-work thresholds (wasm/include/edgescope/sampling.hpp, telemetry.hpp
+ * SlowThresholds). flags: bit 0 keep errors. status_at_least 0: off; slower_than_ms, request_ms,
+ * fetch_ms, query_ms < 0: off. Two '\n'-separated pattern lists (exact, or `prefix*`) back to back
+ * in scratch: routes [0, routes_len), span names [routes_len, +names_len). ES_ERR_ARGUMENT names
+ * the bad field; the previous settings then stay. Call before the first span. */
+int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, double slower_than_ms, double request_ms,
+                        double fetch_ms, double query_ms, uint32_t routes_len, uint32_t names_len);
+
+/* Error classification (wasm/include/edgescope/monitoring/): an ordered rule list, first match
+ * wins, and a fingerprint per error. Classifier handles c > 0 are their own numbering (at most 64
+ * live). js/core/monitoring-core.js is the one caller.
+ * Create: a JSON array of rules in scratch[0, len) (len 0: none; syntax in error_rules.hpp);
+ * defaults 1 appends the built-in rules after them. ES_ERR_ARGUMENT names the first problem
+ * ("rules[2].status: ...") and creates nothing. */
+int32_t es_cls_create(uint32_t rules_len, int32_t defaults);
+int32_t es_cls_destroy(int32_t c);
+/* Seven strings back to back in scratch: type, message, stack, route, binding type, span name,
+ * log severity name (each may be empty: unknown); status 0: not an HTTP response. Returns
+ * severity (0 INFO, 1 WARNING, 2 CRITICAL) | repeated severity << 2, and writes
+ * "<16 hex fingerprint>\n<repeated count, 0: none>\n<repeated window ms>\n<category>\n<normalized message>"
+ * to the output buffer (a category holds no control characters). */
+int32_t es_cls_classify(int32_t c, int32_t status, uint32_t type_len, uint32_t message_len, uint32_t stack_len,
+                        uint32_t route_len, uint32_t binding_len, uint32_t span_len, uint32_t log_len);
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,9 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
+import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
+import { validateSampling } from './sampling-config.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -27,6 +29,10 @@ const KNOWN_KEYS = new Set([
   'maxSubrequests',
   'redact',
   'buffer',
+  'alerts',
+  'sampling',
+  'slow',
+  'errors',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -99,7 +105,13 @@ export function validateConfig(config) {
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer };
+  // createAlerts() from 'edgescope/alerts', recognised by its brand so this module imports none of it.
+  const alerts = config.alerts ?? null;
+  if (alerts !== null && (typeof alerts !== 'object' || alerts[Symbol.for('edgescope.alerts')] !== true)) {
+    throw new EdgescopeConfigError('alerts', "the result of createAlerts({ channels, state, service }) from 'edgescope/alerts'", alerts);
+  }
+  const errors = validateErrors(config.errors);
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, ...validateSampling(config) };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets

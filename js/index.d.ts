@@ -116,6 +116,19 @@ export interface EdgescopeConfig {
   beforeSend?: (record: BeforeSendRecord) => BeforeSendRecord | null;
   /** Where undelivered payloads wait for a later invocation. Default: an in-memory buffer per isolate; false: none. */
   buffer?: false | BufferOptions;
+  /**
+   * Head sampling (`ratio`, the same setting as `sampleRate`: give one or the other) and keep
+   * rules: a trace the ratio rejects is recorded provisionally and exported whole, marked
+   * `edgescope.sampling.kept_by`, when a rule matched at its root's end. Patterns: exact, or `prefix*`.
+   */
+  sampling?: {
+    ratio?: number;
+    keep?: { errors?: boolean; statusAtLeast?: number; slowerThanMs?: number; routes?: string[]; spanNames?: string[] };
+  };
+  /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
+  slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
+  /** createAlerts({ ... }) from 'edgescope/alerts': error alerts routed by severity, once per fingerprint per cooldown across the fleet. */
+  alerts?: object;
 }
 
 export interface BufferOptions {

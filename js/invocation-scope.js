@@ -13,6 +13,7 @@
 //   done      settles; `done` never rejects and the invocation count always returns to zero.
 import { ATTR, headerAttributes } from './http-attributes.js';
 import { reportInternalFailure } from './internal-failures.js';
+import { classifyError, errorAttributes, settleInvocationErrors } from './monitoring/error-records.js';
 
 const scopes = new WeakMap();
 
@@ -43,6 +44,9 @@ export class InvocationScope {
     this.route = null;
     this.finalized = false;
     this.closed = false;
+    // Classified errors of this invocation (js/monitoring/error-records.js), settled before export.
+    this.errorRecords = [];
+    this.errorsSettled = false;
     this.done = new Promise((resolve) => (this.settle = resolve));
     telemetry.noteUnitOfWorkStart();
     telemetry.activeInvocations++;
@@ -53,6 +57,7 @@ export class InvocationScope {
   attach(rootSpan, method) {
     this.rootSpan = rootSpan;
     this.method = method;
+    if (method && rootSpan.name === undefined) rootSpan.name = method; // instrument() names it so
     this.log = this.logger = this.telemetry.logger.forSpan(rootSpan);
   }
 
@@ -125,12 +130,21 @@ export class InvocationScope {
     } catch (failure) {
       reportInternalFailure('finalize', failure);
     }
+    // Alert work (a shared-state request, then the channels) is tracked like the handler's own
+    // waitUntil work, so the background wait below includes it.
+    this.track(this.settleErrors());
     const first = safeFlush(telemetry);
     first
       .then(() => this.awaitBackground())
       .then(() => {
         this.closed = true;
         this.endLeftOpenSpans();
+        // What background work recorded; later records settle as they come (error-records.js).
+        const alerting = this.settleErrors();
+        this.errorsSettled = true;
+        return alerting;
+      })
+      .then(() => {
         // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
         return telemetry.core.pending() > 0 ? safeFlush(telemetry, { replay: false }) : undefined;
       })
@@ -147,6 +161,7 @@ export class InvocationScope {
     root.setAttribute('edgescope.response.outcome', outcome);
     if (response) {
       root.setAttribute(ATTR.status, response.status);
+      if (response.status >= 400) this.classifyResponse(response.status);
       // Only when user code left the status unset (OpenTelemetry: a span's status is set by
       // instrumentation only if unset; Ok is final).
       if (response.status >= 500) root.setStatus('error', `HTTP ${response.status}`, { ifUnset: true });
@@ -164,6 +179,28 @@ export class InvocationScope {
         { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}) },
         { unit: 's' },
       );
+    }
+  }
+
+  // An error response is an error occurrence of its own (source 'response'), tagged with the
+  // route; the root span carries its classification unless an exception's is already there.
+  classifyResponse(status) {
+    const root = this.rootSpan;
+    try {
+      const record = classifyError(this.telemetry, this, { source: 'response', status, route: this.route, span: root });
+      if (record && !root.classified) root.setAttributes(errorAttributes(record));
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+    }
+  }
+
+  // Settles (and, with `alerts`, alerts on) the records so far; a promise while alert work runs.
+  settleErrors() {
+    try {
+      return settleInvocationErrors(this)?.catch((failure) => reportInternalFailure('alerts', failure)) ?? null;
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+      return null;
     }
   }
 

@@ -14,6 +14,7 @@ import { cut, errorFields, isError, objectText, readEntries, textOf, typedArray,
 import { getCore, isTrap, markDead } from './wasm-core.js';
 import { IO } from './core-memory.js';
 import { EndedContext, hex8 } from './ended-context.js';
+import { applySampling } from '../sampling-config.js';
 import { seriesKey } from './series-key.js';
 import { AttributeType, LIMIT_NAMES, SIGNALS, STAT_NAMES, StatId, Status, WireFormat } from './tables.js';
 
@@ -150,6 +151,8 @@ export class CoreTelemetry {
           throw new CoreError('redaction', core.memory.lastError());
         }
       }
+      const samplingError = this.config.sampling ? applySampling(x, core.memory, h, this.config.sampling) : null;
+      if (samplingError) throw new CoreError('sampling', samplingError);
       if (resource) {
         this.stage(resource);
         this.stageBatch();

@@ -81,7 +81,7 @@ test('decoding OTLP yields the same spans, metric points and logs as the native 
     for (const k of Object.keys(fromNative)) fromNative[k].push(...r[k]);
   }
   assert.equal(fromOtlp.spans.length, 2);
-  assert.equal(fromOtlp.metrics.length, 7); // two counter series, one up-down, one gauge, two explicit histograms, one exponential
+  assert.equal(fromOtlp.metrics.length, 9); // two counter series, one up-down, one gauge, two explicit histograms, one exponential, two errors series
   assert.equal(fromOtlp.logs.length, 3);
   for (const key of ['spans', 'metrics', 'logs']) assert.equal(fromOtlp[key].length, fromNative[key].length, key);
 
@@ -328,7 +328,7 @@ test('the collector answers an invalid OTLP body with 400 naming the path, and r
 
     const ok = await post(await fresh('metrics'));
     assert.equal(ok.status, 200);
-    assert.equal(collector.metrics.length, 7);
+    assert.equal(collector.metrics.length, 9);
     assert.ok(collector.metrics.every((m) => m.format === 'otlp-json' && m.service === 'svc'));
   } finally {
     await collector.close();

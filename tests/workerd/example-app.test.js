@@ -40,7 +40,7 @@ test('/error: the runtime answers 500, the span records the exception, the metri
   const res = await app.fetch('/error');
   assert.equal(res.status, 500);
   await res.arrayBuffer();
-  await collector.waitFor((c) => c.spans.length === 1 && c.metrics.length === 1);
+  await collector.waitFor((c) => c.spans.length === 1 && c.metrics.length === 2); // the duration and the errors counter
   assert.equal(collector.spans[0].status, 'error');
   assert.equal(collector.spans[0].statusMessage, 'something broke on purpose');
   assert.deepEqual(duration().tags, { 'error.type': 'Error', 'http.request.method': 'GET', 'http.route': '/error' });

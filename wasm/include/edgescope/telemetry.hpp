@@ -27,6 +27,18 @@
 
 namespace edgescope {
 
+// Slow work (issue "slow work flagged"): a span longer than its kind's threshold gets
+// `edgescope.slow = true` and increments the counter `edgescope.slow` tagged `kind` (request,
+// fetch, query; queries also `span.name`). A request is a local root SERVER span; a fetch a
+// CLIENT span with `http.request.method`; a query a CLIENT span with `db.system` or
+// `db.system.name`. < 0: off. Requests are checked whether or not they record; fetches and
+// queries only when their span records (their kind is known from attributes).
+struct SlowThresholds {
+  double request_ms = -1;
+  double fetch_ms = -1;
+  double query_ms = 100;
+};
+
 struct TelemetryOptions {
   std::string service;
   double sample_ratio = 1.0;
@@ -68,6 +80,10 @@ class Telemetry {
   void rename_span(SpanHandle span, NameId name_id);
   bool end_span(SpanHandle span, double now_ms);
   const Tracer& tracer() const { return tracer_; }
+
+  // Keep rules (sampling.hpp) and slow thresholds; all or nothing: false with `error` naming the
+  // bad field leaves the previous settings. Set before the first span.
+  bool set_sampling(KeepRules keep, const SlowThresholds& slow, std::string& error);
 
   // A series for the staged tags. unit_id kNoName: no unit. A new series' first delta window
   // starts at `now_ms` (without it: the latest time any call gave).
@@ -131,6 +147,11 @@ class Telemetry {
   // including those the stage itself refused.
   std::uint32_t consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool);
   void update_envelope();
+  // Slow-work flag and counter for a span about to end (SlowThresholds).
+  void flag_slow(SpanHandle handle, double now_ms);
+  // +1 on an internal counter (edgescope.slow, edgescope.sampling.traces); refusals are counted
+  // by the registry like any series.
+  void count_internal(const char* name, const char* unit, std::vector<Tag> tags, double now_ms);
   // redaction_.key_denied(key), remembered for the last few keys by id: the deny list is matched
   // once per key, not once per attribute. A fixed table (64 entries), so it costs no budget.
   bool key_denied(NameId key_id, const std::string& key);
@@ -144,6 +165,9 @@ class Telemetry {
   Stats stats_;
   IdGenerator ids_;
   Sampler sampler_;
+  KeepRules keep_;
+  SlowThresholds slow_;
+  std::size_t kept_by_reserve_ = 0;  // bytes a span reserves for the kept_by mark under keep rules
   Tracer tracer_;
   MetricRegistry metrics_;
   LogBuffer logs_;

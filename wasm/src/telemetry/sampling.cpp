@@ -79,4 +79,39 @@ Sampler::Sampler(double ratio, int precision) : ratio_(std::isnan(ratio) ? 0.0 :
   threshold_ = never_ ? kMaxAdjustedCount : probability_to_threshold(ratio_, precision);
 }
 
+const char* kept_by_name(KeptBy rule) {
+  switch (rule) {
+    case KeptBy::Error: return "error";
+    case KeptBy::Status: return "status";
+    case KeptBy::Slow: return "slow";
+    case KeptBy::Route: return "route";
+    case KeptBy::SpanName: return "span";
+    case KeptBy::None: break;
+  }
+  return "";
+}
+
+bool pattern_matches(std::string_view pattern, std::string_view value) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    const std::string_view prefix = pattern.substr(0, pattern.size() - 1);
+    return value.substr(0, prefix.size()) == prefix;
+  }
+  return pattern == value;
+}
+
+bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view value) {
+  for (const auto& p : patterns) {
+    if (pattern_matches(p, value)) return true;
+  }
+  return false;
+}
+
+const char* pattern_problem(std::string_view pattern) {
+  if (pattern.empty()) return "is empty";
+  if (pattern == "*") return "is a lone '*' (it would keep everything: use ratio 1)";
+  const std::size_t star = pattern.find('*');
+  if (star != std::string_view::npos && star + 1 != pattern.size()) return "has a '*' that is not its last character";
+  return "";
+}
+
 }  // namespace edgescope
