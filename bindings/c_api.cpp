@@ -421,7 +421,7 @@ int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit, double no
   }
   if (!is_valid_metric_type(type)) {
     t->clear_stage();
-    return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+    return fail(ES_ERR_ARGUMENT, "metric type must be 0..5 (4, 5: a histogram with explicit or exponential buckets)");
   }
   const SeriesId id = t->series(static_cast<MetricType>(type), name, unit, now);
   if (id == kSeriesTypeConflict) {

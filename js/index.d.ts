@@ -292,9 +292,16 @@ export interface Metrics {
   /** Up-down counter: deltas may be negative. */
   add(name: string, delta: number, tags?: Tags, options?: { unit?: string }): void;
   gauge(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
-  histogram(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
+  /**
+   * A histogram. Durations (unit 's' or 'ms', including http.server.request.duration) aggregate
+   * as an OpenTelemetry base-2 exponential histogram (at most 160 buckets a sign, scale lowered
+   * as needed): exported as OTLP `exponentialHistogram` (delta) and in native JSON as the
+   * mergeable buckets plus p50/p95/p99 estimated from that flush's values alone. Other units use
+   * explicit buckets. `aggregation` picks one explicitly.
+   */
+  histogram(name: string, value: number, tags?: Tags, options?: { unit?: string; aggregation?: 'explicit' | 'exponential' }): void;
   /** Returns stop(), which records elapsed ms as a histogram and returns it. */
-  startTimer(name: string, tags?: Tags, options?: { unit?: string }): (extraTags?: Tags) => number;
+  startTimer(name: string, tags?: Tags, options?: { unit?: string; aggregation?: 'explicit' | 'exponential' }): (extraTags?: Tags) => number;
 }
 
 export interface Logger {

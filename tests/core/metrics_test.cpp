@@ -129,7 +129,7 @@ TEST_CASE("histograms keep sum, count, min, max and explicit buckets") {
   Limits limits;
   Stats stats;
   MetricRegistry m(limits, stats);
-  const auto h = m.series(MetricType::Histogram, "latency", "ms", {}, 0);
+  const auto h = m.series(kExplicitHistogram, "latency", "ms", {}, 0);  // a duration asking for explicit buckets
   for (double v : {3.0, 5.0, 7.0, 20000.0}) m.record(h, v, 1);
   const auto p = m.take(2).at(0);
   CHECK(p.count == 4);

@@ -16,10 +16,16 @@
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/monitoring/exp_histogram.hpp"
 
 namespace edgescope {
 
+// A point's type is one of these four. kExplicitHistogram and kExponentialHistogram ask series()
+// for a histogram with that aggregation; plain Histogram takes it from the unit: a duration ("s", "ms") gets the
+// exponential histogram (mergeable percentiles), anything else explicit buckets.
 enum class MetricType : std::uint8_t { Counter = 0, UpDownCounter = 1, Gauge = 2, Histogram = 3 };
+constexpr MetricType kExplicitHistogram = static_cast<MetricType>(4);     // series() requests only
+constexpr MetricType kExponentialHistogram = static_cast<MetricType>(5);  // (the ABI's type 4 and 5)
 bool is_valid_metric_type(int type);
 
 // A metric tag keeps its type (an http.response.status_code of 200 is a number on the wire).
@@ -31,8 +37,8 @@ struct Tag {
   Tag(std::string k, std::string text) : key(std::move(k)), value(AttributeValue::of_string(std::move(text))) {}
 };
 
-// Explicit histogram bounds (the OpenTelemetry SDK default). The mergeable log-bucket sketch
-// replaces these later; points already carry sum/count/min/max so consumers need not change.
+// Explicit histogram bounds (the OpenTelemetry SDK default), for histograms that are not
+// durations or that ask for explicit buckets.
 const std::vector<double>& default_histogram_bounds();
 const std::vector<double>& seconds_histogram_bounds();
 
@@ -50,8 +56,10 @@ struct MetricPoint {
   std::uint64_t count = 0;
   double min = 0;
   double max = 0;
-  std::vector<double> bounds;          // histogram only
-  std::vector<std::uint64_t> buckets;  // histogram only: bounds.size() + 1 counts
+  std::vector<double> bounds;          // explicit histogram only
+  std::vector<std::uint64_t> buckets;  // explicit histogram only: bounds.size() + 1 counts
+  bool exponential = false;            // histogram: `sketch` holds the window's values, not bounds
+  monitoring::ExpHistogram sketch;     // OTLP ExponentialHistogram, delta: this window only
 };
 
 // > 0: a series; 0: refused (series bound, counted); -1: the name is used by another type (counted).

@@ -44,7 +44,14 @@ std::string series_key(const std::string& name, const std::string& unit, const s
 
 }  // namespace
 
-bool is_valid_metric_type(int type) { return type >= 0 && type <= 3; }
+bool is_valid_metric_type(int type) { return type >= 0 && type <= 5; }
+
+namespace {
+// What an exponential series holds at most: both sides' counts at the bucket bound, in memory
+// and as encoded (a count's digits and separator fit in its 8 bytes at the counts a window sees),
+// plus the scale, offsets, zero count and the p50/p95/p99 of the native form.
+constexpr std::size_t kExpHistogramOverhead = 2 * monitoring::kDefaultMaxBuckets * sizeof(std::uint64_t) + 256;
+}  // namespace
 
 const std::vector<double>& default_histogram_bounds() {
   static const std::vector<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
@@ -73,6 +80,13 @@ MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
 
 SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags,
                                 double now_ms) {
+  bool exponential = false;
+  if (type == kExplicitHistogram) type = MetricType::Histogram;
+  else if (type == kExponentialHistogram) {
+    type = MetricType::Histogram;
+    exponential = true;
+  }
+  else if (type == MetricType::Histogram) exponential = unit == "s" || unit == "ms";
   const auto owner = by_name_.find(name);
   if (owner != by_name_.end() && owner->second.type != type) {
     ++stats_.metric_type_conflicts;
@@ -96,6 +110,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     else unique.push_back(std::move(tag));
   }
   std::string key = series_key(name, unit, unique);
+  if (exponential) key.push_back('\x01');  // tags are length-prefixed: no key ends like this otherwise
   const auto found = by_key_.find(key);
   if (found != by_key_.end()) {
     slots_[found->second].last_used = window_;
@@ -106,7 +121,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     ++stats_.series_dropped_limit;
     return kSeriesRefused;
   }
-  std::size_t bytes = kSeriesOverhead + (type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
+  std::size_t bytes = kSeriesOverhead + (exponential ? kExpHistogramOverhead : type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
                       key.size() + name.size() + json_text_bytes(name) + json_text_bytes(unit);
   for (const auto& tag : unique) bytes += kAttributeOverhead + json_text_bytes(tag.key) + value_bytes(tag.value);
   if (bytes > limits_.max_record_bytes || !pool_.take(bytes)) {
@@ -126,7 +141,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   s.point.type = type;
   s.point.unit = std::move(unit);
   s.point.tags = std::move(unique);
-  if (type == MetricType::Histogram) {
+  s.point.exponential = exponential;
+  if (type == MetricType::Histogram && !exponential) {
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
   }
@@ -153,6 +169,13 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
     ++stats_.metric_values_rejected;
     return false;
   }
+  if (p.exponential) {
+    if (!s->dirty) p.sketch.clear();  // a delta point: the previous window's values went with it
+    if (!p.sketch.record(value)) {    // finite and summable by now; a count past 2^53 is refused
+      ++stats_.metric_values_rejected;
+      return false;
+    }
+  }
   s->last_used = window_;
   if (!s->dirty) {
     s->dirty = true;
@@ -173,7 +196,7 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
     case MetricType::Histogram: p.value += value; break;
     case MetricType::Gauge: p.value = value; break;
   }
-  if (p.type == MetricType::Histogram) {
+  if (p.type == MetricType::Histogram && !p.exponential) {
     // Bucket i counts values in (bounds[i-1], bounds[i]]: OTLP ExplicitBucketHistogram.
     const auto it = std::lower_bound(p.bounds.begin(), p.bounds.end(), value);
     ++p.buckets[static_cast<std::size_t>(it - p.bounds.begin())];
