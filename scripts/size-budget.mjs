@@ -8,15 +8,16 @@
 //                 dist/edgescope-resilience.wasm, raw and gzipped: the breakers, registries and
 //                 ledgers, a module of their own loaded only with 'edgescope/resilience'
 //   appTotalGzip  examples/app bundled (minified JS) + the module, each gzipped, summed
-// The sizes of 2026-12-07 (after the size work on the ABI, sorts, maps and redaction) plus about
-// 2%: dist/edgescope.wasm 111,579 / 50,538 B, dist/edgescope-resilience.wasm 80,955 / 35,769 B,
-// the example app total 85,972 B gzipped.
+// The sizes of 2026-12-07 after monitoring joined the module (error classifier and fingerprints,
+// keep-rule sampling, the exponential histogram: +19.4 KiB raw, README "Size") plus about 1.5%:
+// dist/edgescope.wasm 131,508 / 61,125 B, dist/edgescope-resilience.wasm 81,013 / 35,827 B, the
+// example app total 100,596 B gzipped.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
-  wasmRaw: 113_800,
-  wasmGzip: 51_600,
+  wasmRaw: 133_500,
+  wasmGzip: 62_000,
   resilienceWasmRaw: 82_600,
   resilienceWasmGzip: 36_500,
-  appTotalGzip: 87_700,
+  appTotalGzip: 102_000,
 });

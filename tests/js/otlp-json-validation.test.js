@@ -279,6 +279,17 @@ const invalid = [
     doc.resourceMetrics[0].scopeMetrics[0].metrics[i].histogram.dataPoints[0].count = '5';
     return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].histogram.dataPoints[0].count`;
   }, /is 5 but the bucket counts add up to 4/],
+  ['exponential bucket counts that do not add up to the count', 'metrics', (doc) => {
+    const i = metricAt(doc, 'wait');
+    const point = doc.resourceMetrics[0].scopeMetrics[0].metrics[i].exponentialHistogram.dataPoints[0];
+    point.count = String(Number(point.count) + 1);
+    return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].exponentialHistogram.dataPoints[0].count`;
+  }, /but zeroCount and the bucket counts add up to/],
+  ['an exponential histogram scale past the data model', 'metrics', (doc) => {
+    const i = metricAt(doc, 'wait');
+    doc.resourceMetrics[0].scopeMetrics[0].metrics[i].exponentialHistogram.dataPoints[0].scale = 21;
+    return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].exponentialHistogram.dataPoints[0].scale`;
+  }, /an integer from -10 to 20/],
   ['a lone surrogate in a span name', 'traces', (doc) => {
     spans(doc)[0].name = 'bad \ud800 name';
     return `${span0}.name`;
@@ -333,4 +344,16 @@ test('the collector answers an invalid OTLP body with 400 naming the path, and r
   } finally {
     await collector.close();
   }
+});
+
+test('a native exponential histogram whose buckets do not add up to its count is refused, naming the field', async () => {
+  const { native } = await realPayloads();
+  const doc = structuredClone(native.find((d) => (d.metrics ?? []).some((m) => m.exponential)));
+  const i = doc.metrics.findIndex((m) => m.exponential);
+  decodeNative(structuredClone(doc)); // as produced: accepted
+  doc.metrics[i].exponential.zeroCount += 1;
+  assert.throws(() => decodeNative(doc), (e) => e instanceof DecodeError && e.message.includes(`$.metrics[${i}].exponential`));
+  doc.metrics[i].exponential.zeroCount -= 1;
+  doc.metrics[i].exponential.positive.bucketCounts.push(-1);
+  assert.throws(() => decodeNative(doc), (e) => e instanceof DecodeError && e.message.includes(`$.metrics[${i}].exponential.positive.bucketCounts`));
 });
