@@ -88,7 +88,9 @@ int32_t es_span_recording(int32_t h, int32_t span);       /* 1: sampled and open
 /* Writes "traceparent\ntracestate" to the output buffer; returns its length, 0 if not open. */
 int32_t es_span_context(int32_t h, int32_t span);
 
-/* A metric series (consumes the stage as its tags); unit_id 0: no unit; `now` starts the series'
+/* A metric series (consumes the stage as its tags); type: metrics.hpp MetricType 0..3, or 4 / 5 for a
+ * histogram with explicit buckets / an exponential histogram (3: exponential when the unit is a
+ * duration, "s" or "ms"); unit_id 0: no unit; `now` starts the series'
  * first delta window. > 0: id (valid until a drain evicts it, see es_evicted); 0: refused (series
  * bounds, a refused name or tag; counted); ES_ERR_TYPE_CONFLICT: the name has another type (counted). */
 int32_t es_series(int32_t h, int32_t type, int32_t name_id, int32_t unit_id, double now);
