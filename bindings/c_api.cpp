@@ -520,6 +520,14 @@ int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, doubl
   return ES_OK;
 }
 
+int32_t es_set_max_buckets(int32_t h, int32_t max_buckets) {
+  ES_INSTANCE(t, h);
+  if (max_buckets < 0 || !t->set_max_buckets(static_cast<uint32_t>(max_buckets))) {
+    return fail_num(ES_ERR_ARGUMENT, "histogram maxBuckets must be an integer from 4 to 4096, got ", max_buckets);
+  }
+  return ES_OK;
+}
+
 int32_t es_set_resource(int32_t h) {
   ES_INSTANCE(t, h);
   t->set_resource_from_stage();

@@ -290,6 +290,9 @@ int32_t es_cls_destroy(int32_t c);
  * to the output buffer (a category holds no control characters). */
 int32_t es_cls_classify(int32_t c, int32_t status, uint32_t type_len, uint32_t message_len, uint32_t stack_len,
                         uint32_t route_len, uint32_t binding_len, uint32_t span_len, uint32_t log_len);
+/* The bucket bound of exponential histograms created from now on (metrics.hpp
+ * MetricRegistry::set_max_buckets): 4..4096, default 160; ES_ERR_ARGUMENT otherwise. */
+int32_t es_set_max_buckets(int32_t h, int32_t max_buckets);
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,7 @@ const KNOWN_KEYS = new Set([
   'alerts',
   'sampling',
   'slow',
+  'histograms',
   'errors',
 ]);
 
@@ -111,7 +112,27 @@ export function validateConfig(config) {
     throw new EdgescopeConfigError('alerts', "the result of createAlerts({ channels, state, service }) from 'edgescope/alerts'", alerts);
   }
   const errors = validateErrors(config.errors);
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, ...validateSampling(config) };
+  const histograms = validateHistograms(config.histograms);
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config) };
+}
+
+// histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's
+// MaxSize, default 160). More buckets keep a finer scale over a wide range (512 over 1 ms-10 s:
+// scale 5, at most 1.08% error); each exponential series reserves 2 x maxBuckets x 8 bytes of the
+// series budget, so 4096 is the most one series may take.
+function validateHistograms(histograms) {
+  if (histograms === undefined) return { maxBuckets: 160 };
+  if (histograms === null || typeof histograms !== 'object' || Array.isArray(histograms)) {
+    throw new EdgescopeConfigError('histograms', 'an object like { maxBuckets: 160 }', histograms);
+  }
+  for (const key of Object.keys(histograms)) {
+    if (key !== 'maxBuckets') throw new EdgescopeConfigError(`histograms.${key}`, 'maxBuckets (the only histogram option)', key);
+  }
+  const maxBuckets = histograms.maxBuckets ?? 160;
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 4 || maxBuckets > 4096) {
+    throw new EdgescopeConfigError('histograms.maxBuckets', 'an integer from 4 to 4096', histograms.maxBuckets);
+  }
+  return { maxBuckets };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets

@@ -125,6 +125,8 @@ export interface EdgescopeConfig {
     ratio?: number;
     keep?: { errors?: boolean; statusAtLeast?: number; slowerThanMs?: number; routes?: string[]; spanNames?: string[] };
   };
+  /** Exponential histograms (duration histograms by default): at most `maxBuckets` buckets per sign, 4..4096, default 160. */
+  histograms?: { maxBuckets?: number };
   /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
   slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
   /**

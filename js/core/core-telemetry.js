@@ -153,6 +153,10 @@ export class CoreTelemetry {
       }
       const samplingError = this.config.sampling ? applySampling(x, core.memory, h, this.config.sampling) : null;
       if (samplingError) throw new CoreError('sampling', samplingError);
+      const maxBuckets = this.config.histograms?.maxBuckets;
+      if (maxBuckets !== undefined && maxBuckets !== 160 && x.es_set_max_buckets(h, maxBuckets) < 0) {
+        throw new CoreError('histograms', core.memory.lastError());
+      }
       if (resource) {
         this.stage(resource);
         this.stageBatch();

@@ -167,3 +167,28 @@ TEST_CASE("OTLP protobuf carries an ExponentialHistogram (Metric field 10, delta
   CHECK(h.negative().offset < 0);  // 0.25 is below 1: a negative offset, ZigZag-coded
   CHECK(dp.msg(9).count(2) == 1);
 }
+
+TEST_CASE("the bucket bound applies to exponential series created after it is set, and reserves their memory") {
+  Limits limits;
+  Stats stats;
+  MetricRegistry m(limits, stats);
+  CHECK_FALSE(m.set_max_buckets(monitoring::kMinMaxBuckets - 1));
+  CHECK_FALSE(m.set_max_buckets(kMaxSeriesBuckets + 1));
+  CHECK(m.max_buckets() == monitoring::kDefaultMaxBuckets);  // a refused bound changes nothing
+  const auto standard = m.series(MetricType::Histogram, "a", "ms", {}, 0);
+  const std::size_t standard_bytes = m.bytes();
+  REQUIRE(m.set_max_buckets(8));
+  const auto small = m.series(MetricType::Histogram, "b", "ms", {}, 0);
+  // Both sides' counts are reserved up front: the smaller bound reserves less.
+  CHECK(m.bytes() - standard_bytes < standard_bytes);
+  for (double v = 0.001; v < 1e6; v *= 1.3) {
+    REQUIRE(m.record(standard, v, 1));
+    REQUIRE(m.record(small, v, 1));
+  }
+  const auto points = m.take(2);
+  REQUIRE(points.size() == 2);
+  CHECK(points[0].sketch.max_buckets() == monitoring::kDefaultMaxBuckets);
+  CHECK(points[1].sketch.max_buckets() == 8);
+  CHECK(points[1].sketch.scale() < points[0].sketch.scale());
+  CHECK(points[1].sketch.count() == points[0].sketch.count());
+}

@@ -23,6 +23,9 @@ namespace edgescope {
 // A point's type is one of these four. kExplicitHistogram and kExponentialHistogram ask series()
 // for a histogram with that aggregation; plain Histogram takes it from the unit: a duration ("s", "ms") gets the
 // exponential histogram (mergeable percentiles), anything else explicit buckets.
+// The largest bucket bound a series may have (MetricRegistry::set_max_buckets).
+constexpr std::uint32_t kMaxSeriesBuckets = 4096;
+
 enum class MetricType : std::uint8_t { Counter = 0, UpDownCounter = 1, Gauge = 2, Histogram = 3 };
 constexpr MetricType kExplicitHistogram = static_cast<MetricType>(4);     // series() requests only
 constexpr MetricType kExponentialHistogram = static_cast<MetricType>(5);  // (the ABI's type 4 and 5)
@@ -86,6 +89,13 @@ class MetricRegistry {
   std::vector<MetricPoint> take(double now_ms);
   const std::vector<SeriesId>& evicted() const { return evicted_; }
 
+  // The bucket bound of exponential histogram series created from now on. Their memory is
+  // reserved against the series budget when they are created (both sides full), so the bound is
+  // capped where one series still fits a record (max_record_bytes): false, unchanged, outside
+  // [monitoring::kMinMaxBuckets, kMaxSeriesBuckets].
+  bool set_max_buckets(std::uint32_t max_buckets);
+  std::uint32_t max_buckets() const { return max_buckets_; }
+
   // Added to every new series' accounted size (the payload envelope, accounting.hpp).
   void set_record_overhead(std::size_t bytes) { record_overhead_ = bytes; }
 
@@ -116,6 +126,7 @@ class MetricRegistry {
   Stats& stats_;
   BytePool pool_;
   std::size_t record_overhead_ = 0;
+  std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
   std::vector<Series> slots_;
   std::vector<std::uint32_t> free_;
   std::unordered_map<std::string, std::uint32_t> by_key_;  // (name, unit, tags) -> slot index

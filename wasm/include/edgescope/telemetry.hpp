@@ -84,6 +84,9 @@ class Telemetry {
   // Keep rules (sampling.hpp) and slow thresholds; all or nothing: false with `error` naming the
   // bad field leaves the previous settings. Set before the first span.
   bool set_sampling(KeepRules keep, const SlowThresholds& slow, std::string& error);
+  // The bucket bound of exponential histograms created from now on (default 160, the SDK's
+  // MaxSize); false outside [kMinMaxBuckets, kMaxSeriesBuckets].
+  bool set_max_buckets(std::uint32_t max_buckets) { return metrics_.set_max_buckets(max_buckets); }
 
   // A series for the staged tags. unit_id kNoName: no unit. A new series' first delta window
   // starts at `now_ms` (without it: the latest time any call gave).

@@ -50,7 +50,7 @@ namespace {
 // What an exponential series holds at most: both sides' counts at the bucket bound, in memory
 // and as encoded (a count's digits and separator fit in its 8 bytes at the counts a window sees),
 // plus the scale, offsets, zero count and the p50/p95/p99 of the native form.
-constexpr std::size_t kExpHistogramOverhead = 2 * monitoring::kDefaultMaxBuckets * sizeof(std::uint64_t) + 256;
+std::size_t exp_histogram_overhead(std::uint32_t max_buckets) { return 2 * std::size_t{max_buckets} * sizeof(std::uint64_t) + 256; }
 }  // namespace
 
 const std::vector<double>& default_histogram_bounds() {
@@ -63,6 +63,12 @@ const std::vector<double>& default_histogram_bounds() {
 const std::vector<double>& seconds_histogram_bounds() {
   static const std::vector<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
   return bounds;
+}
+
+bool MetricRegistry::set_max_buckets(std::uint32_t max_buckets) {
+  if (max_buckets < monitoring::kMinMaxBuckets || max_buckets > kMaxSeriesBuckets) return false;
+  max_buckets_ = max_buckets;
+  return true;
 }
 
 SeriesId MetricRegistry::id_of(std::uint32_t index) const {
@@ -121,7 +127,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     ++stats_.series_dropped_limit;
     return kSeriesRefused;
   }
-  std::size_t bytes = kSeriesOverhead + (exponential ? kExpHistogramOverhead : type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
+  std::size_t bytes = kSeriesOverhead + (exponential ? exp_histogram_overhead(max_buckets_) : type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
                       key.size() + name.size() + json_text_bytes(name) + json_text_bytes(unit);
   for (const auto& tag : unique) bytes += kAttributeOverhead + json_text_bytes(tag.key) + value_bytes(tag.value);
   if (bytes > limits_.max_record_bytes || !pool_.take(bytes)) {
@@ -142,6 +148,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   s.point.unit = std::move(unit);
   s.point.tags = std::move(unique);
   s.point.exponential = exponential;
+  if (exponential) s.point.sketch = monitoring::ExpHistogram(max_buckets_);
   if (type == MetricType::Histogram && !exponential) {
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
