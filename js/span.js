@@ -95,7 +95,7 @@ export class Span {
     const err = error instanceof Error ? error : new Error(String(error));
     let classified = null;
     try {
-      const record = classifyError(this.telemetry, this.scope, { source: 'exception', error: err, span: this });
+      const record = classifyError(this.telemetry, this.scope, { source: 'exception', error: err, thrown: error, span: this });
       if (record) classified = errorAttributes(record);
     } catch (failure) {
       reportInternalFailure('error classification', failure);

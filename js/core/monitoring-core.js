@@ -40,6 +40,18 @@ export class ErrorClassifier {
     return null;
   }
 
+  // Gives the core's slot back (the classifier is unusable after).
+  destroy() {
+    try {
+      if (this.core === getCore() && this.handle > 0) this.core.exports.es_cls_destroy(this.handle);
+    } catch (error) {
+      if (!isTrap(error)) throw error;
+      markDead(this.core);
+    }
+    this.core = null;
+    this.handle = 0;
+  }
+
   classify(input) {
     try {
       if (this.core !== getCore() && this.attach()) return null;

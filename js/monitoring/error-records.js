@@ -18,20 +18,54 @@
 import { ErrorClassifier } from '../core/monitoring-core.js';
 import { errorFields, isError } from '../core/attribute-values.js';
 
-const classifiers = new WeakMap(); // Telemetry -> ErrorClassifier (its config's rules)
+// One classifier per rule set in the isolate, shared by every Telemetry with those rules: each is a
+// slot in the core (at most 64), and an isolate that builds a Telemetry per request must not run
+// out of them. The few distinct rule sets an isolate has stay; past MAX_CLASSIFIERS the oldest
+// one's slot is given back.
+const classifiers = new Map(); // `${defaults}\n${packed}` -> ErrorClassifier
+const MAX_CLASSIFIERS = 16;
+// Errors already classified outside an invocation (the manual API), by the object user code threw,
+// with the trace it was recorded in: a parent and a child span recording the same error in one
+// trace are one occurrence; the same object thrown again in another trace is another.
+const manualRecords = new WeakMap(); // thrown object -> record
 const MAX_MESSAGE = 4096; // what a record keeps of a message (the fingerprint reads as much)
 const MAX_STACK = 16384;
 
 export const ERRORS_COUNTER = 'errors';
 
 function classifierOf(telemetry) {
-  let classifier = classifiers.get(telemetry);
+  const { packed, defaults } = telemetry.config.errors ?? { packed: '', defaults: true };
+  const key = `${defaults ? 1 : 0}\n${packed}`;
+  let classifier = classifiers.get(key);
   if (!classifier) {
-    const { packed, defaults } = telemetry.config.errors ?? { packed: '', defaults: true };
+    if (classifiers.size >= MAX_CLASSIFIERS) {
+      const [oldest, evicted] = classifiers.entries().next().value;
+      classifiers.delete(oldest);
+      evicted.destroy();
+    }
     classifier = new ErrorClassifier({ packed, defaults });
-    classifiers.set(telemetry, classifier);
+    classifiers.set(key, classifier);
   }
   return classifier;
+}
+
+// The record already made for this thrown value in this invocation (or, without one, this trace):
+// the same error recorded on several spans (a child's trace() rethrows it to the handler, whose
+// root span records it again) is one occurrence: one record, one count. Within an invocation
+// objects match by identity and primitives by value (`throw 'boom'` recorded by a child span and
+// again by the root).
+function recordFor(scope, thrown, traceId) {
+  if (thrown === null || thrown === undefined) return undefined;
+  if (scope) return scope.recordsByThrown?.get(thrown);
+  if (typeof thrown !== 'object' && typeof thrown !== 'function') return undefined;
+  const record = manualRecords.get(thrown);
+  return record && traceId && record.traceId === traceId ? record : undefined;
+}
+
+function remember(scope, thrown, record) {
+  if (thrown === null || thrown === undefined) return;
+  if (scope) (scope.recordsByThrown ??= new Map()).set(thrown, record);
+  else if (typeof thrown === 'object' || typeof thrown === 'function') manualRecords.set(thrown, record);
 }
 
 // The attributes a classified error puts on its span, its exception event and its log record.
@@ -46,9 +80,10 @@ export function errorAttributes(record) {
 //   what: { source, error?, message?, status?, route?, span?, level?, binding? }
 export function classifyError(telemetry, scope, what) {
   const { source, error, status = 0, span = null, level = '' } = what;
-  // One error object recorded on several spans (a child's trace() rethrows it to the handler,
-  // whose root span records it again) is one occurrence: one record, one count.
-  const seen = scope && error !== null && typeof error === 'object' ? scope.recordByError?.get(error) : undefined;
+  // `thrown`: what user code threw, when `error` wraps a non-Error (span.js recordException).
+  const thrown = 'thrown' in what ? what.thrown : error;
+  const context = span && !span.noop ? span.spanContext() : null;
+  const seen = recordFor(scope, thrown, context?.traceId);
   if (seen) return seen;
   let type = '';
   let message = what.message ?? '';
@@ -65,7 +100,6 @@ export function classifyError(telemetry, scope, what) {
   const binding = what.binding ?? span?.bindingType ?? null;
   const got = classifierOf(telemetry).classify({ type, message, stack, status, route, binding, spanName, level });
   if (!got) return null;
-  const context = span && !span.noop ? span.spanContext() : null;
   const record = {
     fingerprint: got.fingerprint,
     severity: got.severity,
@@ -83,7 +117,7 @@ export function classifyError(telemetry, scope, what) {
     repeated: got.repeated,
     time: Date.now(),
   };
-  if (scope && error !== null && typeof error === 'object') (scope.recordByError ??= new WeakMap()).set(error, record);
+  remember(scope, thrown, record);
   if (scope && !scope.errorsSettled) scope.errorRecords.push(record);
   else settleRecords(telemetry, [record], null);
   return record;

@@ -174,3 +174,61 @@ test('an invocation collects one settled record per error, in the shape alerting
   assert.deepEqual(counts.map((m) => m.tags['error.type']).sort(), ['404', 'RangeError', 'TypeError']);
   assert.ok(counts.every((m) => m.value === 1 && m.tags['http.route'] === '/orders/:id'));
 });
+
+test('an isolate that builds a Telemetry per request keeps classifying (one core classifier per rule set)', async () => {
+  for (let i = 0; i < 80; i++) {
+    const mem = memoryExporter();
+    const t = createTelemetry({ service: 'svc', exporter: mem.exporter });
+    const span = t.startSpan('work');
+    span.recordException(new SyntaxError(`Unexpected token in request ${i}`));
+    span.end();
+    await t.flush();
+    assert.equal(mem.spans[0].attributes['error.category'], 'syntax', `telemetry ${i}`);
+  }
+});
+
+test('one thrown value recorded on a child and its parent is one occurrence; the same object in another trace is another', async () => {
+  const mem = memoryExporter();
+  const t = createTelemetry({ service: 'svc', exporter: mem.exporter });
+  const shared = new Error('D1_ERROR: database is locked');
+  for (let trace = 0; trace < 2; trace++) {
+    const root = t.startSpan('root');
+    const child = root.startSpan('child');
+    child.recordException(shared);
+    child.end();
+    root.recordException(shared);
+    root.end();
+  }
+  await t.flush();
+  const counts = mem.metrics.filter((m) => m.name === 'errors');
+  assert.equal(counts.reduce((n, m) => n + m.value, 0), 2, 'once per trace');
+});
+
+test('a thrown string recorded by a trace() span and again by the handler is one occurrence of the invocation', async () => {
+  const { instrument, scopeOf } = await import('edgescope');
+  const mem = memoryExporter();
+  let scope;
+  const worker = instrument(
+    {
+      async fetch(request) {
+        scope = scopeOf(request);
+        try {
+          await scope.trace('load', () => {
+            throw 'quota exceeded'; // eslint-disable-line no-throw-literal
+          });
+        } catch (thrown) {
+          scope.span.recordException(thrown);
+        }
+        return new Response('ok');
+      },
+    },
+    () => ({ service: 'svc', exporter: mem.exporter, requestMetrics: false }),
+  );
+  const promises = [];
+  const res = await worker.fetch(new Request('https://example.com/'), {}, { waitUntil: (p) => promises.push(p) });
+  await res.text();
+  await Promise.all(promises);
+  assert.equal(scope.errorRecords.length, 1);
+  const counts = mem.metrics.filter((m) => m.name === 'errors');
+  assert.equal(counts.reduce((n, m) => n + m.value, 0), 1);
+});
