@@ -59,6 +59,17 @@ int main() {
   const ErrorInput big{"Error", long_message, "", "", "", "", "", 0};
   row("4 KiB message (the normalization bound)", ns_per_call(20'000, [&](std::size_t) { sink += c.classify(big).fingerprint[0]; }));
   row("  of which normalize_message", ns_per_call(20'000, [&](std::size_t) { sink += normalize_message(long_message).size(); }));
+  // Hostile 4 KiB messages: each must cost about what the plain one above does (the scan is
+  // linear); a quadratic path shows here as 50x or more.
+  std::string dots, ats;
+  for (int i = 0; i < 2048; ++i) {
+    dots += "a.";
+    ats += "a@";
+  }
+  const std::string queries = "https://x.example/" + std::string(4000, '?');
+  row("  normalize_message, 4 KiB of \"a.\"", ns_per_call(20'000, [&](std::size_t) { sink += normalize_message(dots).size(); }));
+  row("  normalize_message, 4 KiB of \"a@\"", ns_per_call(20'000, [&](std::size_t) { sink += normalize_message(ats).size(); }));
+  row("  normalize_message, a URL of 4000 '?'", ns_per_call(20'000, [&](std::size_t) { sink += normalize_message(queries).size(); }));
   std::printf("(sink %zu)\n", sink);
   return 0;
 }

@@ -77,7 +77,9 @@ export function kvAlertState(state, service) {
       carried.set(key, keep);
       if (carried.size > MAX_CARRIED_KEYS) carried.delete(carried.keys().next().value);
     } else {
-      await write(key, value, Math.max(RETAIN_COOLDOWNS * cooldownMs, item.windowMs), now);
+      // Kept with the value, so a release (which knows no cooldown) keeps the same lifetime.
+      value.retainMs = Math.max(RETAIN_COOLDOWNS * cooldownMs, item.windowMs);
+      await write(key, value, value.retainMs, now);
     }
     return { fingerprint: item.fingerprint, occurrences, channels };
   }
@@ -103,7 +105,9 @@ export function kvAlertState(state, service) {
         const row = value.channels[channel];
         if (!row || row.lastSent !== at) continue;
         value.channels[channel] = { lastSent: 0, suppressed: row.suppressed + count };
-        await write(key, value, 60_000, Date.now());
+        // The lifetime the last note gave the value: a shorter one would drop every channel's
+        // cooldown and the window's counts with it.
+        await write(key, value, value.retainMs ?? 60_000, Date.now());
         released++;
       }
       return { released };
@@ -123,7 +127,8 @@ function readValue(text) {
     for (const [name, row] of Object.entries(value.channels)) {
       if (Number.isFinite(row?.lastSent) && Number.isSafeInteger(row?.suppressed) && row.suppressed >= 0) channels[name] = { lastSent: row.lastSent, suppressed: row.suppressed };
     }
-    return { v: 1, buckets, channels };
+    const retainMs = Number.isSafeInteger(value.retainMs) && value.retainMs > 0 ? value.retainMs : undefined;
+    return { v: 1, buckets, channels, ...(retainMs ? { retainMs } : {}) };
   } catch {
     return empty;
   }

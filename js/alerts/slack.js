@@ -53,5 +53,7 @@ export function slackMessage(alert) {
   if (alert.traceId) context.push({ type: 'mrkdwn', text: alert.link ? `trace ${slackLink(alert.link, alert.traceId)}` : mrkdwn(`trace ${alert.traceId}`, 300) });
   context.push({ type: 'mrkdwn', text: mrkdwn(alert.time, 100) });
   blocks.push({ type: 'context', elements: context.slice(0, SLACK_LIMITS.contextElements) });
-  return { text: summaryOf(alert, SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  // The fallback text is what the notification shows, and Slack parses it for mentions and links
+  // too: escaped like the blocks, so an error message cannot ping <!channel> or hide a link.
+  return { text: mrkdwn(summaryOf(alert, SLACK_LIMITS.text), SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

@@ -61,7 +61,7 @@ function packRule(rule, path) {
     throw new EdgescopeConfigError(`${path}.category`, `a label of 1 to ${MAX_CATEGORY_BYTES} bytes without control characters`, category);
   }
   fields.push(`c${category}`);
-  if (rule.repeated !== undefined) fields.push(`x${repeated(rule.repeated, `${path}.repeated`)}`);
+  if (rule.repeated !== undefined) fields.push(`x${repeated(rule.repeated, `${path}.repeated`, SEVERITIES.indexOf(rule.severity))}`);
   return fields.join('\t');
 }
 
@@ -98,7 +98,7 @@ function severity(value, path) {
   return index;
 }
 
-function repeated(value, path) {
+function repeated(value, path, ruleSeverity) {
   if (!isObject(value)) throw new EdgescopeConfigError(path, 'an object like { count, windowMs, severity }', value);
   for (const key of Object.keys(value)) {
     if (!['count', 'windowMs', 'severity'].includes(key)) throw new EdgescopeConfigError(`${path}.${key}`, 'one of count, windowMs, severity', key);
@@ -107,8 +107,16 @@ function repeated(value, path) {
   if (!Number.isInteger(count) || count < 2 || count > 1e6) {
     throw new EdgescopeConfigError(`${path}.count`, 'an integer from 2 to 1000000', count);
   }
-  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > 604800000) {
-    throw new EdgescopeConfigError(`${path}.windowMs`, 'an integer from 1 to 604800000 (7 days)', windowMs);
+  // A day: the shared state that counts occurrences (js/storage/alert-table.js MAX_WINDOW_MS)
+  // keeps at most that much of a fingerprint's history.
+  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > 86_400_000) {
+    throw new EdgescopeConfigError(`${path}.windowMs`, 'an integer from 1 to 86400000 (a day)', windowMs);
   }
-  return `${count},${windowMs},${severity(value.severity, `${path}.severity`)}`;
+  // Repetition only raises a severity: a rule that lowered it would stop paging exactly when an
+  // error repeats.
+  const raised = severity(value.severity, `${path}.severity`);
+  if (ruleSeverity !== undefined && raised <= ruleSeverity) {
+    throw new EdgescopeConfigError(`${path}.severity`, `a severity above the rule's own ${SEVERITIES[ruleSeverity]}`, value.severity);
+  }
+  return `${count},${windowMs},${raised}`;
 }

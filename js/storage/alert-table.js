@@ -109,7 +109,7 @@ const note = {
       for (const channel of chosen) channels[channel] = decide(sql, item.fingerprint, channel, item.count, cooldownMs, now);
       return { fingerprint: item.fingerprint, occurrences, channels };
     });
-    evicted += cap(sql, SENDS, 'last_sent', 'suppressed');
+    evicted += cap(sql, SENDS, 'ABS(last_sent)', 'suppressed');
     cap(sql, COUNTS, 'bucket', null);
     return { at: now, evicted, items: replies };
   },
@@ -140,7 +140,10 @@ const release = {
   run(sql, { items }) {
     let released = 0;
     for (const { fingerprint, channel, at, count } of items) {
-      sql.exec(`UPDATE ${SENDS} SET last_sent = 0, suppressed = suppressed + ? WHERE fingerprint = ? AND channel = ? AND last_sent = ?`, count, fingerprint, channel, at);
+      // A released send is stored as minus its time: the next occurrence sends at once (now minus a
+      // negative time is past any cooldown), and pruning still sees when it was, so the count it
+      // gave back is kept as long as any other row's.
+      sql.exec(`UPDATE ${SENDS} SET last_sent = -last_sent, suppressed = suppressed + ? WHERE fingerprint = ? AND channel = ? AND last_sent = ?`, count, fingerprint, channel, at);
       released += sql.exec('SELECT changes() AS n').one().n;
     }
     return { released };
@@ -170,8 +173,8 @@ function decide(sql, fingerprint, channel, count, cooldownMs, now) {
 function prune(sql, now, cooldownMs) {
   sql.exec(`DELETE FROM ${COUNTS} WHERE bucket <= ? - window_ms`, now);
   const old = now - RETAIN_COOLDOWNS * cooldownMs;
-  const lost = sql.exec(`SELECT COUNT(*) AS n FROM ${SENDS} WHERE last_sent < ? AND suppressed > 0`, old).one().n;
-  sql.exec(`DELETE FROM ${SENDS} WHERE last_sent < ?`, old);
+  const lost = sql.exec(`SELECT COUNT(*) AS n FROM ${SENDS} WHERE ABS(last_sent) < ? AND suppressed > 0`, old).one().n;
+  sql.exec(`DELETE FROM ${SENDS} WHERE ABS(last_sent) < ?`, old);
   return lost;
 }
 

@@ -2,7 +2,6 @@
 // (the node suite, tests/js/error-classification.test.js, reads the same cases through the wasm module).
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -174,17 +173,18 @@ TEST_CASE("pathological glob input stays linear") {
   CHECK(c.classify(ErrorInput{"E", message, "", "", "", "", "", 0}).category == "other");
 }
 
-TEST_CASE("normalization stays linear on hostile messages") {
-  // Many token starts inside one long e-mail-like run, and many '?' inside one URL.
-  std::string dots;
-  for (int i = 0; i < 2048; ++i) dots += "a.";
+TEST_CASE("hostile messages normalize to what their shape implies") {
+  // Many token starts inside one long e-mail-like run, "@" runs, and many '?' in one URL. Their
+  // cost against a plain message of the same size is in bench/classify_bench.cpp (timing stays
+  // out of tests); here, what they become.
+  std::string dots, ats;
+  for (int i = 0; i < 2048; ++i) {
+    dots += "a.";
+    ats += "a@";
+  }
+  CHECK(normalize_message(dots) == dots);  // no "@": no e-mail address, no number
+  CHECK(normalize_message(ats) == ats);    // no dot in any domain: no e-mail address
+  CHECK(normalize_message("mail a@b.example.com now") == "mail <email> now");
   const std::string url = "https://x.example/" + std::string(4000, '?');
-  auto cost = [](const std::string& message) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < 20; ++i) CHECK(!normalize_message(message).empty());
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / 20;
-  };
-  const double plain = cost(std::string(4096, 'x'));
-  CHECK(cost(dots) < 20 * plain + 1);
-  CHECK(cost(url) < 20 * plain + 1);
+  CHECK(normalize_message(url) == "https://x.example/?<query>");
 }

@@ -235,10 +235,12 @@ TEST_CASE("spans that end after the decision, or start after it in the same trac
     t.end_span(root, 1002);
     CHECK_FALSE(t.tracer().is_provisional(background));
     CHECK(t.tracer().is_recording(background) == keep);
-    // A child of the ended root, restarted from its context as the shim does (traceparent).
+    // A child of the ended root, restarted from its context as the shim does (traceparent): a
+    // kept trace stays kept; after a discard it is a group of its own, discarded at its end
+    // when no rule matches.
     const auto late = request(t, 9, 1003);
-    CHECK_FALSE(t.tracer().is_provisional(late));
-    CHECK(t.tracer().is_recording(late) == keep);
+    CHECK(t.tracer().is_provisional(late) == !keep);
+    CHECK(t.tracer().is_recording(late));  // kept, or recorded provisionally
     t.end_span(late, 1004);
     t.end_span(background, 1005);
     t.drain();
@@ -331,4 +333,20 @@ TEST_CASE("a slow request is counted even when its trace is not recorded") {
   t.drain();
   CHECK(t.drained().spans.empty());
   CHECK(counter(t, "edgescope.slow", "kind", "request") == 1);
+}
+
+TEST_CASE("a new request in a trace whose earlier request was discarded is decided on its own, so its error is kept") {
+  Telemetry t(options());
+  configure(t);
+  const auto first = request(t, 31);
+  t.end_span(first, 1001);  // nothing matched: discarded
+  const auto second = request(t, 31, 1002);
+  REQUIRE(t.tracer().is_provisional(second));
+  t.set_status(second, StatusCode::Error, "boom");
+  t.end_span(second, 1003);
+  t.drain();
+  REQUIRE(t.drained().spans.size() == 1);
+  CHECK(kept_by(t.drained().spans[0]) == "error");
+  CHECK(counter(t, "edgescope.sampling.traces", "decision", "discarded") == 1);
+  CHECK(counter(t, "edgescope.sampling.traces", "decision", "error") == 1);
 }

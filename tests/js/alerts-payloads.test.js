@@ -78,6 +78,9 @@ test('a Slack message stays inside Block Kit limits however long the error, with
   }
   const all = JSON.stringify(message.blocks);
   assert.ok(!all.includes('<@here>'), 'a mention in the error message is escaped, not a ping');
+  assert.ok(!message.text.includes('<@here>'), 'the notification text is escaped too');
+  const plain = channel.build(alertOf({ message: 'reset by <!channel> see <https://evil.example|docs>' }));
+  assert.ok(!/<[!h@]/.test(plain.text), `fallback text: ${plain.text}`);
   assert.match(all, /&lt;@here&gt; &amp;/);
   for (const block of message.blocks) {
     const text = block.text?.type === 'mrkdwn' ? block.text.text : '';

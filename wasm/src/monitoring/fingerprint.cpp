@@ -45,8 +45,10 @@ std::size_t email_at(std::string_view s, std::size_t i, std::size_t& stop) {
   std::size_t k = ++j;
   while (k < s.size() && (alnum(s[k]) || s[k] == '-' || s[k] == '.')) ++k;
   while (k > j && s[k - 1] == '.') --k;  // a sentence's full stop
-  const std::size_t dot = s.substr(0, k).rfind('.');
-  return dot != std::string_view::npos && dot > j && dot + 2 <= k ? k - i : 0;
+  // The last dot of the domain alone (searching from the message's start would make a run of
+  // "a@a@a@..." quadratic).
+  const std::size_t dot = s.substr(j, k - j).rfind('.');
+  return dot != std::string_view::npos && dot > 0 && j + dot + 2 <= k ? k - i : 0;
 }
 
 // A quoted value at i (the opening quote): its length including both quotes, or 0.

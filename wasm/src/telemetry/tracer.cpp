@@ -109,9 +109,13 @@ int Tracer::join_group(Span& span, SpanId& group) {
       return 2;
     }
   }
+  // A kept trace stays kept: a span of it started after the decision (the shim restarts a child of
+  // an ended span from its context) is exported and marked like the rest. A discarded trace does
+  // not bind what comes later: a new local root in it (another request of the same trace, or
+  // background work that outlived the decision) starts a group of its own and is decided on its
+  // own merits, so an error or a slow request there is still kept.
   for (const Decided& d : decided_) {
-    if (d.trace == span.trace_id) {
-      if (d.kept_by == KeptBy::None) return 0;
+    if (d.trace == span.trace_id && d.kept_by != KeptBy::None) {
       mark_kept(span, d.kept_by);
       return 1;
     }
