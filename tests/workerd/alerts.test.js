@@ -82,7 +82,7 @@ async function fleetStats(set = 'main') {
   const all = await Promise.all(isolates.map((_, i) => get(i, `/stats?set=${set}`).then((r) => JSON.parse(r.text))));
   const sum = (field) => Object.fromEntries(CHANNELS.map((c) => [c, all.reduce((n, s) => n + s[field][c], 0)]));
   const total = (field) => all.reduce((n, s) => n + s[field], 0);
-  return { sent: sum('sent'), suppressed: sum('suppressed'), failed: sum('failed'), stateFailures: total('stateFailures'), mismatched: total('mismatched'), released: total('released') };
+  return { sent: sum('sent'), suppressed: sum('suppressed'), failed: sum('failed'), stateFailures: total('stateFailures'), mismatched: total('mismatched'), released: total('released'), evicted: total('evicted') };
 }
 
 // Waits until every channel in `channels` has `total` decisions (sent, suppressed or failed).
@@ -240,6 +240,9 @@ test('a failing channel is counted and logged once per reason, never thrown into
   // The webhook's host refused the connection: transient, so each occurrence tried again.
   assert.equal(s.failed.hook, 3);
   assert.equal(s.released, 3);
+  // A released send keeps the occurrences it gave back: pruning never takes them (evicted counts
+  // suppressed occurrences lost to pruning).
+  assert.equal(s.evicted, 0);
   const lines = alertLines();
   assert.equal(lines.filter((l) => l.includes("channel 'chat'")).length, 1, lines.join('\n'));
   assert.equal(lines.filter((l) => l.includes("channel 'hook'")).length, 1, lines.join('\n'));
