@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/accounting.hpp"
@@ -106,7 +105,7 @@ class MetricRegistry {
  private:
   struct Series {
     MetricPoint point;
-    const std::string* key = nullptr;  // the key of its by_key_ node; nullptr: a free slot
+    std::string key;  // (name, unit, tags) as series_key writes it; empty: a free slot
     std::uint64_t last_used = 0;
     std::uint64_t created_window = 0;
     double created_ms = 0;
@@ -114,13 +113,11 @@ class MetricRegistry {
     std::uint16_t generation = 0;
     bool dirty = false;
   };
-  struct NameOwner {
-    MetricType type;
-    std::uint32_t series;  // live series with this name
-  };
   Series* find(SeriesId id);
   SeriesId id_of(std::uint32_t index) const;
   void evict(std::uint32_t index);
+  // The first place in by_key_ whose series key is not less than `key` (binary search).
+  std::vector<std::uint32_t>::iterator key_place(const std::string& key);
 
   const Limits& limits_;
   Stats& stats_;
@@ -129,8 +126,10 @@ class MetricRegistry {
   std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
   std::vector<Series> slots_;
   std::vector<std::uint32_t> free_;
-  std::unordered_map<std::string, std::uint32_t> by_key_;  // (name, unit, tags) -> slot index
-  std::unordered_map<std::string, NameOwner> by_name_;     // a name belongs to one type at a time
+  // Live slot indices sorted by their series key: O(log n) lookups without hash-table code in
+  // the module (size budget). A key starts with its length-prefixed name, so a name's series are
+  // adjacent: that is how a name belongs to one type at a time (the type of its series).
+  std::vector<std::uint32_t> by_key_;
   std::vector<SeriesId> evicted_;
   std::size_t dirty_ = 0;
   std::uint64_t window_ = 0;

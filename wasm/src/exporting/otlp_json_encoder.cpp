@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/json_writer.hpp"
@@ -271,18 +270,7 @@ RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
 // payload fills up.
 void pack_metrics(PayloadPacker& packer, const std::vector<MetricPoint>& points, OversizeLedger& ledger,
                   Stats& stats) {
-  std::unordered_map<std::string, std::size_t> group_of;
-  std::vector<std::vector<std::size_t>> members;
-  std::string key;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const MetricPoint& p = points[i];
-    // Length-prefixed: names may hold any character, NUL included.
-    key.assign(1, static_cast<char>(static_cast<int>(p.type) + (p.exponential ? 8 : 0)));
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
-    const auto found = group_of.emplace(key, members.size());
-    if (found.second) members.emplace_back();
-    members[found.first->second].push_back(i);
-  }
+  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
   std::string buffer;
   for (std::size_t g = 0; g < members.size(); ++g) {
     const RecordGroup group = metric_group(points[members[g].front()], g);

@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/payload_packer.hpp"
@@ -156,17 +155,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
 void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
                   OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
-  std::unordered_map<std::string, std::size_t> group_of;
-  std::vector<std::vector<std::size_t>> members;
-  std::string key;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const MetricPoint& p = points[i];
-    key.assign(1, static_cast<char>(static_cast<int>(p.type) + (p.exponential ? 8 : 0)));  // length-prefixed: names may hold any byte
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
-    const auto found = group_of.emplace(key, members.size());
-    if (found.second) members.emplace_back();
-    members[found.first->second].push_back(i);
-  }
+  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
   // The packer keeps pointers to them; a plain array (no vector growth code in the module).
   groups.reset(new ProtoGroup[members.size()]);
   for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);

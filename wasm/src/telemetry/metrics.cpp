@@ -75,12 +75,17 @@ SeriesId MetricRegistry::id_of(std::uint32_t index) const {
   return static_cast<SeriesId>(slot_id(slots_[index].generation, index));
 }
 
+std::vector<std::uint32_t>::iterator MetricRegistry::key_place(const std::string& key) {
+  return std::lower_bound(by_key_.begin(), by_key_.end(), key,
+                          [this](std::uint32_t index, const std::string& k) { return slots_[index].key < k; });
+}
+
 MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
   if (id <= 0) return nullptr;
   const std::uint32_t index_plus_one = slot_index_plus_one(id);
   if (index_plus_one == 0 || index_plus_one > slots_.size()) return nullptr;
   Series& s = slots_[index_plus_one - 1];
-  if (s.key == nullptr || s.generation != slot_generation(id)) return nullptr;
+  if (s.key.empty() || s.generation != slot_generation(id)) return nullptr;
   return &s;
 }
 
@@ -93,8 +98,11 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     exponential = true;
   }
   else if (type == MetricType::Histogram) exponential = unit == "s" || unit == "ms";
-  const auto owner = by_name_.find(name);
-  if (owner != by_name_.end() && owner->second.type != type) {
+  std::string name_part;
+  append_part(name_part, name);
+  const auto owner = key_place(name_part);
+  if (owner != by_key_.end() && slots_[*owner].key.compare(0, name_part.size(), name_part) == 0 &&
+      slots_[*owner].point.type != type) {
     ++stats_.metric_type_conflicts;
     return kSeriesTypeConflict;
   }
@@ -117,10 +125,10 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   }
   std::string key = series_key(name, unit, unique);
   if (exponential) key.push_back('\x01');  // tags are length-prefixed: no key ends like this otherwise
-  const auto found = by_key_.find(key);
-  if (found != by_key_.end()) {
-    slots_[found->second].last_used = window_;
-    return id_of(found->second);
+  const auto found = key_place(key);
+  if (found != by_key_.end() && slots_[*found].key == key) {
+    slots_[*found].last_used = window_;
+    return id_of(*found);
   }
   const std::size_t cap = limits_.max_series < kSlotIndexMask ? limits_.max_series : kSlotIndexMask;
   if (by_key_.size() >= cap || (free_.empty() && slots_.size() >= cap)) {
@@ -137,7 +145,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   const std::uint32_t index = take_free_slot(free_, slots_);
   Series& s = slots_[index];
   ++s.generation;
-  s.key = &by_key_.emplace(std::move(key), index).first->first;
+  by_key_.insert(found, index);  // `found` still marks where the key goes: by_key_ is unchanged
+  s.key = std::move(key);
   s.last_used = window_;
   s.created_window = window_;
   s.created_ms = now_ms;
@@ -153,8 +162,6 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
   }
-  if (owner != by_name_.end()) ++owner->second.series;
-  else by_name_.emplace(name, NameOwner{type, 1});
   s.point.name = std::move(name);
   return id_of(index);
 }
@@ -214,10 +221,8 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
 void MetricRegistry::evict(std::uint32_t index) {
   Series& s = slots_[index];
   evicted_.push_back(id_of(index));
-  const auto owner = by_name_.find(s.point.name);
-  if (owner != by_name_.end() && --owner->second.series == 0) by_name_.erase(owner);
-  by_key_.erase(by_key_.find(*s.key));  // by iterator: the key argument would be the node's own
-  s.key = nullptr;
+  by_key_.erase(key_place(s.key));  // keys are unique: the place holds this slot
+  s.key = std::string();  // releases the key's memory, as the point's below
   s.point = MetricPoint{};
   pool_.give(s.bytes);
   s.bytes = 0;
@@ -231,7 +236,7 @@ std::vector<MetricPoint> MetricRegistry::take(double now_ms) {
   evicted_.clear();
   for (std::uint32_t index = 0; index < slots_.size(); ++index) {
     Series& s = slots_[index];
-    if (s.key == nullptr) continue;
+    if (s.key.empty()) continue;
     if (s.dirty) {
       out.push_back(s.point);
       out.back().start_ms = s.created_window == window_ ? s.created_ms : last_drain_ms_;
