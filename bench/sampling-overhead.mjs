@@ -24,7 +24,7 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
-import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { cpuNs, drive, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 400);
@@ -109,23 +109,6 @@ for (const spec of specs) {
   };
   const bundle = bundles[spec.bundle ?? (spec.sampling ? 'instrumented' : 'plain')];
   sides[spec.name] = { ...spec, ...(await launch(bundle, bindings)), collector, perRound: [], bad: 0, firstBad: null };
-}
-
-async function drive(side, n) {
-  for (let i = 0; i < n; i++) {
-    const pathname = `/item/${i % 10}`;
-    try {
-      const res = await fetch(`${side.worker.url}${pathname}`);
-      const text = await res.text();
-      if (res.status !== 200 || text !== `hello ${pathname}`) {
-        side.bad++;
-        side.firstBad ??= `status ${res.status}: ${text.slice(0, 120)}`;
-      }
-    } catch (error) {
-      side.bad++;
-      side.firstBad ??= String(error.cause ?? error);
-    }
-  }
 }
 
 const names = Object.keys(sides);
