@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 
+#include "ns_per_call.hpp"
 #include "edgescope/monitoring/classifier.hpp"
 #include "edgescope/monitoring/fingerprint.hpp"
 
@@ -18,18 +19,6 @@ using namespace edgescope::monitoring;
 namespace {
 
 std::size_t sink = 0;
-
-template <typename Body>
-double ns_per_call(std::size_t calls, Body&& body) {
-  double best = 1e18;
-  for (int run = 0; run < 7; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < calls; ++i) body(i);
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-    best = std::min(best, ns / static_cast<double>(calls));
-  }
-  return best;
-}
 
 void row(const char* what, double ns) { std::printf("%-72s %10.1f ns\n", what, ns); }
 
