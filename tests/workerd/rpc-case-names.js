@@ -1,0 +1,15 @@
+// The cases of workers/rpc-scenarios.js by group (the differential test checks this list against
+// the scenarios module, which only workerd can load).
+const target = [
+  'fetchGet', 'fetchPostRequest', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
+  'propertyGetter', 'stubResult', 'streamResult', 'streamArgument', 'pipelineField', 'pipelineMethod',
+  'pipelineNested', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
+  'errorAfterAwait', 'errorMissingMethod', 'usingDisposal', 'usingOnPromiseResult', 'callAfterDispose',
+  'thenNotThenable',
+];
+
+export const CASE_NAMES = {
+  do: target,
+  service: target,
+  ns: ['idsPassThrough', 'getByName', 'getWithOptions', 'jurisdiction', 'stubAsArgument'],
+};

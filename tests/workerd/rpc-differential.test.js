@@ -1,0 +1,79 @@
+// Calls through a Durable Object stub and a service binding (a named WorkerEntrypoint) behave the
+// same with edgescope's wrappers as without: every case of workers/rpc-scenarios.js runs once on
+// the runtime's own bindings (rpc-caller-plain) and once on the wrapped ones (rpc-caller), against
+// the same uninstrumented callee, and the two results must be identical: values, streams, stubs
+// and calls on them, promise pipelining, thrown errors (name, message, class, remote flag),
+// `using` disposal reaching the callee, calls after a disposal, ids and stubs given as arguments.
+// The plain run is also checked against what the callee is known to return, so a case cannot pass
+// by both runs failing the same way.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { useCollector } from '../shared/use-collector.js';
+import { useRpcFleet } from './rpc-fleet.js';
+import { CASE_NAMES } from './rpc-case-names.js';
+
+const collector = useCollector();
+const call = useRpcFleet(collector);
+
+const counterIncrement = [6, 8, 8];
+test('the cases listed here are every case the scenarios define', async () => {
+  assert.deepEqual(await call('plain', '_cases', 'list'), CASE_NAMES);
+});
+
+const callees = { do: 'DO stub', service: 'service binding' };
+
+// What the plain run of each case must be (per group where they differ).
+const expected = {
+  primitive: { value: 5 },
+  stringConcat: { value: 'ab' },
+  echoArgs: { value: { count: 3, args: [1, 'two', { three: 3 }] } },
+  echoNoArgs: { value: { count: 0, args: [] } },
+  stubResult: { value: counterIncrement },
+  streamResult: { value: { isStream: true, text: 'chunk-0;chunk-1;chunk-2;' } },
+  streamArgument: { value: 'hello stream argument' },
+  pipelineField: { value: 'piped' },
+  pipelineMethod: { value: 5 },
+  pipelineNested: { value: 11 },
+  detachedMethod: { value: 30 },
+  reflectApply: { value: 2 },
+};
+// The callee sees `using` release its stub (a Durable Object; see calleeDisposed in the scenarios).
+const disposalReachesCallee = { usingDisposal: { value: true }, usingOnPromiseResult: { value: true } };
+
+const errorCases = {
+  errorPlain: { name: 'Error', message: 'plain failure', isTypeError: false, isRangeError: false },
+  errorType: { name: 'TypeError', message: 'wrong type given', isTypeError: true, isRangeError: false },
+  errorRange: { name: 'RangeError', message: 'out of range', isTypeError: false, isRangeError: true },
+  errorAfterAwait: { name: 'Error', message: 'rejected after an await', isTypeError: false, isRangeError: false },
+};
+
+for (const [group, label] of Object.entries(callees)) {
+  describe(`through a ${label}`, () => {
+    for (const name of CASE_NAMES[group]) {
+      test(`${name}: the same result with and without the wrapper`, async () => {
+        const plain = await call('plain', group, name);
+        const wrapped = await call('instrumented', group, name);
+        if (expected[name]) assert.deepEqual(plain, expected[name], 'the plain run itself');
+        if (group === 'do' && disposalReachesCallee[name]) assert.deepEqual(plain, disposalReachesCallee[name], 'the plain run itself');
+        if (errorCases[name]) {
+          assert.ok(plain.error, `the plain run rejected: ${JSON.stringify(plain)}`);
+          assert.deepEqual({ ...plain.error, isError: undefined, remote: undefined }, { ...errorCases[name], isError: undefined, remote: undefined });
+          assert.equal(plain.error.isError, true);
+        }
+        assert.deepEqual(wrapped, plain);
+      });
+    }
+  });
+}
+
+describe('through a Durable Object namespace', () => {
+  for (const name of CASE_NAMES.ns) {
+    test(`${name}: the same result with and without the wrapper`, async () => {
+      const plain = await call('plain', 'ns', name);
+      const wrapped = await call('instrumented', 'ns', name);
+      if (name === 'stubAsArgument') assert.deepEqual(plain, { value: { count: 1, added: 15 } });
+      if (name === 'getByName') assert.deepEqual(plain, { value: 3 });
+      assert.deepEqual(wrapped, plain);
+    });
+  }
+});

@@ -1,0 +1,53 @@
+// Three Workers in one Miniflare (one workerd): the uninstrumented callee (a Durable Object class
+// and a named WorkerEntrypoint), the plain caller and the instrumented caller. Both callers bind
+// DO to the callee's Store class and API to its Api entrypoint.
+import { after, before } from 'node:test';
+import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
+import { bundleOf } from './helpers.js';
+
+export function useRpcFleet(collector) {
+  let mf = null;
+  const workers = {};
+  before(async () => {
+    await collector.ready;
+    const miniflare = await import('miniflare');
+    const { Miniflare } = miniflare;
+    const compatibilityDate = defaultCompatibilityDate(miniflare);
+    const [callee, plain, instrumented] = await Promise.all(['rpc-callee', 'rpc-caller-plain', 'rpc-caller'].map(bundleOf));
+    const caller = (name, bundle, bindings = {}) => ({
+      name,
+      modules: bundle.modules,
+      modulesRoot: '/',
+      compatibilityDate,
+      bindings,
+      durableObjects: { DO: { className: 'Store', scriptName: 'rpc-callee', useSQLite: true } },
+      serviceBindings: { API: { name: 'rpc-callee', entrypoint: 'Api' } },
+    });
+    mf = new Miniflare({
+      workers: [
+        caller('rpc-caller-plain', plain),
+        caller('rpc-caller', instrumented, { COLLECTOR_URL: collector.nativeUrl }),
+        {
+          name: 'rpc-callee',
+          modules: callee.modules,
+          modulesRoot: '/',
+          compatibilityDate,
+          durableObjects: { DO: { className: 'Store', useSQLite: true } },
+        },
+      ],
+    });
+    await mf.ready;
+    workers.plain = await mf.getWorker('rpc-caller-plain');
+    workers.instrumented = await mf.getWorker('rpc-caller');
+  });
+  after(() => mf?.dispose());
+  let run = 0;
+  // GET /<group>/<case> on one caller; the parsed JSON ({ value } or { error }).
+  return async function call(which, group, name, query = {}) {
+    const params = new URLSearchParams({ run: String(++run), ...query });
+    const response = await workers[which].fetch(`http://caller.example/${group}/${name}?${params}`);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${which} ${group}/${name}: HTTP ${response.status} ${text}`);
+    return JSON.parse(text);
+  };
+}

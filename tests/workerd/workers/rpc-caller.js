@@ -1,0 +1,23 @@
+// The instrumented caller: the same cases as rpc-caller-plain.js under instrument(), with the
+// Durable Object namespace and the service binding wrapped by wrapRpcBinding. `?context=1` turns
+// bindings.rpcContext on for both (it is given to the wrapper directly, as env wrapping does).
+import { exporters, instrument, scopeOf } from 'edgescope';
+import { wrapRpcBinding } from '../../../js/bindings/rpc.js';
+import { runCase } from './rpc-scenarios.js';
+
+export default instrument(
+  {
+    fetch(request, env) {
+      const url = new URL(request.url);
+      const [, group, name] = url.pathname.split('/');
+      const scope = scopeOf(request);
+      const options = { rpcContext: url.searchParams.get('context') === '1' ? ['DO', 'API'] : false };
+      const wrapped = {
+        ns: wrapRpcBinding(env.DO, 'durable_object', 'DO', scope, options),
+        api: wrapRpcBinding(env.API, 'service', 'API', scope, options),
+      };
+      return runCase(group, name, wrapped, url.searchParams.get('run'));
+    },
+  },
+  (env) => ({ service: 'rpc-caller', exporter: exporters.http({ url: env.COLLECTOR_URL }) }),
+);
