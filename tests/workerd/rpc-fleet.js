@@ -42,10 +42,11 @@ export function useRpcFleet(collector) {
   });
   after(() => mf?.dispose());
   let run = 0;
-  // GET /<group>/<case> on one caller; the parsed JSON ({ value } or { error }).
-  return async function call(which, group, name, query = {}) {
+  // GET /<group>/<case> on one caller; the parsed JSON ({ value } or { error }). `headers` go with
+  // the request (a traceparent puts the invocation in a known trace).
+  return async function call(which, group, name, query = {}, headers = {}) {
     const params = new URLSearchParams({ run: String(++run), ...query });
-    const response = await workers[which].fetch(`http://caller.example/${group}/${name}?${params}`);
+    const response = await workers[which].fetch(`http://caller.example/${group}/${name}?${params}`, { headers });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${which} ${group}/${name}: HTTP ${response.status} ${text}`);
     return JSON.parse(text);

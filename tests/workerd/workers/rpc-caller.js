@@ -1,6 +1,7 @@
 // The instrumented caller: the same cases as rpc-caller-plain.js under instrument(), with the
-// Durable Object namespace and the service binding wrapped by wrapRpcBinding. `?context=1` turns
-// bindings.rpcContext on for both (it is given to the wrapper directly, as env wrapping does).
+// Durable Object namespace and the service binding wrapped by wrapRpcBinding. `?context=true` sets
+// bindings.rpcContext to true, `?context=DO,API` to those names (given to the wrapper directly, as
+// env wrapping does); without it, rpcContext is off.
 import { exporters, instrument, scopeOf } from 'edgescope';
 import { wrapRpcBinding } from '../../../js/bindings/rpc.js';
 import { runCase } from './rpc-scenarios.js';
@@ -11,7 +12,8 @@ export default instrument(
       const url = new URL(request.url);
       const [, group, name] = url.pathname.split('/');
       const scope = scopeOf(request);
-      const options = { rpcContext: url.searchParams.get('context') === '1' ? ['DO', 'API'] : false };
+      const context = url.searchParams.get('context');
+      const options = { rpcContext: context === 'true' ? true : context ? context.split(',') : false };
       const wrapped = {
         ns: wrapRpcBinding(env.DO, 'durable_object', 'DO', scope, options),
         api: wrapRpcBinding(env.API, 'service', 'API', scope, options),

@@ -155,10 +155,32 @@ export function namespaceCases(ns, api, run) {
   };
 }
 
+// What the callee received, unfiltered, for rpc-spans.test.js (the trace context differs by
+// design between the plain and the wrapped run, so these are not part of the differential).
+export function observeCases(target) {
+  return {
+    fetchHeaders: async () => {
+      const body = await (await target.fetch('https://callee.example/seen', { headers: { tracestate: 'vendor=caller' } })).json();
+      return { traceparent: body.traceparent, tracestate: body.tracestate };
+    },
+    fetchNoTracestate: async () => (await (await target.fetch('https://callee.example/seen')).json()).tracestate,
+    echoArgs: () => target.echoArgs(1, 'two'),
+    echoNoArgs: () => target.echoArgs(),
+    pipelined: () => target.makeCounter('observed', 1).increment(4),
+    property: () => target.version,
+    streamed: async () => new Response(await target.stream(2)).text(),
+  };
+}
+
 export async function runCase(group, name, env, run) {
   if (group === '_cases') return Response.json(caseNames());
+  const stubFor = (kind) => (kind === 'do' ? env.ns.get(env.ns.idFromName(`case-${run}`)) : env.api);
   const cases =
-    group === 'ns' ? namespaceCases(env.ns, env.api, run) : targetCases(group === 'do' ? env.ns.get(env.ns.idFromName(`case-${run}`)) : env.api, run);
+    group === 'ns'
+      ? namespaceCases(env.ns, env.api, run)
+      : group.startsWith('observe-')
+        ? observeCases(stubFor(group.slice('observe-'.length)))
+        : targetCases(stubFor(group), run);
   const fn = cases[name];
   if (!fn) return Response.json({ unknownCase: `${group}/${name}` }, { status: 400 });
   return Response.json(await settled(fn));
