@@ -12,7 +12,7 @@ export const RPC_SYSTEM = 'cloudflare_workers_rpc';
 // then goes through untraced. A failure to open the span never fails the call.
 export function openBindingSpan(site, name, attributes) {
   const parent = site.scope?.rootSpan;
-  if (!parent) return null;
+  if (typeof parent?.startSpan !== 'function') return null;
   try {
     return parent.startSpan(name, {
       kind: 'client',

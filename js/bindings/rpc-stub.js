@@ -4,9 +4,10 @@
 // that reads each property from the stub itself (never with the Proxy as receiver: native
 // accessors check `this`, the "Illegal invocation" of other wrappers) and returns:
 //   - fetch: traced as an HTTP CLIENT span with traceparent/tracestate (rpc-fetch.js);
-//   - connect, symbols (Symbol.dispose), the `then` the runtime leaves undefined, and non-function
-//     values (a Durable Object stub's `id` and `name`): what the stub itself returns, functions
-//     bound to it;
+//   - connect, symbols (Symbol.dispose), Object.prototype's members (toString, hasOwnProperty,
+//     constructor: real functions on a stub, not RPC properties), the `then` the runtime leaves
+//     undefined, and non-function values (a Durable Object stub's `id` and `name`): what the stub
+//     itself returns, functions bound to it;
 //   - any other RPC property: rpc-call.js's traced property, which calls through to the original
 //     and behaves like it for every use that is not a call.
 import { tracedRpcProperty } from './rpc-call.js';
@@ -21,7 +22,7 @@ export function wrapStub(stub, site) {
         const value = Reflect.get(target, key);
         if (typeof value !== 'function') return value;
         if (key === 'fetch') return (input, init) => tracedBindingFetch(target, value, site, input, init);
-        if (typeof key !== 'string' || key === 'connect' || key === 'constructor') return value.bind(target);
+        if (typeof key !== 'string' || key === 'connect' || key in Object.prototype) return value.bind(target);
         return tracedRpcProperty(value, key, site);
       },
     }),

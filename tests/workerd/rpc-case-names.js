@@ -4,8 +4,8 @@ const target = [
   'fetchGet', 'fetchPostRequest', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
   'propertyGetter', 'stubResult', 'streamResult', 'streamArgument', 'pipelineField', 'pipelineMethod',
   'pipelineNested', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
-  'errorAfterAwait', 'errorMissingMethod', 'usingDisposal', 'usingOnPromiseResult', 'callAfterDispose',
-  'thenNotThenable',
+  'errorAfterAwait', 'errorMissingMethod', 'unserializableArgument', 'usingDisposal', 'usingOnPromiseResult', 'callAfterDispose',
+  'objectMethods', 'thenNotThenable',
 ];
 
 export const CASE_NAMES = {

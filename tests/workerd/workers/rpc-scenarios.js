@@ -102,6 +102,8 @@ export function targetCases(target, run) {
     errorCustom: () => target.fail('custom'),
     errorAfterAwait: () => target.rejectLater(),
     errorMissingMethod: () => target.noSuchMethod(1),
+    // Refused by the runtime before anything is sent (a Symbol cannot be serialized).
+    unserializableArgument: () => target.echoArgs(Symbol('local')),
     usingDisposal: async () => {
       const label = `using-${run}`;
       {
@@ -123,6 +125,14 @@ export function targetCases(target, run) {
       counter[Symbol.dispose]();
       return settled(() => counter.increment());
     },
+    // Object.prototype's members are the stub's own, not RPC methods.
+    objectMethods: () => ({
+      text: String(target),
+      tag: Object.prototype.toString.call(target),
+      toString: target.toString(),
+      hasOwn: target.hasOwnProperty('add'),
+      isObject: target instanceof Object,
+    }),
     thenNotThenable: () => ({ then: typeof target.then, hasFetch: typeof target.fetch, hasConnect: typeof target.connect }),
   };
 }
