@@ -4,7 +4,8 @@ const target = [
   'fetchGet', 'fetchPostRequest', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
   'propertyGetter', 'stubResult', 'streamResult', 'streamArgument', 'pipelineField', 'pipelineMethod',
   'pipelineNested', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
-  'errorAfterAwait', 'errorMissingMethod', 'unserializableArgument', 'usingDisposal', 'usingOnPromiseResult', 'callAfterDispose',
+  'errorAfterAwait', 'errorMissingMethod', 'unserializableArgument', 'usingDisposal', 'usingOnPromiseResult', 'unawaitedResult', 'pipelinedResultReleased',
+  'releasedAfterRequest', 'callAfterDispose',
   'objectMethods', 'thenNotThenable',
 ];
 
@@ -13,3 +14,7 @@ export const CASE_NAMES = {
   service: target,
   ns: ['idsPassThrough', 'getByName', 'getWithOptions', 'jurisdiction', 'stubAsArgument'],
 };
+
+// Cases that run as a sequence of requests (rpc-differential.test.js, "released when the request
+// ends"), not one by one.
+export const RELEASE_CASES = ['unawaitedResult', 'pipelinedResultReleased', 'releasedAfterRequest'];

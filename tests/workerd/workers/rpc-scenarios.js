@@ -120,6 +120,23 @@ export function targetCases(target, run) {
       }
       return calleeDisposed(target, label);
     },
+    // A call whose result is never awaited: whether the callee sees its stub released.
+    unawaitedResult: async () => {
+      const label = `unawaited-${run}`;
+      target.makeCounter(label, 1);
+      return calleeDisposed(target, label);
+    },
+    // Pipelining only, the intermediate result never awaited.
+    pipelinedResultReleased: async () => {
+      const label = `piped-release-${run}`;
+      await target.makeCounter(label, 1).increment();
+      return calleeDisposed(target, label);
+    },
+    // Asked in a later request with the same run: the callee's disposal log for those labels.
+    releasedAfterRequest: async () => {
+      const log = await target.disposals();
+      return [`unawaited-${run}`, `piped-release-${run}`].map((label) => log.includes(label));
+    },
     callAfterDispose: async () => {
       const counter = await target.makeCounter(`after-${run}`, 1);
       counter[Symbol.dispose]();
