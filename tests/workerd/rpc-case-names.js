@@ -1,7 +1,7 @@
 // The cases of workers/rpc-scenarios.js by group (the differential test checks this list against
 // the scenarios module, which only workerd can load).
 const target = [
-  'fetchGet', 'fetchPostRequest', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
+  'fetchGet', 'fetchPostRequest', 'fetchRelativeUrl', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
   'propertyGetter', 'stubResult', 'streamResult', 'streamArgument', 'pipelineField', 'pipelineMethod',
   'pipelineNested', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
   'errorAfterAwait', 'errorMissingMethod', 'unserializableArgument', 'usingDisposal', 'usingOnPromiseResult', 'unawaitedResult', 'pipelinedResultReleased',

@@ -16,10 +16,10 @@ const fleetCall = useRpcFleet(collector);
 // Each instrumented request runs in a trace of its own (its traceparent), so spans a previous
 // test's request exports late are never mistaken for this one's.
 let currentTrace = null;
-function call(which, group, name, query) {
+function call(which, group, name, query, headers = {}) {
   const { traceId, traceparent } = newTraceparent();
   if (which === 'instrumented') currentTrace = traceId;
-  return fleetCall(which, group, name, query, { traceparent });
+  return fleetCall(which, group, name, query, { traceparent, ...headers });
 }
 
 const bindings = {
@@ -82,9 +82,18 @@ for (const [group, binding] of Object.entries(bindings)) {
       assert.equal(span.attributes['cloudflare.binding.type'], binding.type);
       assert.equal(span.attributes['cloudflare.binding.name'], binding.name);
       assert.equal(value.traceparent, traceparentOf(span));
-      // tracestate is the trace's (W3C Trace Context: it travels with the traceparent), replacing
-      // one the caller put on the request.
-      assert.notEqual(value.tracestate, 'vendor=caller');
+      // tracestate is the trace's (W3C Trace Context: it travels with the traceparent, and this
+      // trace has none), never one the caller put on the request for another traceparent.
+      assert.equal(value.tracestate, null);
+    });
+
+    test('the trace\'s tracestate travels with fetch and with the RPC trace-context argument', async () => {
+      const incoming = { tracestate: 'vendor=abc,other=1' };
+      const fetched = await call('instrumented', `observe-${group}`, 'fetchHeaders', {}, incoming);
+      assert.equal(fetched.value.tracestate, incoming.tracestate);
+      const echoed = await call('instrumented', `observe-${group}`, 'echoNoArgs', { context: 'true' }, incoming);
+      assert.equal(echoed.value.count, 1);
+      assert.equal(echoed.value.args[0].tracestate, incoming.tracestate);
     });
 
     test('fetch answered 404 ends the span with an error status and the status code', async () => {

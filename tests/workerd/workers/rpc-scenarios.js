@@ -63,6 +63,7 @@ export function targetCases(target, run) {
       // The caller's Request is not given headers it did not set.
       return { ...facts, callerHeaders: [...request.headers] };
     },
+    fetchRelativeUrl: async () => responseFacts(await target.fetch('/relative')),
     fetch404: async () => responseFacts(await target.fetch('https://callee.example/missing')),
     primitive: () => target.add(2, 3),
     stringConcat: () => target.add('a', 'b'),
@@ -190,7 +191,6 @@ export function observeCases(target) {
       const body = await (await target.fetch('https://callee.example/seen', { headers: { tracestate: 'vendor=caller' } })).json();
       return { traceparent: body.traceparent, tracestate: body.tracestate };
     },
-    fetchNoTracestate: async () => (await (await target.fetch('https://callee.example/seen')).json()).tracestate,
     echoArgs: () => target.echoArgs(1, 'two'),
     echoNoArgs: () => target.echoArgs(),
     pipelined: () => target.makeCounter('observed', 1).increment(4),
