@@ -3,7 +3,7 @@
 const target = [
   'fetchGet', 'fetchPostRequest', 'fetchRelativeUrl', 'fetch404', 'primitive', 'stringConcat', 'object', 'echoArgs', 'echoNoArgs',
   'propertyGetter', 'stubResult', 'streamResult', 'streamArgument', 'pipelineField', 'pipelineMethod',
-  'pipelineNested', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
+  'pipelineNested', 'nestedPropertyCall', 'detachedMethod', 'reflectApply', 'errorPlain', 'errorType', 'errorRange', 'errorCustom',
   'errorAfterAwait', 'errorMissingMethod', 'unserializableArgument', 'usingDisposal', 'usingOnPromiseResult', 'unawaitedResult', 'pipelinedResultReleased',
   'releasedAfterRequest', 'callAfterDispose',
   'objectMethods', 'thenNotThenable',

@@ -34,6 +34,7 @@ const expected = {
   pipelineField: { value: 'piped' },
   pipelineMethod: { value: 5 },
   pipelineNested: { value: 11 },
+  nestedPropertyCall: { value: { count: 1, args: ['nested'] } },
   detachedMethod: { value: 30 },
   reflectApply: { value: 2 },
 };

@@ -122,6 +122,12 @@ for (const [group, binding] of Object.entries(bindings)) {
       });
     }
 
+    test('a call on a nested property is one span named by its path, and gets no context argument', async () => {
+      assert.deepEqual(await call('instrumented', `observe-${group}`, 'nestedEcho', { context: 'true' }), { value: { count: 1, args: ['nested'] } });
+      const { clients } = await spansOf(1);
+      assert.deepEqual(clients.map((s) => [s.name, s.attributes['rpc.method']]), [[`${binding.name}/tools.echoArgs`, 'tools.echoArgs']]);
+    });
+
     test('rpcContext naming only the other binding leaves this one\'s arguments unchanged', async () => {
       const other = group === 'do' ? 'API' : 'DO';
       assert.deepEqual(await call('instrumented', `observe-${group}`, 'echoNoArgs', { context: other }), { value: { count: 0, args: [] } });

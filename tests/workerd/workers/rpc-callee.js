@@ -26,6 +26,13 @@ export class Counter extends RpcTarget {
   }
 }
 
+// Reached as a property of the callee (`stub.tools.echoArgs()`): a call on a nested path.
+export class Tools extends RpcTarget {
+  echoArgs(...args) {
+    return { count: args.length, args };
+  }
+}
+
 class CustomError extends Error {
   constructor(message) {
     super(message);
@@ -99,6 +106,9 @@ export class Store extends DurableObject {
   get version() {
     return 'store-v1';
   }
+  get tools() {
+    return new Tools();
+  }
   fetch(request) {
     return describeRequest(request);
   }
@@ -107,6 +117,9 @@ export class Store extends DurableObject {
 export class Api extends WorkerEntrypoint {
   get version() {
     return 'api-v1';
+  }
+  get tools() {
+    return new Tools();
   }
   fetch(request) {
     return describeRequest(request);

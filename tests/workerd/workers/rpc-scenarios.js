@@ -92,6 +92,7 @@ export function targetCases(target, run) {
     pipelineField: () => target.describe('piped').name,
     pipelineMethod: () => target.makeCounter(`pipe-${run}`, 1).increment(4),
     pipelineNested: () => target.holder(`holder-${run}`).counter.increment(1),
+    nestedPropertyCall: () => target.tools.echoArgs('nested'),
     detachedMethod: () => {
       const add = target.add;
       return add(10, 20);
@@ -193,6 +194,7 @@ export function observeCases(target) {
     },
     echoArgs: () => target.echoArgs(1, 'two'),
     echoNoArgs: () => target.echoArgs(),
+    nestedEcho: () => target.tools.echoArgs('nested'),
     pipelined: () => target.makeCounter('observed', 1).increment(4),
     property: () => target.version,
     streamed: async () => new Response(await target.stream(2)).text(),
