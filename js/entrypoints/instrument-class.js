@@ -30,14 +30,17 @@ export function instrumentClass(Class, config, { caller, handlers, excluded, att
   const service = Class.name || 'anonymous';
   const rpc = rpcMethods(Class, excluded);
 
-  const Instrumented = class extends Class {
-    constructor(...args) {
-      super(...args);
-      // The runtime passes (ctx, env): DurableObjectState or ExecutionContext, and the bindings.
-      return instrumentInstance(this, args[0], args[1]);
-    }
-  };
-  Object.defineProperty(Instrumented, 'name', { value: Class.name, configurable: true });
+  // Named by a computed key, so the class (and stack traces through its instances) carry the
+  // user's class name.
+  const Instrumented = {
+    [Class.name]: class extends Class {
+      constructor(...args) {
+        super(...args);
+        // The runtime passes (ctx, env): DurableObjectState or ExecutionContext, and the bindings.
+        return instrumentInstance(this, args[0], args[1]);
+      }
+    },
+  }[Class.name];
   Object.defineProperty(Instrumented, INSTRUMENTED, { value: true });
 
   function instrumentInstance(instance, ctx, env) {

@@ -155,7 +155,7 @@ test('an alarm runs as without edgescope and is exported as its own timer span w
   assert.equal(named('RoomImpl/alarmState').length, polls);
   const alarm = one('alarm');
   assert.equal(alarm.attributes['faas.trigger'], 'timer');
-  assert.equal(alarm.attributes['edgescope.response.outcome'], 'complete');
+  assert.equal(alarm.attributes['edgescope.response.outcome'], 'complete', JSON.stringify(alarm.events));
   assert.equal(alarm.attributes['edgescope.durable_object.class'], 'RoomImpl');
   if (states.ROOM.info) assert.equal(alarm.attributes['edgescope.alarm.retry_count'], states.ROOM.info.retryCount);
 });

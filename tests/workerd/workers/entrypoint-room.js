@@ -91,7 +91,7 @@ class RoomImpl extends DurableObject {
 
   async alarm(info) {
     await this.ctx.storage.put('alarms', (await this.ctx.storage.get('alarms')) + 1);
-    await this.ctx.storage.put('alarmInfo', info ?? null);
+    await this.ctx.storage.put('alarmInfo', info ? { retryCount: info.retryCount, isRetry: info.isRetry } : null);
   }
 
   async alarmState() {
