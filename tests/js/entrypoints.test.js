@@ -174,3 +174,28 @@ test('the declarations type-check a Durable Object and an entrypoint exported in
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("webSocketError: the socket's error is an exception event on its span; the handler's own outcome decides the status", async () => {
+  const memory = memoryExporter();
+  class Socketed {
+    constructor(ctx) {
+      this.ctx = ctx;
+    }
+    webSocketError(ws, error) {
+      ws.seen = error.message;
+    }
+  }
+  const Wrapped = instrumentDurableObject(Socketed, { service: 'ws', exporter: memory.exporter });
+  const { ctx, promises } = state();
+  const ws = {};
+  await new Wrapped(ctx, {}).webSocketError(ws, new Error('socket reset'));
+  assert.equal(ws.seen, 'socket reset');
+  await settled(promises);
+  assert.equal(memory.spans.length, 1);
+  const [span] = memory.spans;
+  assert.equal(span.operationName, 'webSocketError');
+  assert.equal(span.status, 'unset');
+  assert.equal(span.attributes['edgescope.response.outcome'], 'complete');
+  assert.equal(span.events[0].name, 'exception');
+  assert.equal(span.events[0].attributes['exception.message'], 'socket reset');
+});

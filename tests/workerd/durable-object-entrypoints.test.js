@@ -100,6 +100,23 @@ test('the trailing trace-context argument is taken off before the method runs an
   assert.equal(one('add.work').traceId, context.traceId);
 });
 
+test('concurrent invocations of one object interleave at awaits; each keeps the scope it read before its first await', async () => {
+  const contexts = Array.from({ length: 5 }, newContext);
+  const results = await Promise.all(
+    contexts.map((context, i) => call('ROOM', 'interleaved', 'slowAdd', { traceparent: context.traceparent, ms: String(120 - i * 25) })),
+  );
+  assert.deepEqual(results, contexts.map(() => ({ value: 3 })));
+  await collector.waitFor((c) => c.spans.length >= 10, { timeoutMs: 5000 });
+  await assertSettled(10);
+  for (const context of contexts) {
+    const inTrace = collector.spans.filter((s) => s.traceId === context.traceId);
+    assert.deepEqual(inTrace.map((s) => s.name).sort(), ['RoomImpl/slowAdd', 'add.work']);
+    const server = inTrace.find((s) => s.name === 'RoomImpl/slowAdd');
+    assert.equal(server.parentSpanId, context.spanId);
+    assert.equal(inTrace.find((s) => s.name === 'add.work').parentSpanId, server.spanId);
+  }
+});
+
 test('fetch: the same response as the plain class, a server span parented on the traceparent header', async () => {
   const context = newContext();
   const init = { method: 'POST', body: 'payload', headers: { traceparent: context.traceparent } };

@@ -53,6 +53,15 @@ class RoomImpl extends DurableObject {
     return scope ? scope.trace('add.work', work) : work();
   }
 
+  // Invocations of one object interleave at awaits: the scope read before the first await stays
+  // this invocation's, whatever started meanwhile.
+  async slowAdd(a, b, ms) {
+    const scope = tryScopeOf(this.ctx);
+    await scheduler.wait(ms);
+    const work = async () => a + b;
+    return scope ? scope.trace('add.work', work) : work();
+  }
+
   bonus() {
     return 0; // called from add(): a plain call, not an RPC invocation
   }
@@ -145,6 +154,7 @@ const SCENARIOS = {
   reject: (stub, ctx) => stub.reject('out of range', ...ctx),
   throwNow: (stub, ctx) => stub.throwNow('not a thing', ...ctx),
   hitCount: (stub, ctx) => stub.hitCount(...ctx),
+  slowAdd: (stub, ctx, url) => stub.slowAdd(1, 2, Number(url.searchParams.get('ms') ?? 0), ...ctx),
   arm: (stub) => stub.arm(20),
   alarmState: (stub) => stub.alarmState(),
 };
@@ -162,6 +172,6 @@ export default {
     }
     const scenario = SCENARIOS[action];
     if (!scenario) return new Response(`no scenario ${action}`, { status: 404 });
-    return Response.json(await outcome(() => scenario(stub, contextArgument(url))));
+    return Response.json(await outcome(() => scenario(stub, contextArgument(url), url)));
   },
 };
