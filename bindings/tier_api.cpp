@@ -34,7 +34,7 @@ int32_t refuse(const char* what, int index, const char* why) {
 extern "C" {
 
 int32_t es_tier_rules(uint32_t len) {
-  if (len > abi::scratch_bytes().size()) return abi::fail(ES_ERR_ARGUMENT, "patterns length exceeds the scratch buffer");
+  if (len > abi::scratch_bytes().size()) return abi::fail(ES_ERR_ARGUMENT, "patterns exceed the scratch buffer");
   int32_t slot = 0;
   while (slot < kMaxTierRules && g_rules[slot]) ++slot;
   if (slot == kMaxTierRules) return abi::fail(ES_ERR_REJECTED, "too many tier rule sets (16)");
@@ -58,7 +58,7 @@ int32_t es_tier_rules_destroy(int32_t r) {
 int32_t es_tier_decide(int32_t r, uint32_t len) {
   const tiers::TierRules* rules = find(r);
   if (!rules) return abi::fail_num(ES_ERR_HANDLE, "unknown tier rules ", r);
-  if (len > abi::scratch_bytes().size()) return abi::fail(ES_ERR_ARGUMENT, "entries length exceeds the scratch buffer");
+  if (len > abi::scratch_bytes().size()) return abi::fail(ES_ERR_ARGUMENT, "entries exceed the scratch buffer");
   const char* why = nullptr;
   int index = -1;
   const int decided = rules->decide(scratch_text(len), why, index);

@@ -86,10 +86,10 @@ TEST_CASE("pattern bounds: 32 patterns of 128 bytes are accepted, one more of ei
   CHECK(rules.size() == 32);
   const char* why = rules.configure(packed + "\nextra", index);
   REQUIRE(why != nullptr);
-  CHECK(message("pattern ", index, why) == "pattern 32: one more than the 32 patterns allowed");
+  CHECK(message("pattern ", index, why) == "pattern 32: over 32 patterns");
   why = rules.configure(std::string(129, 'x'), index);
   REQUIRE(why != nullptr);
-  CHECK(message("pattern ", index, why) == "pattern 0: longer than 128 bytes");
+  CHECK(message("pattern ", index, why) == "pattern 0: over 128 bytes");
   why = rules.configure("a\n", index);  // every line break separates: the last pattern is empty
   REQUIRE(why != nullptr);
   CHECK(message("pattern ", index, why).find("pattern 1: empty") == 0);
@@ -124,5 +124,5 @@ TEST_CASE("at most 1024 entries; all misses decide nothing; the 1025th refuses t
   CHECK(rules.decide(packed + "2000\tkv\t5\tindex\n", why, index) == 1023);
   CHECK(rules.decide(packed + "0\tkv\t5\tindex\n", why, index) == 1023);
   CHECK(rules.decide(packed + "1\tkv\t5\tindex\n1\tkv\t5\tindex\n", why, index) == kMalformed);
-  CHECK(message("entry ", index, why) == "more than 1024 entries");
+  CHECK(message("entry ", index, why) == "over 1024 entries");
 }

@@ -1,6 +1,8 @@
 // Cache-tier attribution (tier_attribution.hpp).
 #include "edgescope/tiers/tier_attribution.hpp"
 
+#include "edgescope/sampling.hpp"
+
 namespace edgescope::tiers {
 
 namespace {
@@ -23,51 +25,33 @@ bool read_decimal(std::string_view text, std::size_t& at, std::uint32_t& value) 
   return true;
 }
 
-// Calls fn(pattern) for each '\n'-separated pattern of `packed` (every '\n' separates two);
-// stops and returns false as soon as fn does.
-template <typename Fn>
-bool each_pattern(std::string_view packed, Fn fn) {
-  for (std::size_t start = 0;;) {
-    std::size_t end = packed.find('\n', start);
-    if (end == std::string_view::npos) end = packed.size();
-    if (!fn(packed.substr(start, end - start))) return false;
-    if (end == packed.size()) return true;
-    start = end + 1;
-  }
-}
-
 }  // namespace
 
 const char* TierRules::configure(std::string_view packed, int& index) {
   index = -1;
-  if (packed.empty()) return "no patterns (at least one is required)";
-  const char* why = nullptr;
-  int n = 0;
-  each_pattern(packed, [&](std::string_view text) {
-    index = n++;
-    if (text.empty()) why = "empty (write an exact span name, or a prefix like file:*)";
-    else if (text.size() > kMaxPatternBytes) why = "longer than 128 bytes";
-    else if (n > static_cast<int>(kMaxPatterns)) why = "one more than the 32 patterns allowed";
-    for (std::size_t i = 0; !why && i < text.size(); ++i) {
-      if (is_control(static_cast<unsigned char>(text[i]))) why = "holds a control character";
-      else if (text[i] == '*' && i + 1 != text.size()) why = "'*' is allowed only at the end (a prefix like file:*)";
+  if (packed.empty()) return "no patterns";
+  std::vector<std::string> next;
+  for (std::size_t start = 0;;) {
+    std::size_t end = packed.find('\n', start);
+    if (end == std::string_view::npos) end = packed.size();
+    const std::string_view text = packed.substr(start, end - start);
+    index = static_cast<int>(next.size());
+    if (text.empty()) return "empty";
+    if (text.size() > kMaxPatternBytes) return "over 128 bytes";
+    if (next.size() == kMaxPatterns) return "over 32 patterns";
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (is_control(static_cast<unsigned char>(text[i]))) return "a control character";
+      if (text[i] == '*' && i + 1 != text.size()) return "'*' only at the end";
     }
-    return why == nullptr;
-  });
-  if (why) return why;
-  packed_.assign(packed.data(), packed.size());
-  count_ = static_cast<std::size_t>(n);
+    next.emplace_back(text);
+    if (end == packed.size()) break;
+    start = end + 1;
+  }
+  patterns_ = std::move(next);
   return nullptr;
 }
 
-bool TierRules::matches(std::string_view name) const {
-  return !each_pattern(packed_, [name](std::string_view p) {
-    if (p.empty()) return true;  // only before configure: no patterns, nothing matches
-    const bool prefix = p.back() == '*';
-    if (prefix) p.remove_suffix(1);
-    return !(prefix ? name.substr(0, p.size()) == p : name == p);  // false: stop, it matched
-  });
-}
+bool TierRules::matches(std::string_view name) const { return any_pattern_matches(patterns_, name); }
 
 int TierRules::decide(std::string_view entries, const char*& why, int& index) const {
   why = nullptr;
@@ -80,33 +64,33 @@ int TierRules::decide(std::string_view entries, const char*& why, int& index) co
     std::uint32_t name_len = 0;
     if (i == static_cast<int>(kMaxEntries)) {
       index = -1;
-      why = "more than 1024 entries";
+      why = "over 1024 entries";
       return kMalformed;
     }
     if (!read_decimal(entries, at, order)) {
-      why = "order is not a decimal number below 2^32 followed by a tab";
+      why = "bad order";
       return kMalformed;
     }
     const std::size_t source_at = at;
     while (at < entries.size() && is_source_byte(entries[at])) ++at;
     const std::string_view source = entries.substr(source_at, at - source_at);
     if (source.empty() || source.size() > kMaxSourceBytes || at >= entries.size() || entries[at] != '\t') {
-      why = "source is not 1 to 32 bytes of [a-z0-9_-] followed by a tab";
+      why = "bad source";
       return kMalformed;
     }
     ++at;
     if (!read_decimal(entries, at, name_len) || name_len > kMaxNameBytes) {
-      why = "name length is not a decimal number up to 4096 followed by a tab";
+      why = "bad name length";
       return kMalformed;
     }
     if (entries.size() - at < std::size_t{name_len} + 1) {
-      why = "name is shorter than its length";
+      why = "name cut short";
       return kMalformed;
     }
     const std::string_view name = entries.substr(at, name_len);
     at += name_len;
     if (entries[at++] != '\n') {
-      why = "name is not followed by a line break (its length is wrong)";
+      why = "no line break after the name";
       return kMalformed;
     }
     if ((best < 0 || order < best_order) && source != "miss" && matches(name)) {

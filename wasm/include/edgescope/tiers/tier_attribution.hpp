@@ -7,12 +7,13 @@
 // Pure: no clock, no I/O. Both inputs cross the ABI in a packed text form (bindings/tier_api.cpp)
 // read here strictly and with bounds; a malformed one is refused whole, with the item and a
 // message saying what was wrong. Written for size (scripts/size-budget.mjs): the patterns stay
-// in their packed text and the entries are scanned once, without a copy or a sort.
+// in a vector of strings matched by the sampling rules' matcher (sampling.hpp), and the entries are scanned once, without a copy or a sort.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace edgescope::tiers {
 
@@ -27,9 +28,10 @@ constexpr int kMalformed = -2;
 class TierRules {
  public:
   // Patterns separated by '\n': an exact name, or a prefix written
-  // `x:*` ('*' only at the end). Returns nullptr, or why the list is refused with `index` the
-  // pattern (-1: the list as a whole): empty, longer than kMaxPatternBytes, a control character or
-  // a '*' before the end, none at all or more than kMaxPatterns. All or nothing: on failure the
+  // `x:*` ('*' only at the end). Returns nullptr, or why the list is refused (short: the messages
+  // are module bytes; the shim's config errors say more) with `index` the pattern (-1: the list as
+  // a whole): empty, over kMaxPatternBytes, a control character or a '*' before the end, none at
+  // all or over kMaxPatterns. All or nothing: on failure the
   // patterns in force stay.
   const char* configure(std::string_view packed, int& index);
 
@@ -40,14 +42,14 @@ class TierRules {
   // (exactly that many bytes of anything: tabs and line breaks too), at most kMaxEntries.
   // Returns the index of the deciding entry (the smallest start order among matching entries
   // whose source is not "miss"; on equal orders the one listed first), -1 when none decides, or
-  // kMalformed with `why` and `index` (the entry; -1: the list) saying what is wrong.
+  // kMalformed with `why` (bad order, bad source, bad name length, name cut short, no line break
+  // after the name, over 1024 entries) and `index` (the entry; -1: the list).
   int decide(std::string_view entries, const char*& why, int& index) const;
 
-  std::size_t size() const { return count_; }
+  std::size_t size() const { return patterns_.size(); }
 
  private:
-  std::string packed_;  // the patterns, '\n'-separated, as validated
-  std::size_t count_ = 0;
+  std::vector<std::string> patterns_;  // as validated (sampling.hpp pattern_matches reads them)
 };
 
 }  // namespace edgescope::tiers
