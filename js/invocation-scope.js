@@ -259,11 +259,13 @@ export class InvocationScope {
 
   endRoot(response, outcome, error) {
     const root = this.rootSpan;
-    root.setAttribute('edgescope.response.outcome', outcome);
     const facts = this.facts;
-    root.setAttributes(cacheAttributes(this.finalTier, facts));
+    // One batch (one es_span_set): the outcome, the cache tier and lookups, the status code.
+    const attributes = cacheAttributes(this.finalTier, facts);
+    attributes['edgescope.response.outcome'] = outcome;
+    if (response) attributes[ATTR.status] = response.status;
+    root.setAttributes(attributes);
     if (response) {
-      root.setAttribute(ATTR.status, response.status);
       if (response.status >= 400) this.classifyResponse(response.status);
       // Only when user code left the status unset (OpenTelemetry: a span's status is set by
       // instrumentation only if unset; Ok is final).
