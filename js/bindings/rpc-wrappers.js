@@ -15,16 +15,54 @@ export function originalOf(value) {
   return originals.get(value) ?? value;
 }
 
-// The arguments as the runtime must see them: our wrappers replaced by their originals. The
-// caller's array is never changed; when no argument is a wrapper it is returned as it is.
+// The arguments as the runtime must see them: our wrappers replaced by their originals, at the top
+// level and inside plain objects and arrays (an options object carrying a stub), to a bounded
+// depth and number of values so a large argument costs a bounded walk; a wrapper beyond the bound
+// is left (and the runtime refuses it as it would any Proxy). What holds no wrapper is passed as
+// the very same object, so the caller's values are never changed or copied for nothing; an object
+// that holds one is passed as a copy with the same own properties (accessors kept, never called
+// here: structured cloning calls them once, as it would on the original).
+const MAX_DEPTH = 4;
+const MAX_VALUES = 256;
+
 export function unwrapArguments(args) {
+  return unwrapArray(args, { left: MAX_VALUES }, 0);
+}
+
+function unwrapValue(value, budget, depth) {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+  const original = originals.get(value);
+  if (original !== undefined) return original;
+  if (depth >= MAX_DEPTH || budget.left <= 0 || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return unwrapArray(value, budget, depth + 1);
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null ? unwrapObject(value, budget, depth + 1) : value;
+}
+
+function unwrapArray(array, budget, depth) {
   let copy = null;
-  for (let i = 0; i < args.length; i++) {
-    const original = originalOf(args[i]);
-    if (original !== args[i]) {
-      copy ??= [...args];
-      copy[i] = original;
+  for (let i = 0; i < array.length && budget.left-- > 0; i++) {
+    const unwrapped = unwrapValue(array[i], budget, depth);
+    if (unwrapped !== array[i]) {
+      copy ??= [...array];
+      copy[i] = unwrapped;
     }
   }
-  return copy ?? args;
+  return copy ?? array;
+}
+
+function unwrapObject(object, budget, depth) {
+  const descriptors = Object.getOwnPropertyDescriptors(object);
+  let changed = false;
+  for (const key of Object.keys(descriptors)) {
+    if (budget.left-- <= 0) break;
+    const descriptor = descriptors[key];
+    if (!('value' in descriptor)) continue; // an accessor: never called here
+    const unwrapped = unwrapValue(descriptor.value, budget, depth);
+    if (unwrapped !== descriptor.value) {
+      descriptor.value = unwrapped;
+      changed = true;
+    }
+  }
+  return changed ? Object.create(Object.getPrototypeOf(object), descriptors) : object;
 }

@@ -151,3 +151,30 @@ test('Symbol.dispose and other symbol-keyed members are the binding\'s own, call
   api[Symbol.dispose]();
   assert.equal(disposedWith, binding);
 });
+
+test('wrappers inside plain objects and arrays reach the binding as originals; other values stay the same objects', () => {
+  const { scope } = setup();
+  const fake = fakeService();
+  const other = fakeService().binding;
+  const api = wrapRpcBinding(fake.binding, 'service', 'API', scope, {});
+  const wrappedOther = wrapRpcBinding(other, 'service', 'OTHER', scope, {});
+  let getterCalls = 0;
+  const untouched = { data: [1, 2, 3], nested: { deep: true } };
+  const options = {
+    target: wrappedOther,
+    list: [1, wrappedOther],
+    get lazy() {
+      getterCalls++;
+      return 'lazy';
+    },
+  };
+  api.echo(untouched, options);
+  const [passedUntouched, passedOptions] = fake.calls[0];
+  assert.equal(passedUntouched, untouched);
+  assert.notEqual(passedOptions, options);
+  assert.equal(passedOptions.target, other);
+  assert.deepEqual(passedOptions.list, [1, other]);
+  assert.equal(options.target, wrappedOther, "the caller's object is not changed");
+  assert.equal(getterCalls, 0, 'accessors are not called by the wrapper');
+  assert.equal(passedOptions.lazy, 'lazy');
+});

@@ -12,7 +12,7 @@ const target = [
 export const CASE_NAMES = {
   do: target,
   service: target,
-  ns: ['idsPassThrough', 'getByName', 'getWithOptions', 'jurisdiction', 'stubAsArgument'],
+  ns: ['idsPassThrough', 'getByName', 'getWithOptions', 'jurisdiction', 'stubsInsideArgument', 'stubAsArgument'],
 };
 
 // Cases that run as a sequence of requests (rpc-differential.test.js, "released when the request

@@ -91,6 +91,7 @@ describe('through a Durable Object namespace', () => {
       const wrapped = await call('instrumented', 'ns', name);
       if (name === 'stubAsArgument') assert.deepEqual(plain, { value: { count: 1, added: 15 } });
       if (name === 'getByName') assert.deepEqual(plain, { value: 3 });
+      if (name === 'stubsInsideArgument') assert.deepEqual(plain, { value: { count: 1, added: 2, listAdded: 4, listApi: 6 } });
       assert.deepEqual(wrapped, plain);
     });
   }

@@ -175,6 +175,12 @@ export function namespaceCases(ns, api, run) {
     getByName: () => ns.getByName(`by-name-${run}`).add(1, 2),
     getWithOptions: () => ns.get(ns.idFromName(`opts-${run}`), { locationHint: 'enam' }).add(3, 4),
     jurisdiction: () => settled(async () => ns.jurisdiction('eu').get(ns.jurisdiction('eu').idFromName('j')).add(5, 6)),
+    // Stubs inside an options object and an array given to another binding.
+    stubsInsideArgument: async () => {
+      const result = await api.echoArgs({ stub: stub(), list: [stub(), api] });
+      const [{ stub: passed, list }] = result.args;
+      return { count: result.count, added: await passed.add(1, 1), listAdded: await list[0].add(2, 2), listApi: await list[1].add(3, 3) };
+    },
     // A stub given as an argument to another binding: it must still be a real stub there.
     stubAsArgument: async () => {
       const result = await api.echoArgs(stub());
