@@ -16,6 +16,7 @@ import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
 import { SCOPE, Telemetry } from './telemetry.js';
 import { reportInternalFailure, unavailableScope } from './internal-failures.js';
+import { wrapEnv } from './bindings/env.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
@@ -111,7 +112,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
 
   let response;
   try {
-    response = await handler.fetch(request, env, scope.ctx);
+    response = await handler.fetch(request, wrapEnv(env, scope, telemetry.config), scope.ctx);
   } catch (error) {
     scope.fail(error);
     scope.finalize({ outcome: 'threw', error });
@@ -152,7 +153,7 @@ async function runEvent(handler, method, telemetry, event, env, ctx, name, kind,
   });
   if (!scope) return uninstrumented(handler, method, event, env, ctx, telemetry);
   try {
-    const result = await handler[method](event, env, scope.ctx);
+    const result = await handler[method](event, wrapEnv(env, scope, telemetry.config), scope.ctx);
     scope.finalize({ outcome: 'complete' });
     return result;
   } catch (error) {

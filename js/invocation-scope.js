@@ -14,6 +14,7 @@
 import { ATTR, headerAttributes } from './http-attributes.js';
 import { reportInternalFailure } from './internal-failures.js';
 import { classifyError, errorAttributes, settleInvocationErrors } from './monitoring/error-records.js';
+import { scopeCaches } from './bindings/cache.js';
 
 const scopes = new WeakMap();
 
@@ -236,6 +237,16 @@ export class InvocationScope {
       span.setAttribute('edgescope.span.unended', true);
       span.end();
     }
+  }
+
+  // The Cache API with match, put and delete traced as this invocation's spans (js/bindings/cache.js),
+  // made at the first use. A property of the scope rather than a patched global `caches`: Workers
+  // have no implicit async context without nodejs_compat, and one isolate serves concurrent
+  // requests, so a global could not tell whose span a cache call is. `bindings: false` (or
+  // 'cache' in bindings.exclude) gives the runtime's own `caches`; undefined where there is none.
+  get caches() {
+    if (this.cachesView === undefined) this.cachesView = scopeCaches(this);
+    return this.cachesView;
   }
 }
 

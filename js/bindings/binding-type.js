@@ -1,0 +1,39 @@
+// Which kind of binding a value in env is, from the class the runtime made it with. Checked
+// against workerd and Miniflare 4.20260730 (tests/workerd/binding-differential.test.js logs
+// nothing else): KvNamespace, R2Bucket, D1Database (a JavaScript wrapper in both, from workerd's
+// d1-api module), DurableObjectNamespace, Fetcher (service bindings), WorkerQueue (queue
+// producers), Ai (a JavaScript wrapper), AnalyticsEngineDataset (LocalAnalyticsEngineDataset in
+// Miniflare, which simulates it in JavaScript). Anything else (vars, secrets, Vectorize, Hyperdrive,
+// a user's own object) is null: it passes through untouched. Duck typing is avoided on purpose:
+// a user's object with a get() method is not a KV namespace.
+const BY_CLASS = new Map([
+  ['KvNamespace', 'kv'],
+  ['R2Bucket', 'r2'],
+  ['D1Database', 'd1'],
+  ['DurableObjectNamespace', 'durable_object'],
+  ['Fetcher', 'service'],
+  ['WorkerQueue', 'queue'],
+  ['Ai', 'ai'],
+  ['AnalyticsEngineDataset', 'analytics_engine'],
+  ['LocalAnalyticsEngineDataset', 'analytics_engine'],
+]);
+
+// Bindings are the same objects for every invocation of an isolate: their type is found once.
+const known = new WeakMap();
+
+export function bindingType(value) {
+  if (value === null || typeof value !== 'object') return null;
+  let type = known.get(value);
+  if (type !== undefined) return type;
+  type = null;
+  try {
+    // The prototype's own constructor, not value.constructor: an RPC stub answers any property.
+    const proto = Object.getPrototypeOf(value);
+    const ctor = proto && Object.hasOwn(proto, 'constructor') ? proto.constructor : undefined;
+    type = BY_CLASS.get(typeof ctor === 'function' ? ctor.name : undefined) ?? BY_CLASS.get(proto?.[Symbol.toStringTag]) ?? null;
+  } catch {
+    type = null; // a Proxy that throws on inspection is not a binding we know
+  }
+  known.set(value, type);
+  return type;
+}
