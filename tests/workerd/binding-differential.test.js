@@ -128,7 +128,6 @@ test('Workers AI, which Miniflare cannot run locally, throws the same error with
 test('vars and the env keys are the same, and the wrapped env keeps identities where it should', () => {
   assert.deepEqual(observed.vars, reference.vars);
   assert.deepEqual(observed.identity, {
-    envIsProxy: true,
     kvWrapped: true,
     kvStable: true,
     kvInstanceof: true,

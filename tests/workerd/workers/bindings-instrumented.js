@@ -8,7 +8,6 @@ const handler = {
   async fetch(request, env) {
     const scope = scopeOf(request);
     const identity = {
-      envIsProxy: env !== runtimeEnv,
       kvWrapped: env.KV !== runtimeEnv.KV,
       kvStable: env.KV === env.KV,
       kvInstanceof: env.KV instanceof runtimeEnv.KV.constructor,
