@@ -1,5 +1,6 @@
 // The `bindings` option: which bindings instrument() traces, and which RPC bindings carry the trace
 // context as a trailing argument (js/bindings/rpc.js).
+//   bindings: true (the default)         every known binding is traced
 //   bindings: false                      nothing is wrapped: env and scope.caches are the runtime's own
 //   bindings: { exclude?: string[],      binding types (BINDING_TYPES) or binding names left untouched
 //               rpcContext?: boolean | string[] }   default false; true = every DO/service binding
@@ -16,7 +17,7 @@ export function validateBindings(bindings) {
   if (bindings === undefined || bindings === true) return { enabled: true, exclude: [], rpcContext: false };
   if (bindings === false) return { enabled: false, exclude: [], rpcContext: false };
   if (bindings === null || typeof bindings !== 'object' || Array.isArray(bindings)) {
-    throw new EdgescopeConfigError('bindings', 'false, or an object like { exclude: [\'kv\', \'MY_BUCKET\'], rpcContext: false }', bindings);
+    throw new EdgescopeConfigError('bindings', 'a boolean, or an object like { exclude: [\'kv\', \'MY_BUCKET\'], rpcContext: false }', bindings);
   }
   for (const key of Object.keys(bindings)) {
     if (key !== 'exclude' && key !== 'rpcContext') throw new EdgescopeConfigError(`bindings.${key}`, 'exclude or rpcContext', key);
