@@ -90,6 +90,24 @@ const routes = {
       otherSame: wrapped.OTHER === other,
     };
   },
+  // Cache API, KV, R2 and D1 lookups in one request: two of each kind, one hit and one miss.
+  async mixed(env, scope) {
+    const cache = scope.caches.default;
+    await cache.match('https://example.com/mixed-miss');
+    await cache.put('https://example.com/mixed', new Response('seven!!', { headers: { 'cache-control': 'max-age=60', 'content-length': '7' } }));
+    await (await cache.match('https://example.com/mixed')).text();
+    await env.KV.put('m', 'välue');
+    await env.KV.get('m');
+    await env.KV.get('mixed-miss');
+    await env.BUCKET.put('m', 'twelve bytes');
+    await (await env.BUCKET.get('m')).text();
+    await env.BUCKET.head('mixed-miss');
+    await env.DB.exec('CREATE TABLE IF NOT EXISTS m (v TEXT)');
+    await env.DB.prepare('INSERT INTO m VALUES (?)').bind('x').run();
+    await env.DB.prepare('SELECT v FROM m').all();
+    await env.DB.prepare('SELECT v FROM m WHERE v = ?').bind('none').first();
+    return scope.cacheFacts;
+  },
   async identity(env, scope) {
     const same = (name) => env[name] === runtimeEnv[name];
     return { KV: same('KV'), BUCKET: same('BUCKET'), DB: same('DB'), QUEUE: same('QUEUE'), caches: scope.caches === caches };
