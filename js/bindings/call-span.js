@@ -45,9 +45,10 @@ function finish(span, settled, value, start) {
   try {
     // Date.now() in workerd advances only across I/O: exactly the binding call's wait.
     if (settled) settled(span, value, Date.now() - start);
-    span.end();
   } catch (failure) {
     reportInternalFailure('binding span', failure);
+  } finally {
+    span.end();
   }
 }
 

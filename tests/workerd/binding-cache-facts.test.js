@@ -40,7 +40,7 @@ test('hits, lookups and bytes by tier are exact for Cache API, KV, R2 and D1 loo
     assert.equal(root.attributes[`cache.${tier}.lookups`], expected.lookups, `${tier} lookups on the root span`);
     assert.equal(root.attributes[`cache.${tier}.bytes`], expected.bytes, `${tier} bytes on the root span`);
   }
-  const counter = (name, tier) => collector.metrics.filter((m) => m.name === name && m.attributes['cache.tier'] === tier).reduce((sum, m) => sum + m.value, 0);
+  const counter = (name, tier) => collector.metrics.filter((m) => m.name === name && m.tags['cache.tier'] === tier).reduce((sum, m) => sum + m.value, 0);
   for (const [tier, expected] of Object.entries(EXPECTED)) {
     assert.equal(counter('edgescope.cache.lookups', tier), expected.lookups, `${tier} lookups counter`);
     assert.equal(counter('edgescope.cache.hits', tier), expected.hits, `${tier} hits counter`);
