@@ -47,8 +47,11 @@ function finish(span, settled, value, start) {
     if (settled) settled(span, value, Date.now() - start);
   } catch (failure) {
     reportInternalFailure('binding span', failure);
-  } finally {
+  }
+  try {
     span.end();
+  } catch (failure) {
+    reportInternalFailure('binding span', failure);
   }
 }
 
