@@ -2,8 +2,9 @@
 // against workerd and Miniflare 4.20260730 (tests/workerd/binding-differential.test.js logs
 // nothing else): KvNamespace, R2Bucket, D1Database (a JavaScript wrapper in both, from workerd's
 // d1-api module), DurableObjectNamespace, Fetcher (service bindings), WorkerQueue (queue
-// producers), Ai (a JavaScript wrapper), AnalyticsEngineDataset (LocalAnalyticsEngineDataset in
-// Miniflare, which simulates it in JavaScript). Anything else (vars, secrets, Vectorize, Hyperdrive,
+// producers), Ai (a JavaScript wrapper), and for Analytics Engine AnalyticsEngine (workerd's
+// C++ class, api/analytics-engine.h; its TypeScript type is AnalyticsEngineDataset) or
+// LocalAnalyticsEngineDataset (Miniflare simulates the dataset in JavaScript). Anything else (vars, secrets, Vectorize, Hyperdrive,
 // a user's own object) is null: it passes through untouched. Duck typing is avoided on purpose:
 // a user's object with a get() method is not a KV namespace.
 const BY_CLASS = new Map([
@@ -14,6 +15,7 @@ const BY_CLASS = new Map([
   ['Fetcher', 'service'],
   ['WorkerQueue', 'queue'],
   ['Ai', 'ai'],
+  ['AnalyticsEngine', 'analytics_engine'],
   ['AnalyticsEngineDataset', 'analytics_engine'],
   ['LocalAnalyticsEngineDataset', 'analytics_engine'],
 ]);
