@@ -1,12 +1,12 @@
-// Which kind of binding a value in env is, from the class the runtime made it with. Checked
-// against workerd and Miniflare 4.20260730 (tests/workerd/binding-differential.test.js logs
-// nothing else): KvNamespace, R2Bucket, D1Database (a JavaScript wrapper in both, from workerd's
-// d1-api module), DurableObjectNamespace, Fetcher (service bindings), WorkerQueue (queue
-// producers), Ai (a JavaScript wrapper), and for Analytics Engine AnalyticsEngine (workerd's
-// C++ class, api/analytics-engine.h; its TypeScript type is AnalyticsEngineDataset) or
-// LocalAnalyticsEngineDataset (Miniflare simulates the dataset in JavaScript). Anything else (vars, secrets, Vectorize, Hyperdrive,
-// a user's own object) is null: it passes through untouched. Duck typing is avoided on purpose:
-// a user's object with a get() method is not a KV namespace.
+// Which kind of binding a value in env is, from the class the runtime made it with. The names
+// were read from Miniflare 4.20260730 / workerd 1.20260730 (tests/workerd/binding-differential.test.js
+// asserts them): KvNamespace, R2Bucket, D1Database (a JavaScript wrapper, workerd's d1-api module),
+// DurableObjectNamespace, Fetcher (service bindings), WorkerQueue (queue producers), Ai (a
+// JavaScript wrapper), and for Analytics Engine AnalyticsEngine (workerd's C++ class in
+// api/analytics-engine.h; AnalyticsEngineDataset is its TypeScript name) or
+// LocalAnalyticsEngineDataset (Miniflare simulates the dataset in JavaScript). Anything else
+// (vars, secrets, Vectorize, Hyperdrive, a user's own object) is null and passes through
+// untouched. No duck typing on purpose: a user's object with a get() method is not a KV namespace.
 const BY_CLASS = new Map([
   ['KvNamespace', 'kv'],
   ['R2Bucket', 'r2'],
