@@ -9,6 +9,9 @@ import { reportInternalFailure } from '../internal-failures.js';
 // call: () => the real binding call's result (a promise or a value).
 // settled(span, value, durationMs): optional, adds what the result tells (rows, hit or miss).
 export function tracedCall(scope, name, kind, attributes, call, settled) {
+  // A wrapped env kept past its invocation (stored in a module variable) and used by a later
+  // request: its calls are not this invocation's, and it has exported everything already.
+  if (scope.closed) return call();
   let span;
   let start;
   try {

@@ -71,3 +71,10 @@ test('failures while recording the result or ending the span never reach the cal
   assert.equal(await tracedCall(scope, 'get KV', 'client', {}, () => Promise.resolve(value), settled), value);
   assert.equal(scope.spans[0].ended, 1, 'the span was still ended');
 });
+
+test('a call through a wrapped env kept past its invocation is not traced into that invocation', async () => {
+  const scope = { ...recordingScope(), closed: true };
+  const value = {};
+  assert.equal(await tracedCall(scope, 'get KV', 'client', {}, () => Promise.resolve(value)), value);
+  assert.equal(scope.spans.length, 0);
+});
