@@ -446,6 +446,42 @@ export function instrument<Env = unknown, H extends InstrumentableHandler<Env> =
   config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
 ): H;
 
+// ---- Durable Objects, WorkerEntrypoints, email and tail ------------------------------------------
+
+/** The handlers instrument() also wraps (declaration merging into InstrumentableHandler). */
+export interface InstrumentableHandler<Env> {
+  /** An Email Worker: `message` is the runtime's ForwardableEmailMessage; scopeOf(message) is its scope. */
+  email?(message: any, env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+  /** A Tail Worker: `events` are the producers' TraceItems; scopeOf(events) is its scope. */
+  tail?(events: any[], env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+}
+
+/** The trailing argument an instrumented RPC caller appends; an instrumented callee removes it. */
+export interface EdgescopeTraceContextArgument {
+  __edgescopeTraceContext: 1;
+  traceparent: string;
+  tracestate: string;
+}
+
+/**
+ * A Durable Object class whose fetch, alarm, WebSocket Hibernation handlers and RPC methods are
+ * traced, one invocation each. Export the result in the class's place:
+ * `export const Counter = instrumentDurableObject(CounterImpl, config)`. The same class for the
+ * runtime and for `instanceof`; static members and the name are the original's.
+ * scopeOf(this.ctx) is the invocation that started last on the object: read it before the
+ * method's first await.
+ */
+export function instrumentDurableObject<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;
+
+/** A WorkerEntrypoint class whose fetch and RPC methods are traced, one invocation each; scopeOf(this.ctx) as for Durable Objects. */
+export function instrumentEntrypoint<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;
+
 /** Binding types instrument() recognises in env (README, "Bindings"); 'cache' is scope.caches. */
 export type BindingType = 'kv' | 'r2' | 'd1' | 'durable_object' | 'service' | 'queue' | 'ai' | 'analytics_engine' | 'cache';
 
