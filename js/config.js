@@ -5,6 +5,7 @@ import { validateBindings } from './bindings/binding-config.js';
 import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 import { validateSampling } from './sampling-config.js';
+import { validateCacheTiers } from './tiers/tier-config.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -35,6 +36,7 @@ const KNOWN_KEYS = new Set([
   'slow',
   'histograms',
   'errors',
+  'cacheTiers',
   'bindings',
 ]);
 
@@ -115,7 +117,7 @@ export function validateConfig(config) {
   }
   const errors = validateErrors(config.errors);
   const histograms = validateHistograms(config.histograms);
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), bindings: validateBindings(config.bindings) };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers), bindings: validateBindings(config.bindings) };
 }
 
 // histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's

@@ -127,6 +127,8 @@ export interface EdgescopeConfig {
   };
   /** Exponential histograms (duration histograms by default): at most `maxBuckets` buckets per sign, 4..4096, default 160. */
   histograms?: { maxBuckets?: number };
+  /** Cache-tier attribution: span-name patterns (exact or prefix 'x:*'; default ['index', 'index-build', 'file:*']) and tiers added to the default vocabulary. */
+  cacheTiers?: { patterns?: string[]; tiers?: string[] };
   /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
   slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
   /**
@@ -262,6 +264,8 @@ export interface SpanOptions {
   kind?: SpanKindName;
   attributes?: Attributes;
   startTime?: number;
+  /** Where this span's result came from (cache tiers): memory cache kv r2 d1 origin build miss, or a tier added in `cacheTiers.tiers`. */
+  source?: string;
 }
 
 export interface SpanContext {
@@ -282,6 +286,8 @@ export class Span {
   setStatus(code: StatusName, message?: string): this;
   recordException(error: unknown): this;
   updateName(name: string): this;
+  /** Where this span's result came from (cache tiers); an unknown tier is counted in stats().api.sourcesRefused, never thrown. */
+  setSource(tier: string): this;
   end(endTime?: number): void;
   spanContext(): SpanContext | null;
   startSpan(name: string, options?: Omit<SpanOptions, 'parent'>): Span;
@@ -404,6 +410,20 @@ export interface InvocationScope {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Sets http.route and names the root span "{method} {route}". */
   setRoute(route: string): void;
+  /** One lookup in a cache of your own (a module-level Map, a custom store); the key is never recorded. */
+  recordFetch(fetch: { tier: string; hit: boolean; durationMs: number; bytes?: number; status?: number; key?: string }): void;
+  /** The request's cache tier: the decision so far, final only after finalize (body delivered or cancelled); 'none' when nothing matched. */
+  readonly cacheTier: string;
+  readonly cacheFacts: {
+    hits: number;
+    lookups: number;
+    byTier: Record<string, { hits: number; lookups: number; bytes: number; durationMs: number }>;
+  };
+  readonly counts: { spans: number; logs: number };
+  /** Set at finalize. */
+  readonly status: number | null;
+  readonly outcome: string | null;
+  readonly responseBytes: number | null;
 }
 
 /** The scope of the invocation a request, ctx, scheduled controller or queue batch belongs to. */

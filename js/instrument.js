@@ -152,9 +152,9 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
     }
     return await watchBody(
       response,
-      (outcome, error) => {
+      (outcome, error, bytes) => {
         if (outcome === 'error') scope.rootSpan.recordException(error);
-        scope.finalize({ response, outcome, error });
+        scope.finalize({ response, outcome, error, bytes });
       },
       { signal: request.signal, request },
     );
