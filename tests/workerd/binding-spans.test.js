@@ -176,3 +176,23 @@ test('bindings: false leaves env and caches exactly the runtime objects', async 
   await collector.waitFor((c) => c.spans.filter((s) => s.kind === 'server').length === 3);
   assert.deepEqual(collector.spans.filter((s) => s.kind !== 'server'), []);
 });
+
+test('concurrent requests in one isolate each get their own binding spans under their own root', async () => {
+  const responses = await Promise.all(Array.from({ length: 5 }, () => worker.fetch('/one')));
+  for (const response of responses) assert.equal(response.status, 200);
+  await collector.waitFor((c) => c.spans.filter((s) => s.kind === 'server').length === 5 && c.spans.length === 15);
+  const roots = collector.spans.filter((s) => s.kind === 'server');
+  for (const root of roots) {
+    const children = collector.spans.filter((s) => s.parentSpanId === root.spanId);
+    assert.deepEqual(children.map((s) => s.name), ['get KV', 'get KV']);
+    assert.ok(children.every((s) => s.traceId === root.traceId));
+  }
+});
+
+test('a scheduled handler gets the wrapped env too: its binding calls are children of its root span', async () => {
+  await worker.scheduled('*/5 * * * *');
+  await collector.waitFor((c) => c.spans.length === 3);
+  const root = collector.spans.find((s) => s.name === 'scheduled */5 * * * *');
+  const children = collector.spans.filter((s) => s.parentSpanId === root.spanId).map((s) => [s.name, s.kind]).sort();
+  assert.deepEqual(children, [['get KV', 'client'], ['send QUEUE', 'producer']]);
+});

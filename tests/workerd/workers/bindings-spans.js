@@ -108,6 +108,12 @@ const routes = {
     await env.DB.prepare('SELECT v FROM m WHERE v = ?').bind('none').first();
     return scope.cacheFacts;
   },
+  // One KV read after a wait, so that concurrent requests interleave their binding calls.
+  async one(env) {
+    await env.KV.get('one');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return { value: await env.KV.get('one') };
+  },
   async identity(env, scope) {
     const same = (name) => env[name] === runtimeEnv[name];
     return { KV: same('KV'), BUCKET: same('BUCKET'), DB: same('DB'), QUEUE: same('QUEUE'), caches: scope.caches === caches };
@@ -115,6 +121,10 @@ const routes = {
 };
 
 const handler = {
+  async scheduled(controller, env) {
+    await env.KV.get('from-cron');
+    await env.QUEUE.send({ cron: controller.cron });
+  },
   async fetch(request, env) {
     const route = routes[new URL(request.url).pathname.slice(1)];
     return route ? Response.json(await route(env, scopeOf(request))) : new Response('no such route', { status: 404 });
