@@ -4,6 +4,7 @@
 // the same uninstrumented callee, and the two results must be identical: values, streams, stubs
 // and calls on them, promise pipelining, thrown errors (name, message, class, remote flag),
 // `using` disposal reaching the callee, calls after a disposal, ids and stubs given as arguments.
+// The service binding's cases run a second time through env as instrument() itself wraps it.
 // The plain run is also checked against what the callee is known to return, so a case cannot pass
 // by both runs failing the same way.
 import assert from 'node:assert/strict';
@@ -66,6 +67,17 @@ for (const [group, label] of Object.entries(callees)) {
     }
   });
 }
+
+// The same cases through env as instrument() wraps it (rpc-caller's config gives DO the context
+// argument, so only the service binding's arguments are untouched there).
+describe('through a service binding wrapped by instrument() itself', () => {
+  for (const name of CASE_NAMES.service.filter((n) => !RELEASE_CASES.includes(n))) {
+    test(`${name}: the same result as the runtime's own binding`, async () => {
+      const plain = await call('plain', 'service', name);
+      assert.deepEqual(await call('instrumented', 'service', name, { via: 'env' }), plain);
+    });
+  }
+});
 
 // The wrapper observes each call's settlement with its own .then() on the RpcPromise: that must
 // not keep a result alive. A result never awaited, and one used only for pipelining, are released

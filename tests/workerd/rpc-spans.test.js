@@ -155,6 +155,20 @@ for (const [group, binding] of Object.entries(bindings)) {
   });
 }
 
+test('instrument() wraps env\'s Durable Object and service bindings itself, with config bindings.rpcContext', async () => {
+  const viaEnv = { via: 'env' };
+  // This Worker's config: bindings: { rpcContext: ['DO'] }.
+  const toDo = await call('instrumented', 'observe-do', 'echoArgs', viaEnv);
+  const doSpans = await spansOf(1);
+  assert.deepEqual(doSpans.clients.map((s) => s.name), ['DO/echoArgs']);
+  assert.equal(toDo.value.count, 3);
+  assert.equal(toDo.value.args[2].traceparent, traceparentOf(doSpans.clients[0]));
+  const toApi = await call('instrumented', 'observe-service', 'echoArgs', viaEnv);
+  const apiSpans = await spansOf(1);
+  assert.deepEqual(apiSpans.clients.map((s) => s.name), ['API/echoArgs']);
+  assert.deepEqual(toApi.value, { count: 2, args: [1, 'two'] });
+});
+
 test('ids and stubs from the namespace are not calls: only the method call makes a span', async () => {
   assert.equal((await call('instrumented', 'ns', 'getByName')).value, 3);
   const { clients } = await spansOf(1);
