@@ -10,6 +10,27 @@ import { MAX_WRITES_PER_INVOCATION } from './exporters/analytics-engine-layout.j
 import { isInvocationExporter } from './exporters/analytics-engine.js';
 import { reportInternalFailure } from './internal-failures.js';
 
+// The fields (blobs, then doubles, in the Analytics Engine slot order):
+//   event        the invocation kind: fetch, scheduled, queue
+//   service      config `service`
+//   version      versionMetadata.tag, else its id, else resource service.version, else ''
+//   method       the HTTP request method ('' for other invocations)
+//   route        the route given to setRoute() ('' when none)
+//   statusClass  1xx .. 5xx; '' when there was no response
+//   cacheTier    the tier that served the request, final at finalize; 'none' when no span matched
+//   errorType    error.type of the first error: the exception's type, an error response's status
+//   outcome      edgescope.response.outcome: complete, cancelled, error, threw, no-body, upgrade, ...
+//   traceId      the trace id (32 hex digits), to find the trace in the tracing backend
+//   count        always 1: sum(_sample_interval * count) counts invocations under AE sampling
+//   durationMs   from the invocation start to the root span end, ms
+//   bytesIn      request body bytes as declared by Content-Length (0 when absent)
+//   bytesOut     response body bytes delivered to the client
+//   cacheHits, cacheLookups   lookups that hit, and all lookups (recordFetch, instrumented bindings)
+//   spans, logs  spans and log records the invocation recorded
+//   status       the HTTP status code (0 when there was no response)
+//   errors       errors classified in the invocation
+//   cacheBytes, cacheMs       bytes read from and time spent in cache lookups, all tiers
+//   sampled      1 when the trace was sampled (its spans were exported), else 0
 const written = new WeakSet(); // scopes whose summary was written: once per invocation
 
 export function invocationSummary(scope) {

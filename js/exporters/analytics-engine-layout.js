@@ -27,36 +27,13 @@ export const LIMITS = Object.freeze({
 });
 export const MAX_WRITES_PER_INVOCATION = 25;
 
-// Blobs, in slot order (blob1 is BLOBS[0]). Each reads the invocation summary
-// (js/invocation-summary.js); a missing value is written as '' so later slots keep their position.
-export const BLOBS = Object.freeze([
-  ['event', 'the invocation kind: fetch, scheduled, queue'],
-  ['service', 'config `service`'],
-  ['version', 'versionMetadata.tag (else its id, else resource service.version, else "")'],
-  ['method', 'the HTTP request method ("" for non-fetch invocations)'],
-  ['route', 'the route given to setRoute() ("" when none)'],
-  ['statusClass', 'the response status class: 1xx, 2xx, 3xx, 4xx, 5xx; "" when there was no response'],
-  ['cacheTier', 'the cache tier that served the request (final, read at finalize); "none" when no span matched'],
-  ['errorType', 'error.type of the invocation\'s first error (the exception type, or the status code of an error response); ""'],
-  ['outcome', 'edgescope.response.outcome: complete, cancelled, error, threw, no-body, upgrade, detached, ...'],
-  ['traceId', 'the trace id (32 hex digits), to find the trace in the tracing backend'],
-]);
-
-// Doubles, in slot order (double1 is DOUBLES[0]).
+// The slots, by position: blob1 is BLOBS[0], double1 is DOUBLES[0]. Each names a field of the
+// invocation summary (js/invocation-summary.js, where each is described); a missing value is
+// written as '' or 0 so later slots keep their position. README "Analytics Engine" has the table
+// (tests/js/analytics-engine-layout.test.js checks it against these lists).
+export const BLOBS = Object.freeze(['event', 'service', 'version', 'method', 'route', 'statusClass', 'cacheTier', 'errorType', 'outcome', 'traceId']);
 export const DOUBLES = Object.freeze([
-  ['count', 'always 1: sum(_sample_interval * double1) counts invocations under Analytics Engine sampling'],
-  ['durationMs', 'from the invocation start to the root span end (body delivered or cancelled), ms'],
-  ['bytesIn', 'request body bytes as declared by Content-Length (0 when absent)'],
-  ['bytesOut', 'response body bytes delivered to the client'],
-  ['cacheHits', 'cache lookups that hit (recordFetch and the instrumented bindings)'],
-  ['cacheLookups', 'cache lookups in all'],
-  ['spans', 'spans the invocation recorded'],
-  ['logs', 'log records the invocation wrote'],
-  ['status', 'the HTTP status code (0 when there was no response)'],
-  ['errors', 'errors classified in the invocation (exceptions, error responses, error logs)'],
-  ['cacheBytes', 'bytes read from cache tiers, all tiers'],
-  ['cacheMs', 'time spent in cache lookups, all tiers, ms'],
-  ['sampled', '1 when the trace was sampled (its spans were exported), else 0'],
+  'count', 'durationMs', 'bytesIn', 'bytesOut', 'cacheHits', 'cacheLookups', 'spans', 'logs', 'status', 'errors', 'cacheBytes', 'cacheMs', 'sampled',
 ]);
 
 // What the index may be keyed by (indexBy), besides a function of the summary.
@@ -83,7 +60,7 @@ export function cutUtf8(input, maxBytes) {
 // to LIMITS.blobBytesTotal from the last slot backwards (the first slots are the ones queries group
 // by). `cuts` collects { slot, field, from, to } (byte lengths) for what was cut.
 export function layoutBlobs(summary, cuts = []) {
-  const values = BLOBS.map(([field]) => stringOf(summary[field]));
+  const values = BLOBS.map((field) => stringOf(summary[field]));
   return fitBlobs(values, cuts);
 }
 
@@ -91,14 +68,14 @@ export function fitBlobs(values, cuts = [], limits = LIMITS) {
   if (values.length > limits.blobs) throw new RangeError(`at most ${limits.blobs} blobs, got ${values.length}`);
   const out = values.map((value, i) => {
     const fitted = cutUtf8(value, limits.blobBytes);
-    if (fitted.cut) cuts.push({ slot: `blob${i + 1}`, field: BLOBS[i]?.[0] ?? `blob${i + 1}`, from: encoder.encode(value).length, to: fitted.bytes });
+    if (fitted.cut) cuts.push({ slot: `blob${i + 1}`, field: BLOBS[i] ?? `blob${i + 1}`, from: encoder.encode(value).length, to: fitted.bytes });
     return fitted;
   });
   let total = out.reduce((sum, b) => sum + b.bytes, 0);
   for (let i = out.length - 1; i >= 0 && total > limits.blobBytesTotal; i--) {
     const keep = Math.max(0, out[i].bytes - (total - limits.blobBytesTotal));
     const fitted = cutUtf8(out[i].text, keep);
-    cuts.push({ slot: `blob${i + 1}`, field: BLOBS[i]?.[0] ?? `blob${i + 1}`, from: out[i].bytes, to: fitted.bytes });
+    cuts.push({ slot: `blob${i + 1}`, field: BLOBS[i] ?? `blob${i + 1}`, from: out[i].bytes, to: fitted.bytes });
     total -= out[i].bytes - fitted.bytes;
     out[i] = fitted;
   }
@@ -108,7 +85,7 @@ export function fitBlobs(values, cuts = [], limits = LIMITS) {
 // Doubles from the summary: a missing or non-finite value is 0 (Analytics Engine stores doubles;
 // NaN would poison every sum over the column).
 export function layoutDoubles(summary) {
-  return DOUBLES.map(([field]) => {
+  return DOUBLES.map((field) => {
     const value = Number(summary[field] ?? 0);
     return Number.isFinite(value) ? value : 0;
   });

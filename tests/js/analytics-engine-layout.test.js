@@ -36,7 +36,7 @@ test('the data point has the documented slots in their documented order', () => 
 test('the README slot table is the layout in the code, slot by slot', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const rows = [...readme.matchAll(/^\| `(blob|double)(\d+)` \| `(\w+)` \|/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
-  const expected = [...BLOBS.map(([f], i) => ['blob', i + 1, f]), ...DOUBLES.map(([f], i) => ['double', i + 1, f])];
+  const expected = [...BLOBS.map((f, i) => ['blob', i + 1, f]), ...DOUBLES.map((f, i) => ['double', i + 1, f])];
   assert.deepEqual(rows, expected);
 });
 
