@@ -168,6 +168,8 @@ test('through instrument(): one point per request with the request facts, while 
   assert.equal(point.blobs[9], root.traceId);
   assert.deepEqual(point.indexes, ['/items/:id']);
   assert.equal(point.doubles[0], 1);
+  assert.equal(point.doubles[3], 300); // bytes delivered
+  assert.equal(point.doubles[6], 2); // spans: the root and `work`
   assert.equal(point.doubles[8], 404);
   assert.equal(point.doubles[9], 1); // one error record: the 404 response
   assert.equal(point.doubles[12], 1); // sampled

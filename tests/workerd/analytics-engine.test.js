@@ -42,13 +42,23 @@ test('a streamed request writes one point, after the body, with the documented l
   const root = collector.spans.find((s) => s.name === 'GET /items/:id');
   assert.deepEqual(point.blobs, ['fetch', 'ae-worker', 'v3', 'GET', '/items/:id', '2xx', 'none', '', 'complete', root.traceId]);
   assert.deepEqual(point.indexes, ['/items/:id']);
+  const [count, durationMs, bytesIn, bytesOut, hits, lookups, spans, logs, status, errors, cacheBytes, cacheMs, sampled] = point.doubles;
   assert.equal(point.doubles.length, 13);
-  assert.equal(point.doubles[0], 1);
-  assert.equal(point.doubles[8], 200);
-  assert.equal(point.doubles[9], 0);
-  assert.equal(point.doubles[12], 1);
-  assert.ok(point.doubles[1] >= 6, `duration covers the three 2 ms chunk waits: ${point.doubles[1]}`);
+  assert.deepEqual({ count, bytesIn, bytesOut, hits, lookups, spans, logs, status, errors, cacheBytes, cacheMs, sampled },
+    { count: 1, bytesIn: 0, bytesOut: 24, hits: 0, lookups: 0, spans: 1, logs: 0, status: 200, errors: 0, cacheBytes: 0, cacheMs: 0, sampled: 1 });
+  assert.ok(durationMs >= 6, `duration covers the three 2 ms chunk waits: ${durationMs}`);
   assert.equal(stats.failed, 0);
+});
+
+test('lookups and a tier recorded while streaming, after the handler returned, are in the point', async () => {
+  await newPoints();
+  const res = await worker.fetch('/items/8?chunks=3&tier');
+  assert.equal(await res.text(), 'chunk 0\nchunk 1\nchunk 2\n');
+  const { points } = await waitForPoint();
+  const [{ point }] = points;
+  assert.equal(point.blobs[6], 'kv');
+  const [, , , bytesOut, hits, lookups, spans, , , , cacheBytes, cacheMs] = point.doubles;
+  assert.deepEqual({ bytesOut, hits, lookups, spans, cacheBytes, cacheMs }, { bytesOut: 24, hits: 1, lookups: 2, spans: 2, cacheBytes: 10, cacheMs: 3 });
 });
 
 test('a route over the limits is cut on a code point boundary: blob5 to 1 KiB, the index to 96 bytes; the binding takes the point', async () => {

@@ -2,7 +2,7 @@
 // HTTP exporter. Miniflare's local dataset accepts writeDataPoint and discards the point (its
 // local simulator's method is empty), so the dataset handed to the exporter forwards every call
 // to the real binding and keeps what it forwarded, and whether the binding accepted it, for
-// GET /points to return.
+// GET /points to return. `?tier` records two cache lookups and an `index` span while streaming.
 import { exporters, instrument, scopeOf } from 'edgescope';
 
 const recorded = [];
@@ -30,6 +30,7 @@ export default instrument(
       }
       if (url.pathname === '/throw') throw new TypeError('handler failed on purpose');
       t.setRoute(url.searchParams.get('route') ?? '/items/:id');
+      const tiered = url.searchParams.has('tier');
       const chunks = Number(url.searchParams.get('chunks') ?? 3);
       const encoder = new TextEncoder();
       let i = 0;
@@ -37,6 +38,13 @@ export default instrument(
         async pull(controller) {
           if (i === chunks) return controller.close();
           await scheduler.wait(2);
+          // While streaming: a lookup in a module-level cache that missed, then one that hit, and
+          // the `index` span that says where the answer came from.
+          if (tiered && i === 1) {
+            t.recordFetch({ tier: 'memory', hit: false, durationMs: 0, key: 'a' });
+            t.recordFetch({ tier: 'kv', hit: true, durationMs: 3, bytes: 10, key: 'a' });
+            t.trace('index', (span) => span.setSource('kv'));
+          }
           controller.enqueue(encoder.encode(`chunk ${i++}\n`));
         },
       });
