@@ -48,6 +48,16 @@ test('the tier of each request is the one its streamed lookups found, and every 
   assert.equal(root.attributes['cache.tier'], 'build');
   const fileSpans = collector.spans.filter((s) => s.name.startsWith('file:'));
   assert.deepEqual(fileSpans.map((s) => s.name).sort(), ['file:a.md', 'file:b.md', 'file:c.md']);
+  // The KV and R2 calls, traced through the env instrument() handed the handler, on the same trace.
+  const clientSpans = collector.spans.filter((s) => s.kind === 'client').map((s) => s.name).sort();
+  assert.deepEqual(clientSpans, ['get FILES', 'get FILES', 'get INDEX', 'list FILES', 'put INDEX']);
+  assert.ok(collector.spans.every((s) => s.traceId === root.traceId));
+  // Lookups: memory for the index (miss), KV (miss: /seed forgot it); memory then R2 for a and b
+  // (miss, hit); memory for c (hit).
+  assert.equal(root.attributes['cache.lookups'], 7);
+  assert.equal(root.attributes['cache.hits'], 3);
+  assert.equal(root.attributes['cache.r2.hits'], 2);
+  assert.equal(root.attributes['cache.memory.hits'], 1);
   collector.clear();
 
   // Everything from this isolate's memory now.
