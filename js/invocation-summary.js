@@ -11,7 +11,8 @@ import { isInvocationExporter } from './exporters/analytics-engine.js';
 import { reportInternalFailure } from './internal-failures.js';
 
 // The fields (blobs, then doubles, in the Analytics Engine slot order):
-//   event        the invocation kind: fetch, scheduled, queue
+//   event        the invocation kind: fetch (an HTTP request), else the root span name's first
+//                word: scheduled, queue, email, tail, ...
 //   service      config `service`
 //   version      versionMetadata.tag, else its id, else resource service.version, else ''
 //   method       the HTTP request method ('' for other invocations)
@@ -49,8 +50,8 @@ export function invocationSummary(scope) {
   const counts = scope.counts ?? { spans: 0, logs: 0 };
   const firstError = scope.errorRecords?.[0];
   return {
-    // A fetch invocation has a method; scheduled and queue roots are named "scheduled <cron>" and
-    // "queue <name>" by instrument().
+    // A fetch invocation has a method; other roots are named by kind first ("scheduled <cron>",
+    // "queue <name>", "email", "tail") by instrument().
     event: scope.method ? 'fetch' : (root?.name ?? '').split(' ')[0] || 'unknown',
     service: config.service,
     version: config.versionMetadata?.tag || config.versionMetadata?.id || stringOr(config.resource?.['service.version']),
