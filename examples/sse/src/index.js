@@ -127,6 +127,8 @@ export default instrument(
     service: 'example-sse',
     exporters: [
       exporters.http({ url: env.COLLECTOR_URL }),
+      // `--var CONSOLE:1`: each record also printed in the wrangler dev terminal.
+      ...(env.CONSOLE === '1' ? [exporters.console()] : []),
       ...(env.TELEMETRY_AE ? [exporters.analyticsEngine({ dataset: env.TELEMETRY_AE, indexBy: 'route' })] : []),
     ],
   }),
