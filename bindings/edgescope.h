@@ -293,6 +293,18 @@ int32_t es_cls_classify(int32_t c, int32_t status, uint32_t type_len, uint32_t m
 /* The bucket bound of exponential histograms created from now on (metrics.hpp
  * MetricRegistry::set_max_buckets): 4..4096, default 160; ES_ERR_ARGUMENT otherwise. */
 int32_t es_set_max_buckets(int32_t h, int32_t max_buckets);
+/* Cache-tier attribution (wasm/include/edgescope/tiers/tier_attribution.hpp). Rule handles r > 0
+ * are their own numbering (at most 16 live); js/tiers/tier-core.js is the one caller.
+ * es_tier_rules: '\n'-separated patterns in scratch[0, len) (exact, or a prefix `x:*`; 1..32 of at
+ * most 128 bytes, no control characters, '*' only at the end). ES_ERR_ARGUMENT names the pattern
+ * and creates nothing; ES_ERR_REJECTED when 16 are live.
+ * es_tier_decide: packed entries in scratch[0, len), each
+ * "<start order>\t<source>\t<name length in bytes>\t<name>\n" (at most 1024). Returns the index + 1
+ * of the deciding entry (the first by start order whose name matches and whose source is not
+ * "miss"), 0 when none decides, ES_ERR_ARGUMENT naming the entry and field when malformed. */
+int32_t es_tier_rules(uint32_t len);
+int32_t es_tier_rules_destroy(int32_t r);
+int32_t es_tier_decide(int32_t r, uint32_t len);
 #ifdef __cplusplus
 }
 #endif

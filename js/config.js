@@ -4,6 +4,7 @@ import { validateBuffer } from './buffering/buffer-config.js';
 import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 import { validateSampling } from './sampling-config.js';
+import { validateCacheTiers } from './tiers/tier-config.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -34,6 +35,7 @@ const KNOWN_KEYS = new Set([
   'slow',
   'histograms',
   'errors',
+  'cacheTiers',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -113,7 +115,7 @@ export function validateConfig(config) {
   }
   const errors = validateErrors(config.errors);
   const histograms = validateHistograms(config.histograms);
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config) };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers) };
 }
 
 // histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's

@@ -152,6 +152,8 @@ export interface EdgescopeConfig {
   };
   /** Exponential histograms (duration histograms by default): at most `maxBuckets` buckets per sign, 4..4096, default 160. */
   histograms?: { maxBuckets?: number };
+  /** Cache-tier attribution: span-name patterns (exact or prefix 'x:*'; default ['index', 'index-build', 'file:*']) and tiers added to the default vocabulary. */
+  cacheTiers?: { patterns?: string[]; tiers?: string[] };
   /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
   slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
   /**
@@ -287,6 +289,8 @@ export interface SpanOptions {
   kind?: SpanKindName;
   attributes?: Attributes;
   startTime?: number;
+  /** Where this span's result came from (cache tiers): memory cache kv r2 d1 origin build miss, or a tier added in `cacheTiers.tiers`. */
+  source?: string;
 }
 
 export interface SpanContext {
@@ -307,6 +311,8 @@ export class Span {
   setStatus(code: StatusName, message?: string): this;
   recordException(error: unknown): this;
   updateName(name: string): this;
+  /** Where this span's result came from (cache tiers); an unknown tier is counted in stats().api.sourcesRefused, never thrown. */
+  setSource(tier: string): this;
   end(endTime?: number): void;
   spanContext(): SpanContext | null;
   startSpan(name: string, options?: Omit<SpanOptions, 'parent'>): Span;
@@ -429,6 +435,20 @@ export interface InvocationScope {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Sets http.route and names the root span "{method} {route}". */
   setRoute(route: string): void;
+  /** One lookup in a cache of your own (a module-level Map, a custom store); the key is never recorded. */
+  recordFetch(fetch: { tier: string; hit: boolean; durationMs: number; bytes?: number; status?: number; key?: string }): void;
+  /** The request's cache tier: the decision so far, final only after finalize (body delivered or cancelled); 'none' when nothing matched. */
+  readonly cacheTier: string;
+  readonly cacheFacts: {
+    hits: number;
+    lookups: number;
+    byTier: Record<string, { hits: number; lookups: number; bytes: number; durationMs: number }>;
+  };
+  readonly counts: { spans: number; logs: number };
+  /** Set at finalize. */
+  readonly status: number | null;
+  readonly outcome: string | null;
+  readonly responseBytes: number | null;
 }
 
 /** The scope of the invocation a request, ctx, scheduled controller or queue batch belongs to. */
@@ -470,3 +490,39 @@ export function instrument<Env = unknown, H extends InstrumentableHandler<Env> =
   handler: H & InstrumentableHandler<Env>,
   config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
 ): H;
+
+// ---- Durable Objects, WorkerEntrypoints, email and tail ------------------------------------------
+
+/** The handlers instrument() also wraps (declaration merging into InstrumentableHandler). */
+export interface InstrumentableHandler<Env> {
+  /** An Email Worker: `message` is the runtime's ForwardableEmailMessage; scopeOf(message) is its scope. */
+  email?(message: any, env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+  /** A Tail Worker: `events` are the producers' TraceItems; scopeOf(events) is its scope. */
+  tail?(events: any[], env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+}
+
+/** The trailing argument an instrumented RPC caller appends; an instrumented callee removes it. */
+export interface EdgescopeTraceContextArgument {
+  __edgescopeTraceContext: 1;
+  traceparent: string;
+  tracestate: string;
+}
+
+/**
+ * A Durable Object class whose fetch, alarm, WebSocket Hibernation handlers and RPC methods are
+ * traced, one invocation each. Export the result in the class's place:
+ * `export const Counter = instrumentDurableObject(CounterImpl, config)`. The same class for the
+ * runtime and for `instanceof`; static members and the name are the original's.
+ * scopeOf(this.ctx) is the invocation that started last on the object: read it before the
+ * method's first await.
+ */
+export function instrumentDurableObject<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;
+
+/** A WorkerEntrypoint class whose fetch and RPC methods are traced, one invocation each; scopeOf(this.ctx) as for Durable Objects. */
+export function instrumentEntrypoint<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;

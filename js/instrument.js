@@ -1,4 +1,4 @@
-// instrument(handler, config): wraps fetch, scheduled and queue so that every invocation
+// instrument(handler, config): wraps fetch, scheduled, queue, email and tail so that every invocation
 //   1. registers ctx.waitUntil(done) before anything else (nothing depends on code that runs
 //      after the response),
 //   2. opens a root span from the incoming trace context,
@@ -16,6 +16,8 @@ import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
 import { SCOPE, Telemetry } from './telemetry.js';
 import { reportInternalFailure, unavailableScope } from './internal-failures.js';
+import { emailAttributes } from './entrypoints/email-attributes.js';
+import { tailAttributes } from './entrypoints/tail-attributes.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
@@ -68,6 +70,24 @@ export function instrument(handler, config) {
       });
     };
   }
+  // Email Workers (developers.cloudflare.com/email-routing/email-workers/runtime-api/): the sizes
+  // of the message, its addresses only when `capture.clientAddress` asks (they identify people).
+  if (typeof handler.email === 'function') {
+    wrapped.email = function email(message, env, ctx) {
+      const t = resolve(env);
+      if (!t) return uninstrumented(handler, 'email', message, env, ctx);
+      return runEvent(handler, 'email', t, message, env, ctx, 'email', 'consumer', emailAttributes(message, t.config.capture));
+    };
+  }
+  // Tail Workers (developers.cloudflare.com/workers/observability/logs/tail-workers/): one span
+  // per batch of trace events, with their count and the producing scripts' names.
+  if (typeof handler.tail === 'function') {
+    wrapped.tail = function tail(events, env, ctx) {
+      const t = resolve(env);
+      if (!t) return uninstrumented(handler, 'tail', events, env, ctx);
+      return runEvent(handler, 'tail', t, events, env, ctx, 'tail', 'consumer', tailAttributes(events));
+    };
+  }
   return wrapped;
 }
 
@@ -80,7 +100,7 @@ function uninstrumented(handler, method, event, env, ctx, telemetry = null) {
 
 // Opens the invocation: waitUntil(done) first, then the scope and its root span. Returns null
 // (and logs once) if any of it fails, so the caller runs the handler uninstrumented.
-function open(telemetry, ctx, makeRootSpan) {
+export function open(telemetry, ctx, makeRootSpan) {
   let scope = null;
   try {
     scope = new InvocationScope(telemetry, ctx);
@@ -93,7 +113,7 @@ function open(telemetry, ctx, makeRootSpan) {
   }
 }
 
-async function runFetch(handler, telemetry, request, env, ctx) {
+export async function runFetch(handler, telemetry, request, env, ctx) {
   const scope = open(telemetry, ctx, (s) => {
     const { span, rejectedHeader } = telemetry.startRemoteSpan(request.method, {
       kind: 'server',
@@ -131,9 +151,9 @@ async function runFetch(handler, telemetry, request, env, ctx) {
     }
     return await watchBody(
       response,
-      (outcome, error) => {
+      (outcome, error, bytes) => {
         if (outcome === 'error') scope.rootSpan.recordException(error);
-        scope.finalize({ response, outcome, error });
+        scope.finalize({ response, outcome, error, bytes });
       },
       { signal: request.signal, request },
     );
@@ -145,7 +165,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
   }
 }
 
-async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
+export async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
   const scope = open(telemetry, ctx, (s) => {
     s.attach(telemetry.startSpan(name, { kind, attributes, [SCOPE]: s }), null);
     registerScope(s, event, ctx, s.ctx);

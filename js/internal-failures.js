@@ -56,6 +56,12 @@ export function unavailableScope(telemetry = null) {
     startSpan: () => SPAN,
     fetch: (input, init) => fetch(input, init),
     setRoute() {},
+    // The cache-tier API (js/tiers/) answers as for a request that looked nothing up.
+    recordFetch() {},
+    cacheTier: 'none',
+    cacheFacts: Object.freeze({ hits: 0, lookups: 0, byTier: Object.freeze({}) }),
+    counts: Object.freeze({ spans: 0, logs: 0 }),
+    status: null, outcome: null, responseBytes: null,
   };
 }
 
@@ -72,7 +78,7 @@ const SPAN = Object.freeze({
   ended: true, logger: LOGGER,
   isRecording: () => false,
   setAttribute: () => SPAN, setAttributes: () => SPAN, addEvent: () => SPAN, setStatus: () => SPAN,
-  recordException: () => SPAN, updateName: () => SPAN, end: noop, spanContext: () => null,
+  recordException: () => SPAN, updateName: () => SPAN, setSource: () => SPAN, end: noop, spanContext: () => null,
   startSpan: () => SPAN,
   trace: (name, fn) => fn(SPAN),
 });

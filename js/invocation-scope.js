@@ -15,6 +15,10 @@ import { ATTR, headerAttributes } from './http-attributes.js';
 import { reportInternalFailure } from './internal-failures.js';
 import { writeInvocationSummaries } from './invocation-summary.js';
 import { classifyError, errorAttributes, settleInvocationErrors } from './monitoring/error-records.js';
+import { MAX_ENTRIES, rulesFor } from './tiers/tier-core.js';
+import { CacheFacts, fetchFactsProblem } from './tiers/tier-facts.js';
+import { NO_TIER } from './tiers/tier-config.js';
+import { TIER_ATTRIBUTE, cacheAttributes, recordCacheCounters, recordLookupDuration } from './tiers/tier-report.js';
 
 const scopes = new WeakMap();
 
@@ -48,6 +52,18 @@ export class InvocationScope {
     // Classified errors of this invocation (js/monitoring/error-records.js), settled before export.
     this.errorRecords = [];
     this.errorsSettled = false;
+    // Cache tiers (js/tiers/): spans that set a source, in the order their sources were set, each
+    // with its start order; the lookups recordFetch was told about; the decision, made at finalize.
+    this.spanCount = 0;
+    this.logCount = 0;
+    this.sources = [];
+    this.facts = new CacheFacts();
+    this.finalTier = null;
+    // Set at finalize: the response status (null without a response), the body watcher's outcome,
+    // and the body bytes it saw delivered (0 for a response without a body).
+    this.status = null;
+    this.outcome = null;
+    this.responseBytes = null;
     this.done = new Promise((resolve) => (this.settle = resolve));
     telemetry.noteUnitOfWorkStart();
     telemetry.activeInvocations++;
@@ -64,6 +80,81 @@ export class InvocationScope {
 
   get span() {
     return this.rootSpan;
+  }
+
+  // The request's cache tier (js/tiers/tier-report.js). Final only after finalize (the body
+  // delivered or cancelled): a streaming handler's spans recorded after its promise resolved still
+  // count, so a read right after `await handler()` sees the decision so far, often 'none'.
+  get cacheTier() {
+    return this.finalTier ?? this.decideTier();
+  }
+
+  get cacheFacts() {
+    return this.facts.snapshot();
+  }
+
+  // { spans, logs } this invocation started and wrote (the no-op span of a refused name excluded).
+  get counts() {
+    return { spans: this.spanCount, logs: this.logCount };
+  }
+
+  // The start order of a span of this invocation (span.js): 1 for the root, then 2, 3, ...
+  noteSpan() {
+    return ++this.spanCount;
+  }
+
+  // A span's source tier (span.js setSource, already validated). Setting it again replaces it.
+  noteSource(span, source) {
+    if (span.sourceEntry) {
+      span.sourceEntry.source = source;
+      return;
+    }
+    if (this.sources.length >= MAX_ENTRIES) {
+      this.telemetry.repairs.sourcesRefused++;
+      this.telemetry.reportOnce('span-source-bound', `more than ${MAX_ENTRIES} spans of one invocation set a source tier; later ones do not take part in the cache tier`);
+      return;
+    }
+    span.sourceEntry = { span, source };
+    this.sources.push(span.sourceEntry);
+  }
+
+  // One crossing into the core, and only when a span set a source.
+  decideTier() {
+    if (this.sources.length === 0) return NO_TIER;
+    const entries = this.sources.map(({ span, source }) => ({ order: span.order, name: span.name ?? '', source }));
+    try {
+      const index = rulesFor(this.telemetry.config.cacheTiers.packed).decide(entries);
+      return index === null || index < 0 ? NO_TIER : entries[index].source;
+    } catch (failure) {
+      reportInternalFailure('cache tier', failure);
+      return NO_TIER;
+    }
+  }
+
+  // One lookup of a cache or store (js/tiers/tier-facts.js). A bad call is counted and reported
+  // once, never thrown. Lookups after finalize (ctx.waitUntil work) go to the metrics at once;
+  // the root span has ended by then.
+  recordFetch(facts) {
+    const telemetry = this.telemetry;
+    try {
+      const problem = fetchFactsProblem(facts, telemetry.config.cacheTiers.tierSet);
+      if (problem) {
+        telemetry.repairs.fetchesRefused++;
+        telemetry.reportOnce('record-fetch', `recordFetch() ${problem}; the lookup is not recorded`);
+        return;
+      }
+      const { tier, hit, durationMs } = facts;
+      this.facts.add(tier, hit, durationMs, facts.bytes ?? 0);
+      recordLookupDuration(this.metrics, tier, hit, durationMs);
+      if (this.finalized) {
+        const late = new CacheFacts();
+        late.add(tier, hit, durationMs, facts.bytes ?? 0);
+        recordCacheCounters(this.metrics, late);
+      }
+    } catch (failure) {
+      telemetry.repairs.fetchesRefused++;
+      reportInternalFailure('recordFetch', failure);
+    }
   }
 
   trace(name, fn, options) {
@@ -122,10 +213,20 @@ export class InvocationScope {
 
   // Ends the request part of the invocation. Synchronous up to the first export; never throws;
   // whatever happens, `done` settles and the invocation count returns to zero.
-  finalize({ response, outcome, error }) {
+  // `bytes`: the body bytes the body watcher saw delivered.
+  finalize({ response, outcome, error, bytes }) {
     if (this.finalized) return;
     this.finalized = true;
+    this.status = response?.status ?? null;
+    this.outcome = outcome;
+    this.responseBytes = bytes ?? 0;
     const telemetry = this.telemetry;
+    try {
+      this.finalTier = this.decideTier();
+    } catch (failure) {
+      this.finalTier = NO_TIER;
+      reportInternalFailure('cache tier', failure);
+    }
     try {
       this.endRoot(response, outcome, error);
     } catch (failure) {
@@ -160,9 +261,13 @@ export class InvocationScope {
 
   endRoot(response, outcome, error) {
     const root = this.rootSpan;
-    root.setAttribute('edgescope.response.outcome', outcome);
+    const facts = this.facts;
+    // One batch (one es_span_set): the outcome, the cache tier and lookups, the status code.
+    const attributes = cacheAttributes(this.finalTier, facts);
+    attributes['edgescope.response.outcome'] = outcome;
+    if (response) attributes[ATTR.status] = response.status;
+    root.setAttributes(attributes);
     if (response) {
-      root.setAttribute(ATTR.status, response.status);
       if (response.status >= 400) this.classifyResponse(response.status);
       // Only when user code left the status unset (OpenTelemetry: a span's status is set by
       // instrumentation only if unset; Ok is final).
@@ -171,6 +276,7 @@ export class InvocationScope {
     const end = Date.now();
     root.end(end);
     const telemetry = this.telemetry;
+    if (facts.lookups > 0) recordCacheCounters(telemetry.metrics, facts);
     if (telemetry.config.requestMetrics && this.method) {
       // Semantic conventions: http.server.request.duration in seconds; the status code is an int;
       // a thrown handler has no status code and is tagged with error.type instead.
@@ -178,7 +284,7 @@ export class InvocationScope {
       telemetry.metrics.histogram(
         'http.server.request.duration',
         (end - this.startTime) / 1000,
-        { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}) },
+        { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}), [TIER_ATTRIBUTE]: this.finalTier },
         { unit: 's' },
       );
     }

@@ -80,6 +80,7 @@ export class Logger {
       attrs = record.attributes;
     }
     const span = this.span;
+    if (span?.scope) span.scope.logCount++; // the invocation's counts (scope.counts)
     if (span && span.ended && span.endedContext) {
       // Written after its span ended (ctx.waitUntil work): still correlated with that span.
       this.telemetry.core.logInContext(level, text, span.endedContext.traceparent, Date.now(), attrs);

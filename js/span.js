@@ -27,6 +27,10 @@ export class Span {
     this.endedContext = null; // once ended: its context (core-telemetry.js EndedContext)
     this.name = undefined; // its name as started or last renamed (telemetry.js named())
     this.bindingType = undefined; // from BINDING_KEYS, for error classification
+    // Its start order in the invocation and its source tier entry (invocation-scope.js): the cache
+    // tier is decided by start order, whenever sources were set.
+    this.order = this.noop || !scope ? 0 : scope.noteSpan();
+    this.sourceEntry = null;
     if (!this.ended) scope?.openSpans.add(this);
   }
 
@@ -105,6 +109,26 @@ export class Span {
       this.classified = true;
       this.setAttributes(classified);
     }
+    return this;
+  }
+
+  // Where what this span produced came from: a tier of the vocabulary (memory cache kv r2 d1
+  // origin build miss, plus config cacheTiers.tiers). Noted on the invocation whether or not the
+  // span records, so an unsampled request still gets its cache tier; a recording span also gets
+  // the `cache.source` attribute. An unknown tier is counted (stats().api.sourcesRefused) and
+  // reported once, and the span keeps its previous source: never a throw into user code.
+  setSource(tier) {
+    if (this.noop) return this;
+    if (typeof tier !== 'string' || !this.telemetry.config.cacheTiers.tierSet.has(tier)) {
+      this.telemetry.repairs.sourcesRefused++;
+      this.telemetry.reportOnce(
+        'span-source',
+        `setSource() takes a tier of ${this.telemetry.config.cacheTiers.tiers.join(', ')} or one added with cacheTiers.tiers (got ${typeof tier === 'string' ? JSON.stringify(tier) : String(tier)}); the span's source is unchanged`,
+      );
+      return this;
+    }
+    this.scope?.noteSource?.(this, tier);
+    if (!this.ended && this.recording) this.telemetry.core.setAttribute(this.handle, 'cache.source', tier);
     return this;
   }
 

@@ -38,7 +38,7 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
-    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0 };
+    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0, sourcesRefused: 0, fetchesRefused: 0 };
     this.reported = new Set();
   }
 
@@ -53,14 +53,21 @@ export class Telemetry {
   }
 
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
-  //            attributes?: object, startTime?: ms }
+  //            attributes?: object, startTime?: ms, source?: cache tier (Span.setSource) }
   startSpan(name, options = {}) {
     return this.openSpan(name, options, options.parent);
   }
 
   // startSpan() with the parent given apart from the options (Span.trace/startSpan: no copy of
   // the options to add it).
+  // `options.source`: the span's source tier (Span.setSource).
   openSpan(name, options, parent) {
+    const span = this.makeSpan(name, options, parent);
+    if (options.source !== undefined) span.setSource(options.source);
+    return span;
+  }
+
+  makeSpan(name, options, parent) {
     let { attributes } = options;
     const kind = spanKind(options.kind);
     if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
