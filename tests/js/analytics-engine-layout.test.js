@@ -150,6 +150,9 @@ test('through instrument(): one point per request with the request facts, while 
         const t = scopeOf(request);
         t.setRoute('/items/:id');
         t.trace('work', () => {});
+        t.trace('index', (span) => span.setSource('kv'));
+        t.recordFetch({ tier: 'kv', hit: true, durationMs: 2, bytes: 5 });
+        t.recordFetch({ tier: 'memory', hit: false, durationMs: 0 });
         return new Response('x'.repeat(300), { status: 404 });
       },
     },
@@ -163,16 +166,17 @@ test('through instrument(): one point per request with the request facts, while 
   assert.equal(dataset.points.length, 1);
   const [point] = dataset.points;
   const root = mem.spans.find((s) => s.parentSpanId === undefined || s.parentSpanId === null || s.parentSpanId === '');
-  assert.deepEqual(point.blobs.slice(0, 7), ['fetch', 'shop', 'v7', 'GET', '/items/:id', '4xx', 'none']);
+  assert.deepEqual(point.blobs.slice(0, 7), ['fetch', 'shop', 'v7', 'GET', '/items/:id', '4xx', 'kv']);
   assert.equal(point.blobs[7], '404'); // error.type of an error response: its status code
   assert.equal(point.blobs[9], root.traceId);
   assert.deepEqual(point.indexes, ['/items/:id']);
   assert.equal(point.doubles[0], 1);
   assert.equal(point.doubles[3], 300); // bytes delivered
-  assert.equal(point.doubles[6], 2); // spans: the root and `work`
+  assert.equal(point.doubles[6], 3); // spans: the root, `work` and `index`
+  assert.deepEqual([point.doubles[4], point.doubles[5], point.doubles[10], point.doubles[11]], [1, 2, 5, 2]); // hits, lookups, bytes, ms
   assert.equal(point.doubles[8], 404);
   assert.equal(point.doubles[9], 1); // one error record: the 404 response
   assert.equal(point.doubles[12], 1); // sampled
-  assert.equal(mem.spans.length, 2);
+  assert.equal(mem.spans.length, 3);
   assert.deepEqual(ae.stats(), { written: 1, failed: 0, truncated: 0, refused: 0 });
 });
