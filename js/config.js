@@ -1,6 +1,7 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
+import { validateBindings } from './bindings/binding-config.js';
 import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 import { validateSampling } from './sampling-config.js';
@@ -36,6 +37,7 @@ const KNOWN_KEYS = new Set([
   'histograms',
   'errors',
   'cacheTiers',
+  'bindings',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -115,7 +117,7 @@ export function validateConfig(config) {
   }
   const errors = validateErrors(config.errors);
   const histograms = validateHistograms(config.histograms);
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers) };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers), bindings: validateBindings(config.bindings) };
 }
 
 // histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's

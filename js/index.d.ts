@@ -526,3 +526,26 @@ export function instrumentEntrypoint<C extends abstract new (ctx: any, env: any)
   Class: C,
   config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
 ): C;
+
+/** Binding types instrument() recognises in env (README, "Bindings"); 'cache' is scope.caches. */
+export type BindingType = 'kv' | 'r2' | 'd1' | 'durable_object' | 'service' | 'queue' | 'ai' | 'analytics_engine' | 'cache';
+
+export interface BindingsOptions {
+  /** Binding types or binding names (as in the wrangler configuration) left untraced and untouched. */
+  exclude?: Array<BindingType | (string & {})>;
+  /** RPC bindings whose method calls get the trace context as one trailing argument: all (true) or by name. Default false. */
+  rpcContext?: boolean | string[];
+}
+
+export interface EdgescopeConfig {
+  /** Binding instrumentation: on by default (true, or options); false leaves env and scope.caches the runtime's own. */
+  bindings?: boolean | BindingsOptions;
+}
+
+export interface InvocationScope {
+  /**
+   * The Cache API with match, put and delete traced as this invocation's spans (`caches.default`,
+   * `caches.open(name)`). The runtime's own `caches` with `bindings: false` or 'cache' excluded.
+   */
+  readonly caches: CacheStorage & { readonly default: Cache };
+}

@@ -10,12 +10,14 @@
 // core), the handler runs exactly as without it and the failure is logged once and counted; its
 // scopeOf() then returns a scope that records nothing (never a throw into the handler).
 // ARCHITECTURE.md, "Request lifecycle", is the long form.
-import { EdgescopeConfigError, validateConfig } from './config.js';
+import { validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
-import { SCOPE, Telemetry } from './telemetry.js';
+import { SCOPE } from './telemetry.js';
+import { telemetryFor } from './telemetry-for.js';
 import { reportInternalFailure, unavailableScope } from './internal-failures.js';
+import { wrapEnv } from './bindings/env.js';
 import { emailAttributes } from './entrypoints/email-attributes.js';
 import { tailAttributes } from './entrypoints/tail-attributes.js';
 
@@ -24,22 +26,10 @@ export function instrument(handler, config) {
     throw new TypeError('edgescope: instrument(handler, config) expects the Worker export object as `handler`');
   }
   if (typeof config !== 'function') validateConfig(config); // up front: fail at deploy, not at the first request
-  let telemetry = null;
-  // null when telemetry is unavailable for this invocation: the handler then runs uninstrumented.
-  const resolve = (env) => {
-    try {
-      if (!telemetry) {
-        const resolved = typeof config === 'function' ? config(env) : config;
-        if (resolved === undefined) throw new EdgescopeConfigError('config(env)', 'a function returning a config object', resolved);
-        telemetry = new Telemetry(resolved);
-      }
-      telemetry.beginInvocation();
-      return telemetry;
-    } catch (error) {
-      reportInternalFailure('setup', error);
-      return null;
-    }
-  };
+  // One Telemetry per config per isolate, shared with instrumentDurableObject/instrumentEntrypoint
+  // given the same config; null when unavailable for this invocation (the handler then runs
+  // uninstrumented).
+  const resolve = (env) => telemetryFor(config, env);
 
   const wrapped = Object.create(handler);
   if (typeof handler.fetch === 'function') {
@@ -131,7 +121,7 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
 
   let response;
   try {
-    response = await handler.fetch(request, env, scope.ctx);
+    response = await handler.fetch(request, wrapEnv(env, scope, telemetry.config), scope.ctx);
   } catch (error) {
     scope.fail(error);
     scope.finalize({ outcome: 'threw', error });
@@ -172,7 +162,7 @@ export async function runEvent(handler, method, telemetry, event, env, ctx, name
   });
   if (!scope) return uninstrumented(handler, method, event, env, ctx, telemetry);
   try {
-    const result = await handler[method](event, env, scope.ctx);
+    const result = await handler[method](event, wrapEnv(env, scope, telemetry.config), scope.ctx);
     scope.finalize({ outcome: 'complete' });
     return result;
   } catch (error) {

@@ -62,6 +62,10 @@ export function unavailableScope(telemetry = null) {
     cacheFacts: Object.freeze({ hits: 0, lookups: 0, byTier: Object.freeze({}) }),
     counts: Object.freeze({ spans: 0, logs: 0 }),
     status: null, outcome: null, responseBytes: null,
+    // The runtime's own CacheStorage, untraced (js/bindings/cache.js is the traced one).
+    get caches() {
+      return globalThis.caches;
+    },
   };
 }
 

@@ -19,6 +19,7 @@ import { MAX_ENTRIES, rulesFor } from './tiers/tier-core.js';
 import { CacheFacts, fetchFactsProblem } from './tiers/tier-facts.js';
 import { NO_TIER } from './tiers/tier-config.js';
 import { TIER_ATTRIBUTE, cacheAttributes, recordCacheCounters, recordLookupDuration } from './tiers/tier-report.js';
+import { scopeCaches } from './bindings/cache.js';
 
 const scopes = new WeakMap();
 
@@ -344,6 +345,16 @@ export class InvocationScope {
       span.setAttribute('edgescope.span.unended', true);
       span.end();
     }
+  }
+
+  // The Cache API with match, put and delete traced as this invocation's spans (js/bindings/cache.js),
+  // made at the first use. A property of the scope rather than a patched global `caches`: Workers
+  // have no implicit async context without nodejs_compat, and one isolate serves concurrent
+  // requests, so a global could not tell whose span a cache call is. `bindings: false` (or
+  // 'cache' in bindings.exclude) gives the runtime's own `caches`; undefined where there is none.
+  get caches() {
+    if (this.cachesView === undefined) this.cachesView = scopeCaches(this);
+    return this.cachesView;
   }
 }
 

@@ -15,7 +15,7 @@
 // by rpcMethods() is an RPC method, run by runRpc().
 import { rpcMethods } from './class-methods.js';
 import { runRpc } from './run-rpc.js';
-import { checkConfig, telemetryFor } from './telemetry-for.js';
+import { checkConfig, telemetryFor } from '../telemetry-for.js';
 
 const INSTRUMENTED = Symbol.for('edgescope.instrumentedClass');
 

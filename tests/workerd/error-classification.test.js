@@ -15,7 +15,8 @@ async function d1Failure(id) {
   const res = await worker.fetch(`/d1?id=${id}`);
   assert.equal(res.status, 500); // the handler threw; workerd answers 500
   await res.arrayBuffer();
-  await collector.waitFor((c) => c.spans.length === 2 && errorCounts(c).length === 1);
+  // the handler's d1.query span, the binding's own client span (js/bindings/d1.js) and the root
+  await collector.waitFor((c) => c.spans.length === 3 && errorCounts(c).length === 1);
   const root = collector.spans.find((s) => s.kind === 'server');
   const query = collector.spans.find((s) => s.name === 'd1.query');
   const [counter] = errorCounts(collector);

@@ -1,11 +1,11 @@
-// One Telemetry per config per isolate for the class wrappers (instrumentDurableObject,
+// One Telemetry per config per isolate for instrument() and the class wrappers (instrumentDurableObject,
 // instrumentEntrypoint): every class wrapped with the same config object (or config function)
 // shares one core, one export pipeline and one set of metric series, as one instrument() call
 // does for its handler. A config function is evaluated once, with the env of the first invocation.
 // Setup failures fail open (ARCHITECTURE.md, "Request lifecycle", step 1): null, logged once.
-import { EdgescopeConfigError, validateConfig } from '../config.js';
-import { reportInternalFailure } from '../internal-failures.js';
-import { Telemetry } from '../telemetry.js';
+import { EdgescopeConfigError, validateConfig } from './config.js';
+import { reportInternalFailure } from './internal-failures.js';
+import { Telemetry } from './telemetry.js';
 
 const byConfig = new WeakMap();
 
