@@ -131,13 +131,17 @@ for (const side of Object.values(sides)) {
 
 const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
 const mark = (...s) => (s.some((x) => x.broken) ? ' !' : '');
-// The mean difference, and in parentheses the smallest..largest difference within one round.
+// The mean difference, then in brackets the median of the per-round differences (robust to a
+// round that a neighbour's load hit), and in parentheses the smallest..largest of them.
 function added(a, b, per = 1) {
   const diffs = a.perRound.map((v, i) => (v - b.perRound[i]) / per);
-  return `${signed((a.ms - b.ms) / per)} (${signed(Math.min(...diffs))}..${signed(Math.max(...diffs))})${mark(a, b)}`;
+  const sorted = [...diffs].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return `${signed((a.ms - b.ms) / per)} [${signed(median)}] (${signed(sorted[0])}..${signed(sorted.at(-1))})${mark(a, b)}`;
 }
 const { plain, off, on } = sides;
-console.log(`\nworkerd CPU per request (ms), ${ROUNDS} rotating rounds × ${PER_ROUND} requests per side, one run (${seconds.toFixed(0)} s); in parentheses the smallest..largest difference within one round:\n`);
+console.log(`\nworkerd CPU per request (ms), ${ROUNDS} rotating rounds × ${PER_ROUND} requests per side, one run (${seconds.toFixed(0)} s); differences as mean [median of the rounds] (smallest..largest within one round):\n`);
 console.log('| side | ms CPU/request | added over uninstrumented | × | added over bindings: false | spans exported/request |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const s of Object.values(sides)) {
