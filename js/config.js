@@ -208,12 +208,26 @@ function collectExporters(config) {
   if (!Array.isArray(list) || list.length === 0) {
     throw new EdgescopeConfigError(field, 'an exporter such as exporters.http({ url }) (or a non-empty array of them)', list);
   }
+  let invocationExporters = 0;
   list.forEach((exporter, i) => {
     const name = config.exporters !== undefined ? `exporters[${i}]` : 'exporter';
+    // Invocation exporters (exporters.analyticsEngine) write one summary per invocation instead of
+    // sending payloads (js/invocation-summary.js).
+    if (exporter && exporter[Symbol.for('edgescope.invocationExporter')] === true) {
+      if (typeof exporter.write !== 'function') throw new EdgescopeConfigError(name, 'an invocation exporter with write()', exporter);
+      // Analytics Engine: 25 data points per invocation (js/exporters/analytics-engine-layout.js).
+      if (++invocationExporters > 25) throw new EdgescopeConfigError(name, 'one of at most 25 analyticsEngine exporters (one data point each per invocation)', exporter);
+      return;
+    }
     if (!exporter || typeof exporter.send !== 'function' || !isFormat(exporter.format)) {
       throw new EdgescopeConfigError(name, `an exporter object with send() and format ${FORMAT_LIST}`, exporter);
     }
   });
+  // The spans, metrics and logs an invocation records need somewhere to go; a summary alone would
+  // drain them into nothing.
+  if (invocationExporters === list.length) {
+    throw new EdgescopeConfigError(field, 'a list with at least one payload exporter (http, direct or console) besides analyticsEngine', list);
+  }
   return list;
 }
 

@@ -88,12 +88,37 @@ export const exporters: {
   http(options: RetryingHttpExporterOptions): Exporter;
   direct(options: HttpExporterOptions): Exporter;
   console(options?: { write?: (line: string) => void }): Exporter;
+  /** One Analytics Engine data point per invocation, slot layout in the README ("Analytics Engine"). */
+  analyticsEngine(options: AnalyticsEngineExporterOptions): InvocationExporter;
 };
+
+/** The invocation facts an invocation exporter writes (js/invocation-summary.js). */
+export interface InvocationSummary {
+  event: string; service: string; version: string; method: string; route: string; statusClass: string;
+  cacheTier: string; errorType: string; outcome: string; traceId: string;
+  count: number; durationMs: number; bytesIn: number; bytesOut: number; cacheHits: number; cacheLookups: number;
+  spans: number; logs: number; status: number; errors: number; cacheBytes: number; cacheMs: number; sampled: number;
+}
+
+export interface AnalyticsEngineExporterOptions {
+  /** The dataset binding (env.MY_DATASET); use a config function of env to reach it. */
+  dataset: { writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void };
+  /** What index1 holds (cut to 96 bytes). Default 'service'. */
+  indexBy?: 'service' | 'route' | 'cacheTier' | 'method' | 'event' | 'version' | 'statusClass' | ((summary: InvocationSummary) => string);
+}
+
+/** Gets one summary per invocation instead of payloads (the export pipeline leaves it out). */
+export interface InvocationExporter {
+  name: string;
+  write(summary: InvocationSummary): { blobs: string[]; doubles: number[]; indexes: string[] } | null;
+  stats(): { written: number; failed: number; truncated: number; refused: number };
+}
 
 export interface EdgescopeConfig {
   service: string;
   exporter?: Exporter;
-  exporters?: Exporter[];
+  /** Payload exporters, and optionally invocation exporters (analyticsEngine) alongside them. */
+  exporters?: Array<Exporter | InvocationExporter>;
   /** Head sampling ratio, 0..1. Default 1. A sampled/unsampled incoming traceparent wins. */
   sampleRate?: number;
   /** No payload is larger. Default 65536; 1024..16777216. */

@@ -13,6 +13,7 @@
 //   done      settles; `done` never rejects and the invocation count always returns to zero.
 import { ATTR, headerAttributes } from './http-attributes.js';
 import { reportInternalFailure } from './internal-failures.js';
+import { writeInvocationSummaries } from './invocation-summary.js';
 import { classifyError, errorAttributes, settleInvocationErrors } from './monitoring/error-records.js';
 import { MAX_ENTRIES, rulesFor } from './tiers/tier-core.js';
 import { CacheFacts, fetchFactsProblem } from './tiers/tier-facts.js';
@@ -232,6 +233,7 @@ export class InvocationScope {
     } catch (failure) {
       reportInternalFailure('finalize', failure);
     }
+    writeInvocationSummaries(this); // Analytics Engine: one data point, after the root ended (never throws)
     // Alert work (a shared-state request, then the channels) is tracked like the handler's own
     // waitUntil work, so the background wait below includes it.
     this.track(this.settleErrors());
