@@ -174,3 +174,49 @@ test('ids and stubs from the namespace are not calls: only the method call makes
   const { clients } = await spansOf(1);
   assert.deepEqual(clients.map((s) => s.name), ['DO/add']);
 });
+
+// Into an instrumented callee (instrumentDurableObject / instrumentEntrypoint): one trace across
+// both Workers, the callee's server span a child of the caller's client span.
+describe('into an instrumented callee', () => {
+  const traced = { do: 'TRACED_DO', service: 'TRACED_API' };
+  const serverSpanOf = async (name, traceId) => {
+    await collector.waitFor((c) => c.spans.some((s) => s.kind === 'server' && s.name === name && s.traceId === traceId));
+    return collector.spans.find((s) => s.kind === 'server' && s.name === name && s.traceId === traceId);
+  };
+
+  for (const [group, bindingName] of Object.entries(traced)) {
+    const className = group === 'do' ? 'Store' : 'Api';
+
+    test(`${bindingName}: an RPC call with rpcContext continues the trace, and the callee's method gets only its own arguments`, async () => {
+      const result = await call('instrumented', `observe-${group}`, 'echoArgs', { callee: 'traced', context: bindingName });
+      assert.deepEqual(result, { value: { count: 2, args: [1, 'two'] } });
+      const { clients } = await spansOf(1);
+      const [client] = clients;
+      assert.equal(client.name, `${bindingName}/echoArgs`);
+      const server = await serverSpanOf(`${className}/echoArgs`, currentTrace);
+      assert.equal(server.parentSpanId, client.spanId);
+    });
+
+    test(`${bindingName}: fetch continues the trace through the traceparent header`, async () => {
+      const result = await call('instrumented', `observe-${group}`, 'fetchHeaders', { callee: 'traced' });
+      const { clients } = await spansOf(1);
+      const [client] = clients;
+      assert.equal(result.value.traceparent, traceparentOf(client));
+      // The callee's fetch span: in this trace, under the client span (waitFor fails otherwise).
+      await collector.waitFor((c) => c.spans.some((s) => s.kind === 'server' && s.traceId === currentTrace && s.parentSpanId === client.spanId));
+    });
+
+    test(`${bindingName}: without rpcContext the callee's server span starts a trace of its own`, async () => {
+      assert.deepEqual(await call('instrumented', `observe-${group}`, 'echoNoArgs', { callee: 'traced' }), { value: { count: 0, args: [] } });
+      const { root, clients } = await spansOf(1);
+      const isCallee = (s) => s.kind === 'server' && s.name === `${className}/echoArgs` && s.parentSpanId === null;
+      await collector.waitFor((c) => c.spans.some(isCallee));
+      assert.ok(collector.spans.filter(isCallee).every((s) => s.traceId !== currentTrace));
+      assert.deepEqual(
+        collector.spans.filter((s) => s.traceId === currentTrace).map((s) => s.spanId).sort(),
+        [root.spanId, clients[0].spanId].sort(),
+        'nothing of the callee in the caller\'s trace',
+      );
+    });
+  }
+});
