@@ -5,8 +5,9 @@
 // (instrumentDurableObject / instrumentEntrypoint) strips it before calling the user's method and
 // parents its server span on it. An uninstrumented callee receives it as a plain last argument, so
 // it is off by default: a method that checks arguments.length or takes rest parameters would see
-// it. fetch through a binding carries the headers instead and needs no opt-in.
-export const TRACE_CONTEXT_MARKER = '__edgescopeTraceContext';
+// it. fetch through a binding carries the headers instead and needs no opt-in. The marker is the
+// one the callee side reads (js/entrypoints/trace-context-argument.js).
+import { TRACE_CONTEXT_MARKER } from '../entrypoints/trace-context-argument.js';
 
 export function traceContextArgument(span, fallback) {
   const context = span?.spanContext() ?? fallback?.spanContext() ?? null;
