@@ -1,8 +1,9 @@
 // fetch() through a Durable Object stub or a service binding as an HTTP CLIENT span (OpenTelemetry
-// HTTP client conventions, as js/traced-fetch.js), with W3C traceparent/tracestate headers on a
+// HTTP client conventions, the steps of js/traced-fetch.js), with W3C traceparent/tracestate headers on a
 // copy of the request: the caller's Request and Headers are never changed. The span ends when the
 // response headers arrive; the body stays the caller's to read.
-import { ATTR, clientRequestAttributes } from '../http-attributes.js';
+import { clientRequestAttributes } from '../http-attributes.js';
+import { noteResponse, withTraceContext } from '../traced-fetch.js';
 import { failSpan, openBindingSpan } from './rpc-span.js';
 
 export async function tracedBindingFetch(stub, fetch, site, input, init) {
@@ -15,17 +16,8 @@ export async function tracedBindingFetch(stub, fetch, site, input, init) {
   }
   const span = openBindingSpan(site, request.method, clientRequestAttributes(request));
   if (!span) return Reflect.apply(fetch, stub, [request]);
-  const headers = new Headers(request.headers);
-  const context = span.spanContext();
-  if (context) {
-    headers.set('traceparent', context.traceparent);
-    if (context.tracestate) headers.set('tracestate', context.tracestate);
-    else headers.delete('tracestate');
-  }
   try {
-    const response = await Reflect.apply(fetch, stub, [new Request(request, { headers })]);
-    span.setAttribute(ATTR.status, response.status);
-    if (response.status >= 400) span.setStatus('error', `HTTP ${response.status}`);
+    const response = noteResponse(span, await Reflect.apply(fetch, stub, [withTraceContext(request, span)]));
     span.end();
     return response;
   } catch (error) {
