@@ -27,6 +27,11 @@ export function registerScope(scope, ...keys) {
   for (const key of keys) if (key && typeof key === 'object') scopes.set(key, scope);
 }
 
+// The scope registered under `key`, or undefined (scopeOf without the throw).
+export function registeredScope(key) {
+  return key && typeof key === 'object' ? scopes.get(key) : undefined;
+}
+
 export function scopeOf(key) {
   const scope = key && typeof key === 'object' ? scopes.get(key) : undefined;
   if (!scope) {

@@ -38,7 +38,7 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
-    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0, sourcesRefused: 0, fetchesRefused: 0 };
+    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0, sourcesRefused: 0, fetchesRefused: 0, bindingsUnattributed: 0 };
     this.reported = new Set();
   }
 

@@ -16,6 +16,7 @@
 import { rpcMethods } from './class-methods.js';
 import { runRpc } from './run-rpc.js';
 import { checkConfig, telemetryFor } from '../telemetry-for.js';
+import { InstanceEnv } from './instance-env.js';
 
 const INSTRUMENTED = Symbol.for('edgescope.instrumentedClass');
 
@@ -35,24 +36,35 @@ export function instrumentClass(Class, config, { caller, handlers, excluded, att
   const Instrumented = {
     [Class.name]: class extends Class {
       constructor(...args) {
-        super(...args);
         // The runtime passes (ctx, env): DurableObjectState or ExecutionContext, and the bindings.
-        return instrumentInstance(this, args[0], args[1]);
+        // The user's constructor (and so this.env) gets an env whose bindings are traced under the
+        // invocation using them, when that is unambiguous (instance-env.js).
+        const instanceEnv = args.length >= 2 ? new InstanceEnv(args[1]) : null;
+        if (instanceEnv) super(args[0], instanceEnv.env, ...args.slice(2));
+        else super(...args);
+        return instrumentInstance(this, args[0], args[1], instanceEnv);
       }
     },
   }[Class.name];
   Object.defineProperty(Instrumented, INSTRUMENTED, { value: true });
 
-  function instrumentInstance(instance, ctx, env) {
+  function instrumentInstance(instance, ctx, env, instanceEnv) {
     if (!ctx || typeof ctx.waitUntil !== 'function') return instance; // not constructed by the runtime
+    if (instanceEnv) instanceEnv.ctx = ctx;
     const wrappers = new Map(); // one wrapper per (name, function): stable identity across reads
     const invoke = (name, method, args) => {
       const telemetry = telemetryFor(config, env);
       const attributes = safeAttributes(attributesOf, service, ctx);
       const run = Object.hasOwn(handlers, name) ? handlers[name] : null;
-      return run
-        ? run(telemetry, instance, method, args, ctx, env, attributes)
-        : runRpc(telemetry, ctx, instance, method, name, service, args, attributes);
+      try {
+        return run
+          ? run(telemetry, instance, method, args, ctx, env, attributes)
+          : runRpc(telemetry, ctx, instance, method, name, service, args, attributes);
+      } finally {
+        // The invocation's scope was registered under ctx before the method ran: from now on a
+        // binding read through this.env knows this invocation is running.
+        instanceEnv?.noteStarted();
+      }
     };
     return new Proxy(instance, {
       get(target, key) {
