@@ -114,8 +114,7 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
       scope: s,
     });
     s.attach(span, request.method);
-    // The request body's declared size (Analytics Engine's bytes-in slot); a chunked upload has none.
-    s.requestBytes = Number(request.headers.get('content-length')) || 0;
+    s.request = request; // read only by an invocation exporter (js/invocation-summary.js: bytes in)
     if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
     registerScope(s, request, ctx, s.ctx);
   });

@@ -64,7 +64,7 @@ export function invocationSummary(scope) {
     traceId: context?.traceId ?? '',
     count: 1,
     durationMs: Math.max(0, Date.now() - scope.startTime),
-    bytesIn: scope.requestBytes ?? 0,
+    bytesIn: requestBytes(scope.request),
     bytesOut: scope.responseBytes ?? 0,
     cacheHits: facts.hits ?? 0,
     cacheLookups: facts.lookups ?? 0,
@@ -83,7 +83,7 @@ export function invocationSummary(scope) {
 // exporter). Never throws: a failure is counted and logged, and the invocation goes on.
 export function writeInvocationSummaries(scope) {
   try {
-    const list = scope.telemetry.config.exporters.filter(isInvocationExporter);
+    const list = invocationExporters(scope.telemetry.config);
     if (list.length === 0 || written.has(scope)) return;
     written.add(scope);
     const summary = invocationSummary(scope);
@@ -101,6 +101,26 @@ export function writeInvocationSummaries(scope) {
 function errorTypeOf(record) {
   if (record.type) return record.type;
   return record.source === 'response' && record.status ? String(record.status) : '_OTHER';
+}
+
+// The request body's declared size; a chunked upload (and any non-HTTP invocation) has none.
+function requestBytes(request) {
+  try {
+    return Number(request?.headers.get('content-length')) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+// Per config, once: the finalize of every invocation asks.
+const invocationLists = new WeakMap();
+function invocationExporters(config) {
+  let list = invocationLists.get(config);
+  if (!list) {
+    list = config.exporters.filter(isInvocationExporter);
+    invocationLists.set(config, list);
+  }
+  return list;
 }
 
 function stringOr(value) {

@@ -26,7 +26,7 @@ export function instrumentCaches(storage, scope) {
 function wrapCache(cache, name, scope) {
   if (cache === null || typeof cache !== 'object') return cache;
   const call = (operation, invoke, settled) =>
-    tracedCall(scope, `cache.${operation} ${name}`, 'client', dbAttributes('cloudflare.cache', 'cache', name, operation), invoke, settled);
+    tracedCall(scope, `${operation} ${name}`, 'client', dbAttributes('cloudflare.cache', 'cache', name, operation), invoke, settled);
   return bindingProxy(cache, {
     match: (...args) =>
       call('match', () => cache.match(...args), (span, response, ms) => {

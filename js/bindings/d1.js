@@ -25,7 +25,8 @@ function wrapDatabase(db, name, scope) {
     prepare: (sql, ...rest) => wrapStatement(db.prepare(sql, ...rest), sql, name, scope),
     batch: (statements, ...rest) => {
       const real = Array.isArray(statements) ? statements.map((s) => realStatements.get(s) ?? s) : statements;
-      const attributes = Array.isArray(statements) ? { 'db.operation.batch.size': statements.length } : {};
+      // db.operation.batch.size: never 1 (database conventions: a batch of one is a single operation).
+      const attributes = Array.isArray(statements) && statements.length > 1 ? { 'db.operation.batch.size': statements.length } : {};
       return call('batch', attributes, () => db.batch(real, ...rest), (span, results) => {
         if (Array.isArray(results)) addRows(span, results.map((r) => r?.meta));
       });

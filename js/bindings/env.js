@@ -28,12 +28,13 @@ const WRAPPERS = {
 export function wrapEnv(env, scope, config) {
   const bindings = config?.bindings;
   if (!bindings?.enabled || env === null || typeof env !== 'object') return env;
-  const wrappers = new Map(); // key -> { original, wrapped }
+  let wrappers = null; // key -> { original, wrapped }, made at the first binding read
   try {
     return new Proxy(env, {
       get(target, key) {
         const value = Reflect.get(target, key, target);
         if (typeof key !== 'string' || value === null || typeof value !== 'object') return value;
+        wrappers ??= new Map();
         const cached = wrappers.get(key);
         if (cached && cached.original === value) return cached.wrapped;
         const wrapped = wrapBinding(target, key, value, scope, bindings);

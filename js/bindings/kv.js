@@ -12,7 +12,10 @@ export function wrapKv(kv, name, scope) {
   return bindingProxy(kv, {
     get: (...args) => call('get', () => kv.get(...args), (span, value, ms) => lookup(scope, span, value, ms)),
     getWithMetadata: (...args) =>
-      call('getWithMetadata', () => kv.getWithMetadata(...args), (span, result, ms) => lookup(scope, span, result?.value, ms)),
+      call('getWithMetadata', () => kv.getWithMetadata(...args), (span, result, ms) =>
+        // Several keys at once answer a Map of { value, metadata }: its values, as a bulk get's.
+        lookup(scope, span, result instanceof Map ? valuesOf(result) : result?.value, ms),
+      ),
     put: (...args) => call('put', () => kv.put(...args)),
     list: (...args) => call('list', () => kv.list(...args), (span, result) => {
       if (Array.isArray(result?.keys)) span.setAttribute('db.response.returned_rows', result.keys.length);
@@ -31,4 +34,10 @@ function lookup(scope, span, value, durationMs) {
   }
   const hit = value !== null && value !== undefined;
   recordLookup(scope, span, 'kv', hit, durationMs, hit ? byteSize(value) : undefined);
+}
+
+function valuesOf(results) {
+  const values = new Map();
+  for (const [key, entry] of results) values.set(key, entry?.value ?? null);
+  return values;
 }

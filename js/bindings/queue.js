@@ -9,7 +9,7 @@ export function wrapQueue(queue, name, scope) {
   const call = (operation, attributes, invoke) =>
     tracedCall(
       scope,
-      `send ${name}`,
+      `${operation} ${name}`, // messaging conventions: "{messaging.operation.name} {destination}"
       'producer',
       {
         'messaging.system': 'cloudflare_queues',

@@ -10,7 +10,10 @@ export const RPC_SYSTEM = 'cloudflare_workers_rpc';
 
 // null when there is nothing to trace under (telemetry unavailable for this invocation): the call
 // then goes through untraced. A failure to open the span never fails the call.
+// A call through an env kept past its invocation (a module-level `kept ??= env`) is not traced:
+// its spans would land in that finished invocation's trace (call-span.js does the same).
 export function openBindingSpan(site, name, attributes) {
+  if (site.scope?.closed) return null;
   const parent = site.scope?.rootSpan;
   if (typeof parent?.startSpan !== 'function') return null;
   try {

@@ -25,8 +25,10 @@ export function originalOf(value) {
 const MAX_DEPTH = 4;
 const MAX_VALUES = 256;
 
+// `copies` maps each object met to what it became, so an object given twice (or reached again
+// through a cycle) stays one object, as structured cloning keeps it without the wrapper.
 export function unwrapArguments(args) {
-  return unwrapArray(args, { left: MAX_VALUES }, 0);
+  return unwrapArray(args, { left: MAX_VALUES, copies: new Map() }, 0);
 }
 
 function unwrapValue(value, budget, depth) {
@@ -34,25 +36,36 @@ function unwrapValue(value, budget, depth) {
   const original = originals.get(value);
   if (original !== undefined) return original;
   if (depth >= MAX_DEPTH || budget.left <= 0 || typeof value !== 'object') return value;
+  const seen = budget.copies.get(value);
+  if (seen !== undefined) return seen;
   if (Array.isArray(value)) return unwrapArray(value, budget, depth + 1);
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null ? unwrapObject(value, budget, depth + 1) : value;
 }
 
 function unwrapArray(array, budget, depth) {
-  let copy = null;
+  // A copy made up front (used only if a wrapper turns up), so a cycle back to this array points
+  // at the copy.
+  const copy = [...array];
+  budget.copies.set(array, copy);
+  let changed = false;
   for (let i = 0; i < array.length && budget.left-- > 0; i++) {
     const unwrapped = unwrapValue(array[i], budget, depth);
     if (unwrapped !== array[i]) {
-      copy ??= [...array];
       copy[i] = unwrapped;
+      changed = true;
     }
   }
-  return copy ?? array;
+  const result = changed ? copy : array;
+  budget.copies.set(array, result);
+  return result;
 }
 
 function unwrapObject(object, budget, depth) {
   const descriptors = Object.getOwnPropertyDescriptors(object);
+  // The copy exists before its properties are walked, so a cycle back to this object points at it.
+  const copy = Object.create(Object.getPrototypeOf(object));
+  budget.copies.set(object, copy);
   let changed = false;
   for (const key of Object.keys(descriptors)) {
     if (budget.left-- <= 0) break;
@@ -64,5 +77,7 @@ function unwrapObject(object, budget, depth) {
       changed = true;
     }
   }
-  return changed ? Object.create(Object.getPrototypeOf(object), descriptors) : object;
+  const result = changed ? Object.defineProperties(copy, descriptors) : object;
+  budget.copies.set(object, result);
+  return result;
 }

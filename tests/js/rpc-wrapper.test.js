@@ -178,3 +178,33 @@ test('wrappers inside plain objects and arrays reach the binding as originals; o
   assert.equal(getterCalls, 0, 'accessors are not called by the wrapper');
   assert.equal(passedOptions.lazy, 'lazy');
 });
+
+test('an argument object given twice, or reached again through a cycle, stays one object once unwrapped', () => {
+  const { scope } = setup();
+  const fake = fakeService();
+  const other = fakeService().binding;
+  const api = wrapRpcBinding(fake.binding, 'service', 'API', scope, {});
+  const wrappedOther = wrapRpcBinding(other, 'service', 'OTHER', scope, {});
+  const shared = { target: wrappedOther };
+  const cyclic = { target: wrappedOther };
+  cyclic.self = cyclic;
+  api.echo(shared, shared, cyclic);
+  const [first, second, passedCyclic] = fake.calls[0];
+  assert.equal(first, second, 'structured cloning keeps one object: so must the unwrapping');
+  assert.equal(first.target, other);
+  assert.equal(passedCyclic.target, other);
+  assert.equal(passedCyclic.self, passedCyclic, 'the cycle points at the copy, which holds no wrapper');
+});
+
+test("a stub's own native methods (on its prototype chain) are called on the stub, untraced, without a context argument", async () => {
+  const { scope, clientSpans } = setup();
+  class Fetcher {
+    scheduled(...args) {
+      if (!(this instanceof Fetcher)) throw new TypeError('Illegal invocation');
+      return args.length;
+    }
+  }
+  const wrapped = wrapRpcBinding(new Fetcher(), 'service', 'SVC', scope, { rpcContext: true });
+  assert.equal(wrapped.scheduled({ cron: '* * * * *' }), 1);
+  assert.deepEqual(await clientSpans(), []);
+});

@@ -49,7 +49,7 @@ test('hits, lookups and bytes by tier are exact for Cache API, KV, R2 and D1 loo
   // Each lookup's span says where its answer came from: the tier on a hit, 'miss' otherwise.
   const sources = collector.spans.filter((s) => s.attributes['cache.source']).map((s) => `${s.name}=${s.attributes['cache.source']}`).sort();
   assert.deepEqual(sources, [
-    'all DB=d1', 'cache.match default=cache', 'cache.match default=miss', 'first DB=miss',
-    'get BUCKET=r2', 'get KV=kv', 'get KV=miss', 'head BUCKET=miss',
+    'all DB=d1', 'first DB=miss', 'get BUCKET=r2', 'get KV=kv',
+    'get KV=miss', 'head BUCKET=miss', 'match default=cache', 'match default=miss',
   ]);
 });
