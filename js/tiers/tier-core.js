@@ -39,8 +39,14 @@ export class TierRules {
   attach() {
     const core = getCore();
     const memory = core.memory;
-    const ptr = memory.scratchFor(this.packed.length * 3);
-    const handle = core.exports.es_tier_rules(memory.writeText(ptr, this.packed));
+    let handle;
+    try {
+      const ptr = memory.scratchFor(this.packed.length * 3);
+      handle = core.exports.es_tier_rules(memory.writeText(ptr, this.packed));
+    } catch (error) {
+      if (isTrap(error)) markDead(core); // a fresh instance at the next invocation (wasm-core.js)
+      throw error;
+    }
     if (handle < 0) return memory.lastError();
     this.core = core;
     this.handle = handle;
