@@ -34,7 +34,7 @@ import { gunzipSync } from 'node:zlib';
 import { bundleWorker } from '../js/testing/index.js';
 import { WireFormat } from '../js/core/tables.js';
 import { COMPRESSIONS } from '../js/exporters/compress.js';
-import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { cpuNs, drive, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 300);
@@ -140,25 +140,6 @@ for (const spec of specs) {
   const collectorUrl = spec.format === 'native' || spec.bundle === 'post' ? `${collector.url}/ingest` : collector.url;
   const bindings = { KIND: 'string', COLLECTOR_URL: collectorUrl, ...(spec.format ? { FORMAT: spec.format, COMPRESSION: spec.compression, SAMPLE_RATE: String(spec.sampleRate) } : {}) };
   sides[spec.name] = { ...spec, ...(await launch(bundles[spec.bundle], bindings)), collector, perRound: [], bad: 0, firstBad: null };
-}
-
-// Sends n requests one after another, each read to its end, and checks the answer: a side that
-// answers wrongly is not doing the same work, and its row says so.
-async function drive(side, n) {
-  for (let i = 0; i < n; i++) {
-    const pathname = `/item/${i % 10}`;
-    try {
-      const res = await fetch(`${side.worker.url}${pathname}`);
-      const text = await res.text();
-      if (res.status !== 200 || text !== `hello ${pathname}`) {
-        side.bad++;
-        side.firstBad ??= `status ${res.status}: ${text.slice(0, 120)}`;
-      }
-    } catch (error) {
-      side.bad++;
-      side.firstBad ??= String(error.cause ?? error);
-    }
-  }
 }
 
 const names = Object.keys(sides);

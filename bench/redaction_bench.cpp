@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ns_per_call.hpp"
 #include "edgescope/redaction.hpp"
 
 using namespace edgescope;
@@ -16,18 +17,6 @@ using namespace edgescope;
 namespace {
 
 std::size_t sink = 0;
-
-template <typename Body>
-double ns_per_call(std::size_t calls, Body&& body) {
-  double best = 1e18;
-  for (int run = 0; run < 7; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < calls; ++i) body(i);
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-    best = std::min(best, ns / static_cast<double>(calls));
-  }
-  return best;
-}
 
 double text_ns(const RedactionPolicy& policy, const std::vector<std::string>& values, std::size_t calls) {
   return ns_per_call(calls, [&](std::size_t i) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ns_per_call.hpp"
 #include "edgescope/resilience/breaker.hpp"
 #include "edgescope/resilience/exhaustion.hpp"
 #include "edgescope/resilience/ledger.hpp"
@@ -21,18 +22,6 @@ namespace {
 
 std::size_t sink = 0;
 constexpr std::int64_t T0 = 1'796'500'000'000;
-
-template <typename Body>
-double ns_per_call(std::size_t calls, Body&& body) {
-  double best = 1e18;
-  for (int run = 0; run < 7; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < calls; ++i) body(i);
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-    best = std::min(best, ns / static_cast<double>(calls));
-  }
-  return best;
-}
 
 void row(const char* what, double ns) { std::printf("%-64s %10.1f ns\n", what, ns); }
 

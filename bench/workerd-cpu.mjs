@@ -78,3 +78,23 @@ export function cpuNs(pid) {
 export function threadsShortfallMs(pid) {
   return cpuMs(pid) - cpuNs(pid) / 1e6;
 }
+
+// Sends n requests of the bench workload (bench/workers/workload.js answers `hello /item/<k>`) one
+// after another, each read to its end, and checks the answer: a side that answers wrongly is not
+// doing the same work, and its row says so (side.bad, side.firstBad).
+export async function drive(side, n) {
+  for (let i = 0; i < n; i++) {
+    const pathname = `/item/${i % 10}`;
+    try {
+      const res = await fetch(`${side.worker.url}${pathname}`);
+      const text = await res.text();
+      if (res.status !== 200 || text !== `hello ${pathname}`) {
+        side.bad++;
+        side.firstBad ??= `status ${res.status}: ${text.slice(0, 120)}`;
+      }
+    } catch (error) {
+      side.bad++;
+      side.firstBad ??= String(error.cause ?? error);
+    }
+  }
+}

@@ -22,6 +22,15 @@ std::int32_t fail(std::int32_t code, std::string message) {
   g_error = std::move(message);
   return code;
 }
+std::string cat_num(const char* prefix, long long value, const char* suffix) {
+  std::string out(prefix);
+  out += std::to_string(value);
+  out += suffix;
+  return out;
+}
+std::int32_t fail_num(std::int32_t code, const char* prefix, long long value, const char* suffix) {
+  return fail(code, cat_num(prefix, value, suffix));
+}
 const std::vector<std::uint8_t>& scratch_bytes() { return g_scratch; }
 std::string& output() { return g_output; }
 
@@ -33,7 +42,7 @@ extern "C" {
 
 uint8_t* es_scratch(uint32_t len) {
   if (len > kMaxScratch) {
-    fail(ES_ERR_ARGUMENT, "scratch request of " + std::to_string(len) + " bytes exceeds 1 MiB");
+    fail_num(ES_ERR_ARGUMENT, "scratch request of ", len, " bytes exceeds 1 MiB");
     return nullptr;
   }
   if (g_scratch.size() < len) g_scratch.resize(len);

@@ -20,6 +20,11 @@ extern std::string g_output;
 
 // Sets the message es_error_ptr/len return and returns `code` (a negative ES_ERR_*).
 std::int32_t fail(std::int32_t code, std::string message);
+// `prefix`, `value` in decimal (as std::to_string), `suffix`. Out of line on purpose: every entry
+// point's error path calls these instead of inlining std::string concatenation at each call site,
+// which was most of the ABI's code size (size budget: scripts/size-budget.mjs).
+std::string cat_num(const char* prefix, long long value, const char* suffix = "");
+std::int32_t fail_num(std::int32_t code, const char* prefix, long long value, const char* suffix = "");
 // The bytes the host wrote through es_scratch (at least as many as it asked for).
 const std::vector<std::uint8_t>& scratch_bytes();
 // What es_output_ptr/len return.

@@ -34,7 +34,7 @@ bool read_metas(std::size_t first, std::uint32_t count, const char* what, std::v
     meta.created = read_f64(p);
     if (!is_time(meta.created, "created", why) || !to_count(read_f64(p + 8), "bytes", meta.bytes, why) ||
         !to_count(read_f64(p + 16), "attempts", meta.attempts, why)) {
-      abi::fail(ES_ERR_ARGUMENT, std::string(what) + " " + std::to_string(i) + ": " + why);
+      abi::fail(ES_ERR_ARGUMENT, std::string(what) + abi::cat_num(" ", i, ": ") + why);
       return false;
     }
   }
@@ -43,8 +43,8 @@ bool read_metas(std::size_t first, std::uint32_t count, const char* what, std::v
 
 bool metas_fit(std::uint64_t count) {
   if (count * kMetaBytes <= abi::scratch_bytes().size()) return true;
-  abi::fail(ES_ERR_ARGUMENT, std::to_string(count) + " entries (" + std::to_string(kMetaBytes) +
-                                 " bytes each) exceed the scratch buffer");
+  abi::fail(ES_ERR_ARGUMENT, abi::cat_num("", static_cast<long long>(count), " entries (") +
+                                 abi::cat_num("", kMetaBytes, " bytes each) exceed the scratch buffer"));
   return false;
 }
 

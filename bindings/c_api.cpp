@@ -21,6 +21,8 @@ using abi::g_error;
 using abi::g_io;
 using abi::g_output;
 using abi::g_scratch;
+using abi::cat_num;
+using abi::fail_num;
 
 static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
@@ -57,7 +59,7 @@ int32_t read_i32(const uint8_t* at) {
 
 #define ES_INSTANCE(var, h)                                                         \
   Telemetry* var = instance(h);                                                     \
-  if (!var) return fail(ES_ERR_HANDLE, "unknown core handle " + std::to_string(h))
+  if (!var) return fail_num(ES_ERR_HANDLE, "unknown core handle ", h)
 
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
@@ -100,11 +102,11 @@ std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::si
   out.reserve(keep);
   switch (type) {
     case AttributeType::String: {
-      if (uint64_t{count} * 4 > len) return "array layout: " + std::to_string(count) + " string lengths need more than " + std::to_string(len) + " bytes";
+      if (uint64_t{count} * 4 > len) return cat_num("array layout: ", count, " string lengths need more than ") + cat_num("", len, " bytes");
       uint64_t offset = uint64_t{count} * 4;
       for (uint32_t i = 0; i < count; ++i) {
         const uint32_t n = read_u32(data + std::size_t{i} * 4);
-        if (offset + n > len) return "array layout: string " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given";
+        if (offset + n > len) return cat_num("array layout: string ", i, " runs past the ") + cat_num("", len, " bytes given");
         if (out.size() < keep && string_budget > 0) {
           const std::size_t take = n < string_budget ? n : string_budget;
           out.push_back(AttributeValue::of_string(
@@ -113,12 +115,12 @@ std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::si
         }
         offset += n;
       }
-      if (offset != len) return "array layout: " + std::to_string(len - offset) + " bytes after the last string";
+      if (offset != len) return cat_num("array layout: ", static_cast<long long>(len - offset), " bytes after the last string");
       return {};
     }
     case AttributeType::Int:
     case AttributeType::Double: {
-      if (uint64_t{count} * 8 != len) return "array layout: " + std::to_string(count) + " numbers take " + std::to_string(uint64_t{count} * 8) + " bytes, not " + std::to_string(len);
+      if (uint64_t{count} * 8 != len) return cat_num("array layout: ", count, " numbers take ") + cat_num("", static_cast<long long>(count) * 8, " bytes, not ") + cat_num("", len);
       for (uint32_t i = 0; i < count; ++i) {
         const double value = read_f64(data + std::size_t{i} * 8);
         if (type == AttributeType::Double) {
@@ -127,13 +129,13 @@ std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::si
           if (i < keep) out.push_back(AttributeValue::of_int(static_cast<int64_t>(value)));
         } else {
           // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
-          return "integer array element " + std::to_string(i) + " is not a safe integer";
+          return cat_num("integer array element ", i, " is not a safe integer");
         }
       }
       return {};
     }
     case AttributeType::Bool: {
-      if (count != len) return "array layout: " + std::to_string(count) + " booleans take " + std::to_string(count) + " bytes, not " + std::to_string(len);
+      if (count != len) return cat_num("array layout: ", count, " booleans take ") + cat_num("", count, " bytes, not ") + cat_num("", len);
       for (uint32_t i = 0; i < keep; ++i) out.push_back(AttributeValue::of_bool(data[i] != 0));
       return {};
     }
@@ -151,24 +153,24 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
   const uint8_t* data = g_scratch.data();
   uint64_t at = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    if (at + 5 > len) return fail(ES_ERR_ARGUMENT, "attribute batch: attribute " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given");
+    if (at + 5 > len) return fail(ES_ERR_ARGUMENT, cat_num("attribute batch: attribute ", i, " runs past the ") + cat_num("", len, " bytes given"));
     const uint8_t type = data[at + 4];
     at += 5;
     uint64_t need = 0;
     if (type == 0) {
-      if (at + 4 > len) return fail(ES_ERR_ARGUMENT, "attribute batch: string length of attribute " + std::to_string(i) + " runs past the end");
+      if (at + 4 > len) return fail_num(ES_ERR_ARGUMENT, "attribute batch: string length of attribute ", i, " runs past the end");
       need = 4 + uint64_t{read_u32(data + at)};
     } else if (type == 1 || type == 2) {
       need = 8;
     } else if (type == 3) {
       need = 1;
     } else {
-      return fail(ES_ERR_ARGUMENT, "attribute batch: type of attribute " + std::to_string(i) + " must be 0 (string), 1 (int), 2 (double) or 3 (bool)");
+      return fail_num(ES_ERR_ARGUMENT, "attribute batch: type of attribute ", i, " must be 0 (string), 1 (int), 2 (double) or 3 (bool)");
     }
-    if (at + need > len) return fail(ES_ERR_ARGUMENT, "attribute batch: attribute " + std::to_string(i) + " runs past the " + std::to_string(len) + " bytes given");
+    if (at + need > len) return fail(ES_ERR_ARGUMENT, cat_num("attribute batch: attribute ", i, " runs past the ") + cat_num("", len, " bytes given"));
     at += need;
   }
-  if (at != len) return fail(ES_ERR_ARGUMENT, "attribute batch: " + std::to_string(len - at) + " bytes after the last attribute");
+  if (at != len) return fail_num(ES_ERR_ARGUMENT, "attribute batch: ", static_cast<long long>(len - at), " bytes after the last attribute");
   malformed = false;
   int32_t unknown_key = 0;
   at = 0;
@@ -196,7 +198,7 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
     }
     at += size;
   }
-  if (unknown_key != 0) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(unknown_key));
+  if (unknown_key != 0) return fail_num(ES_ERR_ARGUMENT, "unknown name id ", unknown_key);
   return ES_OK;
 }
 
@@ -240,14 +242,14 @@ int32_t es_intern(int32_t h, uint32_t len) {
 }
 
 #define ES_KEY(t, key)                                                          \
-  if (!valid_name_id(*t, key)) return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key))
+  if (!valid_name_id(*t, key)) return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key)
 
 // A call that consumes the stage and refuses its arguments still empties it: what was staged for
 // it must not land on the next, unrelated record.
 #define ES_CONSUMING_KEY(t, key)                                                \
   if (!valid_name_id(*t, key)) {                                                \
     t->clear_stage();                                                           \
-    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
   }
 
 // An attribute whose key id is stale (a host bug: evicted ids are reported by es_evicted) is
@@ -255,7 +257,7 @@ int32_t es_intern(int32_t h, uint32_t len) {
 #define ES_STAGE_KEY(t, key)                                                    \
   if (!valid_name_id(*t, key)) {                                                \
     t->stage(kNameRefused, AttributeValue{});                                   \
-    return fail(ES_ERR_ARGUMENT, "unknown name id " + std::to_string(key));     \
+    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
   }
 
 int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
@@ -415,11 +417,11 @@ int32_t es_series(int32_t h, int32_t type, int32_t name, int32_t unit, double no
   ES_CONSUMING_KEY(t, name);
   if (!valid_unit_id(*t, unit)) {
     t->clear_stage();
-    return fail(ES_ERR_ARGUMENT, "unknown unit name id " + std::to_string(unit));
+    return fail_num(ES_ERR_ARGUMENT, "unknown unit name id ", unit);
   }
   if (!is_valid_metric_type(type)) {
     t->clear_stage();
-    return fail(ES_ERR_ARGUMENT, "metric type must be 0..3");
+    return fail(ES_ERR_ARGUMENT, "metric type must be 0..5 (4, 5: a histogram with explicit or exponential buckets)");
   }
   const SeriesId id = t->series(static_cast<MetricType>(type), name, unit, now);
   if (id == kSeriesTypeConflict) {
@@ -493,6 +495,36 @@ int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t p
   config.literal_values = split_lines(scratch(keys_len + prefixes_len, literals_len));
   std::string error;
   if (!t->set_redaction(config, error)) return fail(ES_ERR_ARGUMENT, error);
+  return ES_OK;
+}
+
+int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, double slower_than_ms, double request_ms,
+                        double fetch_ms, double query_ms, uint32_t routes_len, uint32_t names_len) {
+  ES_INSTANCE(t, h);
+  if (static_cast<uint64_t>(routes_len) + names_len > g_scratch.size()) {
+    return fail(ES_ERR_ARGUMENT, "sampling pattern lists exceed the scratch buffer");
+  }
+  if (flags < 0 || flags > 1) return fail(ES_ERR_ARGUMENT, "sampling flags must be 0..1");
+  KeepRules keep;
+  keep.errors = (flags & 1) != 0;
+  keep.status_at_least = status_at_least;
+  keep.slower_than_ms = slower_than_ms;
+  keep.routes = split_lines(scratch(0, routes_len));
+  keep.span_names = split_lines(scratch(routes_len, names_len));
+  SlowThresholds slow;
+  slow.request_ms = request_ms;
+  slow.fetch_ms = fetch_ms;
+  slow.query_ms = query_ms;
+  std::string error;
+  if (!t->set_sampling(std::move(keep), slow, error)) return fail(ES_ERR_ARGUMENT, error);
+  return ES_OK;
+}
+
+int32_t es_set_max_buckets(int32_t h, int32_t max_buckets) {
+  ES_INSTANCE(t, h);
+  if (max_buckets < 0 || !t->set_max_buckets(static_cast<uint32_t>(max_buckets))) {
+    return fail_num(ES_ERR_ARGUMENT, "histogram maxBuckets must be an integer from 4 to 4096, got ", max_buckets);
+  }
   return ES_OK;
 }
 
@@ -575,7 +607,7 @@ double es_stat(int32_t h, int32_t id) {
 int32_t es_count(int32_t h, int32_t id, uint32_t n) {
   ES_INSTANCE(t, h);
   if (id < 0 || id >= kStatCount || !is_host_stat(static_cast<StatId>(id))) {
-    return fail(ES_ERR_ARGUMENT, "stat " + std::to_string(id) + " is not one the host may count");
+    return fail_num(ES_ERR_ARGUMENT, "stat ", id, " is not one the host may count");
   }
   t->count(static_cast<StatId>(id), n);
   return ES_OK;
@@ -623,7 +655,7 @@ int32_t es_span_set_number(int32_t h, int32_t span, int32_t key, int32_t type, d
   if (!valid_name_id(*t, key) || type < 1 || type > 3) {
     t->stage(kNameRefused, AttributeValue{});  // counted, as es_stage_*'s refusal
     status = fail(ES_ERR_ARGUMENT, type < 1 || type > 3 ? "number attribute type must be 1 (int), 2 (double) or 3 (bool)"
-                                                        : "unknown name id " + std::to_string(key));
+                                                        : cat_num("unknown name id ", key));
   } else if (type == 3) {
     t->stage(key, AttributeValue::of_bool(value != 0));
   } else if (type == 2) {

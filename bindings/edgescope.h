@@ -88,7 +88,9 @@ int32_t es_span_recording(int32_t h, int32_t span);       /* 1: sampled and open
 /* Writes "traceparent\ntracestate" to the output buffer; returns its length, 0 if not open. */
 int32_t es_span_context(int32_t h, int32_t span);
 
-/* A metric series (consumes the stage as its tags); unit_id 0: no unit; `now` starts the series'
+/* A metric series (consumes the stage as its tags); type: metrics.hpp MetricType 0..3, or 4 / 5 for a
+ * histogram with explicit buckets / an exponential histogram (3: exponential when the unit is a
+ * duration, "s" or "ms"); unit_id 0: no unit; `now` starts the series'
  * first delta window. > 0: id (valid until a drain evicts it, see es_evicted); 0: refused (series
  * bounds, a refused name or tag; counted); ES_ERR_TYPE_CONFLICT: the name has another type (counted). */
 int32_t es_series(int32_t h, int32_t type, int32_t name_id, int32_t unit_id, double now);
@@ -265,6 +267,44 @@ int32_t es_stats(int32_t h);
  * (ES_IO_PAYLOAD); ES_ERR_ARGUMENT when there is no such payload. */
 int32_t es_payload_info(int32_t h, int32_t index);
 
+/* Keep rules and slow-work thresholds (wasm/include/edgescope/sampling.hpp, telemetry.hpp
+ * SlowThresholds). flags: bit 0 keep errors. status_at_least 0: off; slower_than_ms, request_ms,
+ * fetch_ms, query_ms < 0: off. Two '\n'-separated pattern lists (exact, or `prefix*`) back to back
+ * in scratch: routes [0, routes_len), span names [routes_len, +names_len). ES_ERR_ARGUMENT names
+ * the bad field; the previous settings then stay. Call before the first span. */
+int32_t es_set_sampling(int32_t h, int32_t flags, int32_t status_at_least, double slower_than_ms, double request_ms,
+                        double fetch_ms, double query_ms, uint32_t routes_len, uint32_t names_len);
+
+/* Error classification (wasm/include/edgescope/monitoring/): an ordered rule list, first match
+ * wins, and a fingerprint per error. Classifier handles c > 0 are their own numbering (at most 64
+ * live). js/core/monitoring-core.js is the one caller.
+ * Create: a JSON array of rules in scratch[0, len) (len 0: none; syntax in error_rules.hpp);
+ * defaults 1 appends the built-in rules after them. ES_ERR_ARGUMENT names the first problem
+ * ("rules[2].status: ...") and creates nothing. */
+int32_t es_cls_create(uint32_t rules_len, int32_t defaults);
+int32_t es_cls_destroy(int32_t c);
+/* Seven strings back to back in scratch: type, message, stack, route, binding type, span name,
+ * log severity name (each may be empty: unknown); status 0: not an HTTP response. Returns
+ * severity (0 INFO, 1 WARNING, 2 CRITICAL) | repeated severity << 2, and writes
+ * "<16 hex fingerprint>\n<repeated count, 0: none>\n<repeated window ms>\n<category>\n<normalized message>"
+ * to the output buffer (a category holds no control characters). */
+int32_t es_cls_classify(int32_t c, int32_t status, uint32_t type_len, uint32_t message_len, uint32_t stack_len,
+                        uint32_t route_len, uint32_t binding_len, uint32_t span_len, uint32_t log_len);
+/* The bucket bound of exponential histograms created from now on (metrics.hpp
+ * MetricRegistry::set_max_buckets): 4..4096, default 160; ES_ERR_ARGUMENT otherwise. */
+int32_t es_set_max_buckets(int32_t h, int32_t max_buckets);
+/* Cache-tier attribution (wasm/include/edgescope/tiers/tier_attribution.hpp). Rule handles r > 0
+ * are their own numbering (at most 16 live); js/tiers/tier-core.js is the one caller.
+ * es_tier_rules: '\n'-separated patterns in scratch[0, len) (exact, or a prefix `x:*`; 1..32 of at
+ * most 128 bytes, no control characters, '*' only at the end). ES_ERR_ARGUMENT names the pattern
+ * and creates nothing; ES_ERR_REJECTED when 16 are live.
+ * es_tier_decide: packed entries in scratch[0, len), each
+ * "<start order>\t<source>\t<name length in bytes>\t<name>\n" (at most 1024). Returns the index + 1
+ * of the deciding entry (the first by start order whose name matches and whose source is not
+ * "miss"), 0 when none decides, ES_ERR_ARGUMENT naming the entry and field when malformed. */
+int32_t es_tier_rules(uint32_t len);
+int32_t es_tier_rules_destroy(int32_t r);
+int32_t es_tier_decide(int32_t r, uint32_t len);
 #ifdef __cplusplus
 }
 #endif

@@ -39,11 +39,11 @@ int32_t es_entry_encode(double created, int32_t format, int32_t signal, double r
     return abi::fail(ES_ERR_ARGUMENT, "batch id and exporter id lengths exceed the scratch buffer");
   }
   if (format < 0 || format > 2) {
-    return abi::fail(ES_ERR_ARGUMENT, "buffer entry field 'format' out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
+    return abi::fail_num(ES_ERR_ARGUMENT, "buffer entry field 'format' out of range: ", format, " (0 native, 1 otlp-json, 2 otlp-proto)");
   }
   if (signal < 0 || signal > 3) {
-    return abi::fail(ES_ERR_ARGUMENT, "buffer entry field 'signal' out of range: " + std::to_string(signal) +
-                                          " (0 mixed, 1 traces, 2 metrics, 3 logs)");
+    return abi::fail_num(ES_ERR_ARGUMENT, "buffer entry field 'signal' out of range: ", signal,
+                                              " (0 mixed, 1 traces, 2 metrics, 3 logs)");
   }
   std::string why;
   EntryHeader header;

@@ -36,6 +36,8 @@ const PEEK_MAX_BYTES = 8 * 1024 * 1024;
 // the isolate buffers for a slow client to this figure.
 export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
 
+// onEnd(outcome, error, bytes): `bytes` is how many body bytes were delivered (read to the end of
+// the watched branch, or handed to the runtime by the relay) when the outcome was decided.
 // Returns a Promise of the Response to hand to the runtime. `signal` is the incoming request's
 // AbortSignal: with the `enable_request_signal` compatibility flag it fires when the client goes
 // away, which lets a teed body report 'cancelled' and release its source. `request` is the
@@ -118,7 +120,7 @@ class WatchedBranch {
       else signal.addEventListener('abort', onAbort, { once: true });
       this.done.finally(() => signal.removeEventListener('abort', onAbort));
     }
-    this.done.then(({ outcome, error }) => onEnd(outcome, error));
+    this.done.then(({ outcome, error }) => onEnd(outcome, error, this.bytes));
   }
 
   // The client's branch carries on alone (a tee releases its source only when both branches are
@@ -152,11 +154,12 @@ function rebuild(response, body) {
 function pipeLive(response, source, onEnd, signal) {
   const reader = source.getReader();
   let ended = false;
+  let bytes = 0; // handed to the runtime so far
   const end = (outcome, error) => {
     if (ended) return;
     ended = true;
     signal?.removeEventListener('abort', onAbort);
-    onEnd(outcome, error);
+    onEnd(outcome, error, bytes);
   };
   const onAbort = () => {
     if (ended) return;
@@ -179,6 +182,7 @@ function pipeLive(response, source, onEnd, signal) {
         controller.close();
         end('complete');
       } else {
+        bytes += chunk.value?.byteLength ?? 0;
         controller.enqueue(chunk.value);
       }
     },

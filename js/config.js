@@ -1,7 +1,11 @@
 // Configuration is validated once, up front, and every error names the field and the form it
 // expects, so a mistake shows at the first `wrangler dev` request instead of as missing data.
 import { validateBuffer } from './buffering/buffer-config.js';
+import { validateBindings } from './bindings/binding-config.js';
+import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
+import { validateSampling } from './sampling-config.js';
+import { validateCacheTiers } from './tiers/tier-config.js';
 
 export class EdgescopeConfigError extends TypeError {
   constructor(field, expected, got) {
@@ -27,6 +31,13 @@ const KNOWN_KEYS = new Set([
   'maxSubrequests',
   'redact',
   'buffer',
+  'alerts',
+  'sampling',
+  'slow',
+  'histograms',
+  'errors',
+  'cacheTiers',
+  'bindings',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -99,7 +110,33 @@ export function validateConfig(config) {
   if (beforeSend !== undefined && typeof beforeSend !== 'function') {
     throw new EdgescopeConfigError('beforeSend', 'a function (record) => record | null', beforeSend);
   }
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer };
+  // createAlerts() from 'edgescope/alerts', recognised by its brand so this module imports none of it.
+  const alerts = config.alerts ?? null;
+  if (alerts !== null && (typeof alerts !== 'object' || alerts[Symbol.for('edgescope.alerts')] !== true)) {
+    throw new EdgescopeConfigError('alerts', "the result of createAlerts({ channels, state, service }) from 'edgescope/alerts'", alerts);
+  }
+  const errors = validateErrors(config.errors);
+  const histograms = validateHistograms(config.histograms);
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers), bindings: validateBindings(config.bindings) };
+}
+
+// histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's
+// MaxSize, default 160). More buckets keep a finer scale over a wide range (512 over 1 ms-10 s:
+// scale 5, at most 1.08% error); each exponential series reserves 2 x maxBuckets x 8 bytes of the
+// series budget, so 4096 is the most one series may take.
+function validateHistograms(histograms) {
+  if (histograms === undefined) return { maxBuckets: 160 };
+  if (histograms === null || typeof histograms !== 'object' || Array.isArray(histograms)) {
+    throw new EdgescopeConfigError('histograms', 'an object like { maxBuckets: 160 }', histograms);
+  }
+  for (const key of Object.keys(histograms)) {
+    if (key !== 'maxBuckets') throw new EdgescopeConfigError(`histograms.${key}`, 'maxBuckets (the only histogram option)', key);
+  }
+  const maxBuckets = histograms.maxBuckets ?? 160;
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 4 || maxBuckets > 4096) {
+    throw new EdgescopeConfigError('histograms.maxBuckets', 'an integer from 4 to 4096', histograms.maxBuckets);
+  }
+  return { maxBuckets };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
@@ -171,12 +208,26 @@ function collectExporters(config) {
   if (!Array.isArray(list) || list.length === 0) {
     throw new EdgescopeConfigError(field, 'an exporter such as exporters.http({ url }) (or a non-empty array of them)', list);
   }
+  let invocationExporters = 0;
   list.forEach((exporter, i) => {
     const name = config.exporters !== undefined ? `exporters[${i}]` : 'exporter';
+    // Invocation exporters (exporters.analyticsEngine) write one summary per invocation instead of
+    // sending payloads (js/invocation-summary.js).
+    if (exporter && exporter[Symbol.for('edgescope.invocationExporter')] === true) {
+      if (typeof exporter.write !== 'function') throw new EdgescopeConfigError(name, 'an invocation exporter with write()', exporter);
+      // Analytics Engine: 25 data points per invocation (js/exporters/analytics-engine-layout.js).
+      if (++invocationExporters > 25) throw new EdgescopeConfigError(name, 'one of at most 25 analyticsEngine exporters (one data point each per invocation)', exporter);
+      return;
+    }
     if (!exporter || typeof exporter.send !== 'function' || !isFormat(exporter.format)) {
       throw new EdgescopeConfigError(name, `an exporter object with send() and format ${FORMAT_LIST}`, exporter);
     }
   });
+  // The spans, metrics and logs an invocation records need somewhere to go; a summary alone would
+  // drain them into nothing.
+  if (invocationExporters === list.length) {
+    throw new EdgescopeConfigError(field, 'a list with at least one payload exporter (http, direct or console) besides analyticsEngine', list);
+  }
   return list;
 }
 

@@ -31,7 +31,9 @@ const ENCODE_STATS = Object.freeze(['recordsDroppedOversize', 'recordsShrunk']);
 export class ExportPipeline {
   // options: { maxSubrequests?: number } (validated: an integer from 1 to 10000; default 10),
   //          { buffer?: validated `buffer` config (js/buffering/buffer-config.js) or null }
-  constructor(core, exporters, options = {}) {
+  constructor(core, allExporters, options = {}) {
+    // Invocation exporters (Analytics Engine) get the invocation summary, never payloads.
+    const exporters = allExporters.filter((e) => e[Symbol.for('edgescope.invocationExporter')] !== true);
     this.core = core;
     this.buffer = options.buffer ? new OfflineBuffer(options.buffer, exporters) : null;
     this.exporters = exporters;

@@ -88,12 +88,37 @@ export const exporters: {
   http(options: RetryingHttpExporterOptions): Exporter;
   direct(options: HttpExporterOptions): Exporter;
   console(options?: { write?: (line: string) => void }): Exporter;
+  /** One Analytics Engine data point per invocation, slot layout in the README ("Analytics Engine"). */
+  analyticsEngine(options: AnalyticsEngineExporterOptions): InvocationExporter;
 };
+
+/** The invocation facts an invocation exporter writes (js/invocation-summary.js). */
+export interface InvocationSummary {
+  event: string; service: string; version: string; method: string; route: string; statusClass: string;
+  cacheTier: string; errorType: string; outcome: string; traceId: string;
+  count: number; durationMs: number; bytesIn: number; bytesOut: number; cacheHits: number; cacheLookups: number;
+  spans: number; logs: number; status: number; errors: number; cacheBytes: number; cacheMs: number; sampled: number;
+}
+
+export interface AnalyticsEngineExporterOptions {
+  /** The dataset binding (env.MY_DATASET); use a config function of env to reach it. */
+  dataset: { writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void };
+  /** What index1 holds (cut to 96 bytes). Default 'service'. */
+  indexBy?: 'service' | 'route' | 'cacheTier' | 'method' | 'event' | 'version' | 'statusClass' | ((summary: InvocationSummary) => string);
+}
+
+/** Gets one summary per invocation instead of payloads (the export pipeline leaves it out). */
+export interface InvocationExporter {
+  name: string;
+  write(summary: InvocationSummary): { blobs: string[]; doubles: number[]; indexes: string[] } | null;
+  stats(): { written: number; failed: number; truncated: number; refused: number };
+}
 
 export interface EdgescopeConfig {
   service: string;
   exporter?: Exporter;
-  exporters?: Exporter[];
+  /** Payload exporters, and optionally invocation exporters (analyticsEngine) alongside them. */
+  exporters?: Array<Exporter | InvocationExporter>;
   /** Head sampling ratio, 0..1. Default 1. A sampled/unsampled incoming traceparent wins. */
   sampleRate?: number;
   /** No payload is larger. Default 65536; 1024..16777216. */
@@ -116,7 +141,49 @@ export interface EdgescopeConfig {
   beforeSend?: (record: BeforeSendRecord) => BeforeSendRecord | null;
   /** Where undelivered payloads wait for a later invocation. Default: an in-memory buffer per isolate; false: none. */
   buffer?: false | BufferOptions;
+  /**
+   * Head sampling (`ratio`, the same setting as `sampleRate`: give one or the other) and keep
+   * rules: a trace the ratio rejects is recorded provisionally and exported whole, marked
+   * `edgescope.sampling.kept_by`, when a rule matched at its root's end. Patterns: exact, or `prefix*`.
+   */
+  sampling?: {
+    ratio?: number;
+    keep?: { errors?: boolean; statusAtLeast?: number; slowerThanMs?: number; routes?: string[]; spanNames?: string[] };
+  };
+  /** Exponential histograms (duration histograms by default): at most `maxBuckets` buckets per sign, 4..4096, default 160. */
+  histograms?: { maxBuckets?: number };
+  /** Cache-tier attribution: span-name patterns (exact or prefix 'x:*'; default ['index', 'index-build', 'file:*']) and tiers added to the default vocabulary. */
+  cacheTiers?: { patterns?: string[]; tiers?: string[] };
+  /** Slow work flagged (`edgescope.slow = true`, counter `edgescope.slow{kind}`). queryMs defaults to 100; the others are off. */
+  slow?: { requestMs?: number; fetchMs?: number; queryMs?: number };
+  /**
+   * Error classification: your rules first (first match wins), then the built-in ones unless
+   * `defaults: false`. Each recorded exception, error response and fatal log gets error.severity,
+   * error.category and error.fingerprint, and adds 1 to the `errors` counter.
+   */
+  errors?: { rules?: ErrorRule[]; defaults?: boolean };
+  /** createAlerts({ ... }) from 'edgescope/alerts': error alerts routed by severity, once per fingerprint per cooldown across the fleet. */
+  alerts?: object;
 }
+
+export type ErrorSeverity = 'CRITICAL' | 'WARNING' | 'INFO';
+/** Patterns ignore ASCII case; with `*` or `?` a glob over the whole value, else a substring. An array means any of. */
+export interface ErrorRule {
+  name?: string | string[];
+  message?: string | string[];
+  route?: string | string[];
+  binding?: string | string[];
+  span?: string | string[];
+  log?: LogLevelName | LogLevelName[];
+  /** 429, or a range like "400-499". */
+  status?: number | string;
+  severity: ErrorSeverity;
+  /** 1..64 bytes. */
+  category: string;
+  /** Raise to `severity` once the fleet saw this fingerprint `count` times within `windowMs` (needs `alerts`). */
+  repeated?: { count: number; windowMs: number; severity: ErrorSeverity };
+}
+type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface BufferOptions {
   /** Default stores.memory(). */
@@ -222,6 +289,8 @@ export interface SpanOptions {
   kind?: SpanKindName;
   attributes?: Attributes;
   startTime?: number;
+  /** Where this span's result came from (cache tiers): memory cache kv r2 d1 origin build miss, or a tier added in `cacheTiers.tiers`. */
+  source?: string;
 }
 
 export interface SpanContext {
@@ -242,6 +311,8 @@ export class Span {
   setStatus(code: StatusName, message?: string): this;
   recordException(error: unknown): this;
   updateName(name: string): this;
+  /** Where this span's result came from (cache tiers); an unknown tier is counted in stats().api.sourcesRefused, never thrown. */
+  setSource(tier: string): this;
   end(endTime?: number): void;
   spanContext(): SpanContext | null;
   startSpan(name: string, options?: Omit<SpanOptions, 'parent'>): Span;
@@ -254,9 +325,16 @@ export interface Metrics {
   /** Up-down counter: deltas may be negative. */
   add(name: string, delta: number, tags?: Tags, options?: { unit?: string }): void;
   gauge(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
-  histogram(name: string, value: number, tags?: Tags, options?: { unit?: string }): void;
+  /**
+   * A histogram. Durations (unit 's' or 'ms', including http.server.request.duration) aggregate
+   * as an OpenTelemetry base-2 exponential histogram (at most 160 buckets a sign, scale lowered
+   * as needed): exported as OTLP `exponentialHistogram` (delta) and in native JSON as the
+   * mergeable buckets plus p50/p95/p99 estimated from that flush's values alone. Other units use
+   * explicit buckets. `aggregation` picks one explicitly.
+   */
+  histogram(name: string, value: number, tags?: Tags, options?: { unit?: string; aggregation?: 'explicit' | 'exponential' }): void;
   /** Returns stop(), which records elapsed ms as a histogram and returns it. */
-  startTimer(name: string, tags?: Tags, options?: { unit?: string }): (extraTags?: Tags) => number;
+  startTimer(name: string, tags?: Tags, options?: { unit?: string; aggregation?: 'explicit' | 'exponential' }): (extraTags?: Tags) => number;
 }
 
 export interface Logger {
@@ -357,6 +435,20 @@ export interface InvocationScope {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Sets http.route and names the root span "{method} {route}". */
   setRoute(route: string): void;
+  /** One lookup in a cache of your own (a module-level Map, a custom store); the key is never recorded. */
+  recordFetch(fetch: { tier: string; hit: boolean; durationMs: number; bytes?: number; status?: number; key?: string }): void;
+  /** The request's cache tier: the decision so far, final only after finalize (body delivered or cancelled); 'none' when nothing matched. */
+  readonly cacheTier: string;
+  readonly cacheFacts: {
+    hits: number;
+    lookups: number;
+    byTier: Record<string, { hits: number; lookups: number; bytes: number; durationMs: number }>;
+  };
+  readonly counts: { spans: number; logs: number };
+  /** Set at finalize. */
+  readonly status: number | null;
+  readonly outcome: string | null;
+  readonly responseBytes: number | null;
 }
 
 /** The scope of the invocation a request, ctx, scheduled controller or queue batch belongs to. */
@@ -398,3 +490,62 @@ export function instrument<Env = unknown, H extends InstrumentableHandler<Env> =
   handler: H & InstrumentableHandler<Env>,
   config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
 ): H;
+
+// ---- Durable Objects, WorkerEntrypoints, email and tail ------------------------------------------
+
+/** The handlers instrument() also wraps (declaration merging into InstrumentableHandler). */
+export interface InstrumentableHandler<Env> {
+  /** An Email Worker: `message` is the runtime's ForwardableEmailMessage; scopeOf(message) is its scope. */
+  email?(message: any, env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+  /** A Tail Worker: `events` are the producers' TraceItems; scopeOf(events) is its scope. */
+  tail?(events: any[], env: Env, ctx: ExecutionContextLike): void | Promise<void>;
+}
+
+/** The trailing argument an instrumented RPC caller appends; an instrumented callee removes it. */
+export interface EdgescopeTraceContextArgument {
+  __edgescopeTraceContext: 1;
+  traceparent: string;
+  tracestate: string;
+}
+
+/**
+ * A Durable Object class whose fetch, alarm, WebSocket Hibernation handlers and RPC methods are
+ * traced, one invocation each. Export the result in the class's place:
+ * `export const Counter = instrumentDurableObject(CounterImpl, config)`. The same class for the
+ * runtime and for `instanceof`; static members and the name are the original's.
+ * scopeOf(this.ctx) is the invocation that started last on the object: read it before the
+ * method's first await.
+ */
+export function instrumentDurableObject<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;
+
+/** A WorkerEntrypoint class whose fetch and RPC methods are traced, one invocation each; scopeOf(this.ctx) as for Durable Objects. */
+export function instrumentEntrypoint<C extends abstract new (ctx: any, env: any) => any, Env = unknown>(
+  Class: C,
+  config: EdgescopeConfig | ((env: Env) => EdgescopeConfig),
+): C;
+
+/** Binding types instrument() recognises in env (README, "Bindings"); 'cache' is scope.caches. */
+export type BindingType = 'kv' | 'r2' | 'd1' | 'durable_object' | 'service' | 'queue' | 'ai' | 'analytics_engine' | 'cache';
+
+export interface BindingsOptions {
+  /** Binding types or binding names (as in the wrangler configuration) left untraced and untouched. */
+  exclude?: Array<BindingType | (string & {})>;
+  /** RPC bindings whose method calls get the trace context as one trailing argument: all (true) or by name. Default false. */
+  rpcContext?: boolean | string[];
+}
+
+export interface EdgescopeConfig {
+  /** Binding instrumentation: on by default (true, or options); false leaves env and scope.caches the runtime's own. */
+  bindings?: boolean | BindingsOptions;
+}
+
+export interface InvocationScope {
+  /**
+   * The Cache API with match, put and delete traced as this invocation's spans (`caches.default`,
+   * `caches.open(name)`). The runtime's own `caches` with `bindings: false` or 'cache' excluded.
+   */
+  readonly caches: CacheStorage & { readonly default: Cache };
+}

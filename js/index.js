@@ -7,3 +7,5 @@ export { EdgescopeConfigError, validateConfig } from './config.js';
 export { Span } from './span.js';
 export { stores, BufferStoreError } from './storage/index.js';
 export { BufferEntryError } from './core/buffer-core.js';
+export { instrumentDurableObject } from './entrypoints/durable-object.js';
+export { instrumentEntrypoint } from './entrypoints/worker-entrypoint.js';

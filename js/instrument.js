@@ -1,4 +1,4 @@
-// instrument(handler, config): wraps fetch, scheduled and queue so that every invocation
+// instrument(handler, config): wraps fetch, scheduled, queue, email and tail so that every invocation
 //   1. registers ctx.waitUntil(done) before anything else (nothing depends on code that runs
 //      after the response),
 //   2. opens a root span from the incoming trace context,
@@ -10,34 +10,26 @@
 // core), the handler runs exactly as without it and the failure is logged once and counted; its
 // scopeOf() then returns a scope that records nothing (never a throw into the handler).
 // ARCHITECTURE.md, "Request lifecycle", is the long form.
-import { EdgescopeConfigError, validateConfig } from './config.js';
+import { validateConfig } from './config.js';
 import { watchBody } from './body-watcher.js';
 import { ATTR, serverRequestAttributes } from './http-attributes.js';
 import { InvocationScope, registerScope } from './invocation-scope.js';
-import { SCOPE, Telemetry } from './telemetry.js';
+import { SCOPE } from './telemetry.js';
+import { telemetryFor } from './telemetry-for.js';
 import { reportInternalFailure, unavailableScope } from './internal-failures.js';
+import { wrapEnv } from './bindings/env.js';
+import { emailAttributes } from './entrypoints/email-attributes.js';
+import { tailAttributes } from './entrypoints/tail-attributes.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
     throw new TypeError('edgescope: instrument(handler, config) expects the Worker export object as `handler`');
   }
   if (typeof config !== 'function') validateConfig(config); // up front: fail at deploy, not at the first request
-  let telemetry = null;
-  // null when telemetry is unavailable for this invocation: the handler then runs uninstrumented.
-  const resolve = (env) => {
-    try {
-      if (!telemetry) {
-        const resolved = typeof config === 'function' ? config(env) : config;
-        if (resolved === undefined) throw new EdgescopeConfigError('config(env)', 'a function returning a config object', resolved);
-        telemetry = new Telemetry(resolved);
-      }
-      telemetry.beginInvocation();
-      return telemetry;
-    } catch (error) {
-      reportInternalFailure('setup', error);
-      return null;
-    }
-  };
+  // One Telemetry per config per isolate, shared with instrumentDurableObject/instrumentEntrypoint
+  // given the same config; null when unavailable for this invocation (the handler then runs
+  // uninstrumented).
+  const resolve = (env) => telemetryFor(config, env);
 
   const wrapped = Object.create(handler);
   if (typeof handler.fetch === 'function') {
@@ -68,6 +60,24 @@ export function instrument(handler, config) {
       });
     };
   }
+  // Email Workers (developers.cloudflare.com/email-routing/email-workers/runtime-api/): the sizes
+  // of the message, its addresses only when `capture.clientAddress` asks (they identify people).
+  if (typeof handler.email === 'function') {
+    wrapped.email = function email(message, env, ctx) {
+      const t = resolve(env);
+      if (!t) return uninstrumented(handler, 'email', message, env, ctx);
+      return runEvent(handler, 'email', t, message, env, ctx, 'email', 'consumer', emailAttributes(message, t.config.capture));
+    };
+  }
+  // Tail Workers (developers.cloudflare.com/workers/observability/logs/tail-workers/): one span
+  // per batch of trace events, with their count and the producing scripts' names.
+  if (typeof handler.tail === 'function') {
+    wrapped.tail = function tail(events, env, ctx) {
+      const t = resolve(env);
+      if (!t) return uninstrumented(handler, 'tail', events, env, ctx);
+      return runEvent(handler, 'tail', t, events, env, ctx, 'tail', 'consumer', tailAttributes(events));
+    };
+  }
   return wrapped;
 }
 
@@ -80,7 +90,7 @@ function uninstrumented(handler, method, event, env, ctx, telemetry = null) {
 
 // Opens the invocation: waitUntil(done) first, then the scope and its root span. Returns null
 // (and logs once) if any of it fails, so the caller runs the handler uninstrumented.
-function open(telemetry, ctx, makeRootSpan) {
+export function open(telemetry, ctx, makeRootSpan) {
   let scope = null;
   try {
     scope = new InvocationScope(telemetry, ctx);
@@ -93,7 +103,7 @@ function open(telemetry, ctx, makeRootSpan) {
   }
 }
 
-async function runFetch(handler, telemetry, request, env, ctx) {
+export async function runFetch(handler, telemetry, request, env, ctx) {
   const scope = open(telemetry, ctx, (s) => {
     const { span, rejectedHeader } = telemetry.startRemoteSpan(request.method, {
       kind: 'server',
@@ -104,6 +114,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
       scope: s,
     });
     s.attach(span, request.method);
+    s.request = request; // read only by an invocation exporter (js/invocation-summary.js: bytes in)
     if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
     registerScope(s, request, ctx, s.ctx);
   });
@@ -111,7 +122,7 @@ async function runFetch(handler, telemetry, request, env, ctx) {
 
   let response;
   try {
-    response = await handler.fetch(request, env, scope.ctx);
+    response = await handler.fetch(request, wrapEnv(env, scope, telemetry.config), scope.ctx);
   } catch (error) {
     scope.fail(error);
     scope.finalize({ outcome: 'threw', error });
@@ -131,9 +142,9 @@ async function runFetch(handler, telemetry, request, env, ctx) {
     }
     return await watchBody(
       response,
-      (outcome, error) => {
+      (outcome, error, bytes) => {
         if (outcome === 'error') scope.rootSpan.recordException(error);
-        scope.finalize({ response, outcome, error });
+        scope.finalize({ response, outcome, error, bytes });
       },
       { signal: request.signal, request },
     );
@@ -145,14 +156,14 @@ async function runFetch(handler, telemetry, request, env, ctx) {
   }
 }
 
-async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
+export async function runEvent(handler, method, telemetry, event, env, ctx, name, kind, attributes) {
   const scope = open(telemetry, ctx, (s) => {
     s.attach(telemetry.startSpan(name, { kind, attributes, [SCOPE]: s }), null);
     registerScope(s, event, ctx, s.ctx);
   });
   if (!scope) return uninstrumented(handler, method, event, env, ctx, telemetry);
   try {
-    const result = await handler[method](event, env, scope.ctx);
+    const result = await handler[method](event, wrapEnv(env, scope, telemetry.config), scope.ctx);
     scope.finalize({ outcome: 'complete' });
     return result;
   } catch (error) {

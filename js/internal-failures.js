@@ -56,6 +56,16 @@ export function unavailableScope(telemetry = null) {
     startSpan: () => SPAN,
     fetch: (input, init) => fetch(input, init),
     setRoute() {},
+    // The cache-tier API (js/tiers/) answers as for a request that looked nothing up.
+    recordFetch() {},
+    cacheTier: 'none',
+    cacheFacts: Object.freeze({ hits: 0, lookups: 0, byTier: Object.freeze({}) }),
+    counts: Object.freeze({ spans: 0, logs: 0 }),
+    status: null, outcome: null, responseBytes: null,
+    // The runtime's own CacheStorage, untraced (js/bindings/cache.js is the traced one).
+    get caches() {
+      return globalThis.caches;
+    },
   };
 }
 
@@ -72,7 +82,7 @@ const SPAN = Object.freeze({
   ended: true, logger: LOGGER,
   isRecording: () => false,
   setAttribute: () => SPAN, setAttributes: () => SPAN, addEvent: () => SPAN, setStatus: () => SPAN,
-  recordException: () => SPAN, updateName: () => SPAN, end: noop, spanContext: () => null,
+  recordException: () => SPAN, updateName: () => SPAN, setSource: () => SPAN, end: noop, spanContext: () => null,
   startSpan: () => SPAN,
   trace: (name, fn) => fn(SPAN),
 });

@@ -13,11 +13,23 @@
 //   done      settles; `done` never rejects and the invocation count always returns to zero.
 import { ATTR, headerAttributes } from './http-attributes.js';
 import { reportInternalFailure } from './internal-failures.js';
+import { writeInvocationSummaries } from './invocation-summary.js';
+import { classifyError, errorAttributes, settleInvocationErrors } from './monitoring/error-records.js';
+import { MAX_ENTRIES, rulesFor } from './tiers/tier-core.js';
+import { CacheFacts, fetchFactsProblem } from './tiers/tier-facts.js';
+import { NO_TIER } from './tiers/tier-config.js';
+import { TIER_ATTRIBUTE, cacheAttributes, recordCacheCounters, recordLookupDuration } from './tiers/tier-report.js';
+import { scopeCaches } from './bindings/cache.js';
 
 const scopes = new WeakMap();
 
 export function registerScope(scope, ...keys) {
   for (const key of keys) if (key && typeof key === 'object') scopes.set(key, scope);
+}
+
+// The scope registered under `key`, or undefined (scopeOf without the throw).
+export function registeredScope(key) {
+  return key && typeof key === 'object' ? scopes.get(key) : undefined;
 }
 
 export function scopeOf(key) {
@@ -43,6 +55,21 @@ export class InvocationScope {
     this.route = null;
     this.finalized = false;
     this.closed = false;
+    // Classified errors of this invocation (js/monitoring/error-records.js), settled before export.
+    this.errorRecords = [];
+    this.errorsSettled = false;
+    // Cache tiers (js/tiers/): spans that set a source, in the order their sources were set, each
+    // with its start order; the lookups recordFetch was told about; the decision, made at finalize.
+    this.spanCount = 0;
+    this.logCount = 0;
+    this.sources = [];
+    this.facts = new CacheFacts();
+    this.finalTier = null;
+    // Set at finalize: the response status (null without a response), the body watcher's outcome,
+    // and the body bytes it saw delivered (0 for a response without a body).
+    this.status = null;
+    this.outcome = null;
+    this.responseBytes = null;
     this.done = new Promise((resolve) => (this.settle = resolve));
     telemetry.noteUnitOfWorkStart();
     telemetry.activeInvocations++;
@@ -53,11 +80,87 @@ export class InvocationScope {
   attach(rootSpan, method) {
     this.rootSpan = rootSpan;
     this.method = method;
+    if (method && rootSpan.name === undefined) rootSpan.name = method; // instrument() names it so
     this.log = this.logger = this.telemetry.logger.forSpan(rootSpan);
   }
 
   get span() {
     return this.rootSpan;
+  }
+
+  // The request's cache tier (js/tiers/tier-report.js). Final only after finalize (the body
+  // delivered or cancelled): a streaming handler's spans recorded after its promise resolved still
+  // count, so a read right after `await handler()` sees the decision so far, often 'none'.
+  get cacheTier() {
+    return this.finalTier ?? this.decideTier();
+  }
+
+  get cacheFacts() {
+    return this.facts.snapshot();
+  }
+
+  // { spans, logs } this invocation started and wrote (the no-op span of a refused name excluded).
+  get counts() {
+    return { spans: this.spanCount, logs: this.logCount };
+  }
+
+  // The start order of a span of this invocation (span.js): 1 for the root, then 2, 3, ...
+  noteSpan() {
+    return ++this.spanCount;
+  }
+
+  // A span's source tier (span.js setSource, already validated). Setting it again replaces it.
+  noteSource(span, source) {
+    if (span.sourceEntry) {
+      span.sourceEntry.source = source;
+      return;
+    }
+    if (this.sources.length >= MAX_ENTRIES) {
+      this.telemetry.repairs.sourcesRefused++;
+      this.telemetry.reportOnce('span-source-bound', `more than ${MAX_ENTRIES} spans of one invocation set a source tier; later ones do not take part in the cache tier`);
+      return;
+    }
+    span.sourceEntry = { span, source };
+    this.sources.push(span.sourceEntry);
+  }
+
+  // One crossing into the core, and only when a span set a source.
+  decideTier() {
+    if (this.sources.length === 0) return NO_TIER;
+    const entries = this.sources.map(({ span, source }) => ({ order: span.order, name: span.name ?? '', source }));
+    try {
+      const index = rulesFor(this.telemetry.config.cacheTiers.packed).decide(entries);
+      return index === null || index < 0 ? NO_TIER : entries[index].source;
+    } catch (failure) {
+      reportInternalFailure('cache tier', failure);
+      return NO_TIER;
+    }
+  }
+
+  // One lookup of a cache or store (js/tiers/tier-facts.js). A bad call is counted and reported
+  // once, never thrown. Lookups after finalize (ctx.waitUntil work) go to the metrics at once;
+  // the root span has ended by then.
+  recordFetch(facts) {
+    const telemetry = this.telemetry;
+    try {
+      const problem = fetchFactsProblem(facts, telemetry.config.cacheTiers.tierSet);
+      if (problem) {
+        telemetry.repairs.fetchesRefused++;
+        telemetry.reportOnce('record-fetch', `recordFetch() ${problem}; the lookup is not recorded`);
+        return;
+      }
+      const { tier, hit, durationMs } = facts;
+      this.facts.add(tier, hit, durationMs, facts.bytes ?? 0);
+      recordLookupDuration(this.metrics, tier, hit, durationMs);
+      if (this.finalized) {
+        const late = new CacheFacts();
+        late.add(tier, hit, durationMs, facts.bytes ?? 0);
+        recordCacheCounters(this.metrics, late);
+      }
+    } catch (failure) {
+      telemetry.repairs.fetchesRefused++;
+      reportInternalFailure('recordFetch', failure);
+    }
   }
 
   trace(name, fn, options) {
@@ -116,21 +219,41 @@ export class InvocationScope {
 
   // Ends the request part of the invocation. Synchronous up to the first export; never throws;
   // whatever happens, `done` settles and the invocation count returns to zero.
-  finalize({ response, outcome, error }) {
+  // `bytes`: the body bytes the body watcher saw delivered.
+  finalize({ response, outcome, error, bytes }) {
     if (this.finalized) return;
     this.finalized = true;
+    this.status = response?.status ?? null;
+    this.outcome = outcome;
+    this.responseBytes = bytes ?? 0;
     const telemetry = this.telemetry;
+    try {
+      this.finalTier = this.decideTier();
+    } catch (failure) {
+      this.finalTier = NO_TIER;
+      reportInternalFailure('cache tier', failure);
+    }
     try {
       this.endRoot(response, outcome, error);
     } catch (failure) {
       reportInternalFailure('finalize', failure);
     }
+    writeInvocationSummaries(this); // Analytics Engine: one data point, after the root ended (never throws)
+    // Alert work (a shared-state request, then the channels) is tracked like the handler's own
+    // waitUntil work, so the background wait below includes it.
+    this.track(this.settleErrors());
     const first = safeFlush(telemetry);
     first
       .then(() => this.awaitBackground())
       .then(() => {
         this.closed = true;
         this.endLeftOpenSpans();
+        // What background work recorded; later records settle as they come (error-records.js).
+        const alerting = this.settleErrors();
+        this.errorsSettled = true;
+        return alerting;
+      })
+      .then(() => {
         // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
         return telemetry.core.pending() > 0 ? safeFlush(telemetry, { replay: false }) : undefined;
       })
@@ -144,9 +267,14 @@ export class InvocationScope {
 
   endRoot(response, outcome, error) {
     const root = this.rootSpan;
-    root.setAttribute('edgescope.response.outcome', outcome);
+    const facts = this.facts;
+    // One batch (one es_span_set): the outcome, the cache tier and lookups, the status code.
+    const attributes = cacheAttributes(this.finalTier, facts);
+    attributes['edgescope.response.outcome'] = outcome;
+    if (response) attributes[ATTR.status] = response.status;
+    root.setAttributes(attributes);
     if (response) {
-      root.setAttribute(ATTR.status, response.status);
+      if (response.status >= 400) this.classifyResponse(response.status);
       // Only when user code left the status unset (OpenTelemetry: a span's status is set by
       // instrumentation only if unset; Ok is final).
       if (response.status >= 500) root.setStatus('error', `HTTP ${response.status}`, { ifUnset: true });
@@ -154,6 +282,7 @@ export class InvocationScope {
     const end = Date.now();
     root.end(end);
     const telemetry = this.telemetry;
+    if (facts.lookups > 0) recordCacheCounters(telemetry.metrics, facts);
     if (telemetry.config.requestMetrics && this.method) {
       // Semantic conventions: http.server.request.duration in seconds; the status code is an int;
       // a thrown handler has no status code and is tagged with error.type instead.
@@ -161,9 +290,31 @@ export class InvocationScope {
       telemetry.metrics.histogram(
         'http.server.request.duration',
         (end - this.startTime) / 1000,
-        { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}) },
+        { [ATTR.method]: this.method, ...outcomeTags, ...(this.route ? { [ATTR.route]: this.route } : {}), [TIER_ATTRIBUTE]: this.finalTier },
         { unit: 's' },
       );
+    }
+  }
+
+  // An error response is an error occurrence of its own (source 'response'), tagged with the
+  // route; the root span carries its classification unless an exception's is already there.
+  classifyResponse(status) {
+    const root = this.rootSpan;
+    try {
+      const record = classifyError(this.telemetry, this, { source: 'response', status, route: this.route, span: root });
+      if (record && !root.classified) root.setAttributes(errorAttributes(record));
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+    }
+  }
+
+  // Settles (and, with `alerts`, alerts on) the records so far; a promise while alert work runs.
+  settleErrors() {
+    try {
+      return settleInvocationErrors(this)?.catch((failure) => reportInternalFailure('alerts', failure)) ?? null;
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+      return null;
     }
   }
 
@@ -199,6 +350,16 @@ export class InvocationScope {
       span.setAttribute('edgescope.span.unended', true);
       span.end();
     }
+  }
+
+  // The Cache API with match, put and delete traced as this invocation's spans (js/bindings/cache.js),
+  // made at the first use. A property of the scope rather than a patched global `caches`: Workers
+  // have no implicit async context without nodejs_compat, and one isolate serves concurrent
+  // requests, so a global could not tell whose span a cache call is. `bindings: false` (or
+  // 'cache' in bindings.exclude) gives the runtime's own `caches`; undefined where there is none.
+  get caches() {
+    if (this.cachesView === undefined) this.cachesView = scopeCaches(this);
+    return this.cachesView;
   }
 }
 

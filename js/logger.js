@@ -1,6 +1,9 @@
 // Structured logs, correlated with a span (trace id and span id on every record).
 import { applyBeforeSend } from './before-send.js';
 import { LogLevel } from './core/core-telemetry.js';
+import { isError } from './core/attribute-values.js';
+import { reportInternalFailure } from './internal-failures.js';
+import { classifyError, errorAttributes } from './monitoring/error-records.js';
 
 const LEVEL_NAMES = Object.fromEntries(Object.entries(LogLevel).map(([name, value]) => [value, name]));
 
@@ -33,6 +36,25 @@ export class Logger {
     return new Logger(this.telemetry, { ...this.context, ...context }, this.span);
   }
 
+  classify(level, text, attrs) {
+    try {
+      const attached = attrs && typeof attrs === 'object' ? [attrs.error, attrs.exception].find(isError) : undefined;
+      if (level !== LogLevel.fatal && !attached) return attrs;
+      const span = this.span && !this.span.noop ? this.span : null;
+      const record = classifyError(this.telemetry, span?.scope ?? null, {
+        source: 'log',
+        error: attached,
+        message: attached ? undefined : String(text),
+        span,
+        level: LEVEL_NAMES[level],
+      });
+      return record ? { ...attrs, ...errorAttributes(record) } : attrs;
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+      return attrs;
+    }
+  }
+
   forSpan(span) {
     return new Logger(this.telemetry, this.context, span);
   }
@@ -47,6 +69,10 @@ export class Logger {
     // A logger without context stages the caller's attributes as they are (each read once, as a
     // copy would read them); one with context merges them over it.
     attrs = this.hasContext ? { ...this.context, ...attrs } : attrs;
+    // Classified (js/monitoring/error-records.js): every `fatal` record, and `error` records with an
+    // Error attached (as the message, or as the `error` or `exception` attribute). A plain error
+    // line is a message, not an error occurrence: it gets no fingerprint.
+    if (level >= LogLevel.error) attrs = this.classify(level, text, attrs);
     if (this.telemetry.config.beforeSend) {
       const record = applyBeforeSend(this.telemetry, { type: 'log', level: LEVEL_NAMES[level], message: text, attributes: { ...attrs } });
       if (!record) return;
@@ -54,6 +80,7 @@ export class Logger {
       attrs = record.attributes;
     }
     const span = this.span;
+    if (span?.scope) span.scope.logCount++; // the invocation's counts (scope.counts)
     if (span && span.ended && span.endedContext) {
       // Written after its span ended (ctx.waitUntil work): still correlated with that span.
       this.telemetry.core.logInContext(level, text, span.endedContext.traceparent, Date.now(), attrs);

@@ -3,6 +3,12 @@
 // request it is measuring).
 import { MetricType } from './core/core-telemetry.js';
 
+// A histogram's aggregation, as the core's series types (wasm/include/edgescope/metrics.hpp):
+// MetricType.histogram lets the core choose by unit (a duration, "s" or "ms", gets the
+// exponential histogram whose buckets merge across isolates; anything else explicit buckets);
+// these two ask for one.
+const HistogramType = Object.freeze({ explicit: 4, exponential: 5 });
+
 export class Metrics {
   constructor(telemetry) {
     this.telemetry = telemetry;
@@ -22,8 +28,18 @@ export class Metrics {
     this.record(MetricType.gauge, name, value, tags, options);
   }
 
+  // options.aggregation: 'explicit' (the OpenTelemetry SDK default bounds) or 'exponential'; by
+  // default durations are exponential and other units explicit.
   histogram(name, value, tags, options) {
-    this.record(MetricType.histogram, name, value, tags, options);
+    let type = MetricType.histogram;
+    const aggregation = options?.aggregation;
+    if (aggregation !== undefined) {
+      type = Object.hasOwn(HistogramType, aggregation) ? HistogramType[aggregation] : MetricType.histogram;
+      if (type === MetricType.histogram) {
+        this.reportOnce(name, `histogram aggregation must be 'explicit' or 'exponential', got ${String(aggregation)}: recorded with the default for its unit`);
+      }
+    }
+    this.record(type, name, value, tags, options);
   }
 
   // Returns stop(): records the elapsed milliseconds as a histogram and returns them. In

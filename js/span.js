@@ -4,6 +4,12 @@
 // joins the same trace under it (OpenTelemetry: a parent's context stays valid after it ends).
 import { applyBeforeSend } from './before-send.js';
 import { SpanKind, StatusCode } from './core/core-telemetry.js';
+import { reportInternalFailure } from './internal-failures.js';
+import { classifyError, errorAttributes } from './monitoring/error-records.js';
+
+// Span attributes that name the binding a span calls (its type is a classification input, e.g.
+// the built-in rule for D1): OpenTelemetry's db.system and Cloudflare's binding type.
+const BINDING_KEYS = new Set(['db.system', 'db.system.name', 'cloudflare.binding.type']);
 
 export class Span {
   // recording: whether the core records it (sampled), as the core said when it started it. A span
@@ -19,6 +25,12 @@ export class Span {
     this.recording = handle !== 0 && recording;
     this.status = 'unset';
     this.endedContext = null; // once ended: its context (core-telemetry.js EndedContext)
+    this.name = undefined; // its name as started or last renamed (telemetry.js named())
+    this.bindingType = undefined; // from BINDING_KEYS, for error classification
+    // Its start order in the invocation and its source tier entry (invocation-scope.js): the cache
+    // tier is decided by start order, whenever sources were set.
+    this.order = this.noop || !scope ? 0 : scope.noteSpan();
+    this.sourceEntry = null;
     if (!this.ended) scope?.openSpans.add(this);
   }
 
@@ -27,13 +39,27 @@ export class Span {
   }
 
   setAttribute(key, value) {
+    if (BINDING_KEYS.has(key) && typeof value === 'string') this.bindingType = value;
     if (this.ended || !this.recording) return this;
     if (this.telemetry.config.beforeSend) return this.setAttributes({ [key]: value });
     this.telemetry.core.setAttribute(this.handle, key, value);
     return this;
   }
 
+  // Remembers the binding type among `attributes` (BINDING_KEYS), for error classification.
+  noteBinding(attributes) {
+    try {
+      for (const key of BINDING_KEYS) {
+        const value = attributes?.[key];
+        if (typeof value === 'string') this.bindingType = value;
+      }
+    } catch {
+      // a throwing getter: the core's conversion counts it (attribute-values.js)
+    }
+  }
+
   setAttributes(attributes) {
+    this.noteBinding(attributes);
     if (this.ended || !this.recording) return this;
     const record = applyBeforeSend(this.telemetry, { type: 'attributes', attributes });
     if (record) this.telemetry.core.setAttributes(this.handle, record.attributes);
@@ -65,13 +91,49 @@ export class Span {
     return this;
   }
 
+  // The exception event carries the error's classification (error.severity, error.category,
+  // error.fingerprint: js/monitoring/error-records.js), and so does the span; the invocation's
+  // error records get one entry. Classified even when the span does not record: the `errors`
+  // counter and alerting count every error, sampled or not.
   recordException(error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    this.addEvent('exception', { error: err });
+    let classified = null;
+    try {
+      const record = classifyError(this.telemetry, this.scope, { source: 'exception', error: err, thrown: error, span: this });
+      if (record) classified = errorAttributes(record);
+    } catch (failure) {
+      reportInternalFailure('error classification', failure);
+    }
+    this.addEvent('exception', classified ? { error: err, ...classified } : { error: err });
+    if (classified) {
+      this.classified = true;
+      this.setAttributes(classified);
+    }
+    return this;
+  }
+
+  // Where what this span produced came from: a tier of the vocabulary (memory cache kv r2 d1
+  // origin build miss, plus config cacheTiers.tiers). Noted on the invocation whether or not the
+  // span records, so an unsampled request still gets its cache tier; a recording span also gets
+  // the `cache.source` attribute. An unknown tier is counted (stats().api.sourcesRefused) and
+  // reported once, and the span keeps its previous source: never a throw into user code.
+  setSource(tier) {
+    if (this.noop) return this;
+    if (typeof tier !== 'string' || !this.telemetry.config.cacheTiers.tierSet.has(tier)) {
+      this.telemetry.repairs.sourcesRefused++;
+      this.telemetry.reportOnce(
+        'span-source',
+        `setSource() takes a tier of ${this.telemetry.config.cacheTiers.tiers.join(', ')} or one added with cacheTiers.tiers (got ${typeof tier === 'string' ? JSON.stringify(tier) : String(tier)}); the span's source is unchanged`,
+      );
+      return this;
+    }
+    this.scope?.noteSource?.(this, tier);
+    if (!this.ended && this.recording) this.telemetry.core.setAttribute(this.handle, 'cache.source', tier);
     return this;
   }
 
   updateName(name) {
+    if (typeof name === 'string') this.name = name;
     if (!this.ended && this.recording) this.telemetry.core.rename(this.handle, name);
     return this;
   }

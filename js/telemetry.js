@@ -38,7 +38,7 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
-    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0 };
+    this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0, sourcesRefused: 0, fetchesRefused: 0, bindingsUnattributed: 0 };
     this.reported = new Set();
   }
 
@@ -53,14 +53,21 @@ export class Telemetry {
   }
 
   // options: { parent?: Span, kind?: 'internal'|'server'|'client'|'producer'|'consumer',
-  //            attributes?: object, startTime?: ms }
+  //            attributes?: object, startTime?: ms, source?: cache tier (Span.setSource) }
   startSpan(name, options = {}) {
     return this.openSpan(name, options, options.parent);
   }
 
   // startSpan() with the parent given apart from the options (Span.trace/startSpan: no copy of
   // the options to add it).
+  // `options.source`: the span's source tier (Span.setSource).
   openSpan(name, options, parent) {
+    const span = this.makeSpan(name, options, parent);
+    if (options.source !== undefined) span.setSource(options.source);
+    return span;
+  }
+
+  makeSpan(name, options, parent) {
     let { attributes } = options;
     const kind = spanKind(options.kind);
     if (parent !== undefined && parent !== null && !(parent instanceof Span)) {
@@ -82,13 +89,13 @@ export class Telemetry {
       this.noteUnitOfWorkStart();
       this.openRoots++;
       const handle = this.core.startSpan(0, name, kind, startTime, attributes);
-      return new Span(this, handle, options[SCOPE] ?? null, true, this.core.recording);
+      return named(new Span(this, handle, options[SCOPE] ?? null, true, this.core.recording), name, attributes);
     }
     // A child of a refused (no-op) span is refused too: never a new recorded root.
     if (parent.noop) return new Span(this, 0, null, false);
     const scope = parent.scope ?? null;
     if (parent.telemetry === this && !parent.ended) {
-      return new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false, this.core.recording);
+      return named(new Span(this, this.core.startSpan(parent.handle, name, kind, startTime, attributes), scope, false, this.core.recording), name, attributes);
     }
     // A parent that has ended, or that belongs to another Telemetry instance: its context (trace
     // id, span id, flags, tracestate) is carried over, so the child stays in the parent's trace
@@ -98,7 +105,7 @@ export class Telemetry {
     const { span } = this.core.startRemoteSpan(name, kind, startTime, context.traceparent, context.tracestate ?? '');
     const recording = this.core.recording;
     if (attributes && recording) this.core.setAttributes(span, attributes);
-    return new Span(this, span, parent.telemetry === this ? scope : null, false, recording);
+    return named(new Span(this, span, parent.telemetry === this ? scope : null, false, recording), name, attributes);
   }
 
   // A root span continuing an incoming W3C trace context (used by instrument()). `attributes` may
@@ -122,7 +129,7 @@ export class Telemetry {
     );
     const recording = this.core.recording;
     if (attributes && recording) this.core.setAttributes(span, typeof attributes === 'function' ? attributes() : attributes);
-    return { span: new Span(this, span, scope, true, recording), rejectedHeader };
+    return { span: named(new Span(this, span, scope, true, recording), name, null), rejectedHeader };
   }
 
   // Runs fn(span) in a new span and ends it when fn settles; a throw or rejection is recorded on
@@ -230,4 +237,12 @@ function failSpan(span, error) {
 
 export function createTelemetry(config) {
   return new Telemetry(config);
+}
+
+// What error classification needs from a span besides the core's record (span.js): its name, and
+// the binding type among the attributes it started with.
+function named(span, name, attributes) {
+  span.name = name;
+  if (attributes && typeof attributes === 'object') span.noteBinding(attributes);
+  return span;
 }

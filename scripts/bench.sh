@@ -14,12 +14,16 @@
 #   4. bench/cold-start.mjs        what loading edgescope and the first Telemetry add to a fresh
 #                                  workerd start (TRIALS, default 20; WARM, STEADY, default 100)
 #   5. scripts/size-report.mjs     the module and example-app sizes against scripts/size-budget.mjs
-# ONLY=a,b runs only the named ones (overhead, buffer, formats, cold-start, sizes).
+#   6. bench/sampling-overhead.mjs keep-rule sampling at ratio 0.1 against pure head sampling at 0.1
+#                                  and uninstrumented, side by side (ROUNDS, PER_ROUND; 6 x 400)
+#   7. bench/bindings-overhead.mjs a KV get, a Cache API match and a D1 query per request:
+#                                  uninstrumented, bindings: false and bindings traced, side by side
+# ONLY=a,b runs only the named ones (overhead, buffer, formats, cold-start, sizes, sampling, bindings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-only=",${ONLY:-overhead,buffer,formats,cold-start,sizes},"
+only=",${ONLY:-overhead,buffer,formats,cold-start,sizes,sampling,bindings},"
 for name in ${only//,/ }; do
-  case ",overhead,buffer,formats,cold-start,sizes," in *",$name,"*) ;; *) echo "ONLY: unknown benchmark '$name'; use overhead, buffer, formats, cold-start, sizes" >&2; exit 2 ;; esac
+  case ",overhead,buffer,formats,cold-start,sizes,sampling,bindings," in *",$name,"*) ;; *) echo "ONLY: unknown benchmark '$name'; use overhead, buffer, formats, cold-start, sizes, sampling, bindings" >&2; exit 2 ;; esac
 done
 # shellcheck source=scripts/node-env.sh
 source scripts/node-env.sh
@@ -32,3 +36,5 @@ if run buffer; then node bench/buffer-overhead.mjs; fi
 if run formats; then ROUNDS="${FORMATS_ROUNDS:-6}" PER_ROUND="${FORMATS_PER_ROUND:-300}" node bench/formats.mjs; fi
 if run cold-start; then node bench/cold-start.mjs; fi
 if run sizes; then node scripts/size-report.mjs; fi
+if run sampling; then node bench/sampling-overhead.mjs; fi
+if run bindings; then node bench/bindings-overhead.mjs; fi

@@ -8,15 +8,19 @@
 //                 dist/edgescope-resilience.wasm, raw and gzipped: the breakers, registries and
 //                 ledgers, a module of their own loaded only with 'edgescope/resilience'
 //   appTotalGzip  examples/app bundled (minified JS) + the module, each gzipped, summed
-// The sizes of 2026-12-07 (after the encoder and number-formatting work) plus about 2%:
-// dist/edgescope.wasm 120,640 / 54,223 B, dist/edgescope-resilience.wasm 80,955 / 35,769 B,
-// the example app total 89,663 B gzipped.
+// The sizes of 2026-12-07 after monitoring joined the module (error classifier and fingerprints,
+// keep-rule sampling, the exponential histogram: +19.4 KiB raw, README "Size") and the hash tables
+// left it (sorted slot indices instead, -3.4 KiB), plus about 1.5%: dist/edgescope.wasm 128,321 /
+// 59,747 B, dist/edgescope-resilience.wasm 81,013 / 35,827 B, the example app total 99,611 B gzipped.
+// Then everything a request touches (cache-tier attribution in the core: +2.1 KiB raw; the binding
+// wrappers, entry points and the Analytics Engine exporter in JS: +8.4 KiB gzipped in the app),
+// plus about 1.2%: 130,391 / 60,743 B and the app 108,262 B.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
-  wasmRaw: 123_000,
-  wasmGzip: 55_300,
+  wasmRaw: 132_000,
+  wasmGzip: 61_500,
   resilienceWasmRaw: 82_600,
   resilienceWasmGzip: 36_500,
-  appTotalGzip: 91_500,
+  appTotalGzip: 109_600,
 });

@@ -13,6 +13,9 @@
 import { cut, errorFields, isError, objectText, readEntries, textOf, typedArray, UNREADABLE } from './attribute-values.js';
 import { getCore, isTrap, markDead } from './wasm-core.js';
 import { IO } from './core-memory.js';
+import { EndedContext, hex8 } from './ended-context.js';
+import { applySampling } from '../sampling-config.js';
+import { seriesKey } from './series-key.js';
 import { AttributeType, LIMIT_NAMES, SIGNALS, STAT_NAMES, StatId, Status, WireFormat } from './tables.js';
 
 export {
@@ -32,8 +35,6 @@ const MAX_TRACEPARENT_CHARS = 512;
 // One more than the core accepts (8192 bytes): a longer header is refused whole, never cut into a
 // valid-looking shorter one (W3C trace-context allows removing whole members only).
 const MAX_TRACESTATE_CHARS = 8193;
-// A series key longer than this is not cached (the cache would pin large tag values in memory).
-const MAX_CACHED_SERIES_KEY_CHARS = 4096;
 // A cached type conflict, in the series cache: repeated conflicting calls cost one Map lookup.
 const CONFLICT = -1;
 // Span handles given out are core handle + epoch * EPOCH_SPAN (core handles are positive int32).
@@ -149,6 +150,12 @@ export class CoreTelemetry {
         if (x.es_set_redaction(h, redactionFlags(redact), ...lengths) < 0) {
           throw new CoreError('redaction', core.memory.lastError());
         }
+      }
+      const samplingError = this.config.sampling ? applySampling(x, core.memory, h, this.config.sampling) : null;
+      if (samplingError) throw new CoreError('sampling', samplingError);
+      const maxBuckets = this.config.histograms?.maxBuckets;
+      if (maxBuckets !== undefined && maxBuckets !== 160 && x.es_set_max_buckets(h, maxBuckets) < 0) {
+        throw new CoreError('histograms', core.memory.lastError());
       }
       if (resource) {
         this.stage(resource);
@@ -717,75 +724,8 @@ export class CoreTelemetry {
   }
 }
 
-// Two lowercase hex digits per byte value.
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-// 8 lowercase hex digits of a uint32 word.
-function hex8(word) {
-  return HEX[word >>> 24] + HEX[(word >>> 16) & 0xff] + HEX[(word >>> 8) & 0xff] + HEX[word & 0xff];
-}
-
-// The context of an ended span, as es_span_end left it in the io block: the words are kept, the
-// header text is made only if a child or a log after the end asks for it.
-class EndedContext {
-  constructor(t0, t1, t2, t3, s0, s1, flags, tracestate) {
-    this.t0 = t0;
-    this.t1 = t1;
-    this.t2 = t2;
-    this.t3 = t3;
-    this.s0 = s0;
-    this.s1 = s1;
-    this.flags = flags;
-    this.tracestate = tracestate;
-    this.text = null;
-  }
-
-  // W3C trace-context version 00: version-traceid-parentid-flags.
-  get traceparent() {
-    this.text ??= `00-${hex8(this.t0)}${hex8(this.t1)}${hex8(this.t2)}${hex8(this.t3)}-${hex8(this.s0)}${hex8(this.s1)}-${this.flags.toString(16).padStart(2, '0')}`;
-    return this.text;
-  }
-}
-
 function zeroStats() {
   return Object.fromEntries(STAT_NAMES.map((name) => [name, 0]));
-}
-
-// A cache key for (type, name, unit, tags) from the tag entries as read once, or null when the
-// series should not be cached (a non-string name, a tag value that is not a primitive, too long).
-// Length prefixes keep keys unambiguous; a value's type is part of it (1 and "1" are different
-// tags), and values are keyed as the core will store them (a bigint as its decimal string).
-function seriesKey(type, name, unit, entries) {
-  if (typeof name !== 'string' || (unit !== undefined && unit !== null && typeof unit !== 'string')) return null;
-  const u = unit ?? '';
-  let key = `${type}|${name.length}:${name}${u.length}:${u}`;
-  if (entries === null) return key.length <= MAX_CACHED_SERIES_KEY_CHARS ? key : null;
-  for (let i = 0; i < entries.length; i += 2) {
-    const k = entries[i];
-    const v = entries[i + 1];
-    switch (typeof v) {
-      case 'string':
-        key += `${k.length}:${k}s${v.length}:${v}`;
-        break;
-      case 'number':
-        key += `${k.length}:${k}n${v};`;
-        break;
-      case 'boolean':
-        key += `${k.length}:${k}${v ? 't' : 'f'}`;
-        break;
-      case 'bigint': {
-        const text = v.toString();
-        key += `${k.length}:${k}s${text.length}:${text}`;
-        break;
-      }
-      case 'undefined':
-        break;
-      default:
-        if (v !== null) return null;
-    }
-    if (key.length > MAX_CACHED_SERIES_KEY_CHARS) return null;
-  }
-  return key;
 }
 
 // Bit i of the flags of es_set_redaction (bindings/edgescope.h).

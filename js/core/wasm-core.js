@@ -18,7 +18,8 @@ export class CoreTrap extends Error {
   }
 }
 
-function imports() {
+// name: which core, for the abort message.
+function imports(name) {
   return {
     env: {
       // Called after memory.grow; CoreMemory takes a fresh view of the buffer on every access.
@@ -27,19 +28,19 @@ function imports() {
     wasi_snapshot_preview1: {
       // Only reached through abort() (e.g. allocation failure): surface it as an exception.
       proc_exit(code) {
-        throw new CoreTrap(`edgescope core aborted (exit code ${code})`);
+        throw new CoreTrap(`${name} aborted (exit code ${code})`);
       },
     },
   };
 }
 
-// The live instance: { exports, memory, dead }. Instantiates one when there is none or the last
-// one trapped.
-export function getCore() {
-  if (shared && !shared.dead) return shared;
+// A fresh instance of a glue-free edgescope module: { exports, memory, dead }. Both modules (the
+// telemetry core here, the resilience core in resilience-wasm.js) are made by this one function.
+// A trap while starting marks the returned shape dead before rethrowing.
+export function instantiateCore(module, name) {
   const core = { exports: null, memory: null, dead: false };
   try {
-    const instance = new WebAssembly.Instance(requireModule(), imports());
+    const instance = new WebAssembly.Instance(module, imports(name));
     core.exports = instance.exports;
     core.memory = new CoreMemory(core.exports);
     core.exports._initialize(); // static constructors (STANDALONE_WASM --no-entry reactor)
@@ -47,7 +48,14 @@ export function getCore() {
     if (isTrap(error)) core.dead = true;
     throw error;
   }
-  shared = core;
+  return core;
+}
+
+// The live instance: { exports, memory, dead }. Instantiates one when there is none or the last
+// one trapped.
+export function getCore() {
+  if (shared && !shared.dead) return shared;
+  shared = instantiateCore(requireModule(), 'edgescope core');
   return shared;
 }
 

@@ -17,9 +17,7 @@ import { createFlushContext, MAX_OPEN_CONNECTIONS } from './flush-context.js';
 import { ExportNotices } from './notices.js';
 import { validateHttpOptions } from './options.js';
 import { postPayload } from './post.js';
-
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 4000;
+import { defaultSleep, retryPost } from './retry-loop.js';
 
 const TEST_SLEEP = Symbol.for('edgescope.test.sleep');
 
@@ -31,7 +29,7 @@ export function http(options = {}) {
   }
   const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
   // Tests replace the backoff wait through a registry symbol: not an option of the public API.
-  const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : defaultSleep;
 
   // One payload (or half of one), with every retry the rules and the deadline allow. The same
   // Idempotency-Key and the same body bytes go with each attempt (post.js): a compressed body is
@@ -41,31 +39,7 @@ export function http(options = {}) {
     const wire = base.compression === 'none' ? { ok: true, body: payload.body, headers: base.headers } : await encodeBody(payload.body, base.compression, base.headers);
     if (!wire.ok) return { outcome: compressionFailure(wire.error), attempts: 0 };
     const post = () => postPayload({ fetchImpl, url, headers: wire.headers, payload, body: wire.body, format: base.format, timeoutMs: base.timeoutMs, deadline, context });
-    let last = await post();
-    let attempts = last.sent ? 1 : 0;
-    while (!last.ok && last.retryable && attempts <= retries) {
-      const left = deadline - Date.now();
-      if (last.retryAfterMs != null && last.retryAfterMs >= left) {
-        last = giveUp(last, 'retry-after', `Retry-After asks for ${seconds(last.retryAfterMs)}, more than the ${seconds(left)} left before the export deadline`);
-        break;
-      }
-      // Full jitter (a random wait up to the exponential bound) spreads the retries of many
-      // isolates that failed together; a server's Retry-After is a minimum.
-      const backoff = Math.max(last.retryAfterMs ?? 0, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1)));
-      if (backoff >= left) {
-        last = giveUp(last, 'deadline', 'no time left for a retry before the export deadline');
-        break;
-      }
-      await sleep(backoff);
-      const next = await post();
-      if (!next.sent) {
-        last = giveUp(last, next.cause, `retry not sent: ${next.error}`);
-        break;
-      }
-      attempts++;
-      last = next;
-    }
-    return { outcome: last, attempts };
+    return retryPost(post, { retries, deadline, sleep });
   }
 
   // The URL of each signal is the same for every send(): parsed once per exporter, not per payload.
@@ -100,14 +74,4 @@ export function http(options = {}) {
       return results;
     },
   };
-}
-
-// The payload is given up for `cause` (kept for a later flush); the last attempt's error stays in
-// the message.
-function giveUp(result, cause, why) {
-  return { ...result, retryable: false, cause, error: `${result.error}; ${why}` };
-}
-
-function seconds(ms) {
-  return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
 }

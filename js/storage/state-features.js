@@ -6,14 +6,15 @@
 // The offline buffer is built in. A feature with code of its own registers itself when the Worker
 // imports its entry, so the Durable Object's Worker bundles only what it imports: `resilience`
 // (breakers, registries and ledgers, with their own wasm module) comes with
-// `import 'edgescope/resilience'` (js/entry/resilience-*.js).
+// `import 'edgescope/resilience'` (js/entry/resilience-*.js), and `alerts` (fleet-wide alert
+// de-duplication) with `import 'edgescope/alerts'` (js/entry/alerts-*.js).
 import { bufferTable } from './buffer-table.js';
 
 export const STATE_FEATURES = { buffer: bufferTable };
 
 // What to import for a feature that exists but is not in this Worker: named in the error a
 // request for it gets, so the fix is in the message.
-const FEATURE_ENTRIES = Object.freeze({ resilience: 'edgescope/resilience' });
+const FEATURE_ENTRIES = Object.freeze({ resilience: 'edgescope/resilience', alerts: 'edgescope/alerts' });
 
 // Called once by a feature's entry module; registering the same feature again is a no-op (an
 // entry may be reached through more than one import path), a different one under a taken name is

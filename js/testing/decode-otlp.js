@@ -83,18 +83,22 @@ function span(s, service) {
   };
 }
 
-// edgescope records counters, up-down counters, gauges and explicit-bucket histograms; the other
-// OTLP metric types are valid but have no place in the captured record shape.
+// edgescope records counters, up-down counters, gauges and histograms (explicit or exponential
+// buckets); a summary is valid OTLP but has no place in the captured record shape.
 function metricPoints(m, service, path) {
-  const kind = ['sum', 'gauge', 'histogram'].find((k) => k in m);
+  const kind = ['sum', 'gauge', 'histogram', 'exponentialHistogram'].find((k) => k in m);
   if (!kind) {
-    const other = 'summary' in m ? 'summary' : 'exponentialHistogram';
-    throw new DecodeError(`${path}.${other}`, 'valid OTLP, but edgescope/testing captures only sum, gauge and histogram metrics');
+    throw new DecodeError(`${path}.summary`, 'valid OTLP, but edgescope/testing captures only sum, gauge and histogram metrics');
   }
-  const type = kind === 'sum' ? (m.sum.isMonotonic ? 'counter' : 'updowncounter') : kind;
+  const type = kind === 'sum' ? (m.sum.isMonotonic ? 'counter' : 'updowncounter') : kind === 'gauge' ? 'gauge' : 'histogram';
+  const buckets = (b) => ({ offset: b?.offset ?? 0, bucketCounts: (b?.bucketCounts ?? []).map(Number) });
   return m[kind].dataPoints.map((dp) => {
     const base = { name: m.name, type, unit: m.unit ?? '', time: nanosToMs(dp.timeUnixNano), tags: keyValues(dp.attributes), service };
-    if (kind !== 'histogram') return { ...base, value: 'asInt' in dp ? Number(dp.asInt) : double(dp.asDouble) };
+    if (kind === 'sum' || kind === 'gauge') return { ...base, value: 'asInt' in dp ? Number(dp.asInt) : double(dp.asDouble) };
+    if (kind === 'exponentialHistogram') {
+      const exponential = { scale: dp.scale ?? 0, zeroCount: Number(dp.zeroCount ?? '0'), positive: buckets(dp.positive), negative: buckets(dp.negative) };
+      return { ...base, value: double(dp.sum), count: Number(dp.count ?? '0'), sum: double(dp.sum), min: double(dp.min), max: double(dp.max), exponential };
+    }
     return {
       ...base,
       value: double(dp.sum),

@@ -63,6 +63,23 @@ export function decodeNative(doc) {
     const type = m.type === 'counter' && m.monotonic === false ? 'updowncounter' : m.type;
     const metric = { name: m.name, type, value: m.value, unit: m.unit, time: m.timestamp, tags: m.tags, service: doc.service };
     if (m.type === 'histogram') Object.assign(metric, { count: m.count, sum: m.sum, min: m.min, max: m.max, bounds: m.bounds, bucketCounts: m.bucketCounts });
+    if (m.type === 'histogram' && m.exponential !== undefined) {
+      // The sketch (its count, sum, min and max repeat the point's); p50/p95/p99 are per-flush estimates.
+      const e = m.exponential;
+      need(isObject(e), `${p}.exponential`, 'an object');
+      need(Number.isInteger(e.scale) && e.scale >= -10 && e.scale <= 20, `${p}.exponential.scale`, 'an integer from -10 to 20');
+      need(Number.isSafeInteger(e.zeroCount) && e.zeroCount >= 0, `${p}.exponential.zeroCount`, 'a non-negative integer');
+      let total = e.zeroCount;
+      for (const side of ['positive', 'negative']) {
+        const b = e[side];
+        need(isObject(b) && Number.isInteger(b.offset) && Array.isArray(b.bucketCounts), `${p}.exponential.${side}`, '{ offset, bucketCounts }');
+        b.bucketCounts.forEach((c, j) => need(Number.isSafeInteger(c) && c >= 0, `${p}.exponential.${side}.bucketCounts[${j}]`, 'a non-negative integer'));
+        total += b.bucketCounts.reduce((a, c) => a + c, 0);
+      }
+      need(total === m.count, `${p}.exponential`, `zeroCount and bucket counts adding up to count ${m.count} (they add up to ${total})`);
+      const { scale, zeroCount, positive, negative } = e;
+      Object.assign(metric, { exponential: { scale, zeroCount, positive, negative }, p50: m.p50, p95: m.p95, p99: m.p99 });
+    }
     out.metrics.push(metric);
   });
   (doc.logs ?? []).forEach((l, i) => {

@@ -31,6 +31,12 @@ export interface CapturedMetric {
   max?: number;
   bounds?: number[];
   bucketCounts?: number[];
+  /** An exponential histogram's buckets (OTLP ExponentialHistogramDataPoint). */
+  exponential?: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: number[] }; negative: { offset: number; bucketCounts: number[] } };
+  /** Native format only: this flush's estimates from the exponential histogram. */
+  p50?: number;
+  p95?: number;
+  p99?: number;
   service: string;
   format: 'native' | 'otlp-json' | 'otlp-proto';
 }

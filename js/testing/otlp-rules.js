@@ -150,7 +150,19 @@ const RULES = {
     if (count === 0n && (v.sum ?? 0) !== 0) fail(`${p}.sum`, 'must be zero when count is zero');
     if (typeof v.min === 'number' && typeof v.max === 'number' && v.min > v.max) fail(`${p}.max`, `${v.max} is below min ${v.min}`);
   },
-  'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint': dataPoint,
+  // metrics.proto, ExponentialHistogramDataPoint: count "must be equal to the sum of the
+  // bucket_counts values in the positive and negative Buckets plus the zero_count field"; the data
+  // model bounds the scale to [-10, 20]; "If count is zero then [sum] must be zero".
+  'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint': (v, p) => {
+    dataPoint(v, p);
+    const scale = v.scale ?? 0;
+    if (!Number.isInteger(scale) || scale < -10 || scale > 20) fail(`${p}.scale`, `expected an integer from -10 to 20, got ${scale}`);
+    const count = BigInt(v.count ?? '0');
+    const total = BigInt(v.zeroCount ?? '0') + sumOf(v.positive?.bucketCounts ?? []) + sumOf(v.negative?.bucketCounts ?? []);
+    if (total !== count) fail(`${p}.count`, `is ${count} but zeroCount and the bucket counts add up to ${total}`);
+    if (count === 0n && (v.sum ?? 0) !== 0) fail(`${p}.sum`, 'must be zero when count is zero');
+    if (typeof v.min === 'number' && typeof v.max === 'number' && v.min > v.max) fail(`${p}.max`, `${v.max} is below min ${v.min}`);
+  },
   'opentelemetry.proto.metrics.v1.SummaryDataPoint': dataPoint,
   'opentelemetry.proto.metrics.v1.Exemplar': (v, p, type) => {
     required(v, p, 'timeUnixNano');

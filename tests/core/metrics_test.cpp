@@ -108,6 +108,26 @@ TEST_CASE("a name's type is held only while one of its series lives") {
   CHECK(m.series(MetricType::Gauge, "x", "", {}, 3) > 0);
 }
 
+TEST_CASE("a name's type belongs to that exact name while any one of its series lives") {
+  Limits limits;
+  Stats stats;
+  MetricRegistry m(limits, stats);
+  const auto kept = m.series(MetricType::Counter, "req", "", {{"route", "/a"}}, 0);
+  m.series(MetricType::Counter, "req", "", {{"route", "/b"}}, 0);
+  // A name that begins with another, or is the start of another, is another name.
+  CHECK(m.series(MetricType::Gauge, "requests", "", {}, 0) > 0);
+  CHECK(m.series(MetricType::Gauge, "re", "", {}, 0) > 0);
+  CHECK(m.series(MetricType::Histogram, "req", "s", {}, 0) == kSeriesTypeConflict);
+  m.take(1);
+  CHECK(m.record(kept, 1, 2));
+  m.take(3);  // all but "/a" idle for a window: evicted
+  CHECK(m.evicted().size() == 3);
+  CHECK(m.series(MetricType::Gauge, "req", "", {}, 4) == kSeriesTypeConflict);  // "/a" still holds it
+  CHECK(m.series(MetricType::Counter, "req", "", {{"route", "/b"}}, 4) > 0);
+  CHECK(m.series(MetricType::Counter, "requests", "", {}, 4) > 0);  // its gauge was evicted
+  CHECK(stats.metric_type_conflicts == 2);
+}
+
 TEST_CASE("the series table's byte budget refuses new series, and eviction gives the bytes back") {
   Limits limits;
   limits.max_series_bytes = 5000;  // each of these series costs about 2440 accounted bytes
@@ -129,7 +149,7 @@ TEST_CASE("histograms keep sum, count, min, max and explicit buckets") {
   Limits limits;
   Stats stats;
   MetricRegistry m(limits, stats);
-  const auto h = m.series(MetricType::Histogram, "latency", "ms", {}, 0);
+  const auto h = m.series(kExplicitHistogram, "latency", "ms", {}, 0);  // a duration asking for explicit buckets
   for (double v : {3.0, 5.0, 7.0, 20000.0}) m.record(h, v, 1);
   const auto p = m.take(2).at(0);
   CHECK(p.count == 4);

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-enum class F { Message, String, TraceId, SpanId, U64String, I64String, U32, Enum, Double, Bool };
+enum class F { Message, String, TraceId, SpanId, U64String, I64String, U32, I32, Enum, Double, Bool };
 struct Field {
   F kind;
   const char* message = nullptr;  // for F::Message
@@ -92,7 +92,8 @@ const std::map<std::string, MessageSpec>& otlp_messages() {
         {"unit", {F::String}},
         {"gauge", {F::Message, "Gauge"}},
         {"sum", {F::Message, "Sum"}},
-        {"histogram", {F::Message, "Histogram"}}}},
+        {"histogram", {F::Message, "Histogram"}},
+        {"exponentialHistogram", {F::Message, "ExponentialHistogram"}}}},
       {"Gauge", {{"dataPoints", {F::Message, "NumberDataPoint", true}}}},
       {"Sum",
        {{"dataPoints", {F::Message, "NumberDataPoint", true}},
@@ -100,6 +101,25 @@ const std::map<std::string, MessageSpec>& otlp_messages() {
         {"isMonotonic", {F::Bool}}}},
       {"Histogram",
        {{"dataPoints", {F::Message, "HistogramDataPoint", true}}, {"aggregationTemporality", {F::Enum}}}},
+      {"ExponentialHistogram",
+       {{"dataPoints", {F::Message, "ExponentialHistogramDataPoint", true}}, {"aggregationTemporality", {F::Enum}}}},
+      {"ExponentialHistogramDataPoint",
+       {{"attributes", {F::Message, "KeyValue", true}},
+        {"startTimeUnixNano", {F::U64String}},
+        {"timeUnixNano", {F::U64String}},
+        {"count", {F::U64String}},
+        {"sum", {F::Double}},
+        {"scale", {F::I32}},       // sint32
+        {"zeroCount", {F::U64String}},  // fixed64
+        {"positive", {F::Message, "Buckets"}},
+        {"negative", {F::Message, "Buckets"}},
+        {"flags", {F::U32}},
+        {"min", {F::Double}},
+        {"max", {F::Double}},
+        {"zeroThreshold", {F::Double}}}},
+      {"Buckets",  // ExponentialHistogramDataPoint.Buckets
+       {{"offset", {F::I32}},  // sint32
+        {"bucketCounts", {F::U64String, nullptr, true}}}},  // repeated uint64
       {"NumberDataPoint",
        {{"attributes", {F::Message, "KeyValue", true}},
         {"startTimeUnixNano", {F::U64String}},
@@ -171,6 +191,7 @@ std::string check_scalar(const json& v, F kind, const std::string& path) {
       break;
     }
     case F::U32: ok = v.is_number_unsigned() && v.get<std::uint64_t>() <= 0xFFFFFFFFu; break;
+    case F::I32: ok = v.is_number_integer() && v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX; break;
     case F::Enum: ok = v.is_number_integer(); break;
     // proto3 JSON: a number, or one of these strings for the values JSON cannot write.
     case F::Double: ok = v.is_number() || v == "NaN" || v == "Infinity" || v == "-Infinity"; break;
@@ -204,8 +225,9 @@ std::string check_message(const json& v, const std::string& message, const std::
   }
   if (message == "AnyValue" && v.size() != 1) return path + ": AnyValue holds exactly one value";
   if (message == "Metric") {
-    const int data = int(v.contains("gauge")) + int(v.contains("sum")) + int(v.contains("histogram"));
-    if (data != 1) return path + ": Metric holds exactly one of gauge, sum, histogram";
+    const int data = int(v.contains("gauge")) + int(v.contains("sum")) + int(v.contains("histogram")) +
+                     int(v.contains("exponentialHistogram"));
+    if (data != 1) return path + ": Metric holds exactly one of gauge, sum, histogram, exponentialHistogram";
   }
   if (message == "NumberDataPoint" && int(v.contains("asDouble")) + int(v.contains("asInt")) != 1) {
     return path + ": NumberDataPoint holds exactly one of asDouble, asInt";
@@ -309,11 +331,16 @@ TEST_CASE("OTLP JSON splits by signal and follows the protobuf JSON mapping") {
     } else if (payloads[k].signal == Signal::Metrics) {
       for (const auto& m : metrics_of(doc)) {
         if (m["name"] == "latency") {
-          const json& dp = m["histogram"]["dataPoints"][0];
+          // A duration: an exponential histogram (one value at the highest scale), delta.
+          CHECK(m["exponentialHistogram"]["aggregationTemporality"] == 1);
+          const json& dp = m["exponentialHistogram"]["dataPoints"][0];
           CHECK(dp["count"] == "1");
           CHECK(dp["sum"] == 12);
-          CHECK(dp["bucketCounts"].size() == dp["explicitBounds"].size() + 1);
-          in_payload += m["histogram"]["dataPoints"].size();
+          CHECK(dp["scale"] == 20);
+          CHECK(dp["zeroCount"] == "0");
+          CHECK(dp["positive"]["bucketCounts"] == json::array({"1"}));
+          CHECK(dp["negative"]["bucketCounts"].empty());
+          in_payload += m["exponentialHistogram"]["dataPoints"].size();
         } else {
           CHECK(m["name"] == "hits");
           CHECK(m["sum"]["aggregationTemporality"] == 1);
@@ -378,7 +405,7 @@ TEST_CASE("OTLP puts every data point of one metric under one Metric") {
   CHECK(hit_points[2]["attributes"][0]["value"]["stringValue"] == "/c");
   CHECK(hit_points[2]["asDouble"] == 3);
   CHECK(metrics[1]["name"] == "latency");
-  CHECK(metrics[1]["histogram"]["dataPoints"].size() == 2);
+  CHECK(metrics[1]["exponentialHistogram"]["dataPoints"].size() == 2);
   CHECK(metrics[2]["name"] == "hits");
   CHECK(metrics[2]["unit"] == "By");
   CHECK(metrics[2]["sum"]["dataPoints"].size() == 1);
@@ -478,7 +505,7 @@ TEST_CASE("OTLP values keep their types: span, log and resource attributes and m
 
 TEST_CASE("an OTLP histogram that recorded a negative value has no sum but keeps min and max") {
   Telemetry t = make(65536);
-  const auto signed_series = t.series(MetricType::Histogram, t.intern("delta"), t.intern("ms"));
+  const auto signed_series = t.series(kExplicitHistogram, t.intern("delta"), t.intern("ms"));
   t.record(signed_series, 10, 1);
   t.record(signed_series, -4, 2);
   t.record(t.series(MetricType::Histogram, t.intern("latency"), t.intern("ms")), 0, 3);
@@ -490,9 +517,10 @@ TEST_CASE("an OTLP histogram that recorded a negative value has no sum but keeps
   CHECK(negative["min"] == -4);
   CHECK(negative["max"] == 10);
   CHECK(negative["count"] == "2");
-  const json& zero = metrics[1]["histogram"]["dataPoints"][0];
+  const json& zero = metrics[1]["exponentialHistogram"]["dataPoints"][0];
   CHECK(zero["sum"] == 0);  // a non-negative population keeps its sum, even when it is 0
   CHECK(zero["min"] == 0);
+  CHECK(zero["zeroCount"] == "1");
   // The native format has no such rule: its histograms always carry the sum.
   const json native = json::parse(t.encode_drained(WireFormat::NativeJson).at(0).body);
   CHECK(native["metrics"][0]["sum"] == 6);

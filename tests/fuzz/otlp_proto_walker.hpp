@@ -87,6 +87,7 @@ inline const std::map<std::string, MessageSpec>& schema() {
          {5, {K::Message, "Gauge", false, 1}},
          {7, {K::Message, "Sum", false, 1}},
          {9, {K::Message, "Histogram", false, 1}},
+         {10, {K::Message, "ExponentialHistogram", false, 1}},
          {12, {K::Message, "KeyValue", true}}}}},
       {"Gauge", {{{1, {K::Message, "NumberDataPoint", true}}}}},
       {"Sum", {{{1, {K::Message, "NumberDataPoint", true}}, {2, {K::U32}}, {3, {K::Bool}}}}},
@@ -109,6 +110,22 @@ inline const std::map<std::string, MessageSpec>& schema() {
          {10, {K::U32}},
          {11, {K::Double}},
          {12, {K::Double}}}}},
+      {"ExponentialHistogram", {{{1, {K::Message, "ExponentialHistogramDataPoint", true}}, {2, {K::U32}}}}},
+      {"ExponentialHistogramDataPoint",
+       {{{1, {K::Message, "KeyValue", true}},
+         {2, {K::Fixed64}},
+         {3, {K::Fixed64}},
+         {4, {K::Fixed64}},
+         {5, {K::Double}},
+         {6, {K::U32}},  // scale: sint32, its ZigZag varint fits 32 bits
+         {7, {K::Fixed64}},
+         {8, {K::Message, "Buckets"}},
+         {9, {K::Message, "Buckets"}},
+         {10, {K::U32}},
+         {12, {K::Double}},
+         {13, {K::Double}},
+         {14, {K::Double}}}}},
+      {"Buckets", {{{1, {K::U32}}, {2, {K::I64, nullptr, true}}}}},  // offset sint32; bucket_counts uint64, unpacked
       {"LogRecord",
        {{{1, {K::Fixed64}},
          {11, {K::Fixed64}},
@@ -268,7 +285,7 @@ inline std::vector<const Node*> records(edgescope::Signal signal, const Node& re
           out.push_back(r.message.get());
           continue;
         }
-        for (const std::uint32_t data : {5u, 7u, 9u}) {
+        for (const std::uint32_t data : {5u, 7u, 9u, 10u}) {
           if (!r.message->has(data)) continue;
           const Node& d = r.message->msg(data);
           for (std::size_t i = 0; i < d.count(1); ++i) out.push_back(&d.msg(1, i));

@@ -80,7 +80,7 @@ test('protobuf from the core is captured exactly as the same drain sent as OTLP 
   const fromProto = { spans: withoutFormat(collector.spans), metrics: withoutFormat(collector.metrics), logs: withoutFormat(collector.logs) };
   assert.equal(fromProto.spans.length, 2);
   assert.equal(fromProto.logs.length, 4);
-  assert.equal(fromProto.metrics.length, 5, 'hits, inflight, depth, ratio and one latency histogram of two values');
+  assert.equal(fromProto.metrics.length, 6, 'hits, inflight, depth, ratio, one latency histogram of two values and the errors counter');
   assert.equal(text(fromProto), text(fromJson));
   assert.deepEqual(collector.payloads.map((p) => p.format), ['otlp-proto', 'otlp-proto', 'otlp-proto']);
 });

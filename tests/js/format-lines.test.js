@@ -183,7 +183,7 @@ test('the one-line layout (the Console exporter) keeps one whole line per record
     throw new Error('manual failure');
   }).catch(() => {});
   await t.flush();
-  assert.match(written[0], /^\[edgescope\] span outer internal \d+ms error trace=[0-9a-f]{8} span=[0-9a-f]{8} error="Error: manual failure"$/);
+  assert.match(written[0], /^\[edgescope\] span outer internal \d+ms error trace=[0-9a-f]{8} span=[0-9a-f]{8} error="Error: manual failure" \{error\.severity=INFO, error\.category=other, error\.fingerprint=[0-9a-f]{16}\}$/);
 });
 
 test('a width that is not a number is refused, naming it', () => {

@@ -43,8 +43,10 @@ function recordEverything(t) {
   t.metrics.increment('requests', 2, { route: '/b' });
   t.metrics.add('inflight', -1, { pool: 'db' });
   t.metrics.gauge('temperature', 21.5, { room: 'a' }, { unit: 'Cel' });
-  for (const v of [3, 12, 40, 900]) t.metrics.histogram('latency', v, { route: '/a' }, { unit: 'ms' });
-  t.metrics.histogram('latency', 7, { route: '/b' }, { unit: 'ms' });
+  // A duration with explicit buckets (asked for), and one as an exponential histogram (the default).
+  for (const v of [3, 12, 40, 900]) t.metrics.histogram('latency', v, { route: '/a' }, { unit: 'ms', aggregation: 'explicit' });
+  t.metrics.histogram('latency', 7, { route: '/b' }, { unit: 'ms', aggregation: 'explicit' });
+  for (const v of [0.003, 0, 0.25, 4]) t.metrics.histogram('wait', v, { queue: 'q' }, { unit: 's' });
 }
 
 let cached;
@@ -79,7 +81,7 @@ test('decoding OTLP yields the same spans, metric points and logs as the native 
     for (const k of Object.keys(fromNative)) fromNative[k].push(...r[k]);
   }
   assert.equal(fromOtlp.spans.length, 2);
-  assert.equal(fromOtlp.metrics.length, 6); // two counter series, one up-down, one gauge, two histograms
+  assert.equal(fromOtlp.metrics.length, 9); // two counter series, one up-down, one gauge, two explicit histograms, one exponential, two errors series
   assert.equal(fromOtlp.logs.length, 3);
   for (const key of ['spans', 'metrics', 'logs']) assert.equal(fromOtlp[key].length, fromNative[key].length, key);
 
@@ -95,7 +97,7 @@ test('decoding OTLP yields the same spans, metric points and logs as the native 
   for (const m of fromOtlp.metrics) {
     const n = byKey.get(key(m));
     assert.ok(n, `native has ${key(m)}`);
-    for (const f of ['type', 'value', 'count', 'sum', 'min', 'max', 'bounds', 'bucketCounts', 'service']) assert.deepEqual(m[f], n[f], `${key(m)} ${f}`);
+    for (const f of ['type', 'value', 'count', 'sum', 'min', 'max', 'bounds', 'bucketCounts', 'exponential', 'service']) assert.deepEqual(m[f], n[f], `${key(m)} ${f}`);
     assert.ok(near(m.time, n.time), `${key(m)} time`);
   }
   const latency = fromOtlp.metrics.find((m) => key(m) === 'latency {"route":"/a"}');
@@ -182,6 +184,11 @@ const invalid = [
     const i = metricAt(doc, 'latency');
     doc.resourceMetrics[0].scopeMetrics[0].metrics[i].histogram.dataPoints[0].bucketCounts[3] = 1;
     return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].histogram.dataPoints[0].bucketCounts[3]`;
+  }, /decimal string/],
+  ['an exponential histogram bucket count sent as a number', 'metrics', (doc) => {
+    const i = metricAt(doc, 'wait');
+    doc.resourceMetrics[0].scopeMetrics[0].metrics[i].exponentialHistogram.dataPoints[0].positive.bucketCounts[0] = 1;
+    return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].exponentialHistogram.dataPoints[0].positive.bucketCounts[0]`;
   }, /decimal string/],
   ['an int64 attribute sent as a number', 'traces', (doc) => {
     const k = spans(doc)[1].attributes.findIndex((a) => a.key === 'count');
@@ -272,6 +279,17 @@ const invalid = [
     doc.resourceMetrics[0].scopeMetrics[0].metrics[i].histogram.dataPoints[0].count = '5';
     return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].histogram.dataPoints[0].count`;
   }, /is 5 but the bucket counts add up to 4/],
+  ['exponential bucket counts that do not add up to the count', 'metrics', (doc) => {
+    const i = metricAt(doc, 'wait');
+    const point = doc.resourceMetrics[0].scopeMetrics[0].metrics[i].exponentialHistogram.dataPoints[0];
+    point.count = String(Number(point.count) + 1);
+    return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].exponentialHistogram.dataPoints[0].count`;
+  }, /but zeroCount and the bucket counts add up to/],
+  ['an exponential histogram scale past the data model', 'metrics', (doc) => {
+    const i = metricAt(doc, 'wait');
+    doc.resourceMetrics[0].scopeMetrics[0].metrics[i].exponentialHistogram.dataPoints[0].scale = 21;
+    return `$.resourceMetrics[0].scopeMetrics[0].metrics[${i}].exponentialHistogram.dataPoints[0].scale`;
+  }, /an integer from -10 to 20/],
   ['a lone surrogate in a span name', 'traces', (doc) => {
     spans(doc)[0].name = 'bad \ud800 name';
     return `${span0}.name`;
@@ -321,9 +339,21 @@ test('the collector answers an invalid OTLP body with 400 naming the path, and r
 
     const ok = await post(await fresh('metrics'));
     assert.equal(ok.status, 200);
-    assert.equal(collector.metrics.length, 6);
+    assert.equal(collector.metrics.length, 9);
     assert.ok(collector.metrics.every((m) => m.format === 'otlp-json' && m.service === 'svc'));
   } finally {
     await collector.close();
   }
+});
+
+test('a native exponential histogram whose buckets do not add up to its count is refused, naming the field', async () => {
+  const { native } = await realPayloads();
+  const doc = structuredClone(native.find((d) => (d.metrics ?? []).some((m) => m.exponential)));
+  const i = doc.metrics.findIndex((m) => m.exponential);
+  decodeNative(structuredClone(doc)); // as produced: accepted
+  doc.metrics[i].exponential.zeroCount += 1;
+  assert.throws(() => decodeNative(doc), (e) => e instanceof DecodeError && e.message.includes(`$.metrics[${i}].exponential`));
+  doc.metrics[i].exponential.zeroCount -= 1;
+  doc.metrics[i].exponential.positive.bucketCounts.push(-1);
+  assert.throws(() => decodeNative(doc), (e) => e instanceof DecodeError && e.message.includes(`$.metrics[${i}].exponential.positive.bucketCounts`));
 });

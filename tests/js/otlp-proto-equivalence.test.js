@@ -77,7 +77,7 @@ function flatten(signal, docs) {
             out.push({ ...frame, record });
             continue;
           }
-          const data = ['gauge', 'sum', 'histogram'].find((k) => k in record);
+          const data = ['gauge', 'sum', 'histogram', 'exponentialHistogram'].find((k) => k in record);
           const { dataPoints, ...dataRest } = record[data];
           for (const point of dataPoints) out.push({ ...frame, metric: { ...record, [data]: dataRest }, record: point });
         }
@@ -156,6 +156,10 @@ function corpus(t) {
   for (const v of [3, 12, 40, 900]) t.metrics.histogram('latency', v, { route: '/a' }, { unit: 'ms' });
   t.metrics.histogram('latency', 0, { route: '/b' }, { unit: 'ms' });
   t.metrics.histogram('delta', -5, { route: '/c' });
+  // Durations are exponential histograms: both signs, zeros, a wide range (downscaled), and a
+  // duration asking for explicit buckets.
+  for (const v of [-0.25, 0, 0, 0.003, 0.004, 1.5, 2000]) t.metrics.histogram('wait', v, { queue: 'q' }, { unit: 's' });
+  t.metrics.histogram('latency', 7, { route: '/e' }, { unit: 'ms', aggregation: 'explicit' });
   // Many records, so that both formats split every signal across payloads.
   for (let i = 0; i < 150; i++) {
     t.trace(`job ${i}`, (s) => {
@@ -200,6 +204,17 @@ test('the corpus reaches what it is meant to: shrunk records, arrays, every leve
   assert.deepEqual(attr.zero, { intValue: '0' });
   assert.deepEqual(attr.empty, { stringValue: '' });
   assert.equal(attr.broken.stringValue, 'lone \uFFFD surrogate \uFFFD here');
+  const points = flatten('metrics', proto.filter((p) => p.signal === 'metrics').map((p) => decodeProto('metrics', p.body)));
+  const wait = points.find((r) => r.metric.name === 'wait');
+  assert.deepEqual(wait.metric.exponentialHistogram, { aggregationTemporality: 1 }); // AGGREGATION_TEMPORALITY_DELTA
+  assert.equal(wait.record.count, '7');
+  assert.equal(wait.record.zeroCount, '2');
+  assert.ok(!('sum' in wait.record)); // a negative value: no sum (metrics.proto)
+  assert.ok(wait.record.scale < 20); // 0.003 .. 2000 does not fit 160 buckets at the highest scale
+  assert.equal(wait.record.positive.bucketCounts.reduce((n, c) => n + Number(c), 0), 4);
+  assert.deepEqual(wait.record.negative.bucketCounts, ['1']);
+  assert.ok(points.some((r) => r.metric.name === 'latency' && 'histogram' in r.metric)); // aggregation: 'explicit'
+  assert.ok(points.some((r) => r.metric.name === 'latency' && 'exponentialHistogram' in r.metric));
   const logs = flatten('logs', proto.filter((p) => p.signal === 'logs').map((p) => decodeProto('logs', p.body))).map((r) => r.record);
   assert.deepEqual([...new Set(logs.map((l) => l.severityText))].sort(), ['DEBUG', 'ERROR', 'FATAL', 'INFO', 'WARN']);
   assert.ok(logs.some((l) => l.traceId && l.spanId) && logs.some((l) => !('traceId' in l)));

@@ -100,7 +100,9 @@ test('logs carry context, correlation and errors', async () => {
   const [err, debug] = mem.logs;
   assert.equal(err.level, 'error');
   assert.equal(err.message, 'bad thing');
-  assert.deepEqual(err.context, { requestId: 'r1', attempt: 2 });
+  const { 'error.fingerprint': fingerprint, ...context } = err.context;
+  assert.deepEqual(context, { requestId: 'r1', attempt: 2, 'error.severity': 'INFO', 'error.category': 'other' });
+  assert.match(fingerprint, /^[0-9a-f]{16}$/);
   assert.equal(err.error.name, 'TypeError');
   assert.equal(err.metadata.traceId, mem.spans[0].traceId);
   assert.equal(debug.metadata, undefined);

@@ -26,7 +26,7 @@ test('/api/items: route-named root span, child span, metrics and a correlated lo
   assert.equal(root.attributes['http.route'], '/api/items');
   assert.equal(collector.spans.find((s) => s.name === 'db.query').parentSpanId, root.spanId);
   assert.deepEqual(collector.metrics.find((m) => m.name === 'items.listed').tags, { source: 'memory' });
-  assert.deepEqual(duration().tags, { 'http.request.method': 'GET', 'http.response.status_code': 200, 'http.route': '/api/items' });
+  assert.deepEqual(duration().tags, { 'cache.tier': 'none', 'http.request.method': 'GET', 'http.response.status_code': 200, 'http.route': '/api/items' });
   assert.equal(collector.logs[0].traceId, root.traceId);
 });
 
@@ -40,8 +40,8 @@ test('/error: the runtime answers 500, the span records the exception, the metri
   const res = await app.fetch('/error');
   assert.equal(res.status, 500);
   await res.arrayBuffer();
-  await collector.waitFor((c) => c.spans.length === 1 && c.metrics.length === 1);
+  await collector.waitFor((c) => c.spans.length === 1 && c.metrics.length === 2); // the duration and the errors counter
   assert.equal(collector.spans[0].status, 'error');
   assert.equal(collector.spans[0].statusMessage, 'something broke on purpose');
-  assert.deepEqual(duration().tags, { 'error.type': 'Error', 'http.request.method': 'GET', 'http.route': '/error' });
+  assert.deepEqual(duration().tags, { 'cache.tier': 'none', 'error.type': 'Error', 'http.request.method': 'GET', 'http.route': '/error' });
 });

@@ -10,16 +10,24 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/monitoring/exp_histogram.hpp"
 
 namespace edgescope {
 
+// A point's type is one of these four. kExplicitHistogram and kExponentialHistogram ask series()
+// for a histogram with that aggregation; plain Histogram takes it from the unit: a duration ("s", "ms") gets the
+// exponential histogram (mergeable percentiles), anything else explicit buckets.
+// The largest bucket bound a series may have (MetricRegistry::set_max_buckets).
+constexpr std::uint32_t kMaxSeriesBuckets = 4096;
+
 enum class MetricType : std::uint8_t { Counter = 0, UpDownCounter = 1, Gauge = 2, Histogram = 3 };
+constexpr MetricType kExplicitHistogram = static_cast<MetricType>(4);     // series() requests only
+constexpr MetricType kExponentialHistogram = static_cast<MetricType>(5);  // (the ABI's type 4 and 5)
 bool is_valid_metric_type(int type);
 
 // A metric tag keeps its type (an http.response.status_code of 200 is a number on the wire).
@@ -31,8 +39,8 @@ struct Tag {
   Tag(std::string k, std::string text) : key(std::move(k)), value(AttributeValue::of_string(std::move(text))) {}
 };
 
-// Explicit histogram bounds (the OpenTelemetry SDK default). The mergeable log-bucket sketch
-// replaces these later; points already carry sum/count/min/max so consumers need not change.
+// Explicit histogram bounds (the OpenTelemetry SDK default), for histograms that are not
+// durations or that ask for explicit buckets.
 const std::vector<double>& default_histogram_bounds();
 const std::vector<double>& seconds_histogram_bounds();
 
@@ -50,8 +58,10 @@ struct MetricPoint {
   std::uint64_t count = 0;
   double min = 0;
   double max = 0;
-  std::vector<double> bounds;          // histogram only
-  std::vector<std::uint64_t> buckets;  // histogram only: bounds.size() + 1 counts
+  std::vector<double> bounds;          // explicit histogram only
+  std::vector<std::uint64_t> buckets;  // explicit histogram only: bounds.size() + 1 counts
+  bool exponential = false;            // histogram: `sketch` holds the window's values, not bounds
+  monitoring::ExpHistogram sketch;     // OTLP ExponentialHistogram, delta: this window only
 };
 
 // > 0: a series; 0: refused (series bound, counted); -1: the name is used by another type (counted).
@@ -78,6 +88,13 @@ class MetricRegistry {
   std::vector<MetricPoint> take(double now_ms);
   const std::vector<SeriesId>& evicted() const { return evicted_; }
 
+  // The bucket bound of exponential histogram series created from now on. Their memory is
+  // reserved against the series budget when they are created (both sides full), so the bound is
+  // capped where one series still fits a record (max_record_bytes): false, unchanged, outside
+  // [monitoring::kMinMaxBuckets, kMaxSeriesBuckets].
+  bool set_max_buckets(std::uint32_t max_buckets);
+  std::uint32_t max_buckets() const { return max_buckets_; }
+
   // Added to every new series' accounted size (the payload envelope, accounting.hpp).
   void set_record_overhead(std::size_t bytes) { record_overhead_ = bytes; }
 
@@ -88,7 +105,7 @@ class MetricRegistry {
  private:
   struct Series {
     MetricPoint point;
-    const std::string* key = nullptr;  // the key of its by_key_ node; nullptr: a free slot
+    std::string key;  // (name, unit, tags) as series_key writes it; empty: a free slot
     std::uint64_t last_used = 0;
     std::uint64_t created_window = 0;
     double created_ms = 0;
@@ -96,22 +113,23 @@ class MetricRegistry {
     std::uint16_t generation = 0;
     bool dirty = false;
   };
-  struct NameOwner {
-    MetricType type;
-    std::uint32_t series;  // live series with this name
-  };
   Series* find(SeriesId id);
   SeriesId id_of(std::uint32_t index) const;
   void evict(std::uint32_t index);
+  // The first place in by_key_ whose series key is not less than `key` (binary search).
+  std::vector<std::uint32_t>::iterator key_place(const std::string& key);
 
   const Limits& limits_;
   Stats& stats_;
   BytePool pool_;
   std::size_t record_overhead_ = 0;
+  std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
   std::vector<Series> slots_;
   std::vector<std::uint32_t> free_;
-  std::unordered_map<std::string, std::uint32_t> by_key_;  // (name, unit, tags) -> slot index
-  std::unordered_map<std::string, NameOwner> by_name_;     // a name belongs to one type at a time
+  // Live slot indices sorted by their series key: O(log n) lookups without hash-table code in
+  // the module (size budget). A key starts with its length-prefixed name, so a name's series are
+  // adjacent: that is how a name belongs to one type at a time (the type of its series).
+  std::vector<std::uint32_t> by_key_;
   std::vector<SeriesId> evicted_;
   std::size_t dirty_ = 0;
   std::uint64_t window_ = 0;

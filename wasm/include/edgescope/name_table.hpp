@@ -13,9 +13,9 @@
 // whatever it would have named is refused and counted (Telemetry).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/limits.hpp"
@@ -47,16 +47,20 @@ class NameTable {
 
  private:
   struct Slot {
-    const std::string* name = nullptr;  // the key of its ids_ node (stable across rehashing)
+    std::unique_ptr<std::string> name;  // its own allocation: find() and use() pointers outlive slots_ growth; null: free
     std::uint64_t last_used = 0;
     std::uint16_t generation = 0;
   };
   std::size_t capacity() const;
   std::uint32_t slot_index(NameId id) const;  // index + 1, or 0 when `id` is not live
+  // The first place in ids_ whose name is not less than `name` (binary search).
+  std::vector<std::uint32_t>::iterator name_place(const std::string& name);
 
   const Limits& limits_;
   Stats& stats_;
-  std::unordered_map<std::string, NameId> ids_;
+  // Live slot indices sorted by name: O(log n) lookups without hash-table code in the module
+  // (size budget).
+  std::vector<std::uint32_t> ids_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::size_t bytes_ = 0;

@@ -17,6 +17,9 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "edgescope/ids.hpp"
 
@@ -56,5 +59,33 @@ class Sampler {
   bool never_;
   std::uint64_t threshold_;
 };
+
+// Keep rules ("sampling that keeps what matters"): with any rule set, a trace the head sampler
+// rejected is recorded provisionally (tracer.hpp) and kept whole when its local root ends if a rule
+// matched, else discarded before it is ever encoded. The rule that kept it is written on every
+// span as `edgescope.sampling.kept_by` so a backend can tell tail-selected traces (whose
+// propagated sampled flag was 0) from head-sampled ones, whose count it may scale by 1/ratio.
+enum class KeptBy : std::uint8_t { None = 0, Error, Status, Slow, Route, SpanName };
+// "error", "status", "slow", "route", "span"; "" for None.
+const char* kept_by_name(KeptBy rule);
+
+struct KeepRules {
+  bool errors = false;             // any span with error status or an `exception` event
+  int status_at_least = 0;         // root http.response.status_code >= this; 0: off
+  double slower_than_ms = -1;      // root duration > this; < 0: off
+  std::vector<std::string> routes;      // root http.route (url.path without one)
+  std::vector<std::string> span_names;  // any span's name
+  bool active() const {
+    return errors || status_at_least > 0 || slower_than_ms >= 0 || !routes.empty() || !span_names.empty();
+  }
+};
+
+// A route or span name pattern: the exact value, or `prefix*` (a single trailing star) for every
+// value starting with the prefix. Nothing else is special: no regular expressions (linear, and
+// small enough for the module's size budget).
+bool pattern_matches(std::string_view pattern, std::string_view value);
+bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view value);
+// Empty string for a valid pattern, else why not: empty, a lone "*", or a star not at the end.
+const char* pattern_problem(std::string_view pattern);
 
 }  // namespace edgescope

@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/accounting.hpp"
@@ -27,6 +26,18 @@
 #include "edgescope/wire.hpp"
 
 namespace edgescope {
+
+// Slow work (issue "slow work flagged"): a span longer than its kind's threshold gets
+// `edgescope.slow = true` and increments the counter `edgescope.slow` tagged `kind` (request,
+// fetch, query; queries also `span.name`). A request is a local root SERVER span; a fetch a
+// CLIENT span with `http.request.method`; a query a CLIENT span with `db.system` or
+// `db.system.name`. < 0: off. Requests are checked whether or not they record; fetches and
+// queries only when their span records (their kind is known from attributes).
+struct SlowThresholds {
+  double request_ms = -1;
+  double fetch_ms = -1;
+  double query_ms = 100;
+};
 
 struct TelemetryOptions {
   std::string service;
@@ -69,6 +80,13 @@ class Telemetry {
   void rename_span(SpanHandle span, NameId name_id);
   bool end_span(SpanHandle span, double now_ms);
   const Tracer& tracer() const { return tracer_; }
+
+  // Keep rules (sampling.hpp) and slow thresholds; all or nothing: false with `error` naming the
+  // bad field leaves the previous settings. Set before the first span.
+  bool set_sampling(KeepRules keep, const SlowThresholds& slow, std::string& error);
+  // The bucket bound of exponential histograms created from now on (default 160, the SDK's
+  // MaxSize); false outside [kMinMaxBuckets, kMaxSeriesBuckets].
+  bool set_max_buckets(std::uint32_t max_buckets) { return metrics_.set_max_buckets(max_buckets); }
 
   // A series for the staged tags. unit_id kNoName: no unit. A new series' first delta window
   // starts at `now_ms` (without it: the latest time any call gave).
@@ -132,6 +150,11 @@ class Telemetry {
   // including those the stage itself refused.
   std::uint32_t consume_stage(Attributes& into, RecordBytes& bytes, std::size_t record_cap, BytePool& pool);
   void update_envelope();
+  // Slow-work flag and counter for a span about to end (SlowThresholds).
+  void flag_slow(SpanHandle handle, double now_ms);
+  // +1 on an internal counter (edgescope.slow, edgescope.sampling.traces); refusals are counted
+  // by the registry like any series.
+  void count_internal(const char* name, const char* unit, std::vector<Tag> tags, double now_ms);
   // redaction_.key_denied(key), remembered for the last few keys by id: the deny list is matched
   // once per key, not once per attribute. A fixed table (64 entries), so it costs no budget.
   bool key_denied(NameId key_id, const std::string& key);
@@ -145,6 +168,9 @@ class Telemetry {
   Stats stats_;
   IdGenerator ids_;
   Sampler sampler_;
+  KeepRules keep_;
+  SlowThresholds slow_;
+  std::size_t kept_by_reserve_ = 0;  // bytes a span reserves for the kept_by mark under keep rules
   Tracer tracer_;
   MetricRegistry metrics_;
   LogBuffer logs_;
@@ -156,7 +182,16 @@ class Telemetry {
   BytePool resource_pool_;
   RecordBytes resource_bytes_;
   std::size_t envelope_bytes_ = 0;
-  std::unordered_map<SpanHandle, OpenSpan> open_;
+  // Open spans' accounting, indexed by the handle's slot (slot_id.hpp), so at most as many
+  // entries as the tracer has slots (max_open_spans); `handle` 0 marks a free entry and a stale
+  // handle's generation does not match. O(1), and no hash map code in the module (size budget:
+  // scripts/size-budget.mjs).
+  struct OpenEntry {
+    SpanHandle handle = 0;
+    OpenSpan span;
+  };
+  std::vector<OpenEntry> open_;
+  OpenSpan* open_entry(SpanHandle handle);
   std::size_t finished_span_bytes_ = 0;
   std::size_t drained_span_bytes_ = 0;
   std::size_t drained_log_bytes_ = 0;

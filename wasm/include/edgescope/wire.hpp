@@ -52,6 +52,11 @@ struct Payload {
 // Gives every payload a fresh batch id from `ids` and writes it into the bodies that carry one.
 void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids);
 
+// The batch's metric points as OTLP Metrics, one per (type, exponential, name, unit): groups in
+// order of first appearance, each the indices of its points in batch order. Both OTLP encoders
+// pack by it (one copy of the grouping in the module).
+std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points);
+
 // Stats::records_shrunk and records_dropped_oversize describe records, not encodings: when one
 // drained batch is encoded in two formats (two exporters), a record that had to be shrunk or
 // dropped in both still counts once. The ledger remembers, for one drained batch, which

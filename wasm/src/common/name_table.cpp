@@ -4,6 +4,8 @@
 #include "edgescope/attributes.hpp"
 #include "edgescope/slot_id.hpp"
 
+#include <algorithm>
+
 namespace edgescope {
 namespace {
 
@@ -12,6 +14,11 @@ std::size_t name_cost(const std::string& name) { return kNameOverhead + name.siz
 
 std::size_t NameTable::capacity() const {
   return limits_.max_interned < kSlotIndexMask ? limits_.max_interned : kSlotIndexMask;
+}
+
+std::vector<std::uint32_t>::iterator NameTable::name_place(const std::string& name) {
+  return std::lower_bound(ids_.begin(), ids_.end(), name,
+                          [this](std::uint32_t index, const std::string& n) { return *slots_[index].name < n; });
 }
 
 std::uint32_t NameTable::slot_index(NameId id) const {
@@ -29,10 +36,11 @@ NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
     ++stats_.names_refused_empty;
     return kNameEmpty;
   }
-  const auto found = ids_.find(name);
-  if (found != ids_.end()) {
-    slots_[slot_index_plus_one(found->second) - 1].last_used = window;
-    return found->second;
+  const auto found = name_place(name);
+  if (found != ids_.end() && *slots_[*found].name == name) {
+    Slot& slot = slots_[*found];
+    slot.last_used = window;
+    return static_cast<NameId>(slot_id(slot.generation, *found));
   }
   if (ids_.size() >= capacity() || (free_.empty() && slots_.size() >= capacity())) {
     ++stats_.names_dropped_intern_limit;
@@ -47,8 +55,8 @@ NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
   Slot& slot = slots_[index];
   ++slot.generation;
   const auto id = static_cast<NameId>(slot_id(slot.generation, index));
-  const auto node = ids_.emplace(std::move(name), id).first;
-  slot.name = &node->first;
+  ids_.insert(found, index);  // `found` still marks where the name goes: ids_ is unchanged
+  slot.name.reset(new std::string(std::move(name)));
   slot.last_used = window;
   bytes_ += cost;
   return id;
@@ -58,12 +66,12 @@ const std::string* NameTable::use(NameId id, std::uint64_t window) {
   const std::uint32_t i = slot_index(id);
   if (i == 0) return nullptr;
   slots_[i - 1].last_used = window;
-  return slots_[i - 1].name;
+  return slots_[i - 1].name.get();
 }
 
 const std::string* NameTable::find(NameId id) const {
   const std::uint32_t i = slot_index(id);
-  return i == 0 ? nullptr : slots_[i - 1].name;
+  return i == 0 ? nullptr : slots_[i - 1].name.get();
 }
 
 void NameTable::evict_idle(std::uint64_t window, std::vector<NameId>& evicted) {
@@ -72,8 +80,8 @@ void NameTable::evict_idle(std::uint64_t window, std::vector<NameId>& evicted) {
     if (slot.name == nullptr || slot.last_used >= window) continue;
     evicted.push_back(static_cast<NameId>(slot_id(slot.generation, index)));
     bytes_ -= name_cost(*slot.name);
-    ids_.erase(ids_.find(*slot.name));  // by iterator: the key argument would be the node's own
-    slot.name = nullptr;
+    ids_.erase(name_place(*slot.name));  // names are unique: the place holds this slot
+    slot.name.reset();
     ++stats_.names_evicted;
     if (slot.generation < kMaxSlotGeneration) free_.push_back(index);  // else retired (slot_id.hpp)
   }

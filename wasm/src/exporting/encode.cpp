@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "edgescope/wire.hpp"
 
 namespace edgescope {
@@ -25,6 +30,30 @@ void OversizeLedger::count_shrunk(Signal signal, std::size_t index, Stats& stats
 
 void OversizeLedger::count_dropped(Signal signal, std::size_t index, Stats& stats) {
   if (first(signal, index, kDropped)) ++stats.records_dropped_oversize;
+}
+
+std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points) {
+  // Group g's key is keys[g]; `sorted` holds the groups by key, for a binary search: O(log g)
+  // per point without hash-table code in the module (size budget).
+  std::vector<std::string> keys;
+  std::vector<std::uint32_t> sorted;
+  std::vector<std::vector<std::size_t>> members;
+  std::string key;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const MetricPoint& p = points[i];
+    // Length-prefixed: names may hold any character, NUL included.
+    key.assign(1, static_cast<char>(static_cast<int>(p.type) + (p.exponential ? 8 : 0)));
+    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
+    auto found = std::lower_bound(sorted.begin(), sorted.end(), key,
+                                  [&keys](std::uint32_t g, const std::string& k) { return keys[g] < k; });
+    if (found == sorted.end() || keys[*found] != key) {
+      found = sorted.insert(found, static_cast<std::uint32_t>(keys.size()));
+      keys.push_back(key);
+      members.emplace_back();
+    }
+    members[*found].push_back(i);
+  }
+  return members;
 }
 
 void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids) {

@@ -139,10 +139,23 @@ void encode_metric(const MetricPoint& p, bool /*compact: points are small and bo
     append_double(out, p.min);
     out.append(",\"max\":");
     append_double(out, p.max);
-    out.append(",\"bounds\":");
-    append_json_doubles(out, p.bounds);
-    out.append(",\"bucketCounts\":");
-    append_json_uints(out, p.buckets, false);
+    if (p.exponential) {
+      // The sketch itself (what exp_histogram_from_json reads back), so a collector can merge
+      // isolates and windows; p50/p95/p99 are estimates from this flush's values alone.
+      out.append(",\"exponential\":");
+      monitoring::append_exp_histogram_json(out, p.sketch);
+      out.append(",\"p50\":");
+      append_double(out, p.sketch.quantile(0.5));
+      out.append(",\"p95\":");
+      append_double(out, p.sketch.quantile(0.95));
+      out.append(",\"p99\":");
+      append_double(out, p.sketch.quantile(0.99));
+    } else {
+      out.append(",\"bounds\":");
+      append_json_doubles(out, p.bounds);
+      out.append(",\"bucketCounts\":");
+      append_json_uints(out, p.buckets, false);
+    }
   }
   out.push_back('}');
 }

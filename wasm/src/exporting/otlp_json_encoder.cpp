@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/json_writer.hpp"
@@ -219,10 +218,17 @@ void encode_data_point(const MetricPoint& p, bool /*compact: no shorter form*/, 
     out.append(",\"sum\":");
     append_proto_double(out, p.value);
   }
-  out.append(",\"bucketCounts\":");
-  append_json_uints(out, p.buckets, true);
-  out.append(",\"explicitBounds\":");
-  append_json_doubles(out, p.bounds);
+  if (p.exponential) {
+    // ExponentialHistogramDataPoint: scale and offsets are sint32 (JSON numbers), zero_count
+    // fixed64 and bucket_counts uint64 (JSON strings: proto3 JSON mapping of 64-bit integers).
+    out.push_back(',');
+    monitoring::append_exp_buckets_json(out, p.sketch, true);
+  } else {
+    out.append(",\"bucketCounts\":");
+    append_json_uints(out, p.buckets, true);
+    out.append(",\"explicitBounds\":");
+    append_json_doubles(out, p.bounds);
+  }
   out.append(",\"min\":");
   append_proto_double(out, p.min);
   out.append(",\"max\":");
@@ -252,7 +258,7 @@ RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
       g.close = "]}}";
       break;
     case MetricType::Histogram:
-      g.open.append(",\"histogram\":{\"dataPoints\":[");
+      g.open.append(p.exponential ? ",\"exponentialHistogram\":{\"dataPoints\":[" : ",\"histogram\":{\"dataPoints\":[");
       g.close = "],\"aggregationTemporality\":1}}";
       break;
   }
@@ -264,18 +270,7 @@ RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
 // payload fills up.
 void pack_metrics(PayloadPacker& packer, const std::vector<MetricPoint>& points, OversizeLedger& ledger,
                   Stats& stats) {
-  std::unordered_map<std::string, std::size_t> group_of;
-  std::vector<std::vector<std::size_t>> members;
-  std::string key;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const MetricPoint& p = points[i];
-    // Length-prefixed: names may hold any character, NUL included.
-    key.assign(1, static_cast<char>(p.type));
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
-    const auto found = group_of.emplace(key, members.size());
-    if (found.second) members.emplace_back();
-    members[found.first->second].push_back(i);
-  }
+  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
   std::string buffer;
   for (std::size_t g = 0; g < members.size(); ++g) {
     const RecordGroup group = metric_group(points[members[g].front()], g);

@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "edgescope/payload_packer.hpp"
@@ -61,10 +60,39 @@ void emit_span(const void* record, bool compact, ProtoSink& s) {
   s.fixed32(16, sp.flags);  // SpanFlags: the low byte carries the W3C trace flags
 }
 
+// metrics.proto ExponentialHistogramDataPoint, fields in number order.
+void emit_exponential_point(const MetricPoint& p, ProtoSink& s) {
+  for (const Tag& t : p.tags) key_value(s, 1, t.key, t.value, false);  // attributes
+  s.fixed64(2, unix_nanos(p.start_ms));
+  s.fixed64(3, unix_nanos(p.time_ms));
+  s.fixed64(4, p.count);
+  if (p.min >= 0) s.double_present(5, p.value);  // sum: left out for negative values, as above
+  s.uint(6, zigzag(p.sketch.scale()));            // scale, sint32
+  s.fixed64(7, p.sketch.zero_count());
+  for (std::uint32_t side = 0; side < 2; ++side) {
+    const monitoring::BucketRange& r = side == 0 ? p.sketch.positive() : p.sketch.negative();
+    s.begin(8 + side);  // positive (8), negative (9): Buckets
+    if (!r.counts.empty()) {
+      s.uint(1, zigzag(r.offset));  // offset, sint32
+      // bucket_counts (repeated uint64): unpacked, one varint field each. Parsers must accept
+      // either encoding of a packed-by-default field (protobuf.dev, "Encoding": "Packed Repeated
+      // Fields"); ProtoSink has no packed varint form, and a zero count keeps its place.
+      for (const std::uint64_t c : r.counts) s.uint_present(2, c);
+    }
+    s.end();
+  }
+  s.double_present(12, p.min);
+  s.double_present(13, p.max);
+}
+
 // metrics.proto NumberDataPoint or HistogramDataPoint (its Metric frame is metric_group's). A
 // point has no compact form (as in JSON): its size is bounded by the series limits.
 void emit_point(const void* record, bool /*compact*/, ProtoSink& s) {
   const MetricPoint& p = *static_cast<const MetricPoint*>(record);
+  if (p.exponential) {
+    emit_exponential_point(p, s);
+    return;
+  }
   const bool histogram = p.type == MetricType::Histogram;
   s.fixed64(2, unix_nanos(p.start_ms));
   s.fixed64(3, unix_nanos(p.time_ms));
@@ -95,7 +123,7 @@ std::string encoded(ProtoSink& s, void (*emit)(ProtoSink&, const void*), const v
 }
 
 // The Metric frame of one metric's points: name (1), unit (3), then Sum (7, DELTA, monotonic for
-// a Counter), Gauge (5) or Histogram (9, DELTA), as otlp_json_encoder.cpp metric_group.
+// a Counter), Gauge (5) or Histogram (9, DELTA) or ExponentialHistogram (10, DELTA), as otlp_json_encoder.cpp metric_group.
 ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
   ProtoGroup g;
   g.id = id;
@@ -111,7 +139,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
     case MetricType::Counter:
     case MetricType::UpDownCounter: g.data_field = 7; break;
     case MetricType::Gauge: g.data_field = 5; break;
-    case MetricType::Histogram: g.data_field = 9; break;
+    case MetricType::Histogram: g.data_field = p.exponential ? 10 : 9; break;
   }
   if (p.type != MetricType::Gauge) {
     proto::append_tag(g.tail, 2, proto::WireType::Varint);
@@ -127,17 +155,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
 void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
                   OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
-  std::unordered_map<std::string, std::size_t> group_of;
-  std::vector<std::vector<std::size_t>> members;
-  std::string key;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const MetricPoint& p = points[i];
-    key.assign(1, static_cast<char>(p.type));  // length-prefixed: names may hold any byte
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
-    const auto found = group_of.emplace(key, members.size());
-    if (found.second) members.emplace_back();
-    members[found.first->second].push_back(i);
-  }
+  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
   // The packer keeps pointers to them; a plain array (no vector growth code in the module).
   groups.reset(new ProtoGroup[members.size()]);
   for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);

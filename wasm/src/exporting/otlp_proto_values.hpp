@@ -23,6 +23,10 @@ void key_value(proto::ProtoSink& s, std::uint32_t field, std::string_view key, c
 // Every attribute as field `field`; in compact mode the first kCompactMaxAttributes and then
 // edgescope.truncated = true. Returns how many were left out (they join dropped_attributes_count).
 std::uint32_t key_values(proto::ProtoSink& s, std::uint32_t field, const Attributes& attributes, bool compact);
+// sint32 as its ZigZag varint (protobuf.dev, "Encoding": "Signed Integers").
+inline std::uint64_t zigzag(std::int32_t v) {
+  return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(-(static_cast<std::uint32_t>(v) >> 31));
+}
 // uint32 counts saturate rather than wrap.
 inline std::uint32_t clamp32(std::uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(v); }
 

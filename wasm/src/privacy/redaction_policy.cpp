@@ -1,6 +1,8 @@
 // RedactionPolicy: the configuration check, the key deny list, and the one rewrite that applies
 // every scanner's findings (redaction.hpp states the rules; the scanners live next to this file).
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 #include "edgescope/utf8.hpp"
 #include "scanners.hpp"
@@ -28,79 +30,120 @@ bool overlaps_marker(std::string_view s) {
   return false;
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s.substr(0, 64)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-  if (s.size() > 64) out += "...";
-  return out + "\"";
+// Error messages (a configuration error, once per build) are assembled by these few out-of-line
+// appends rather than chains of std::string operator+ temporaries: the same text in far less wasm.
+
+// Appends `pattern`, each '#' in it replaced by the next of `numbers` in decimal.
+void append_with_numbers(std::string& out, const char* pattern, std::initializer_list<std::size_t> numbers = {}) {
+  const std::size_t* next = numbers.begin();
+  for (; *pattern != 0; ++pattern) {
+    if (*pattern == '#') {
+      out += std::to_string(*next++);
+    } else {
+      out += *pattern;
+    }
+  }
 }
 
-std::string entry_error(const char* list, std::size_t index, std::string_view value, const std::string& rule) {
-  return std::string(list) + "[" + std::to_string(index) + "] " + quoted(value) + ": " + rule;
+// `list[index] "value": rule`, the value quoted, cut to 64 bytes, control bytes shown as '?'.
+bool entry_error(std::string& error, const char* list, std::size_t index, std::string_view value, const char* rule,
+                 std::initializer_list<std::size_t> numbers = {}) {
+  error = list;
+  append_with_numbers(error, "[#] \"", {index});
+  for (const char c : value.substr(0, 64)) error += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+  if (value.size() > 64) error += "...";
+  error += "\": ";
+  append_with_numbers(error, rule, numbers);
+  return false;
 }
 
 // Literal values are secrets: their errors never repeat them.
-std::string literal_error(std::size_t index, const std::string& rule) {
-  return "literal_values[" + std::to_string(index) + "] (not shown): " + rule;
+bool literal_error(std::string& error, std::size_t index, const char* rule, std::initializer_list<std::size_t> numbers = {}) {
+  error.clear();
+  append_with_numbers(error, "literal_values[#] (not shown): ", {index});
+  append_with_numbers(error, rule, numbers);
+  return false;
 }
 
 bool check_extra_key(std::string_view key, std::size_t index, std::vector<std::string>& words, std::string& error) {
   privacy::split_key_words(key, words);
-  if (words.empty()) {
-    error = entry_error("extra_keys", index, key, "a key needs at least one ASCII letter or digit");
-    return false;
-  }
+  if (words.empty()) return entry_error(error, "extra_keys", index, key, "a key needs at least one ASCII letter or digit");
   if (words.size() > RedactionConfigLimits::max_key_segments) {
-    error = entry_error("extra_keys", index, key,
-                        "more than " + std::to_string(RedactionConfigLimits::max_key_segments) + " words");
-    return false;
+    return entry_error(error, "extra_keys", index, key, "more than # words", {RedactionConfigLimits::max_key_segments});
   }
   return true;
 }
 
 bool check_prefix(std::string_view prefix, std::size_t index, std::string& error) {
   if (prefix.size() < RedactionConfigLimits::min_prefix_bytes || prefix.size() > RedactionConfigLimits::max_prefix_bytes) {
-    error = entry_error("value_prefixes", index, prefix,
-                        "must be " + std::to_string(RedactionConfigLimits::min_prefix_bytes) + " to " +
-                            std::to_string(RedactionConfigLimits::max_prefix_bytes) + " bytes");
-    return false;
+    return entry_error(error, "value_prefixes", index, prefix, "must be # to # bytes",
+                       {RedactionConfigLimits::min_prefix_bytes, RedactionConfigLimits::max_prefix_bytes});
   }
   for (const char c : prefix) {
     if (c < 0x21 || c > 0x7E) {
-      error = entry_error("value_prefixes", index, prefix, "must be printable ASCII without spaces");
-      return false;
+      return entry_error(error, "value_prefixes", index, prefix, "must be printable ASCII without spaces");
     }
   }
   if (overlaps_marker(prefix)) {
-    error = entry_error("value_prefixes", index, prefix, "must not overlap the marker [REDACTED]");
-    return false;
+    return entry_error(error, "value_prefixes", index, prefix, "must not overlap the marker [REDACTED]");
   }
   return true;
 }
 
 bool check_literal(std::string_view literal, std::size_t index, std::string& error) {
   if (literal.size() < RedactionConfigLimits::min_literal_bytes || literal.size() > RedactionConfigLimits::max_literal_bytes) {
-    error = literal_error(index,
-                        "must be " + std::to_string(RedactionConfigLimits::min_literal_bytes) + " to " +
-                            std::to_string(RedactionConfigLimits::max_literal_bytes) + " bytes, is " +
-                            std::to_string(literal.size()));
-    return false;
+    return literal_error(error, index, "must be # to # bytes, is #",
+                         {RedactionConfigLimits::min_literal_bytes, RedactionConfigLimits::max_literal_bytes, literal.size()});
   }
-  if (!is_valid_utf8(literal)) {
-    error = literal_error(index, "is not valid UTF-8");
-    return false;
-  }
-  if (overlaps_marker(literal)) {
-    error = literal_error(index, "must not overlap the marker [REDACTED]");
-    return false;
-  }
+  if (!is_valid_utf8(literal)) return literal_error(error, index, "is not valid UTF-8");
+  if (overlaps_marker(literal)) return literal_error(error, index, "must not overlap the marker [REDACTED]");
   return true;
 }
 
 bool check_count(const char* list, std::size_t count, std::size_t max, std::string& error) {
   if (count <= max) return true;
-  error = std::string(list) + ": " + std::to_string(count) + " entries, at most " + std::to_string(max);
+  error = list;
+  append_with_numbers(error, ": # entries, at most #", {count, max});
   return false;
+}
+
+// The order redact_text merges in: by start; at equal starts a quoted replacement (a JSON value)
+// first. Ties otherwise differ only in their end, which merging takes the maximum of, so any
+// correct sort gives the same text.
+bool sorts_before(const MaskRange& a, const MaskRange& b) {
+  if (a.begin != b.begin) return a.begin < b.begin;
+  return (a.quote != 0) > (b.quote != 0);
+}
+
+void sift_down(MaskRange* r, std::size_t i, std::size_t n) {
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) return;
+    if (child + 1 < n && sorts_before(r[child], r[child + 1])) ++child;
+    if (!sorts_before(r[i], r[child])) return;
+    std::swap(r[i], r[child]);
+    i = child;
+  }
+}
+
+void heapsort(MaskRange* r, std::size_t n) {
+  for (std::size_t i = n / 2; i-- > 0;) sift_down(r, i, n);
+  for (std::size_t end = n; end-- > 1;) {
+    std::swap(r[0], r[end]);
+    sift_down(r, 0, end);
+  }
+}
+
+// Not std::sort: introsort instantiates about 1.6 KB of wasm for this one comparator. Findings
+// are often in order already (one scanner, reading left to right, found them all): one pass
+// checks. Otherwise heapsort: in place, O(n log n) whatever the input (hostile text can yield
+// thousands of interleaved findings).
+void sort_ranges(MaskRanges& ranges) {
+  MaskRange* r = ranges.data();
+  const std::size_t n = ranges.size();
+  for (std::size_t i = 1; i < n; ++i) {
+    if (sorts_before(r[i], r[i - 1])) return heapsort(r, n);
+  }
 }
 
 // Sorted ranges -> disjoint stretches, overlapping or touching ones joined (first one's quote).
@@ -113,7 +156,8 @@ void merge_touching(MaskRanges& ranges) {
       ranges[kept++] = ranges[i];
     }
   }
-  ranges.resize(kept);
+  // Shrinking only: resize() would also instantiate vector's grow path (0.4 KB of wasm).
+  while (ranges.size() > kept) ranges.pop_back();
 }
 
 bool is_number_separator(char c) { return c == '.' || c == ','; }
@@ -207,16 +251,19 @@ bool RedactionPolicy::build(const RedactionConfig& config, RedactionPolicy& out,
   policy.config_ = config;
 
   // Turning a built-in category off is allowed, but said out loud once.
-  auto& w = policy.warnings_;
-  if (!config.default_keys) {
-    w.push_back(config.extra_keys.empty()
-                    ? "redaction: the built-in key deny list is off and no extra keys are set; no value is redacted because of its key"
-                    : "redaction: the built-in key deny list is off; only the configured extra keys are redacted");
+  // One loop over a table, not one std::string construction per line.
+  const char* const off[] = {
+      config.default_keys ? nullptr
+      : config.extra_keys.empty()
+          ? "redaction: the built-in key deny list is off and no extra keys are set; no value is redacted because of its key"
+          : "redaction: the built-in key deny list is off; only the configured extra keys are redacted",
+      config.keys_in_text ? nullptr : "redaction: denied keys written inside text (key=value, \"key\": value) are not redacted",
+      config.auth_credentials ? nullptr : "redaction: Bearer and Basic credentials inside text are not redacted",
+      config.jwts ? nullptr : "redaction: JWTs inside text are not redacted",
+      config.card_numbers ? nullptr : "redaction: payment card numbers are not redacted"};
+  for (const char* line : off) {
+    if (line != nullptr) policy.warnings_.emplace_back(line);
   }
-  if (!config.keys_in_text) w.push_back("redaction: denied keys written inside text (key=value, \"key\": value) are not redacted");
-  if (!config.auth_credentials) w.push_back("redaction: Bearer and Basic credentials inside text are not redacted");
-  if (!config.jwts) w.push_back("redaction: JWTs inside text are not redacted");
-  if (!config.card_numbers) w.push_back("redaction: payment card numbers are not redacted");
   out = std::move(policy);
   return true;
 }
@@ -229,18 +276,16 @@ bool RedactionPolicy::active() const {
 bool RedactionPolicy::key_denied(std::string_view key) const { return privacy::key_matches(key, keys_); }
 
 std::size_t RedactionPolicy::redact_value(AttributeValue& value, bool key_is_denied) const {
-  if (key_is_denied) {
-    if (value.type == AttributeType::String && value.text == kRedactedMarker) return 0;
-    value = AttributeValue::of_string(std::string(kRedactedMarker));
-    return 1;
+  if (!key_is_denied) {
+    if (value.type == AttributeType::String) return redact_text(value.text);
+    if (value.type == AttributeType::Array) return redact_elements(*this, value);
+    if (value.type != AttributeType::Int || !config_.card_numbers || !is_card_integer(value.integer)) return 0;
+  } else if (value.type == AttributeType::String && value.text == kRedactedMarker) {
+    return 0;
   }
-  if (value.type == AttributeType::String) return redact_text(value.text);
-  if (value.type == AttributeType::Int && config_.card_numbers && is_card_integer(value.integer)) {
-    value = AttributeValue::of_string(std::string(kRedactedMarker));
-    return 1;
-  }
-  if (value.type == AttributeType::Array) return redact_elements(*this, value);
-  return 0;
+  // A denied key's value, or a card-number integer: one place builds the marker value.
+  value = AttributeValue::of_string(std::string(kRedactedMarker));
+  return 1;
 }
 
 std::size_t RedactionPolicy::redact_text(std::string& text) const {
@@ -256,10 +301,7 @@ std::size_t RedactionPolicy::redact_text(std::string& text) const {
 
   // Overlapping or touching findings become one stretch; at equal starts a quoted replacement
   // (a JSON value) wins so the document stays valid.
-  std::sort(ranges.begin(), ranges.end(), [](const MaskRange& a, const MaskRange& b) {
-    if (a.begin != b.begin) return a.begin < b.begin;
-    return (a.quote != 0) > (b.quote != 0);
-  });
+  sort_ranges(ranges);
   merge_touching(ranges);
   // Widened to whole words and numbers (see widen_to_whole_words). Each stretch widens only up to
   // its neighbours, so this stays linear; a stretch that reaches its neighbour is joined to it.

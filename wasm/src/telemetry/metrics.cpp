@@ -44,7 +44,14 @@ std::string series_key(const std::string& name, const std::string& unit, const s
 
 }  // namespace
 
-bool is_valid_metric_type(int type) { return type >= 0 && type <= 3; }
+bool is_valid_metric_type(int type) { return type >= 0 && type <= 5; }
+
+namespace {
+// What an exponential series holds at most: both sides' counts at the bucket bound, in memory
+// and as encoded (a count's digits and separator fit in its 8 bytes at the counts a window sees),
+// plus the scale, offsets, zero count and the p50/p95/p99 of the native form.
+std::size_t exp_histogram_overhead(std::uint32_t max_buckets) { return 2 * std::size_t{max_buckets} * sizeof(std::uint64_t) + 256; }
+}  // namespace
 
 const std::vector<double>& default_histogram_bounds() {
   static const std::vector<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
@@ -58,8 +65,19 @@ const std::vector<double>& seconds_histogram_bounds() {
   return bounds;
 }
 
+bool MetricRegistry::set_max_buckets(std::uint32_t max_buckets) {
+  if (max_buckets < monitoring::kMinMaxBuckets || max_buckets > kMaxSeriesBuckets) return false;
+  max_buckets_ = max_buckets;
+  return true;
+}
+
 SeriesId MetricRegistry::id_of(std::uint32_t index) const {
   return static_cast<SeriesId>(slot_id(slots_[index].generation, index));
+}
+
+std::vector<std::uint32_t>::iterator MetricRegistry::key_place(const std::string& key) {
+  return std::lower_bound(by_key_.begin(), by_key_.end(), key,
+                          [this](std::uint32_t index, const std::string& k) { return slots_[index].key < k; });
 }
 
 MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
@@ -67,18 +85,37 @@ MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
   const std::uint32_t index_plus_one = slot_index_plus_one(id);
   if (index_plus_one == 0 || index_plus_one > slots_.size()) return nullptr;
   Series& s = slots_[index_plus_one - 1];
-  if (s.key == nullptr || s.generation != slot_generation(id)) return nullptr;
+  if (s.key.empty() || s.generation != slot_generation(id)) return nullptr;
   return &s;
 }
 
 SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags,
                                 double now_ms) {
-  const auto owner = by_name_.find(name);
-  if (owner != by_name_.end() && owner->second.type != type) {
+  bool exponential = false;
+  if (type == kExplicitHistogram) type = MetricType::Histogram;
+  else if (type == kExponentialHistogram) {
+    type = MetricType::Histogram;
+    exponential = true;
+  }
+  else if (type == MetricType::Histogram) exponential = unit == "s" || unit == "ms";
+  std::string name_part;
+  append_part(name_part, name);
+  const auto owner = key_place(name_part);
+  if (owner != by_key_.end() && slots_[*owner].key.compare(0, name_part.size(), name_part) == 0 &&
+      slots_[*owner].point.type != type) {
     ++stats_.metric_type_conflicts;
     return kSeriesTypeConflict;
   }
-  std::stable_sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
+  // Stable insertion sort by key (equal keys keep their given order, so the last one given wins
+  // below): a series has a few tags, and std::stable_sort's merge machinery costs kilobytes of
+  // module code (size budget: scripts/size-budget.mjs).
+  for (std::size_t i = 1; i < tags.size(); ++i) {
+    if (!(tags[i].key < tags[i - 1].key)) continue;
+    Tag moving = std::move(tags[i]);
+    std::size_t j = i;
+    for (; j > 0 && moving.key < tags[j - 1].key; --j) tags[j] = std::move(tags[j - 1]);
+    tags[j] = std::move(moving);
+  }
   // Duplicate keys: keep the last one given.
   std::vector<Tag> unique;
   unique.reserve(tags.size());
@@ -87,17 +124,18 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     else unique.push_back(std::move(tag));
   }
   std::string key = series_key(name, unit, unique);
-  const auto found = by_key_.find(key);
-  if (found != by_key_.end()) {
-    slots_[found->second].last_used = window_;
-    return id_of(found->second);
+  if (exponential) key.push_back('\x01');  // tags are length-prefixed: no key ends like this otherwise
+  const auto found = key_place(key);
+  if (found != by_key_.end() && slots_[*found].key == key) {
+    slots_[*found].last_used = window_;
+    return id_of(*found);
   }
   const std::size_t cap = limits_.max_series < kSlotIndexMask ? limits_.max_series : kSlotIndexMask;
   if (by_key_.size() >= cap || (free_.empty() && slots_.size() >= cap)) {
     ++stats_.series_dropped_limit;
     return kSeriesRefused;
   }
-  std::size_t bytes = kSeriesOverhead + (type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
+  std::size_t bytes = kSeriesOverhead + (exponential ? exp_histogram_overhead(max_buckets_) : type == MetricType::Histogram ? kHistogramOverhead : 0) + record_overhead_ +
                       key.size() + name.size() + json_text_bytes(name) + json_text_bytes(unit);
   for (const auto& tag : unique) bytes += kAttributeOverhead + json_text_bytes(tag.key) + value_bytes(tag.value);
   if (bytes > limits_.max_record_bytes || !pool_.take(bytes)) {
@@ -107,7 +145,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   const std::uint32_t index = take_free_slot(free_, slots_);
   Series& s = slots_[index];
   ++s.generation;
-  s.key = &by_key_.emplace(std::move(key), index).first->first;
+  by_key_.insert(found, index);  // `found` still marks where the key goes: by_key_ is unchanged
+  s.key = std::move(key);
   s.last_used = window_;
   s.created_window = window_;
   s.created_ms = now_ms;
@@ -117,12 +156,12 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   s.point.type = type;
   s.point.unit = std::move(unit);
   s.point.tags = std::move(unique);
-  if (type == MetricType::Histogram) {
+  s.point.exponential = exponential;
+  if (exponential) s.point.sketch = monitoring::ExpHistogram(max_buckets_);
+  if (type == MetricType::Histogram && !exponential) {
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
     s.point.buckets.assign(s.point.bounds.size() + 1, 0);
   }
-  if (owner != by_name_.end()) ++owner->second.series;
-  else by_name_.emplace(name, NameOwner{type, 1});
   s.point.name = std::move(name);
   return id_of(index);
 }
@@ -144,6 +183,13 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
     ++stats_.metric_values_rejected;
     return false;
   }
+  if (p.exponential) {
+    if (!s->dirty) p.sketch.clear();  // a delta point: the previous window's values went with it
+    if (!p.sketch.record(value)) {    // finite and summable by now; a count past 2^53 is refused
+      ++stats_.metric_values_rejected;
+      return false;
+    }
+  }
   s->last_used = window_;
   if (!s->dirty) {
     s->dirty = true;
@@ -164,7 +210,7 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
     case MetricType::Histogram: p.value += value; break;
     case MetricType::Gauge: p.value = value; break;
   }
-  if (p.type == MetricType::Histogram) {
+  if (p.type == MetricType::Histogram && !p.exponential) {
     // Bucket i counts values in (bounds[i-1], bounds[i]]: OTLP ExplicitBucketHistogram.
     const auto it = std::lower_bound(p.bounds.begin(), p.bounds.end(), value);
     ++p.buckets[static_cast<std::size_t>(it - p.bounds.begin())];
@@ -175,10 +221,8 @@ bool MetricRegistry::record(SeriesId id, double value, double now_ms) {
 void MetricRegistry::evict(std::uint32_t index) {
   Series& s = slots_[index];
   evicted_.push_back(id_of(index));
-  const auto owner = by_name_.find(s.point.name);
-  if (owner != by_name_.end() && --owner->second.series == 0) by_name_.erase(owner);
-  by_key_.erase(by_key_.find(*s.key));  // by iterator: the key argument would be the node's own
-  s.key = nullptr;
+  by_key_.erase(key_place(s.key));  // keys are unique: the place holds this slot
+  s.key = std::string();  // releases the key's memory, as the point's below
   s.point = MetricPoint{};
   pool_.give(s.bytes);
   s.bytes = 0;
@@ -192,7 +236,7 @@ std::vector<MetricPoint> MetricRegistry::take(double now_ms) {
   evicted_.clear();
   for (std::uint32_t index = 0; index < slots_.size(); ++index) {
     Series& s = slots_[index];
-    if (s.key == nullptr) continue;
+    if (s.key.empty()) continue;
     if (s.dirty) {
       out.push_back(s.point);
       out.back().start_ms = s.created_window == window_ ? s.created_ms : last_drain_ms_;

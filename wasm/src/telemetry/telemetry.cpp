@@ -1,5 +1,7 @@
 #include "edgescope/telemetry.hpp"
 
+#include "edgescope/slot_id.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -192,16 +194,17 @@ SpanHandle Telemetry::open_span(SpanHandle parent, const std::string& name, Span
                                 const std::optional<TraceContext>& remote) {
   std::size_t tracestate_bytes = 0;
   if (parent != kNoopSpan) {
-    const auto p = open_.find(parent);
-    if (p == open_.end()) return kNoopSpan;  // the tracer refuses a child of a span that is not open
-    tracestate_bytes = p->second.tracestate_bytes;
+    const OpenSpan* p = open_entry(parent);
+    if (p == nullptr) return kNoopSpan;  // the tracer refuses a child of a span that is not open
+    tracestate_bytes = p->tracestate_bytes;
   } else if (remote && !remote->tracestate.empty()) {
     tracestate_bytes = json_text_bytes(remote->tracestate);
   }
   // Unsampled spans cost this too: the tracer keeps their name and context while they are open.
   OpenSpan open;
   open.tracestate_bytes = tracestate_bytes;
-  if (!open.bytes.grow(kSpanOverhead + envelope_bytes_ + json_text_bytes(name) + tracestate_bytes,
+  // Under keep rules every span reserves room for the kept_by mark the decision may add.
+  if (!open.bytes.grow(kSpanOverhead + envelope_bytes_ + json_text_bytes(name) + tracestate_bytes + kept_by_reserve_,
                        options_.limits.max_record_bytes, span_pool_)) {
     ++stats_.spans_dropped_byte_budget;
     return kNoopSpan;
@@ -212,7 +215,10 @@ SpanHandle Telemetry::open_span(SpanHandle parent, const std::string& name, Span
     open.bytes.shrink(open.bytes.used, span_pool_);
     return kNoopSpan;
   }
-  open_[handle] = open;
+  const std::uint32_t index = slot_index_plus_one(handle) - 1;
+  if (open_.size() <= index) open_.resize(index + 1);
+  open_[index].handle = handle;
+  open_[index].span = open;
   return handle;
 }
 
@@ -245,11 +251,17 @@ SpanHandle Telemetry::start_remote_span(NameId name_id, SpanKind kind, double no
   return open_span(kNoopSpan, *name, kind, now_ms, remote);
 }
 
+Telemetry::OpenSpan* Telemetry::open_entry(SpanHandle handle) {
+  const std::uint32_t index_plus_one = handle > 0 ? slot_index_plus_one(handle) : 0;
+  if (index_plus_one == 0 || index_plus_one > open_.size()) return nullptr;
+  OpenEntry& entry = open_[index_plus_one - 1];
+  return entry.handle == handle ? &entry.span : nullptr;
+}
+
 Telemetry::OpenSpan* Telemetry::recording_span(SpanHandle handle, Span*& span) {
   span = tracer_.recording(handle);
   if (span == nullptr) return nullptr;
-  const auto it = open_.find(handle);
-  return it == open_.end() ? nullptr : &it->second;
+  return open_entry(handle);
 }
 
 void Telemetry::apply_staged_to_span(SpanHandle handle) {
@@ -327,16 +339,98 @@ void Telemetry::rename_span(SpanHandle handle, NameId name_id) {
 
 bool Telemetry::end_span(SpanHandle handle, double now_ms) {
   observe(now_ms);
-  const std::size_t finished_before = tracer_.finished_count();
-  if (!tracer_.end(handle, now_ms)) return false;
-  const auto it = open_.find(handle);
-  if (it != open_.end()) {
-    // Kept for the drain, or released: unsampled, or refused by the finished-span bound.
-    if (tracer_.finished_count() > finished_before) finished_span_bytes_ += it->second.bytes.used;
-    else span_pool_.give(it->second.bytes.used);
-    open_.erase(it);
+  OpenSpan* open = open_entry(handle);
+  if (open == nullptr || !tracer_.is_open(handle)) return false;
+  flag_slow(handle, now_ms);
+  const Tracer::Ended ended = tracer_.end(handle, now_ms, open->bytes.used);
+  // Kept for the drain, or released: unsampled, discarded by the keep rules, or refused by the
+  // finished-span bound. A provisional span's bytes stay held until its trace is decided.
+  finished_span_bytes_ += ended.finished_bytes;
+  span_pool_.give(ended.released_bytes);
+  open_[slot_index_plus_one(handle) - 1] = OpenEntry{};
+  if (tracer_.keeps()) {
+    const Tracer::Decision decision = tracer_.take_decision();
+    if (decision.made) {
+      count_internal("edgescope.sampling.traces", "{trace}",
+                     {Tag{"decision", decision.kept_by == KeptBy::None ? "discarded" : kept_by_name(decision.kept_by)}},
+                     now_ms);
+    }
   }
   return true;
+}
+
+void Telemetry::flag_slow(SpanHandle handle, double now_ms) {
+  const Span* base = tracer_.open_span(handle);
+  const double duration = now_ms - base->start_ms;
+  const char* kind = nullptr;
+  double threshold = -1;
+  Span* span = nullptr;
+  OpenSpan* open = recording_span(handle, span);
+  if (base->kind == SpanKind::Server && tracer_.is_local_root(handle)) {
+    kind = "request";
+    threshold = slow_.request_ms;
+  } else if (span != nullptr && span->kind == SpanKind::Client) {
+    for (const Attribute& a : span->attributes) {
+      if (a.key == "db.system" || a.key == "db.system.name") {
+        kind = "query";
+        threshold = slow_.query_ms;
+        break;
+      }
+      if (a.key == "http.request.method") {
+        kind = "fetch";
+        threshold = slow_.fetch_ms;
+      }
+    }
+  }
+  if (kind == nullptr || threshold < 0 || !(duration > threshold)) return;
+  if (open != nullptr) {
+    Attribute mark{"edgescope.slow", AttributeValue::of_bool(true)};
+    const std::size_t bytes = attribute_bytes(mark);
+    span->dropped_attributes += count_refusal(put_attribute(span->attributes, std::move(mark), bytes, options_.limits.max_attributes,
+                                                            open->bytes, options_.limits.max_record_bytes, span_pool_),
+                                              stats_);
+  }
+  std::vector<Tag> tags{Tag{"kind", kind}};
+  // Queries are told apart by span name (bounded by the series limits; name query spans by
+  // operation and table, not by their SQL text).
+  if (kind[0] == 'q') tags.emplace_back("span.name", base->name);
+  count_internal("edgescope.slow", "{operation}", std::move(tags), now_ms);
+}
+
+void Telemetry::count_internal(const char* name, const char* unit, std::vector<Tag> tags, double now_ms) {
+  const SeriesId id = metrics_.series(MetricType::Counter, name, unit, std::move(tags), now_ms);
+  if (id > 0) metrics_.record(id, 1, now_ms);
+}
+
+bool Telemetry::set_sampling(KeepRules keep, const SlowThresholds& slow, std::string& error) {
+  const auto bad_list = [&error](const std::vector<std::string>& list, const char* field) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const char* problem = pattern_problem(list[i]);
+      if (*problem != 0) {
+        error = std::string(field) + "[" + std::to_string(i) + "] " + problem;
+        return true;
+      }
+    }
+    return false;
+  };
+  if (keep.status_at_least < 0 || keep.status_at_least > 999) {
+    error = "keep.statusAtLeast must be 100..999 (0: off)";
+  } else if (!(keep.slower_than_ms < 0 || std::isfinite(keep.slower_than_ms))) {
+    error = "keep.slowerThanMs must be a finite number of milliseconds";
+  } else if (bad_list(keep.routes, "keep.routes") || bad_list(keep.span_names, "keep.spanNames")) {
+  } else if (!std::isfinite(slow.request_ms) || !std::isfinite(slow.fetch_ms) || !std::isfinite(slow.query_ms)) {
+    error = "slow thresholds must be finite numbers of milliseconds (negative: off)";
+  } else {
+    keep_ = std::move(keep);
+    slow_ = slow;
+    tracer_.set_keep_rules(&keep_);
+    kept_by_reserve_ = 0;
+    if (tracer_.keeps()) {
+      kept_by_reserve_ = attribute_bytes(Attribute{kKeptByKey, AttributeValue::of_string("status")});
+    }
+    return true;
+  }
+  return false;
 }
 
 SeriesId Telemetry::series(MetricType type, NameId name_id, NameId unit_id, double now_ms) {
