@@ -9,8 +9,8 @@
 //   http           the same payload through exporters.http({ format: 'otlp-json', retries: 0 })
 //                  .send() directly, the exporter built once per isolate
 //                  (bench/workers/exporter-http.js).
-//   http@<ref>     with BASE_REF=<git ref>: the same Worker bundled from that commit's js/ and
-//                  bench/workers/ (git archive into a temporary directory), so a change to the
+//   http@<ref>     with BASE_REF=<git ref>: the same Worker bundled from that commit's js/ (and
+//                  this tree's bench/workers/) (git archive into a temporary directory), so a change to the
 //                  exporter is measured side by side against the code before it.
 // The loopback collector answers 200 with `{}` as application/json (an empty OTLP response: full
 // success), so the exporter's partial-success read runs as it does against a real collector. A
@@ -19,7 +19,7 @@
 // Environment: ROUNDS, PER_ROUND (default 8 x 400); BASE_REF (optional, see above); FORMAT, the
 // exporter's wire format (default otlp-json; 'native' takes the path that reads no partial success).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,8 +82,11 @@ let baseDir = null;
 if (process.env.BASE_REF) {
   const ref = process.env.BASE_REF;
   baseDir = mkdtempSync(join(tmpdir(), 'exporter-base-'));
-  const tar = execFileSync('git', ['archive', ref, 'js', 'bench/workers'], { cwd: here('..'), maxBuffer: 1 << 28 });
+  // That commit's js/ with this tree's bench Workers: a base older than this bench has no
+  // bench/workers/exporter-*.js, and the Workers only call exporters.http(), unchanged in shape.
+  const tar = execFileSync('git', ['archive', ref, 'js'], { cwd: here('..'), maxBuffer: 1 << 28 });
   execFileSync('tar', ['-x', '-C', baseDir], { input: tar });
+  cpSync(here('./workers'), join(baseDir, 'bench/workers'), { recursive: true });
   specs.push({ name: 'base', label: `exporters.http().send() (${ref})`, entry: join(baseDir, 'bench/workers/exporter-http.js') });
 }
 
