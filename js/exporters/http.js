@@ -43,12 +43,8 @@ export function http(options = {}) {
   }
 
   // The URL of each signal is the same for every send(): parsed once per exporter, not per payload.
-  const urls = new Map();
-  const urlOf = (signal) => {
-    let url = urls.get(signal);
-    if (url === undefined) urls.set(signal, (url = payloadUrl(base.url, base.format, signal)));
-    return url;
-  };
+  const urls = Object.create(null);
+  const urlOf = (signal) => (urls[signal] ??= payloadUrl(base.url, base.format, signal));
 
   return {
     name: 'http',

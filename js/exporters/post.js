@@ -23,7 +23,7 @@ import { classifyOutcome } from './classify.js';
 import { maskUrl } from './endpoint-url.js';
 import { isOtlp } from './formats.js';
 import { readPartialSuccess, readPartialSuccessProto } from './partial-success.js';
-import { collectorMessage, discardBody, readBodyBytes, readBodyPrefix, readDeclaredBody, releaseBody } from './response-body.js';
+import { collectorMessage, discardBody, readBodyBytes, readBodyPrefix, releaseBody } from './response-body.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const MAX_MESSAGE_CHARS = 200;
@@ -112,17 +112,14 @@ async function attempt({ fetchImpl, request, payload, format, attemptMs, clipped
 async function partialSuccess(response, payload, format) {
   const type = (response.headers.get('content-type') ?? '').trim();
   if (format === 'otlp-proto' && /^application\/x-protobuf\b/i.test(type)) {
-    const whole = await readDeclaredBody(response, PARTIAL_SUCCESS_BYTES, 'bytes');
-    const { bytes, truncated } = whole !== null ? { bytes: whole, truncated: false } : await readBodyBytes(response, PARTIAL_SUCCESS_BYTES);
+    const { bytes, truncated } = await readBodyBytes(response, PARTIAL_SUCCESS_BYTES);
     return readPartialSuccessProto(bytes, payload.signal, payload.records, truncated);
   }
   if (!isOtlp(format) || !/^application\/json\b/i.test(type)) {
     await releaseBody(response);
     return null;
   }
-  // The usual answer is a declared `{}` or a short partial success: one read, no reader loop.
-  const text = (await readDeclaredBody(response, PARTIAL_SUCCESS_BYTES, 'text')) ?? (await readBodyPrefix(response, PARTIAL_SUCCESS_BYTES));
-  return readPartialSuccess(text, payload.signal, payload.records);
+  return readPartialSuccess(await readBodyPrefix(response, PARTIAL_SUCCESS_BYTES), payload.signal, payload.records);
 }
 
 function statusCause(status) {

@@ -16,6 +16,9 @@ export async function readBodyPrefix(response, maxBytes = ERROR_BODY_PREFIX_BYTE
 // findEnd: false when only the prefix matters (a log line), so a body that stalls right at the
 // bound is not waited on.
 export async function readBodyBytes(response, maxBytes, findEnd = true) {
+  // The usual answer (a declared `{}` or a short partial success): one read, no reader loop.
+  const whole = await readDeclaredBody(response, maxBytes);
+  if (whole !== null) return { bytes: whole, truncated: false };
   const body = response.body;
   if (!body) return { bytes: new Uint8Array(0), truncated: false };
   let reader;
@@ -61,23 +64,18 @@ export async function readBodyBytes(response, maxBytes, findEnd = true) {
 // without a reader loop, and reading it to its end releases the connection as cancelling would
 // (workerd cancels a stalled unread response "to prevent deadlock" and asks that every response
 // body be read or cancelled). An encoded body is excluded: the runtime decodes it, and its decoded
-// size is not the declared one. -> the body as text or bytes, or null when the length is not
-// declared so (the caller then reads it bounded). Never throws: a failed read is an empty body.
-export async function readDeclaredBody(response, maxBytes, as) {
-  const declared = declaredLength(response);
-  if (declared < 0 || declared > maxBytes) return null;
+// size is not the declared one. -> the body's bytes, or null when its length is not declared so
+// (the body is then left untouched). Never throws: a failed read is an empty body.
+export async function readDeclaredBody(response, maxBytes) {
+  // Any Content-Encoding (identity too, which no collector sends) takes the bounded read. A
+  // Response exists only once its framing parsed, so the length is a valid integer when present.
+  const length = +(response.headers.get('content-length') ?? NaN);
+  if (response.headers.has('content-encoding') || !(length <= maxBytes)) return null;
   try {
-    return as === 'text' ? await response.text() : new Uint8Array(await response.arrayBuffer());
+    return new Uint8Array(await response.arrayBuffer());
   } catch {
-    return as === 'text' ? '' : new Uint8Array(0); // the connection failed mid-body, or already read
+    return new Uint8Array(0); // the connection failed mid-body, or already read
   }
-}
-
-function declaredLength(response) {
-  const encoding = response.headers.get('content-encoding');
-  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return -1;
-  const length = response.headers.get('content-length');
-  return length !== null && /^\d{1,15}$/.test(length) ? Number(length) : -1;
 }
 
 // Releases a body the caller does not need. A short declared body (at most the error prefix) is
@@ -85,7 +83,7 @@ function declaredLength(response) {
 // (bench/exporter-overhead.mjs, the two POST floors), as a finished exchange leaves the
 // connection reusable. Anything else is cancelled unread (discardBody). Never throws.
 export async function releaseBody(response) {
-  if ((await readDeclaredBody(response, ERROR_BODY_PREFIX_BYTES, 'bytes')) === null) await discardBody(response);
+  if ((await readDeclaredBody(response, ERROR_BODY_PREFIX_BYTES)) === null) await discardBody(response);
 }
 
 // Discards a body without reading it.

@@ -16,7 +16,7 @@ let lastUrl = null;
 let lastMasked = null;
 
 function masked(url) {
-  if (url !== lastUrl) [lastUrl, lastMasked] = [url, maskUrl(url)];
+  if (url !== lastUrl) lastMasked = maskUrl((lastUrl = url));
   return lastMasked;
 }
 
