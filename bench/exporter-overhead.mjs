@@ -9,9 +9,9 @@
 //   http           the same payload through exporters.http({ format: 'otlp-json', retries: 0 })
 //                  .send() directly, the exporter built once per isolate
 //                  (bench/workers/exporter-http.js).
-//   http@<ref>     with BASE_REF=<git ref>: the same Worker bundled from that commit's js/ (and
-//                  this tree's bench/workers/) (git archive into a temporary directory), so a change to the
-//                  exporter is measured side by side against the code before it.
+//   http@<ref>     with BASE_REF=<git ref>: the same Worker bundled from that commit's js/ (taken
+//                  with git archive into a temporary directory) and this tree's bench/workers/,
+//                  so a change to the exporter is measured side by side against the code before it.
 // The loopback collector answers 200 with `{}` as application/json (an empty OTLP response: full
 // success), so the exporter's partial-success read runs as it does against a real collector. A
 // round ends when every request's POST has arrived, so the export's CPU is in the round.

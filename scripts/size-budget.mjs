@@ -14,7 +14,8 @@
 // 59,747 B, dist/edgescope-resilience.wasm 81,013 / 35,827 B, the example app total 99,611 B gzipped.
 // Then everything a request touches (cache-tier attribution in the core: +2.1 KiB raw; the binding
 // wrappers, entry points and the Analytics Engine exporter in JS: +8.4 KiB gzipped in the app),
-// plus about 1.2%: 130,391 / 60,743 B and the app 108,262 B.
+// plus about 1.2%: 130,391 / 60,743 B and the app 108,262 B. The RPC callers then added 1.3 KiB and
+// the exporter's fast path 0.1 KiB to the app (109,676 B).
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
@@ -22,5 +23,5 @@ export const SIZE_BUDGET = Object.freeze({
   wasmGzip: 61_500,
   resilienceWasmRaw: 82_600,
   resilienceWasmGzip: 36_500,
-  appTotalGzip: 109_600,
+  appTotalGzip: 110_000,
 });
