@@ -61,7 +61,7 @@ function fields(list, raw, path, service) {
     const wire = f.wire ?? f.name;
     const v = read(raw, wire);
     if (v === undefined) {
-      need(!f.required, `${path}.${wire}`, `${expectation(f)} (required)`);
+      need(!f.required, `${path}.${wire}`, expectation(f));
       out[f.name] = f.keepUndefined ? undefined : (f.fallback ?? null);
       continue;
     }

@@ -85,7 +85,7 @@ test('every required field, missing, is refused with an error naming its path', 
       let at = bad[list][0];
       for (const step of wire.slice(0, -1)) at = at[step];
       delete at[wire.at(-1)];
-      assert.throws(() => decodeNative(bad), (e) => e instanceof DecodeError && e.path === `$.${list}[0].${f.wire ?? f.name}` && /required/.test(e.message));
+      assert.throws(() => decodeNative(bad), (e) => e instanceof DecodeError && e.path === `$.${list}[0].${f.wire ?? f.name}`);
       checked += 1;
     }
   }
