@@ -32,8 +32,8 @@
 //                           for a protobuf request)
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { DecodeError, decodeNative, decodeOtlp } from './decode.js';
-import { otlpProtoResponse, otlpProtoToJson } from './otlp-proto.js';
+import { DecodeError, decodeNative } from '../wire/index.js';
+import { decodeOtlp, otlpProtoResponse, otlpProtoToJson } from '../wire/otlp/index.js';
 
 const OTLP_PATHS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
 // ExportXServiceResponse.partialSuccess count field per signal (opentelemetry-proto collector/*).

@@ -3,7 +3,6 @@
 export { startCollector } from './collector.js';
 export { bundleWorker, startWorker } from './worker.js';
 export { expectLog, expectMetric, expectNothingDropped, expectSpan, waitForLog, waitForMetric, waitForSpan } from './assertions.js';
-export { decodeNative, decodeOtlp, DecodeError } from './decode.js';
-export { validateOtlpJson } from './otlp-json.js';
-export { otlpProtoToJson } from './otlp-proto.js';
+export { decodeNative, DecodeError } from '../wire/index.js';
+export { decodeOtlp, otlpProtoToJson, validateOtlpJson } from '../wire/otlp/index.js';
 export { formatRecordLines } from '../format-lines.js';

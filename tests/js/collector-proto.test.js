@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createTelemetry } from 'edgescope';
 import { DecodeError, otlpProtoToJson } from 'edgescope/testing';
-import { otlpSchema } from '../../js/testing/otlp-schema.js';
+import { otlpSchema } from '../../js/wire/otlp/otlp-schema.js';
 import { encodeOtlpProto } from '../shared/otlp-proto-encode.js';
 import { useCollector } from '../shared/use-collector.js';
 import { quietConsoleExporter } from './helpers.js';

@@ -13,7 +13,7 @@ import { startCollector } from 'edgescope/testing';
 import { createFlushContext } from '../../js/exporters/flush-context.js';
 import { readPartialSuccessProto } from '../../js/exporters/partial-success.js';
 import { SplitError, splitPayload } from '../../js/exporters/split-payload.js';
-import { otlpSchema } from '../../js/testing/otlp-schema.js';
+import { otlpSchema } from '../../js/wire/otlp/otlp-schema.js';
 import { useCollector } from '../shared/use-collector.js';
 import { captureConsole, quietConsoleExporter } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // Test helper: an OTLP JSON document (as the core's 'otlp-json' writes it) encoded as the
 // protobuf Export*ServiceRequest by protobufjs over the official definitions, for tests that need
 // protobuf bytes written by someone other than edgescope (collector and exporter edge cases).
-import { otlpSchema } from '../../js/testing/otlp-schema.js';
+import { otlpSchema } from '../../js/wire/otlp/otlp-schema.js';
 
 const HEX_IDS = new Set(['trace_id', 'span_id', 'parent_span_id']);
 

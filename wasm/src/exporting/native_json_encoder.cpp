@@ -1,4 +1,4 @@
-// The native ingest JSON: { service, batchId, resource, metrics?, spans?, logs? } (README.md, "Wire formats").
+// The native ingest JSON: { version, service, batchId, resource, metrics?, spans?, logs? } (README.md, "Wire formats").
 // Times are milliseconds since the Unix epoch, as numbers: the host's double written as the
 // shortest decimal that reads back to it, so no precision is lost (integers below 1e15 are
 // written whole: 1700000000123 stays 1700000000123).
@@ -12,6 +12,10 @@
 
 namespace edgescope {
 namespace {
+
+// js/wire/schema.js NATIVE_FORMAT_VERSION: bump both together, only for a change an older
+// receiver would misread.
+constexpr const char* kNativeFormatVersion = "1";
 
 std::string_view cut(std::string_view text, bool compact, std::size_t compact_bytes) {
   return compact ? truncate_utf8(text, compact_bytes) : text;
@@ -271,7 +275,12 @@ std::vector<Payload> encode_native_json(const Batch& batch, const Resource& reso
   std::size_t batch_id_at = 0;
   {
     JsonBuffer out(open);
-    out.append("{\"service\":");
+    // The format version comes first, in fixed bytes, so a receiver can pick its decoder before
+    // reading the rest; a payload without it is from a sender older than the field (version 0,
+    // the same shape). The packer counts these bytes in the open, so the payload cap stays exact.
+    out.append("{\"version\":");
+    out.append(std::string_view(kNativeFormatVersion));
+    out.append(",\"service\":");
     append_json_string(out, resource.service);
     // The payload's batch id (assign_batch_ids writes it over the placeholder): receivers
     // de-duplicate on it, like on the Idempotency-Key header.

@@ -2,7 +2,7 @@
 // the opentelemetry-proto definitions (otlp-json.js); the mapping below then reads a payload that
 // is known to be well-formed. Every data point of every metric becomes one metric record, as one
 // native-format MetricPoint would.
-import { DecodeError } from './decode-error.js';
+import { DecodeError } from '../decode-error.js';
 import { validateOtlpJson } from './otlp-json.js';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];

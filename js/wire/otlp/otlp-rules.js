@@ -5,7 +5,7 @@
 // Where the proto only encourages something that edgescope always does (a start time on sum and
 // histogram points, a severity on logs, at least one record in each list), it is required here
 // too: a payload without it means the encoder lost something.
-import { DecodeError } from './decode-error.js';
+import { DecodeError } from '../decode-error.js';
 import { jsonName, typeName } from './otlp-schema.js';
 
 export function checkMessage(type, value, path) {

@@ -20,7 +20,7 @@
 // trace/span ids as lowercase hex, other bytes as base64, 64-bit integers as decimal strings,
 // enums as integers, non-finite doubles as "NaN"/"Infinity"/"-Infinity", and a field at its
 // default left out unless it has presence (a message, a oneof member, a proto3 `optional`).
-import { DecodeError } from './decode-error.js';
+import { DecodeError } from '../decode-error.js';
 import { jsonName, otlpRequestType, otlpSchema, typeName } from './otlp-schema.js';
 
 // AnyValue nests through arrayValue and kvlistValue; a real attribute is a few levels deep.

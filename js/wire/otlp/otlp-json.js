@@ -21,7 +21,7 @@
 //     seconds or milliseconds instead of nanoseconds;
 // plus OTLP's own semantic rules in otlp-rules.js. Every element of every repeated field is
 // checked. Errors are DecodeErrors naming the JSON path of the offending value.
-import { DecodeError, describe } from './decode-error.js';
+import { DecodeError, describe } from '../decode-error.js';
 import { checkMessage } from './otlp-rules.js';
 import { jsonName, otlpRequestType, otlpSchema, typeName } from './otlp-schema.js';
 
