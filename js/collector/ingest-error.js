@@ -12,7 +12,8 @@ export class IngestError extends Error {
   toResponse() {
     const body = { error: this.message };
     if (this.path !== undefined) body.path = this.path;
-    const headers = this.status === 401 ? { 'www-authenticate': 'Bearer realm="edgescope"' } : undefined;
+    // RFC 6750 §3: a 401 names the scheme; RFC 9110 §15.5.6: a 405 lists the allowed methods.
+    const headers = this.status === 401 ? { 'www-authenticate': 'Bearer realm="edgescope"' } : this.status === 405 ? { allow: 'POST' } : undefined;
     return Response.json(body, { status: this.status, headers });
   }
 }

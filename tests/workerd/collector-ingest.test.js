@@ -165,6 +165,38 @@ test('a gzip body with a new batch id is stored as a second batch', async () => 
   for (const table of TABLES) assert.equal(after[table], before[table] * 2);
 });
 
+test('two deliveries of one new batch at once: one is stored (202), the other acknowledged (200)', async () => {
+  const before = await counts();
+  const body = withDoc((d) => (d.batchId = '12'.repeat(16)));
+  const statuses = (await Promise.all([ingest({ body }), ingest({ body })])).map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 202]);
+  assert.equal((await counts()).batches, before.batches + 1);
+  assert.equal((await counts()).spans, before.spans + doc.spans.length);
+});
+
+test('a payload without a batch id (a sender older than batch ids) is stored each time it comes', async () => {
+  const before = await counts();
+  const body = withDoc((d) => {
+    delete d.batchId;
+    delete d.version;
+  });
+  for (let i = 0; i < 2; i++) {
+    const res = await ingest({ body });
+    assert.equal(res.status, 202, await res.clone().text());
+    assert.equal((await res.json()).batchId, null);
+  }
+  const after = await counts();
+  assert.equal(after.batches, before.batches + 2);
+  assert.equal(after.logs, before.logs + 2 * doc.logs.length);
+});
+
+test('the refusals say how to fix the request: a 401 names the Bearer scheme, a 405 allows POST', async () => {
+  const unauthorized = await ingest({ token: null });
+  assert.equal(unauthorized.headers.get('www-authenticate'), 'Bearer realm="edgescope"');
+  const get = await ingest({ method: 'GET', body: null });
+  assert.equal(get.headers.get('allow'), 'POST');
+});
+
 test('both configured tokens are accepted, and deleting a token secret retires that token', async () => {
   const res = await ingest({ token: PREVIOUS, body: withDoc((d) => (d.batchId = 'cd'.repeat(16))) });
   assert.equal(res.status, 202);
