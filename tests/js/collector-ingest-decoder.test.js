@@ -33,8 +33,9 @@ async function realPayloadBytes() {
 }
 
 const LIMITS = { maxBodyBytes: 4096, maxDecodedBytes: 16384 };
-const TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', '', 'application/x-protobuf'];
-const ENCODINGS = ['', 'gzip', 'identity', 'br'];
+// Weighted towards what passes the header checks, so most cases reach the body and the decoder.
+const TYPES = ['application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', '', 'application/x-protobuf'];
+const ENCODINGS = ['', '', 'gzip', 'gzip', 'identity', 'br'];
 
 test('random and mutated bodies only ever get a 400, 413 or 415, never a throw', async (t) => {
   const seed = Number(process.env.COLLECTOR_PROPERTY_SEED ?? 20261207);
