@@ -2,7 +2,7 @@
 // Tokens are wrangler secrets: `wrangler secret put INGEST_TOKEN`. To rotate, put the new value
 // in INGEST_TOKEN_NEXT, move the senders to it, then swap and `wrangler secret delete` the old one:
 // a token whose secret is absent is not accepted.
-import { createCollector } from '../../../js/collector/index.js';
+import { createCollector } from 'edgescope/collector';
 
 export default createCollector({
   tokens: [
