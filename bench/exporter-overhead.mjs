@@ -25,18 +25,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
-import { cpuNs, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { cpuNs, drive, launch, positive, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 8);
 const PER_ROUND = positive('PER_ROUND', 400);
 const WARM_UP = 100;
 const QUIET_MS = 3000;
 
-function positive(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.env[name])}`);
-  return value;
-}
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -98,22 +93,6 @@ for (const spec of specs) {
 }
 if (baseDir) rmSync(baseDir, { recursive: true, force: true });
 
-async function drive(side, n) {
-  for (let i = 0; i < n; i++) {
-    const pathname = `/item/${i % 10}`;
-    try {
-      const res = await fetch(`${side.worker.url}${pathname}`);
-      const text = await res.text();
-      if (res.status !== 200 || text !== `hello ${pathname}`) {
-        side.bad++;
-        side.firstBad ??= `status ${res.status}: ${text.slice(0, 120)}`;
-      }
-    } catch (error) {
-      side.bad++;
-      side.firstBad ??= String(error.cause ?? error);
-    }
-  }
-}
 
 const names = Object.keys(sides);
 for (const side of Object.values(sides)) {

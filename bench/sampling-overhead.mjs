@@ -21,68 +21,18 @@
 // uncompressed), so the cost of head sampling before and after a change is compared in one run.
 //
 // Environment: ROUNDS, PER_ROUND (default 6 x 400), BASELINE (optional).
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
-import { cpuNs, drive, launch, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { countingCollector } from './counting-collector.mjs';
+import { cpuNs, drive, launch, positive, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 400);
 const WARM_UP = 100;
-const QUIET_MS = 3000;
-const MARKER = Buffer.from('"handled"'); // the workload's log message (bench/workers/workload.js)
-const SPAN = Buffer.from('"operationName"'); // one per span in native JSON
 
-function positive(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.env[name])}`);
-  return value;
-}
 
 const path = (p) => fileURLToPath(new URL(p, import.meta.url));
-const count = (haystack, needle) => {
-  let n = 0;
-  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) n++;
-  return n;
-};
 
-// A loopback collector that counts log lines and spans in native JSON bodies and answers 200.
-async function countingCollector() {
-  const c = { handled: 0, spans: 0, missing: 0 };
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      c.handled += count(body, MARKER);
-      c.spans += count(body, SPAN);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  c.url = `http://127.0.0.1:${server.address().port}/ingest`;
-  c.close = () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  });
-  let expected = 0;
-  // Waits until every request so far has had its log line delivered; what never came within
-  // QUIET_MS of the last progress is counted and reported.
-  c.settle = async (requests) => {
-    expected += requests;
-    let seen = c.handled;
-    for (let quiet = 0; c.handled < expected; quiet += 20) {
-      if (c.handled !== seen) [seen, quiet] = [c.handled, 0];
-      if (quiet > QUIET_MS) {
-        c.missing += expected - c.handled;
-        expected = c.handled;
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return c;
-}
 
 const KEEP = { errors: true, statusAtLeast: 500, slowerThanMs: 1000 };
 const specs = [

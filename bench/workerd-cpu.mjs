@@ -98,3 +98,11 @@ export async function drive(side, n) {
     }
   }
 }
+
+// A knob from the environment: a positive integer, or the fallback; anything else is an error
+// naming the variable.
+export function positive(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.env[name])}`);
+  return value;
+}
