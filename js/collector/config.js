@@ -6,12 +6,15 @@
 //   out of the code; `token` is the literal value (local runs, tests). Several entries let a
 //   token be rotated: add the new one, move the senders, delete the old secret. A `secret` entry
 //   whose binding is absent is skipped (that is how a deleted secret retires its token).
+// readTokens: the same form as `tokens`, for the query API and the dashboard's data (a sender's
+//   token cannot read, a reader's cannot write). publicRead: true opens them to anyone instead
+//   (a local run, or a deployment behind Cloudflare Access); without either, reads are refused.
 // maxBodyBytes: the request body as sent (gzip or not), default 1 MiB.
 // maxDecodedBytes: the body after gzip, default 8 MiB (a bound on a decompression bomb).
 // database: the D1 binding's name, default 'DB'.
 import { EdgescopeConfigError } from '../config.js';
 
-const KNOWN = new Set(['tokens', 'maxBodyBytes', 'maxDecodedBytes', 'database']);
+const KNOWN = new Set(['tokens', 'readTokens', 'publicRead', 'maxBodyBytes', 'maxDecodedBytes', 'database']);
 const MiB = 1024 * 1024;
 // D1's binding names are JavaScript identifiers (wrangler's d1_databases[].binding).
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -23,13 +26,13 @@ function byteCap(config, field, fallback) {
   return v;
 }
 
-function tokenList(list) {
+function tokenList(list, key = 'tokens') {
   if (!Array.isArray(list) || list.length === 0) {
-    throw new EdgescopeConfigError('collector.tokens', 'a non-empty array of { name, token } or { name, secret }', list);
+    throw new EdgescopeConfigError(`collector.${key}`, 'a non-empty array of { name, token } or { name, secret }', list);
   }
   const names = new Set();
   return list.map((entry, i) => {
-    const at = `collector.tokens[${i}]`;
+    const at = `collector.${key}[${i}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new EdgescopeConfigError(at, '{ name, token } or { name, secret }', entry);
     for (const key of Object.keys(entry)) {
       if (!['name', 'token', 'secret'].includes(key)) throw new EdgescopeConfigError(`${at}.${key}`, 'absent (known keys: name, token, secret)', entry[key]);
@@ -57,5 +60,8 @@ export function validateCollectorConfig(config) {
   if (typeof database !== 'string' || !IDENTIFIER.test(database)) throw new EdgescopeConfigError('collector.database', 'the name of a D1 binding', config.database);
   const maxBodyBytes = byteCap(config, 'maxBodyBytes', 1 * MiB);
   const maxDecodedBytes = byteCap(config, 'maxDecodedBytes', 8 * MiB);
-  return Object.freeze({ tokens: tokenList(config.tokens), maxBodyBytes, maxDecodedBytes, database });
+  const publicRead = config.publicRead ?? false;
+  if (typeof publicRead !== 'boolean') throw new EdgescopeConfigError('collector.publicRead', 'a boolean', config.publicRead);
+  const readTokens = config.readTokens === undefined ? [] : tokenList(config.readTokens, 'readTokens');
+  return Object.freeze({ tokens: tokenList(config.tokens), readTokens, publicRead, maxBodyBytes, maxDecodedBytes, database });
 }

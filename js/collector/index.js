@@ -1,39 +1,44 @@
-// edgescope's collector, as a Worker: `export default createCollector(config)`.
-//   POST /api/observe/ingest   native JSON (README "Wire formats"), optionally gzip.
-// Answers (JSON bodies): 202 stored, 200 a batch id already stored (acknowledged, not stored
-// again, so a sender's retry ends), 400 malformed (naming the field), 401 token, 404 path,
-// 405 method, 413 size, 415 type or encoding, 500 the store failed (nothing stored: one batch).
-import { authenticate } from './auth.js';
+// edgescope's collector, as a Worker: `export default createCollector(config)`. The endpoints
+// are the rows of routes.js. Answers are JSON: 2xx, or an error naming what was wrong — 400
+// malformed (naming the field), 401 token, 404 path, 405 method, 413 size, 415 type or encoding,
+// 500 the store failed (nothing stored: a payload is one D1 batch).
 import { validateCollectorConfig } from './config.js';
-import { decodeIngestRequest } from './decode.js';
-import { IngestError } from './ingest-error.js';
-import { storePayload } from './store.js';
+import { authenticate } from './http/auth.js';
+import { HttpError } from './http/http-error.js';
+import { createRouter } from './http/router.js';
+import { INGEST_PATH, ROUTES } from './routes.js';
 
-export const INGEST_PATH = '/api/observe/ingest';
+export { INGEST_PATH };
+
+// The D1 binding, or a 500 (a deployment without it: the sender keeps the payload and retries).
+function database(env, settings) {
+  const db = env?.[settings.database];
+  if (db && typeof db.batch === 'function') return db;
+  console.error(`edgescope collector: env.${settings.database} is not a D1 binding; nothing stored or read`);
+  throw new HttpError(500, `the collector has no D1 binding named ${settings.database}`);
+}
+
+function authorize(request, access, settings, env) {
+  if (access === 'ingest') return authenticate(request, settings.tokens, env, 'ingest');
+  if (access === 'read' && !settings.publicRead) return authenticate(request, settings.readTokens, env, 'read');
+  return null;
+}
 
 export function createCollector(config) {
   const settings = validateCollectorConfig(config);
+  const route = createRouter(ROUTES);
   return {
-    async fetch(request, env) {
-      const { pathname } = new URL(request.url);
+    async fetch(request, env, ctx) {
+      const url = new URL(request.url);
       try {
-        if (pathname !== INGEST_PATH) throw new IngestError(404, `no endpoint at ${pathname} (ingest is POST ${INGEST_PATH})`);
-        if (request.method !== 'POST') throw new IngestError(405, `${request.method} ${pathname}: use POST`);
-        const tokenName = authenticate(request, settings.tokens, env);
-        const db = env?.[settings.database];
-        if (!db || typeof db.batch !== 'function') {
-          // A deployment without its D1 binding: the sender keeps the payload and retries.
-          console.error(`edgescope collector: env.${settings.database} is not a D1 binding; nothing stored`);
-          return Response.json({ error: `the collector has no D1 binding named ${settings.database}` }, { status: 500 });
-        }
-        const payload = await decodeIngestRequest(request, settings);
-        const result = await storePayload(db, payload);
-        if (result.duplicate) return Response.json({ batchId: payload.batchId, duplicate: true, token: tokenName }, { status: 200 });
-        return Response.json({ batchId: payload.batchId, records: result.records, token: tokenName }, { status: 202 });
+        const { route: r, params } = route(request.method, url.pathname);
+        const tokenName = authorize(request, r.access, settings, env);
+        const db = r.access === 'public' ? null : database(env, settings);
+        return await r.handler(request, { env, ctx, db, settings, params, url, tokenName });
       } catch (e) {
-        if (e instanceof IngestError) return e.toResponse();
-        console.error(`edgescope collector: ingest failed, nothing stored: ${e?.stack ?? e}`);
-        return Response.json({ error: `the collector could not store the payload: ${e?.message ?? e}` }, { status: 500 });
+        if (e instanceof HttpError) return e.toResponse();
+        console.error(`edgescope collector: ${request.method} ${url.pathname} failed: ${e?.stack ?? e}`);
+        return Response.json({ error: `the collector failed: ${e?.message ?? e}` }, { status: 500 });
       }
     },
   };

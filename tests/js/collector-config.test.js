@@ -29,7 +29,10 @@ const BAD = [
   [{ ...ok, maxBodyBytes: 0 }, /`collector\.maxBodyBytes` must be a positive integer/],
   [{ ...ok, maxDecodedBytes: 1.5 }, /`collector\.maxDecodedBytes` must be a positive integer/],
   [{ ...ok, database: '' }, /`collector\.database` must be the name of a D1 binding/],
-  [{ ...ok, maxBytes: 10 }, /`collector\.maxBytes` must be absent \(known keys: tokens, maxBodyBytes, maxDecodedBytes, database\)/],
+  [{ ...ok, maxBytes: 10 }, /`collector\.maxBytes` must be absent \(known keys: tokens, readTokens, publicRead, /],
+  [{ ...ok, publicRead: 'yes' }, /`collector\.publicRead` must be a boolean/],
+  [{ ...ok, readTokens: [] }, /`collector\.readTokens` must be a non-empty array/],
+  [{ ...ok, readTokens: [{ name: 'r', secret: 'no such' }] }, /`collector\.readTokens\[0\]\.secret` must be the name of an env binding/],
 ];
 
 for (const [config, message] of BAD) {

@@ -1,14 +1,14 @@
 // A seeded property test of the collector's request decoding (body bounds, gzip, JSON, the strict
 // native decoder): random bytes, random gzip, and byte-flipped real payloads under random headers
-// never make it throw anything but a 400, 413 or 415 IngestError. A payload it does accept (a
+// never make it throw anything but a 400, 413 or 415 HttpError. A payload it does accept (a
 // mutation may stay valid) must still turn into D1 statements. Seeded, so a failure replays.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createTelemetry } from 'edgescope';
-import { decodeIngestRequest } from '../../js/collector/decode.js';
-import { IngestError } from '../../js/collector/ingest-error.js';
-import { payloadStatements } from '../../js/collector/store.js';
+import { decodeIngestRequest } from '../../js/collector/ingest/decode.js';
+import { HttpError } from '../../js/collector/http/http-error.js';
+import { payloadStatements } from '../../js/collector/ingest/store.js';
 import { keepingExporter } from './helpers.js';
 
 // mulberry32: a small, well-known seeded generator (not for secrets).
@@ -67,7 +67,7 @@ test('random and mutated bodies only ever get a 400, 413 or 415, never a throw',
       assert.ok(payloadStatements(payload).length >= 1);
       outcomes.decoded++;
     } catch (e) {
-      assert.ok(e instanceof IngestError, `case ${i} (seed ${seed}): threw ${e?.stack ?? e}`);
+      assert.ok(e instanceof HttpError, `case ${i} (seed ${seed}): threw ${e?.stack ?? e}`);
       assert.ok([400, 413, 415].includes(e.status), `case ${i} (seed ${seed}): status ${e.status}`);
       outcomes[e.status]++;
     }

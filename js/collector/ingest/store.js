@@ -5,7 +5,7 @@
 // De-duplication is by the batch id (the sender's retry of a payload it could not confirm carries
 // the same id): the `batches` table's primary key refuses a second row, which rolls the whole
 // batch back. A payload without a batch id (a sender older than batch ids) is stored every time.
-import { insertStatement } from '../wire/index.js';
+import { insertStatement } from '../../wire/index.js';
 
 const LISTS = [['span', 'spans'], ['metric', 'metrics'], ['log', 'logs']];
 

@@ -5,7 +5,7 @@
 //       or a gzip body that inflates past maxDecodedBytes (read chunk by chunk, never whole);
 //   400 a body that is not gzip as declared, not UTF-8, or not JSON.
 // Gzip is inflated with the platform's DecompressionStream (Workers runtime API, Compression Streams).
-import { IngestError } from './ingest-error.js';
+import { HttpError } from './http-error.js';
 
 function mediaType(request) {
   const header = request.headers.get('content-type');
@@ -16,7 +16,7 @@ function encoding(request) {
   const header = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();
   if (header === '' || header === 'identity') return 'identity';
   if (header === 'gzip' || header === 'x-gzip') return 'gzip';
-  throw new IngestError(415, `unsupported Content-Encoding ${JSON.stringify(header)}: send gzip or no encoding`);
+  throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(header)}: send gzip or no encoding`);
 }
 
 // Every chunk of `stream` into one array, refusing (and cancelling) past `cap` bytes.
@@ -30,7 +30,7 @@ async function readCapped(stream, cap, tooLarge) {
     total += value.byteLength;
     if (total > cap) {
       reader.cancel().catch(() => {});
-      throw new IngestError(413, tooLarge);
+      throw new HttpError(413, tooLarge);
     }
     chunks.push(value);
   }
@@ -64,14 +64,14 @@ function wireCap(cap) {
 export async function readJsonBody(request, { maxBodyBytes, maxDecodedBytes }) {
   const type = mediaType(request);
   if (type !== 'application/json') {
-    throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(type)}: send application/json`);
+    throw new HttpError(415, `unsupported Content-Type ${JSON.stringify(type)}: send application/json`);
   }
   const coding = encoding(request);
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBodyBytes) {
-    throw new IngestError(413, `request body of ${declared} bytes is over the ${maxBodyBytes}-byte cap`);
+    throw new HttpError(413, `request body of ${declared} bytes is over the ${maxBodyBytes}-byte cap`);
   }
-  if (request.body === null) throw new IngestError(400, 'empty request body: expected a JSON payload', '$');
+  if (request.body === null) throw new HttpError(400, 'empty request body: expected a JSON payload', '$');
   let bytes;
   if (coding === 'identity') {
     bytes = await readCapped(request.body, maxBodyBytes, `request body over the ${maxBodyBytes}-byte cap`);
@@ -81,20 +81,20 @@ export async function readJsonBody(request, { maxBodyBytes, maxDecodedBytes }) {
     try {
       bytes = await readCapped(inflated, maxDecodedBytes, `gzip body inflates past the ${maxDecodedBytes}-byte cap`);
     } catch (e) {
-      if (cap.over) throw new IngestError(413, `request body over the ${maxBodyBytes}-byte cap`);
-      if (e instanceof IngestError) throw e;
-      throw new IngestError(400, `the body is not valid gzip (Content-Encoding: gzip): ${e?.message ?? e}`, '$');
+      if (cap.over) throw new HttpError(413, `request body over the ${maxBodyBytes}-byte cap`);
+      if (e instanceof HttpError) throw e;
+      throw new HttpError(400, `the body is not valid gzip (Content-Encoding: gzip): ${e?.message ?? e}`, '$');
     }
   }
   let text;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new IngestError(400, 'the body is not UTF-8 text', '$');
+    throw new HttpError(400, 'the body is not UTF-8 text', '$');
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new IngestError(400, `the body is not JSON: ${e.message}`, '$');
+    throw new HttpError(400, `the body is not JSON: ${e.message}`, '$');
   }
 }
