@@ -13,6 +13,11 @@ import { errorStatements } from '../storage/errors.js';
 
 const LISTS = [['span', 'spans'], ['metric', 'metrics'], ['log', 'logs']];
 
+// A log sent without a time is dated when it is received: the OpenTelemetry logs data model's
+// ObservedTimestamp, "the time when the event was observed by the collection system", which
+// stands in when Timestamp is absent. So every stored log has a time to be queried and aged by.
+const dated = (kind, record, now) => (kind === 'log' && (record.time === undefined || record.time === null) ? { ...record, time: now } : record);
+
 const recordCount = (payload) => LISTS.reduce((n, [, list]) => n + payload[list].length, 0);
 
 // The statements of one payload: the `batches` row first, then every record, then the error
@@ -20,7 +25,7 @@ const recordCount = (payload) => LISTS.reduce((n, [, list]) => n + payload[list]
 export function payloadStatements(payload, now = Date.now()) {
   const statements = [insertStatement('batch', payload)];
   for (const [kind, list] of LISTS) {
-    for (const record of payload[list]) statements.push(insertStatement(kind, record, payload.batchId));
+    for (const record of payload[list]) statements.push(insertStatement(kind, dated(kind, record, now), payload.batchId));
   }
   statements.push(...errorStatements(payload, now));
   return statements;

@@ -9,12 +9,14 @@
 //   alerts only once resolved, by resolved_at.
 // - batches (the de-duplication keys of accepted payloads) have no time of their own: a batch row
 //   goes once none of its records remain, i.e. it lives as long as the longest-kept raw table
-//   keeps its records. D1 enforces the records' foreign keys to it, so it could not go earlier.
+//   keeps its records (D1 enforces the records' foreign keys to it, so it could not go earlier).
+//   Whether a batch still has records is read from arrival order (there is no index on batch_id):
+//   every batch that arrived before the oldest remaining record's batch goes. A batch of old
+//   records that arrived late waits for the batches before it: at most one retention period.
 //
-// Every delete is bounded (at most `maxDeletes` rows per table per run, picked by rowid), so a
-// run stays small and a backlog is worked off over the next runs. Raw tables are aged from their
-// oldest rows (the first `maxDeletes` by id): a row that arrived out of time order (an old
-// timestamp behind newer ones) goes when it reaches the front, at most one retention period late.
+// Every delete is bounded (at most `maxDeletes` rows per table per run), and finds its rows
+// through an index on their time (migration 0002), so a run stays small and a backlog is worked
+// off over the next runs.
 import { EdgescopeConfigError } from '../../config.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -49,8 +51,14 @@ export function validateRetention(value) {
   return Object.freeze(out);
 }
 
-// The oldest `n` rows of a raw table (by id): the only ones a run looks at.
-const head = (table) => `SELECT id FROM ${table} ORDER BY id LIMIT ?1`;
+// The ids of rows of `table` whose `column` is before ?2, at most ?1, found through the
+// (service, <time>) index of migration 0002: one index seek per service (a recursive walk over the
+// distinct services, SQLite's "skip-scan" by hand), then a range per service, so a run reads
+// about as many rows as it deletes however large the table is. Rows without a service are
+// looked up in the index's NULL range.
+const expiredIds = (table, column) =>
+  `WITH RECURSIVE s(v) AS (SELECT (SELECT min(service) FROM ${table}) UNION ALL SELECT (SELECT min(service) FROM ${table} WHERE service > s.v) FROM s WHERE s.v IS NOT NULL) ` +
+  `SELECT id FROM (SELECT x.id FROM s CROSS JOIN ${table} AS x ON x.service = s.v AND x.${column} < ?2 UNION ALL SELECT id FROM ${table} WHERE service IS NULL AND ${column} < ?2) LIMIT ?1`;
 
 // The batch rowid of the oldest record of `table` that has a batch id, looking only at its first
 // ?1 rows: -1 (delete no batch) when those hold none and the table holds more; NULL when the
@@ -64,10 +72,11 @@ function deletes(retention, now, cursors) {
   const cut = (key) => now - retention[key];
   const hourRolled = cursors.hour === null ? null : cursors.hour + HOUR_MS;
   return [
-    ['spans', `DELETE FROM spans WHERE id IN (${head('spans')}) AND start_time < ?2`, [cut('spans')]],
-    // A log without a time (native senders may omit it) goes with the timed logs after it.
-    ['logs', `DELETE FROM logs WHERE id IN (${head('logs')}) AND (time < ?2 OR (time IS NULL AND id < (SELECT max(id) FROM logs WHERE id IN (${head('logs')}) AND time < ?2)))`, [cut('logs')]],
-    ['metric_points', `DELETE FROM metric_points WHERE id IN (${head('metric_points')}) AND id <= ?3 AND time < ?2`, cursors.minute === null ? null : [cut('metricPoints'), cursors.minute]],
+    ['spans', `DELETE FROM spans WHERE id IN (${expiredIds('spans', 'start_time')})`, [cut('spans')]],
+    // Logs always have a time: ingest dates one sent without it when it is received.
+    ['logs', `DELETE FROM logs WHERE id IN (${expiredIds('logs', 'time')})`, [cut('logs')]],
+    // Through the metric_points(time) index; points after the cursor are skipped, not deleted.
+    ['metric_points', 'DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE time < ?2 AND id <= ?3 LIMIT ?1)', cursors.minute === null ? null : [cut('metricPoints'), cursors.minute]],
     ['rollups (minute)', 'DELETE FROM rollups WHERE rowid IN (SELECT rowid FROM rollups WHERE resolution = 60 AND bucket < ?2 LIMIT ?1)', hourRolled === null ? null : [Math.min(cut('rollupsMinute'), hourRolled)]],
     ['rollups (hour)', 'DELETE FROM rollups WHERE rowid IN (SELECT rowid FROM rollups WHERE resolution = 3600 AND bucket < ?2 LIMIT ?1)', [cut('rollupsHour')]],
     ['error_minutes', 'DELETE FROM error_minutes WHERE rowid IN (SELECT rowid FROM error_minutes WHERE bucket < ?2 LIMIT ?1)', [cut('errorMinutes')]],
