@@ -134,3 +134,15 @@ test('a batch goes once its records are gone and so are those of every batch tha
   assert.equal(retention.deleted.batches, 2);
   assert.deepEqual(await counts(), { spans: 0, logs: 0, metric_points: 0, batches: 0, minute: 0, hour: 6 });
 });
+
+test('a log sent without a time is stored dated on arrival, so retention ages it like the others', async () => {
+  const doc = await payload(Date.now(), { spans: 1 });
+  assert.equal(doc.logs.length, 1);
+  delete doc.logs[0].timestamp;
+  const sent = Date.now();
+  await ingest(doc);
+  const { time } = await collector.db.prepare('SELECT time FROM logs').first();
+  assert.ok(time >= sent && time <= Date.now(), `${time} not within [${sent}, ${Date.now()}]`);
+  assert.equal((await applyRetention(collector.db, settings.retention, time + 7 * DAY - 1, await readCursors(collector.db))).deleted.logs, undefined);
+  assert.equal((await applyRetention(collector.db, settings.retention, time + 7 * DAY + 1, await readCursors(collector.db))).deleted.logs, 1);
+});
