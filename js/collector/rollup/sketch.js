@@ -100,15 +100,29 @@ export function mergeSketch(a, b, maxBuckets = DEFAULT_MAX_BUCKETS) {
   };
 }
 
+// 2^(k / 2^bits) for 0 <= k < 2^bits, as the core computes it (pow2_fraction): a product of
+// square roots of 2, each correctly rounded (IEEE 754 sqrt and multiply), so the result is the
+// same double in every engine. `2 ** x` for a fractional x is not: V8's pow differs by an ulp
+// between Node and workerd builds.
+function pow2Fraction(k, bits) {
+  let result = 1;
+  let root = 2;
+  for (let j = bits - 1; j >= 0; j--) {
+    root = Math.sqrt(root);
+    if (Math.floor(k / 2 ** j) % 2 === 1) result *= root;
+  }
+  return result;
+}
+
 // base^index, the lower bound of bucket `index` at `scale`, computed as the core does (the
-// integer part of the exponent separately, so large indices stay exact).
+// integer part of the exponent as an exact power of two).
 function lowerBound(index, scale) {
   if (scale <= 0) return 2 ** (index * 2 ** -scale);
   const per = 2 ** scale;
   const whole = Math.floor(index / per);
-  return 2 ** ((index - whole * per) / per) * 2 ** whole;
+  return pow2Fraction(index - whole * per, scale) * 2 ** whole;
 }
-const baseOf = (scale) => 2 ** (2 ** -scale);
+const baseOf = (scale) => (scale > 0 ? pow2Fraction(1, scale) : 2 ** (2 ** -scale));
 
 // Every bucket in value order: [lower bound, upper bound, count, negative?]; zeros as [0, 0, n].
 function* inOrder(sketch) {
