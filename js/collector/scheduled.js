@@ -12,6 +12,8 @@ export const DEFAULT_LIMITS = Object.freeze({
   // Hours rolled per run, and about how many minute rows they may read.
   maxHours: 24,
   maxMinuteRows: 50_000,
+  // Minute rows read per query while rolling an hour.
+  pageRows: 2000,
   // Rows deleted per table per run.
   maxDeletes: 5000,
 });

@@ -74,11 +74,13 @@ test('minute and hour rows equal folding the raw points directly, and the cursor
       }),
     );
   }
-  const { minutes, hours } = await runScheduled(collector.db, settings, NOW);
+  // Three minute rows per query: the hour is read in pages.
+  const { minutes, hours } = await runScheduled(collector.db, settings, NOW, { pageRows: 3 });
   const maxId = (await all('SELECT max(id) AS id FROM metric_points'))[0].id;
   assert.equal(minutes.points, 12);
   assert.equal(minutes.cursor, maxId);
   assert.deepEqual(hours.hours, [H]);
+  assert.equal(hours.minuteRowsRead, 8);
   assert.deepEqual(await readCursors(collector.db), { minute: maxId, hour: H });
 
   const minuteRows = await stored(60, H, H + HOUR);

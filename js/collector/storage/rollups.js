@@ -28,8 +28,6 @@ export const HOUR_MS = HOUR * 1000;
 export const GRACE_MS = 2 * 60_000;
 // Each JSON parameter stays well under D1's 2,000,000-byte string limit.
 const CHUNK_BYTES = 900_000;
-// Minute rows read per query while rolling an hour.
-const PAGE = 2000;
 
 export class CursorMovedError extends Error {
   constructor() {
@@ -165,16 +163,18 @@ async function nextHour(db, cursorHour) {
   return r?.b === null || r?.b === undefined ? null : bucketStart(r.b, HOUR);
 }
 
-// The hour rows of hour `start`, folded from its minute rows in time order, page by page.
-async function foldHour(db, start) {
+// The hour rows of hour `start`, folded from its minute rows in time order, page by page. Pages
+// follow the rollups(resolution, bucket) index (bucket, then rowid), so each page reads only its
+// own rows and no sort is needed; each series still sees its minutes in time order.
+async function foldHour(db, start, pageRows) {
   const rows = new Map();
   let read = 0;
   let skipped = 0;
   let after = null;
   for (;;) {
-    const keyset = after ? 'AND (service, name, series, bucket) > (?, ?, ?, ?) ' : '';
-    const sql = `SELECT * FROM rollups WHERE resolution = ? AND bucket >= ? AND bucket < ? ${keyset}ORDER BY service, name, series, bucket LIMIT ?`;
-    const params = [MINUTE, start, start + HOUR_MS, ...(after ? [after.service, after.name, after.series, after.bucket] : []), PAGE];
+    const keyset = after ? 'AND (bucket, rowid) > (?, ?) ' : '';
+    const sql = `SELECT rowid AS row_id, * FROM rollups WHERE resolution = ? AND bucket >= ? AND bucket < ? ${keyset}ORDER BY bucket, rowid LIMIT ?`;
+    const params = [MINUTE, start, start + HOUR_MS, ...(after ? [after.bucket, after.row_id] : []), pageRows];
     const page = (await db.prepare(sql).bind(...params).all()).results;
     for (const r of page) {
       let minute;
@@ -197,23 +197,23 @@ async function foldHour(db, start) {
       }
     }
     read += page.length;
-    if (page.length < PAGE) break;
+    if (page.length < pageRows) break;
     after = page[page.length - 1];
   }
   return { rows: [...rows.values()], read, skipped };
 }
 
 // The hour step: complete hours, oldest first, at most `maxHours` and (between hours) about
-// `maxMinuteRows` minute rows read per run. -> { hours: [start...], hourRows, minuteRowsRead,
-// skipped, cursor, moved }
-export async function rollHours(db, now, { maxHours = 24, maxMinuteRows = 50_000 } = {}) {
+// `maxMinuteRows` minute rows read per run, `pageRows` per query. -> { hours: [start...],
+// hourRows, minuteRowsRead, skipped, cursor, moved }
+export async function rollHours(db, now, { maxHours = 24, maxMinuteRows = 50_000, pageRows = 2000 } = {}) {
   const result = { hours: [], hourRows: 0, minuteRowsRead: 0, skipped: 0, cursor: null, moved: false };
   while (result.hours.length < maxHours && result.minuteRowsRead < maxMinuteRows) {
     const seen = await readCursors(db);
     result.cursor = seen.hour;
     const start = await nextHour(db, seen.hour);
     if (start === null || start + HOUR_MS > now - GRACE_MS) break;
-    const folded = await foldHour(db, start);
+    const folded = await foldHour(db, start, pageRows);
     try {
       await db.batch([cursorUpdate(db, 'hour', start, seen, now), ...writeRows(db, folded.rows)]);
     } catch (e) {
