@@ -123,8 +123,9 @@ function keysOf(points, resolution) {
   return [...rows.values()];
 }
 
-// One run of the minute step. -> { points, unreadable, skipped, minuteRows, hourRows, cursor,
-// drained (no backlog left), moved (another run won) }
+// One run of the minute step. -> { points, unreadable, skipped (type conflicts with a minute or
+// rolled-up hour row), minuteRows, hourRows, cursor, drained (no backlog left), moved (another
+// run won) }
 export async function rollMinutes(db, now, { maxPoints = 5000 } = {}) {
   const seen = await readCursors(db);
   const raw = (await db.prepare('SELECT * FROM metric_points WHERE id > ? ORDER BY id LIMIT ?').bind(seen.minute ?? 0, maxPoints).all()).results;
@@ -145,6 +146,7 @@ export async function rollMinutes(db, now, { maxPoints = 5000 } = {}) {
     const hourKeys = keysOf(late, HOUR);
     const hours = foldPoints(late, HOUR, await readRows(db, hourKeys));
     hourRows = hourKeys.map((k) => hours.rows.get(rowKey(k))).filter(Boolean);
+    result.skipped += hours.skipped;
   }
 
   const lastId = raw[raw.length - 1].id;
