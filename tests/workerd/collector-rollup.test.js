@@ -174,6 +174,19 @@ test('a run that lost the race to another (the cursor moved meanwhile) writes no
   assert.equal(total, 3);
 });
 
+test('a point whose type differs from its series rollup is left out, counted and logged, never merged under the wrong type', async (t) => {
+  const warned = [];
+  t.mock.method(console, 'warn', (...args) => warned.push(args.join(' ')));
+  const H4 = H + 3 * HOUR;
+  await ingest(await payload(H4 + MIN, (m) => m.increment('mixed', 3, { k: 'v' })));
+  await ingest(await payload(H4 + MIN + 1000, (m) => m.gauge('mixed', 42, { k: 'v' })));
+  const { minutes } = await runScheduled(collector.db, settings, H4 + 30 * MIN);
+  assert.equal(minutes.points, 2);
+  assert.equal(minutes.skipped, 1);
+  assert.deepEqual(await all("SELECT type, value, points FROM rollups WHERE name = 'mixed'"), [{ type: 'counter', value: 3, points: 1 }]);
+  assert.ok(warned.some((l) => /1 points whose type differs from their series' rollup/.test(l)), warned.join('\n'));
+});
+
 test("the Worker's scheduled handler (the cron trigger) runs the rollups with the platform's clock", async () => {
   await ingest(await payload(Date.now(), (m) => m.increment('now.hits', 7, {})));
   await collector.worker.scheduled('* * * * *');
