@@ -187,6 +187,20 @@ test('a point whose type differs from its series rollup is left out, counted and
   assert.ok(warned.some((l) => /1 points whose type differs from their series' rollup/.test(l)), warned.join('\n'));
 });
 
+test('a run rolls at most maxHours complete hours, oldest first, skipping hours without data', async () => {
+  const first = H + 10 * HOUR;
+  const second = H + 13 * HOUR;
+  await ingest(await payload(first + 7 * MIN, (m) => m.increment('batch.jobs', 2, {})));
+  await ingest(await payload(second + 9 * MIN, (m) => m.increment('batch.jobs', 5, {})));
+  const later = second + 3 * HOUR;
+  const runs = [];
+  for (let i = 0; i < 4; i++) runs.push((await runScheduled(collector.db, settings, later, { maxHours: 1 })).hours.hours);
+  // The previous test's hour (3 h after H, still open then) comes first.
+  assert.deepEqual(runs, [[H + 3 * HOUR], [first], [second], []]);
+  assert.deepEqual(await all("SELECT bucket, value FROM rollups WHERE resolution = 3600 AND name = 'batch.jobs' ORDER BY bucket"), [{ bucket: first, value: 2 }, { bucket: second, value: 5 }]);
+  assert.equal((await readCursors(collector.db)).hour, second);
+});
+
 test("the Worker's scheduled handler (the cron trigger) runs the rollups with the platform's clock", async () => {
   await ingest(await payload(Date.now(), (m) => m.increment('now.hits', 7, {})));
   await collector.worker.scheduled('* * * * *');
