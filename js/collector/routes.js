@@ -11,3 +11,12 @@ export const INGEST_PATH = '/api/observe/ingest';
 export const ROUTES = [
   { method: 'POST', path: INGEST_PATH, access: 'ingest', handler: ingestNative },
 ];
+
+// The dashboard (dashboard/serve.js): a page, its script and its stylesheet, no data.
+import { serveDashboard } from './dashboard/serve.js';
+
+ROUTES.push(
+  { method: 'GET', path: '/', access: 'public', handler: serveDashboard },
+  { method: 'GET', path: '/dashboard.js', access: 'public', handler: serveDashboard },
+  { method: 'GET', path: '/dashboard.css', access: 'public', handler: serveDashboard },
+);
