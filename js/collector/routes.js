@@ -5,11 +5,17 @@
 // A handler is (request, context) -> Response, with context { env, ctx, db, settings, params,
 // url, tokenName }; it throws HttpError for anything it refuses.
 import { ingestNative } from './ingest/native.js';
+import { listLogs } from './query/logs.js';
+import { getTrace } from './query/trace.js';
+import { listTraces } from './query/traces.js';
 
 export const INGEST_PATH = '/api/observe/ingest';
 
 export const ROUTES = [
   { method: 'POST', path: INGEST_PATH, access: 'ingest', handler: ingestNative },
+  { method: 'GET', path: '/api/traces', access: 'read', handler: listTraces },
+  { method: 'GET', path: '/api/traces/:traceId', access: 'read', handler: getTrace },
+  { method: 'GET', path: '/api/logs', access: 'read', handler: listLogs },
 ];
 
 // The dashboard (dashboard/serve.js): a page, its script and its stylesheet, no data.
