@@ -12,6 +12,7 @@
   const STEP_SECONDS = { '1m': 60, '5m': 300, '1h': 3600 };
   const DURATION_METRIC = 'http.server.request.duration';
   const PAGE = 50;
+  const MAX_SPANS = 2000;
 
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY),
@@ -355,6 +356,7 @@
       const body = await api(
         query('/api/traces', {
           service: state.service,
+          window: state.window,
           minDurationMs: min,
           error: $('#trace-error').value,
           limit: PAGE,
@@ -393,7 +395,13 @@
   async function showTrace(traceId) {
     const section = $('#traces');
     await guarded(section, async () => {
+      // A trace's spans come in pages of 500; a waterfall wants them all (up to MAX_SPANS).
       const trace = await api(`/api/traces/${encodeURIComponent(traceId)}`);
+      while (trace.nextCursor && trace.spans.length < MAX_SPANS) {
+        const next = await api(query(`/api/traces/${encodeURIComponent(traceId)}`, { cursor: trace.nextCursor }));
+        trace.spans.push(...next.spans);
+        trace.nextCursor = next.nextCursor;
+      }
       const rows = ordered(trace.spans);
       const start = Math.min(...trace.spans.map((s) => s.startTime));
       const end = Math.max(...trace.spans.map((s) => s.endTime));
@@ -453,6 +461,7 @@
       const body = await api(
         query('/api/logs', {
           service: state.service,
+          window: state.window,
           level: $('#log-level').value,
           q: $('#log-q').value.trim(),
           traceId: $('#log-trace').value.trim(),
