@@ -5,9 +5,13 @@
 // A handler is (request, context) -> Response, with context { env, ctx, db, settings, params,
 // url, tokenName }; it throws HttpError for anything it refuses.
 import { ingestNative } from './ingest/native.js';
+import { ackAlert, getAlerts, getSlos } from './slo/api.js';
 
 export const INGEST_PATH = '/api/observe/ingest';
 
 export const ROUTES = [
   { method: 'POST', path: INGEST_PATH, access: 'ingest', handler: ingestNative },
+  { method: 'GET', path: '/api/slos', access: 'read', handler: getSlos },
+  { method: 'GET', path: '/api/alerts', access: 'read', handler: getAlerts },
+  { method: 'POST', path: '/api/alerts/:id/ack', access: 'read', handler: ackAlert },
 ];
