@@ -8,6 +8,7 @@ import { ingestNative } from './ingest/native.js';
 import { listLogs } from './query/logs.js';
 import { getTrace } from './query/trace.js';
 import { listTraces } from './query/traces.js';
+import { ackAlert, getAlerts, getSlos } from './slo/api.js';
 
 export const INGEST_PATH = '/api/observe/ingest';
 
@@ -16,6 +17,9 @@ export const ROUTES = [
   { method: 'GET', path: '/api/traces', access: 'read', handler: listTraces },
   { method: 'GET', path: '/api/traces/:traceId', access: 'read', handler: getTrace },
   { method: 'GET', path: '/api/logs', access: 'read', handler: listLogs },
+  { method: 'GET', path: '/api/slos', access: 'read', handler: getSlos },
+  { method: 'GET', path: '/api/alerts', access: 'read', handler: getAlerts },
+  { method: 'POST', path: '/api/alerts/:id/ack', access: 'read', handler: ackAlert },
 ];
 
 // The dashboard (dashboard/serve.js): a page, its script and its stylesheet, no data.
