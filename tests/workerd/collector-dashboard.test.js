@@ -66,6 +66,8 @@ before(async () => {
     (await collector.db.prepare("SELECT count(*) AS n FROM metric_points WHERE name = 'http.server.request.duration'").first()).n;
   for (let i = 0; i < 200 && (await stored()) < TRAFFIC.length; i++) await sleep(25);
   assert.equal(await stored(), TRAFFIC.length, 'every request reached the collector');
+  // The cron's SLO evaluation over the stored requests: the availability SLO's burn fires an alert.
+  await (await collector.worker.mf.getWorker()).scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
 
   const { default: puppeteer } = await import('puppeteer-core');
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/ensure-deps.sh installs Debian's chromium`);
