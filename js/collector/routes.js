@@ -6,6 +6,8 @@
 // url, tokenName }; it throws HttpError for anything it refuses.
 import { ingestNative } from './ingest/native.js';
 import { listLogs } from './query/logs.js';
+import { metricSeries } from './query/metrics.js';
+import { summary } from './query/summary.js';
 import { getTrace } from './query/trace.js';
 import { listTraces } from './query/traces.js';
 
@@ -16,4 +18,6 @@ export const ROUTES = [
   { method: 'GET', path: '/api/traces', access: 'read', handler: listTraces },
   { method: 'GET', path: '/api/traces/:traceId', access: 'read', handler: getTrace },
   { method: 'GET', path: '/api/logs', access: 'read', handler: listLogs },
+  { method: 'GET', path: '/api/observe/summary', access: 'read', handler: summary },
+  { method: 'GET', path: '/api/metrics/:name', access: 'read', handler: metricSeries },
 ];
