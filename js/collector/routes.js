@@ -6,6 +6,8 @@
 // url, tokenName }; it throws HttpError for anything it refuses.
 import { ingestNative } from './ingest/native.js';
 import { listLogs } from './query/logs.js';
+import { metricSeries } from './query/metrics.js';
+import { summary } from './query/summary.js';
 import { getTrace } from './query/trace.js';
 import { listTraces } from './query/traces.js';
 import { ackAlert, getAlerts, getSlos } from './slo/api.js';
@@ -20,6 +22,8 @@ export const ROUTES = [
   { method: 'GET', path: '/api/slos', access: 'read', handler: getSlos },
   { method: 'GET', path: '/api/alerts', access: 'read', handler: getAlerts },
   { method: 'POST', path: '/api/alerts/:id/ack', access: 'read', handler: ackAlert },
+  { method: 'GET', path: '/api/observe/summary', access: 'read', handler: summary },
+  { method: 'GET', path: '/api/metrics/:name', access: 'read', handler: metricSeries },
 ];
 
 // The dashboard (dashboard/serve.js): a page, its script and its stylesheet, no data.
