@@ -93,6 +93,9 @@ after(async () => {
 async function openWithToken() {
   await page.goto(`${collector.worker.url}/`, { waitUntil: 'load' });
   await page.waitForSelector('body[data-state="token"]', { timeout: 10_000 });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await (await page.$('#token')).screenshot({ path: `${SCREENSHOTS}token.png` });
+  assert.equal(await page.$eval('#main', (main) => main.checkVisibility()), false, 'no data section shows before the token');
   await page.type('#token-input', READ);
   await page.click('#token-form button[type="submit"]');
   await page.waitForSelector('body[data-state="ready"]', { timeout: 15_000 });
@@ -147,8 +150,11 @@ test('after the read token, the page shows the numbers the query API answers', a
   assert.equal(readCount(await textOf('[data-kpi="errors"]')), shop.errors);
   shown(await textOf('[data-kpi="errorRate"]'), shop.errorRate, readPercent, 2, 100);
   for (const q of ['p50', 'p95', 'p99']) shownSeconds(await textOf(`[data-kpi="${q}"]`), shop[q]);
-  // Both charts were drawn by uPlot, with data.
+  // Both charts were drawn by uPlot; the rate chart (from /api/metrics, by status code) plots
+  // every request and every error the summary counts.
   assert.equal(await page.$$eval('#health .uplot canvas', (c) => c.length), 2);
+  assert.equal(readCount(await textOf('[data-chart-total="requests"]')), shop.requests);
+  assert.equal(readCount(await textOf('[data-chart-total="errors"]')), shop.errors);
 
   // Routes: one row per route, each number as the API has it.
   const routes = await rowsOf('routes');

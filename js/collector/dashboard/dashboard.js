@@ -7,9 +7,12 @@
   'use strict';
 
   const TOKEN_KEY = 'edgescope.readToken';
-  // Chart resolution per window: about 5 to 60 points, steps the rollups hold (minute and hour).
-  const STEP = { '5m': '1m', '15m': '1m', '1h': '1m', '6h': '5m', '24h': '1h', '7d': '1h', '30d': '1h' };
-  const STEP_SECONDS = { '1m': 60, '5m': 300, '1h': 3600 };
+  // A step as the metrics API names it ('1m', '15m', '6h', '1d') in seconds: rates are per second.
+  const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 };
+  function stepSeconds(step) {
+    const m = /^(\d+)([mhd])$/.exec(step ?? '');
+    return m ? Number(m[1]) * UNIT_SECONDS[m[2]] : null;
+  }
   const DURATION_METRIC = 'http.server.request.duration';
   const PAGE = 50;
   const MAX_SPANS = 2000;
@@ -251,7 +254,8 @@
       height: 220,
       title: undefined,
       legend: { live: true },
-      scales: { x: { time: true } },
+      // The whole window on the x axis (the summary's from/to), however few points there are.
+      scales: { x: { time: true, range: () => [state.summary.from / 1000, state.summary.to / 1000] } },
       axes: [{}, { size: 60 }],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: data[0].length < 3 } }))],
     };
@@ -279,7 +283,8 @@
     const all = times.map(() => 0);
     const errors = times.map(() => 0);
     for (const s of byStatus.series) {
-      const code = Number(s.group?.['http.response.status_code']);
+      const raw = s.group?.['http.response.status_code'];
+      const code = raw === null || raw === undefined ? NaN : Number(raw);
       const isError = !Number.isFinite(code) || code >= 500;
       for (const p of s.points) {
         const i = index.get(p.t);
@@ -287,7 +292,8 @@
         if (isError) errors[i] += p.count ?? 0;
       }
     }
-    return [times.map((t) => t / 1000), all.map((n) => n / stepSeconds), errors.map((n) => n / stepSeconds)];
+    const sum = (list) => list.reduce((a, b) => a + b, 0);
+    return { totals: { requests: sum(all), errors: sum(errors) }, data: [times.map((t) => t / 1000), all.map((n) => n / stepSeconds), errors.map((n) => n / stepSeconds)] };
   }
 
   function latencyData(byService) {
@@ -300,13 +306,17 @@
   }
 
   async function loadCharts() {
-    const step = STEP[state.window];
-    const common = { service: state.service, window: state.window, step };
+    // The API picks the step for the window (about 5 to 120 points).
+    const common = { service: state.service, window: state.window };
     const [byStatus, byService] = await Promise.all([
       api(query(`/api/metrics/${encodeURIComponent(DURATION_METRIC)}`, { ...common, groupBy: 'http.response.status_code' })),
       api(query(`/api/metrics/${encodeURIComponent(DURATION_METRIC)}`, { ...common, groupBy: 'service' })),
     ]);
+    const rate = rateData(byStatus, stepSeconds(byStatus.step) ?? 60);
     clearCharts();
+    $('[data-chart-total="requests"]').textContent = count(rate.totals.requests);
+    $('[data-chart-total="errors"]').textContent = count(rate.totals.errors);
+    $('[data-chart-step]').textContent = byStatus.step;
     $('#chart-rate').replaceChildren();
     $('#chart-latency').replaceChildren();
     drawChart(
@@ -316,7 +326,7 @@
         { label: 'requests/s', color: '#2f6fde' },
         { label: 'errors/s', color: '#d33c3c' },
       ],
-      rateData(byStatus, STEP_SECONDS[byStatus.step] ?? STEP_SECONDS[step]),
+      rate.data,
     );
     drawChart(
       $('#chart-latency'),
