@@ -248,11 +248,10 @@
     return Math.max(280, target.clientWidth || 600);
   }
 
-  function drawChart(target, title, series, data) {
+  function drawChart(target, series, data) {
     const opts = {
       width: chartWidth(target),
       height: 220,
-      title: undefined,
       legend: { live: true },
       // The whole window on the x axis (the summary's from/to), however few points there are.
       scales: { x: { time: true, range: () => [state.summary.from / 1000, state.summary.to / 1000] } },
@@ -321,7 +320,6 @@
     $('#chart-latency').replaceChildren();
     drawChart(
       $('#chart-rate'),
-      'Requests per second',
       [
         { label: 'requests/s', color: '#2f6fde' },
         { label: 'errors/s', color: '#d33c3c' },
@@ -330,7 +328,6 @@
     );
     drawChart(
       $('#chart-latency'),
-      'Latency',
       [
         { label: 'p50', color: '#2a9d5c' },
         { label: 'p95', color: '#e0a100' },
