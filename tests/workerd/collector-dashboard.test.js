@@ -23,6 +23,8 @@ const SECTIONS = ['health', 'routes', 'cache', 'errors', 'traces', 'logs', 'slos
 // The traffic (workers/collector-dashboard-app.js): 6 item reads (3 memory hits, 3 misses served
 // from KV), 2 slow requests, 2 throws.
 const TRAFFIC = [...[0, 1, 2, 3, 4, 5].map((i) => `/items/${i}`), '/slow', '/slow', '/boom', '/boom'];
+// A second, smaller service: the page opens on the busiest one, and the picker switches.
+const OTHER_TRAFFIC = ['/items/7', '/slow', '/boom'];
 
 // The page's number formats (dashboard.js), read back: '1,234' / '12.50%' / '41.3 ms' | '1.20 s'.
 const readCount = (text) => Number(text.replaceAll(',', ''));
@@ -44,6 +46,7 @@ function shownSeconds(text, value) {
 
 let collector;
 let app;
+let other;
 let browser;
 let page;
 const consoleErrors = [];
@@ -58,14 +61,18 @@ before(async () => {
   // The page's assets as this checkout has them (the bundle below imports dist/dashboard-assets.js).
   writeDashboardAssets();
   collector = await startCollectorWith({ bundleName: 'collector-dashboard', bindings: { INGEST_TOKEN: INGEST, READ_TOKEN: READ } });
-  app = await startWorker({ bundle: await bundleOf('collector-dashboard-app'), bindings: { COLLECTOR_URL: `${collector.worker.url}/api/observe/ingest`, TOKEN: INGEST } });
+  const bundle = await bundleOf('collector-dashboard-app');
+  const sender = (SERVICE) => startWorker({ bundle, bindings: { COLLECTOR_URL: `${collector.worker.url}/api/observe/ingest`, TOKEN: INGEST, SERVICE } });
+  [app, other] = await Promise.all([sender('shop'), sender('checkout')]);
   for (const path of TRAFFIC) await app.fetch(path);
+  for (const path of OTHER_TRAFFIC) await other.fetch(path);
   // Each request's flush runs in waitUntil after its response: wait (bounded) for every
   // request's duration point to be stored.
   const stored = async () =>
     (await collector.db.prepare("SELECT count(*) AS n FROM metric_points WHERE name = 'http.server.request.duration'").first()).n;
-  for (let i = 0; i < 200 && (await stored()) < TRAFFIC.length; i++) await sleep(25);
-  assert.equal(await stored(), TRAFFIC.length, 'every request reached the collector');
+  const sent = TRAFFIC.length + OTHER_TRAFFIC.length;
+  for (let i = 0; i < 200 && (await stored()) < sent; i++) await sleep(25);
+  assert.equal(await stored(), sent, 'every request reached the collector');
   // The cron's SLO evaluation over the stored requests: the availability SLO's burn fires an alert.
   await (await collector.worker.mf.getWorker()).scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
 
@@ -87,6 +94,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await app?.dispose();
+  await other?.dispose();
   await collector?.worker.dispose();
 });
 
@@ -223,6 +231,26 @@ test('the Acknowledge button acknowledges a firing alert through the API', async
   assert.equal(after.acknowledgedBy, 'on-call');
   assert.ok(after.acknowledgedAt > 0);
   assert.match(await textOf(`#alerts tr[data-alert-id="${open.id}"] [data-col="acknowledged"]`), /by on-call$/);
+});
+
+test('picking another service shows its own numbers, routes and traces', async () => {
+  const { services } = await api('/api/observe/summary?window=1h');
+  const checkout = services.find((s) => s.service === 'checkout');
+  assert.equal(checkout.requests, OTHER_TRAFFIC.length);
+  await page.select('#service', 'checkout');
+  await page.waitForSelector('body[data-state="ready"]');
+  assert.equal(readCount(await textOf('[data-kpi="requests"]')), checkout.requests);
+  assert.equal(readCount(await textOf('[data-kpi="errors"]')), checkout.errors);
+  shown(await textOf('[data-kpi="errorRate"]'), checkout.errorRate, readPercent, 2, 100);
+  shownSeconds(await textOf('[data-kpi="p95"]'), checkout.p95);
+  assert.equal(readCount(await textOf('[data-chart-total="requests"]')), checkout.requests);
+  assert.deepEqual((await rowsOf('routes')).map((r) => r.key).sort(), checkout.routes.map((r) => r.route).sort());
+  const { traces } = await api('/api/traces?service=checkout&window=1h&limit=50');
+  assert.equal(traces.length, OTHER_TRAFFIC.length);
+  assert.deepEqual(await page.$$eval('#traces tbody tr', (rows) => rows.map((r) => r.dataset.traceId)), traces.map((t) => t.traceId));
+  await page.select('#service', 'shop');
+  await page.waitForSelector('body[data-state="ready"]');
+  assert.equal(readCount(await textOf('[data-kpi="requests"]')), TRAFFIC.length);
 });
 
 test('every section renders without a console error or a failed request, and is screenshotted', async () => {

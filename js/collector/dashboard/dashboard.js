@@ -165,7 +165,11 @@
   function renderServices() {
     const select = $('#service');
     const services = state.summary.services.map((s) => s.service);
-    if (!services.includes(state.service)) state.service = services[0] ?? null;
+    // Until one is picked: the busiest service in the window.
+    if (!services.includes(state.service)) {
+      const busiest = [...state.summary.services].sort((a, b) => (b.requests ?? 0) - (a.requests ?? 0))[0];
+      state.service = busiest?.service ?? null;
+    }
     select.replaceChildren(...services.map((name) => el('option', { value: name, text: name, selected: name === state.service })));
     $('#no-data').hidden = services.length > 0;
   }

@@ -1,5 +1,5 @@
 // The traffic the dashboard test shows: an instrumented Worker reporting to the collector
-// (native format, gzip, bearer token) with routes, cache lookups, a slow route, thrown errors
+// (native format, gzip, bearer token) as the service env.SERVICE names, with routes, cache lookups, a slow route, thrown errors
 // and logs. Durations come from real waits (workerd's clock advances across awaited timers;
 // nothing here is timed inside workerd).
 //   GET /items/:id   200 with a child span; a memory lookup that hits for even ids, then KV (hit, 512 bytes) on a miss
@@ -40,7 +40,7 @@ export default instrument(
     },
   },
   (env) => ({
-    service: 'shop',
+    service: env.SERVICE,
     exporter: exporters.http({ url: env.COLLECTOR_URL, bearerToken: env.TOKEN, compression: 'gzip', retries: 0, timeoutMs: 5000 }),
   }),
 );
