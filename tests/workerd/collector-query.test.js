@@ -194,7 +194,7 @@ const sentLogs = (service) => sent.filter((d) => service === undefined || d.serv
 
 test('reads need the read token: none, a wrong one and the ingest token are 401s', async () => {
   for (const token of [null, 'not-a-token', INGEST]) {
-    for (const path of ['/api/traces', '/api/logs', `/api/traces/${'a'.repeat(32)}`]) {
+    for (const path of ['/api/observe/summary', '/api/metrics/http.server.request.duration', '/api/traces', '/api/logs', `/api/traces/${'a'.repeat(32)}`]) {
       const res = await read(path, token);
       assert.equal(res.status, 401, `${path} with ${token}`);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="edgescope"');
@@ -363,6 +363,17 @@ const BAD = [
   [`/api/logs?cursor=${Buffer.from('[1.5e400]').toString('base64url')}`, 'cursor'],
   ['/api/logs?tail=1&follow=2', 'tail,follow'],
   [`/api/traces/${'a'.repeat(32)}?cursor=%%%`, 'cursor'],
+  ['/api/observe/summary?window=2d', 'window'],
+  ['/api/observe/summary?window=', 'window'],
+  ['/api/observe/summary?limit=5', 'limit'],
+  ['/api/observe/summary?service=', 'service'],
+  ['/api/metrics/x?step=2m', 'step'],
+  ['/api/metrics/x?window=7d&step=1m', 'step'],
+  ['/api/metrics/x?window=30d&step=15m', 'step'],
+  ['/api/metrics/x?groupBy=', 'groupBy'],
+  [`/api/metrics/${'n'.repeat(201)}`, 'name'],
+  [`/api/metrics/x?cursor=${Buffer.from('[1]').toString('base64url')}`, 'cursor'],
+  ['/api/metrics/x?window=1y', 'window'],
 ];
 
 test('bad parameters are 400s naming the parameter', async () => {
