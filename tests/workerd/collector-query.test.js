@@ -194,7 +194,7 @@ const sentLogs = (service) => sent.filter((d) => service === undefined || d.serv
 
 test('reads need the read token: none, a wrong one and the ingest token are 401s', async () => {
   for (const token of [null, 'not-a-token', INGEST]) {
-    for (const path of ['/api/traces', '/api/logs', `/api/traces/${'a'.repeat(32)}`]) {
+    for (const path of ['/api/observe/summary', '/api/metrics/http.server.request.duration', '/api/traces', '/api/logs', `/api/traces/${'a'.repeat(32)}`]) {
       const res = await read(path, token);
       assert.equal(res.status, 401, `${path} with ${token}`);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="edgescope"');
@@ -363,6 +363,17 @@ const BAD = [
   [`/api/logs?cursor=${Buffer.from('[1.5e400]').toString('base64url')}`, 'cursor'],
   ['/api/logs?tail=1&follow=2', 'tail,follow'],
   [`/api/traces/${'a'.repeat(32)}?cursor=%%%`, 'cursor'],
+  ['/api/observe/summary?window=2d', 'window'],
+  ['/api/observe/summary?window=', 'window'],
+  ['/api/observe/summary?limit=5', 'limit'],
+  ['/api/observe/summary?service=', 'service'],
+  ['/api/metrics/x?step=2m', 'step'],
+  ['/api/metrics/x?window=7d&step=1m', 'step'],
+  ['/api/metrics/x?window=30d&step=15m', 'step'],
+  ['/api/metrics/x?groupBy=', 'groupBy'],
+  [`/api/metrics/${'n'.repeat(201)}`, 'name'],
+  [`/api/metrics/x?cursor=${Buffer.from('[1]').toString('base64url')}`, 'cursor'],
+  ['/api/metrics/x?window=1y', 'window'],
 ];
 
 test('bad parameters are 400s naming the parameter', async () => {
@@ -397,17 +408,19 @@ function comparable(entry) {
   return { ...entry, topErrors: entry.topErrors.map((e) => e.fingerprint) };
 }
 
-// `actual` with each p50/p95/p99 that is within float rounding of `expected`'s set to it, so
-// deepEqual shows only real differences. The estimate is the core's (2LU/(L+U) of the rank's
-// bucket, the same bucket); its bucket bounds are powers of 2^(1/2^scale), which the core forms
-// from square roots and JavaScript with `**`, whose last bit depends on the engine's pow.
+// `actual` with each p50/p95/p99, sum and value that is within float rounding of `expected`'s set
+// to it, so deepEqual shows only real differences. A percentile is the core's estimate (2LU/(L+U)
+// of the rank's bucket, the same bucket); its bucket bounds are powers of 2^(1/2^scale), which
+// the core forms from square roots and JavaScript with `**`, whose last bit depends on the
+// engine's pow. A histogram's sum adds the same values in another order once rows are rolled up.
+const ROUNDED = ['p50', 'p95', 'p99', 'sum', 'value'];
 function withinRounding(actual, expected) {
   if (Array.isArray(actual) && Array.isArray(expected)) return actual.map((a, i) => withinRounding(a, expected[i]));
   if (actual === null || typeof actual !== 'object' || expected === null || typeof expected !== 'object') return actual;
   const out = {};
   for (const [key, value] of Object.entries(actual)) {
     const want = expected[key];
-    const isP = ['p50', 'p95', 'p99'].includes(key) && typeof value === 'number' && typeof want === 'number';
+    const isP = ROUNDED.includes(key) && typeof value === 'number' && typeof want === 'number';
     out[key] = isP && Math.abs(value - want) <= 1e-12 * Math.abs(want) ? want : withinRounding(value, want);
   }
   return out;
@@ -535,16 +548,52 @@ test('the same answers before the rollup, with half the points rolled up, all of
   assert.ok(byService(raw['/api/observe/summary?window=7d']).archive, 'the archive is in the 7 d window');
   const ids = (await collector.db.prepare('SELECT id FROM metric_points ORDER BY id').all()).results.map((r) => r.id);
   await rollUpMinutes(collector.db, ids[Math.floor(ids.length / 2)]);
-  assert.deepEqual(await metricAnswers(), raw, 'half rolled up');
+  assertSummary(await metricAnswers(), raw, 'half rolled up');
   await rollUpMinutes(collector.db, ids[ids.length - 1]);
   assert.ok((await collector.db.prepare('SELECT count(*) AS n FROM rollups').first()).n > 0);
-  assert.deepEqual(await metricAnswers(), raw, 'all rolled up');
+  assertSummary(await metricAnswers(), raw, 'all rolled up');
   assert.ok((await rollUpHours(collector.db)) > 0, 'the archive rolled into an hour row');
-  assert.deepEqual(await metricAnswers(), raw, 'hour rows and the minute rows after them, none counted twice');
+  assertSummary(await metricAnswers(), raw, 'hour rows and the minute rows after them, none counted twice');
   // Long windows read the archive from its hour row: without its minute rows they answer the same.
   await collector.db.prepare("DELETE FROM rollups WHERE resolution = 60 AND service = 'archive'").run();
   const hourly = await metricAnswers();
   assert.deepEqual(hourly['/api/observe/summary?window=30d&service=archive'], raw['/api/observe/summary?window=30d&service=archive']);
   assert.deepEqual(byService(hourly['/api/observe/summary?window=7d']).archive, byService(raw['/api/observe/summary?window=7d']).archive);
   assert.equal(byService(hourly['/api/observe/summary?window=24h']).archive, undefined, '24 h windows read minute rows');
+});
+
+test('a window with more rollup rows than a query reads is a 400 naming window; a rollup backlog is a 503', async () => {
+  const flooded = await startCollector();
+  try {
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+    // 20,001 series of one counter in one minute: one slice over its bound.
+    await flooded.db
+      .prepare(
+        'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20001) ' +
+          "INSERT INTO rollups (service, name, resolution, bucket, series, route, type, unit, value, points) SELECT 'flood', 'edgescope.cache.lookups', 60, ?, json_object('cache.tier', 'kv', 'i', i), NULL, 'counter', NULL, 1, 1 FROM n",
+      )
+      .bind(minute)
+      .run();
+    const get = (path) => fetch(`${flooded.worker.url}${path}`, { headers: { authorization: `Bearer ${READ}` } });
+    const wide = await get('/api/observe/summary?service=flood&window=5m');
+    assert.equal(wide.status, 400);
+    const body = await wide.json();
+    assert.equal(body.path, 'window');
+    assert.match(body.error, /shorter window or one service/);
+    assert.equal((await get('/api/observe/summary?service=other&window=5m')).status, 200);
+    // 20,001 raw points not rolled up yet.
+    await flooded.db
+      .prepare(
+        'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20001) ' +
+          "INSERT INTO metric_points (name, type, value, time, tags, service) SELECT 'edgescope.cache.hits', 'counter', 1, ?, '{}', 'backlog' FROM n",
+      )
+      .bind(minute)
+      .run();
+    const behind = await get('/api/observe/summary?service=backlog&window=5m');
+    assert.equal(behind.status, 503);
+    assert.equal(behind.headers.get('retry-after'), '60');
+    assert.match((await behind.json()).error, /not rolled up yet/);
+  } finally {
+    await flooded.worker.dispose();
+  }
 });

@@ -18,7 +18,7 @@
 import { mergeRows } from '../rollup/fold.js';
 import { quantile } from '../rollup/sketch.js';
 import { MINUTE_WINDOW_MAX, badParam, decodeCursor, encodeCursor, parseLimit, parseName, parseWindow, queryParams, windowRange } from './params.js';
-import { readRows } from './series.js';
+import { scanRows } from './series.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -67,30 +67,41 @@ export async function metricSeries(request, { db, url, params }) {
   const { from, to } = windowRange(ms, Date.now());
   const stepMs = STEPS[step];
 
-  const rows = await readRows(db, { names: [name], service, from, to, ms });
-  // Time order (then series), so a gauge's last value is the latest one, as the rollups keep it.
-  rows.sort((a, b) => a.bucket - b.bucket || a.resolution - b.resolution || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0) || (a.service < b.service ? -1 : 1));
-  const type = rows[0]?.type ?? null;
-  const unit = rows.find((r) => r.unit !== null)?.unit ?? null;
-
-  // group key -> step start -> series key -> row (one series' rows in a step, merged in time order)
+  // group key -> { group, steps: step start -> accumulator }. Counters and histograms merge
+  // straight into the step (sums and exact sketch merges do not depend on order); a gauge keeps
+  // each series' latest value in the step (the highest bucket; a later row of the same bucket
+  // wins, as the rollup folds later points over earlier ones).
   const groups = new Map();
+  let type = null;
+  let unit = null;
   let conflicts = 0;
-  for (const row of rows) {
+  const visit = (row) => {
+    type ??= row.type;
+    unit ??= row.unit;
     if (row.type !== type) {
       conflicts += 1;
-      continue;
+      return;
     }
     const group = groupOf(row, groupBy);
     const gKey = JSON.stringify(group);
     if (!groups.has(gKey)) groups.set(gKey, { group, steps: new Map() });
     const steps = groups.get(gKey).steps;
     const t = Math.floor(row.bucket / stepMs) * stepMs;
+    if (type !== 'gauge') {
+      steps.set(t, steps.has(t) ? mergeRows(steps.get(t), row) : row);
+      return;
+    }
     if (!steps.has(t)) steps.set(t, new Map());
     const bySeries = steps.get(t);
     const sKey = `${row.service}\u0000${row.series}`;
-    bySeries.set(sKey, bySeries.has(sKey) ? mergeRows(bySeries.get(sKey), row) : row);
-  }
+    const kept = bySeries.get(sKey);
+    if (kept === undefined || row.bucket >= kept.bucket) {
+      bySeries.set(sKey, { ...row, min: Math.min(row.min, kept?.min ?? row.min), max: Math.max(row.max, kept?.max ?? row.max) });
+    } else {
+      bySeries.set(sKey, { ...kept, min: Math.min(row.min, kept.min), max: Math.max(row.max, kept.max) });
+    }
+  };
+  await scanRows(db, { names: [name], service, from, to, ms }, visit);
   if (conflicts > 0) console.warn(`edgescope collector: ${conflicts} rollup rows of ${name} left out of a query: not of its type ${type}`);
 
   const keys = [...groups.keys()].sort().filter((k) => cursor === null || k > cursor[0]);
@@ -98,13 +109,18 @@ export async function metricSeries(request, { db, url, params }) {
   const series = pageKeys.map((gKey) => {
     const { group, steps } = groups.get(gKey);
     const points = [...steps.keys()].sort((a, b) => a - b).map((t) => {
-      let combined = null;
-      for (const row of steps.get(t).values()) {
-        if (combined === null) combined = { ...row };
-        else if (type === 'gauge') combined = { ...combined, value: combined.value + row.value, min: Math.min(combined.min, row.min), max: Math.max(combined.max, row.max) };
-        else combined = mergeRows(combined, row);
+      const acc = steps.get(t);
+      if (type !== 'gauge') return point(t, acc);
+      // A gauge's group value: the sum of its series' latest values (several isolates' levels).
+      let value = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const row of acc.values()) {
+        value += row.value;
+        min = Math.min(min, row.min);
+        max = Math.max(max, row.max);
       }
-      return point(t, combined);
+      return point(t, { type, value, count: null, sum: null, min, max });
     });
     return { group, points };
   });

@@ -15,7 +15,7 @@
 // Ratios are null when their denominator is 0 (no requests, no lookups): "no data", not 0 %.
 import { quantile, mergeSketch } from '../rollup/sketch.js';
 import { parseName, parseWindow, queryParams, windowRange } from './params.js';
-import { readRows } from './series.js';
+import { scanRows } from './series.js';
 
 export const REQUEST_METRIC = 'http.server.request.duration';
 const CACHE = { 'edgescope.cache.lookups': 'lookups', 'edgescope.cache.hits': 'hits', 'edgescope.cache.bytes': 'bytes' };
@@ -97,16 +97,14 @@ export async function summary(request, { db, url }) {
   const { from, to } = windowRange(ms, Date.now());
   const end = Math.floor(to / 60_000) * 60_000 + 60_000;
 
-  const [rows, errors] = await Promise.all([
-    readRows(db, { names: [REQUEST_METRIC, ...Object.keys(CACHE)], service, from, to, ms }),
-    errorRows(db, { service, from, end }),
-  ]);
   const services = new Map();
-  for (const row of rows) {
+  // Every row folds straight into its service's totals: sums, and exact sketch merges, whose
+  // result does not depend on the order rows come in (rollup/sketch.js).
+  const visit = (row) => {
     const entry = serviceEntry(services, row.service);
     const tags = tagsOf(row);
     if (row.name === REQUEST_METRIC) {
-      if (row.type !== 'histogram') continue;
+      if (row.type !== 'histogram') return;
       const error = isErrorSeries(tags);
       entry.total.add(row, error);
       if (!entry.routes.has(row.route)) entry.routes.set(row.route, new RequestStats());
@@ -116,7 +114,11 @@ export async function summary(request, { db, url }) {
       if (!entry.tiers.has(tier)) entry.tiers.set(tier, { lookups: 0, hits: 0, bytes: 0 });
       entry.tiers.get(tier)[CACHE[row.name]] += row.value ?? 0;
     }
-  }
+  };
+  const [, errors] = await Promise.all([
+    scanRows(db, { names: [REQUEST_METRIC, ...Object.keys(CACHE)], service, from, to, ms }, visit),
+    errorRows(db, { service, from, end }),
+  ]);
   for (const r of errors.severity) {
     const entry = serviceEntry(services, r.service);
     const key = r.severity ?? 'unclassified';
