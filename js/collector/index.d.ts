@@ -95,4 +95,71 @@ export interface TraceResponse {
 export interface LogListResponse {
   logs: Array<{ id: number; time: number | null; level: 'debug' | 'info' | 'warn' | 'error' | 'fatal'; service: string; message: string; traceId: string | null; spanId: string | null; attributes: Record<string, unknown>; error: Record<string, unknown> | null }>;
   nextCursor: string | null;
+// SLOs and burn-rate alerts (js/collector/slo/): merged into CollectorConfig above.
+type AlertChannels = Record<string, import('../alerts/index.js').AlertChannel>;
+interface SloBase {
+  /** 1 to 64 letters, digits, _ . - ; unique. Alert keys are `slo:<name>:page` and `slo:<name>:ticket`. */
+  name: string;
+  /** The service whose `http.server.request.duration` is counted. */
+  service: string;
+  /** The good fraction promised, 0.5 <= objective < 1 (e.g. 0.999). */
+  objective: number;
+  /** The compliance window, 3 to 90 days; default 30. */
+  windowDays?: number;
+  /** Only requests of this http.route. */
+  route?: string;
+}
+/** Good: status < 500 and no error.type. */
+export interface AvailabilitySlo extends SloBase { kind: 'availability'; thresholdMs?: never }
+/** Good: at most thresholdMs (bucket-granular, from the merged exponential sketch). */
+export interface LatencySlo extends SloBase { kind: 'latency'; thresholdMs: number }
+export type CollectorSlo = AvailabilitySlo | LatencySlo;
+export interface CollectorAlerting {
+  /** Channels from 'edgescope/alerts', or a function of env building them at each evaluation (secrets). */
+  channels: AlertChannels | ((env: Record<string, any>) => AlertChannels);
+  /** Default: page to every channel, ticket to the slack and webhook ones. */
+  routes?: { page?: string[]; ticket?: string[] };
+  /** Reminder of an unacknowledged firing alert; default 60; null: never. */
+  renotifyMinutes?: number | null;
+  /** Per evaluation's deliveries; default 10000. */
+  deadlineMs?: number;
+  /** Delivery requests per evaluation, retries included; default 10. */
+  maxSubrequests?: number;
+}
+export interface CollectorConfig {
+  slos?: CollectorSlo[];
+  alerting?: CollectorAlerting;
+}
+/** A row of GET /api/slos. compliance is null while the window has no requests. */
+export interface SloStatusRow {
+  name: string;
+  service: string;
+  kind: 'availability' | 'latency';
+  objective: number;
+  windowDays: number;
+  route?: string;
+  thresholdMs?: number;
+  good: number;
+  total: number;
+  compliance: number | null;
+  errorBudgetRemaining: number;
+  burnRates: { '5m': number; '30m': number; '1h': number; '6h': number; '3d': number };
+  status: 'ok' | 'ticket' | 'page';
+  /** Latency rows without a sketch or explicit buckets (not judged, left out of good and total). */
+  unmeasured?: number;
+}
+/** An alert of GET /api/alerts and POST /api/alerts/:id/ack. Times in ms since the epoch. */
+export interface SloAlert {
+  id: string;
+  key: string;
+  kind: 'slo';
+  name: string;
+  service: string | null;
+  severity: 'page' | 'ticket';
+  state: 'firing' | 'resolved';
+  firedAt: number;
+  resolvedAt: number | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  details: Record<string, unknown>;
 }

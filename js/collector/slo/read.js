@@ -37,7 +37,7 @@ function statements(db, slos, now, { minuteId, hourEnd }) {
     const [clause, args] = routeClause(slo);
     const minuteFrom = Math.min(now - SIX_HOURS, Math.max(start, hourEnd));
     out.push(db.prepare(`SELECT * FROM rollups WHERE service = ? AND name = ? AND resolution = 60 AND bucket >= ? AND bucket < ?${clause}`).bind(slo.service, REQUEST_METRIC, minuteFrom, now, ...args));
-    out.push(db.prepare(`SELECT * FROM rollups WHERE service = ? AND name = ? AND resolution = 3600 AND bucket >= ? AND bucket < ?${clause}`).bind(slo.service, REQUEST_METRIC, start, Math.max(start, hourEnd)));
+    out.push(db.prepare(`SELECT * FROM rollups WHERE service = ? AND name = ? AND resolution = 3600 AND bucket >= ? AND bucket < ?${clause}`).bind(slo.service, REQUEST_METRIC, start, Math.max(start, hourEnd), ...args));
   }
   const oldest = Math.min(...slos.map((slo) => now - longest(slo)));
   const services = [...new Set(slos.map((s) => s.service))];
