@@ -95,6 +95,7 @@ export interface TraceResponse {
 export interface LogListResponse {
   logs: Array<{ id: number; time: number | null; level: 'debug' | 'info' | 'warn' | 'error' | 'fatal'; service: string; message: string; traceId: string | null; spanId: string | null; attributes: Record<string, unknown>; error: Record<string, unknown> | null }>;
   nextCursor: string | null;
+}
 // SLOs and burn-rate alerts (js/collector/slo/): merged into CollectorConfig above.
 type AlertChannels = Record<string, import('../alerts/index.js').AlertChannel>;
 interface SloBase {
