@@ -187,9 +187,13 @@ test('after the read token, the page shows the numbers the query API answers', a
 
   // Errors by severity and fingerprint.
   for (const severity of ['CRITICAL', 'WARNING', 'INFO']) assert.equal(readCount(await textOf(`[data-severity="${severity}"]`)), shop.errorsBySeverity[severity] ?? 0);
+  assert.ok(shop.topErrors.some((e) => e.route === '/boom' && e.count === 2), 'the two throws are one fingerprint');
   const fingerprints = await rowsOf('errors');
   assert.deepEqual(fingerprints.map((f) => f.key).sort(), shop.topErrors.map((e) => e.fingerprint).sort());
-  for (const e of shop.topErrors) assert.equal(readCount(fingerprints.find((f) => f.key === e.fingerprint).cells.count), e.count);
+  for (const e of shop.topErrors) {
+    assert.equal(readCount(fingerprints.find((f) => f.key === e.fingerprint).cells.count), e.count);
+    assert.equal(await textOf(`#errors tr[data-fingerprint="${e.fingerprint}"] td.message`), e.message);
+  }
 
   // SLO compliance and budget.
   const { slos } = await api('/api/slos');
