@@ -73,7 +73,7 @@ before(async () => {
   const sent = TRAFFIC.length + OTHER_TRAFFIC.length;
   for (let i = 0; i < 200 && (await stored()) < sent; i++) await sleep(25);
   assert.equal(await stored(), sent, 'every request reached the collector');
-  // The cron's SLO evaluation over the stored requests: the availability SLO's burn fires an alert.
+  // The cron: rollups, then the SLO evaluation, whose availability burn fires an alert.
   await (await collector.worker.mf.getWorker()).scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
 
   const { default: puppeteer } = await import('puppeteer-core');
