@@ -24,9 +24,13 @@
     summary: null,
     charts: [],
     cursors: { traces: null, logs: null, alerts: null },
+    // The current load's AbortController: a newer load (another service or window, Refresh)
+    // cancels the older one's requests, so a slow old answer never paints over a new one.
+    loading: null,
   };
 
   class AuthRequired extends Error {}
+  const aborted = (error) => error?.name === 'AbortError';
 
   // ---- helpers ------------------------------------------------------------------------------
 
@@ -91,7 +95,7 @@
     const headers = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (state.token) headers.authorization = `Bearer ${state.token}`;
-    const response = await fetch(path, { ...init, headers, cache: 'no-store' });
+    const response = await fetch(path, { signal: state.loading?.signal, ...init, headers, cache: 'no-store' });
     if (response.status === 401) throw new AuthRequired(`${path}: 401`);
     let body = null;
     try {
@@ -120,7 +124,7 @@
       await work();
     } catch (error) {
       if (error instanceof AuthRequired) throw error;
-      sectionError(section, error);
+      if (!aborted(error)) sectionError(section, error);
     } finally {
       section.dataset.loaded = 'true';
     }
@@ -560,25 +564,34 @@
 
   // ---- loading --------------------------------------------------------------------------------
 
+  function startLoading() {
+    state.loading?.abort();
+    state.loading = new AbortController();
+    document.body.dataset.state = 'loading';
+    return state.loading.signal;
+  }
+
   // The summary first: it decides whether a token is needed and which services there are.
   async function load() {
-    document.body.dataset.state = 'loading';
+    const signal = startLoading();
     try {
       state.summary = await api(query('/api/observe/summary', { window: state.window }));
     } catch (error) {
       if (error instanceof AuthRequired) return askForToken(state.token ? 'That token was not accepted.' : '');
+      if (aborted(error)) return;
       throw error;
     }
+    if (signal.aborted) return;
+    $('#fatal')?.remove();
     $('#token').hidden = true;
     $('#main').hidden = false;
     $('#forget-token').hidden = !state.token;
     renderServices();
     renderSummarySections();
-    await loadRest();
+    await loadRest(signal);
   }
 
-  async function loadRest() {
-    document.body.dataset.state = 'loading';
+  async function loadRest(signal = startLoading()) {
     try {
       await Promise.all([
         guarded($('#health'), loadCharts),
@@ -591,11 +604,13 @@
       if (error instanceof AuthRequired) return askForToken('The token is no longer accepted.');
       throw error;
     }
+    if (signal.aborted) return;
     $('#updated').textContent = `updated ${time(Date.now())}`;
     document.body.dataset.state = 'ready';
   }
 
   function fatal(error) {
+    if (aborted(error)) return;
     if (error instanceof AuthRequired) return askForToken('The token is no longer accepted.');
     document.body.dataset.state = 'failed';
     const banner = $('#fatal') ?? el('p', { id: 'fatal', class: 'error-text' });
