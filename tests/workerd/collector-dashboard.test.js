@@ -264,6 +264,27 @@ test('picking another service shows its own numbers, routes and traces', async (
   assert.equal(readCount(await textOf('[data-kpi="requests"]')), TRAFFIC.length);
 });
 
+test('with publicRead the page opens without asking for a token', async () => {
+  const open = await startCollectorWith({ bundleName: 'collector-dashboard-public', bindings: { INGEST_TOKEN: INGEST } });
+  const tab = await browser.newPage();
+  const problems = [];
+  tab.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  tab.on('response', (response) => response.status() >= 400 && problems.push(`${response.url()}: ${response.status()}`));
+  try {
+    await tab.goto(`${open.worker.url}/`, { waitUntil: 'load' });
+    await tab.waitForSelector('body[data-state="ready"]', { timeout: 10_000 });
+    assert.equal(await tab.$eval('#token', (section) => section.checkVisibility()), false);
+    // No data yet: the page says so, and the numbers are zero rather than missing.
+    assert.equal(await tab.$eval('#no-data', (p) => p.checkVisibility()), true);
+    assert.equal(await tab.$eval('[data-kpi="requests"]', (node) => node.textContent), '0');
+    assert.equal(await tab.$$eval('.section-error:not([hidden])', (shown) => shown.length), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await tab.close();
+    await open.worker.dispose();
+  }
+});
+
 test('every section renders without a console error or a failed request, and is screenshotted', async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const id of SECTIONS) {
