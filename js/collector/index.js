@@ -7,6 +7,7 @@ import { authenticate } from './http/auth.js';
 import { HttpError } from './http/http-error.js';
 import { createRouter } from './http/router.js';
 import { INGEST_PATH, ROUTES } from './routes.js';
+import { runScheduled } from './scheduled.js';
 
 export { INGEST_PATH };
 
@@ -39,6 +40,17 @@ export function createCollector(config) {
         if (e instanceof HttpError) return e.toResponse();
         console.error(`edgescope collector: ${request.method} ${url.pathname} failed: ${e?.stack ?? e}`);
         return Response.json({ error: `the collector failed: ${e?.message ?? e}` }, { status: 500 });
+      }
+    },
+    // The cron (wrangler.jsonc triggers.crons): rollups and retention (scheduled.js). A failure
+    // is logged and rethrown, so the platform records the run as failed; the next run retries.
+    async scheduled(controller, env) {
+      const db = database(env, settings);
+      try {
+        await runScheduled(db, settings, controller.scheduledTime);
+      } catch (e) {
+        console.error(`edgescope collector cron failed: ${e?.stack ?? e}`);
+        throw e;
       }
     },
   };
