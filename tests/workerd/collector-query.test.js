@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTelemetry } from 'edgescope';
-import { ROLLUP_COLUMNS, foldPoints, pointFromDb, rowFromDb, rowKey, rowToDb } from '../../js/collector/rollup/fold.js';
+import { validateCollectorConfig } from '../../js/collector/config.js';
+import { runScheduled } from '../../js/collector/scheduled.js';
 import { keepingExporter } from '../js/helpers.js';
 import { startCollectorWith } from './collector-helpers.js';
 
@@ -105,20 +106,6 @@ async function expectedRequests(requests) {
   const values = requests.flatMap((r) => r.halves.flat());
   const errors = requests.filter((r) => isError(r.tags)).reduce((n, r) => n + r.halves.flat().length, 0);
   return { requests: values.length, errors, errorRate: errors / values.length, ...(await corePercentiles(values)) };
-}
-
-// The cron's minute rollup as the shared schema defines it, done here with rollup/fold.js: the raw
-// points up to id `upTo` folded into the minute rows, and the 'minute' cursor moved to `upTo`.
-async function rollUpMinutes(db, upTo) {
-  const cursor = (await db.prepare("SELECT last_id FROM rollup_cursor WHERE name = 'minute'").first())?.last_id ?? 0;
-  const raw = (await db.prepare('SELECT * FROM metric_points WHERE id > ? AND id <= ? ORDER BY id').bind(cursor, upTo).all()).results;
-  const existing = new Map((await db.prepare('SELECT * FROM rollups WHERE resolution = 60').all()).results.map((r) => [rowKey(rowFromDb(r)), rowFromDb(r)]));
-  const { rows } = foldPoints(raw.map(pointFromDb), 60, existing);
-  const upsert = `INSERT OR REPLACE INTO rollups (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')})`;
-  await db.batch([
-    ...[...rows.values()].map((row) => db.prepare(upsert).bind(...rowToDb(row))),
-    db.prepare("INSERT OR REPLACE INTO rollup_cursor (name, last_id, updated) VALUES ('minute', ?, ?)").bind(upTo, Date.now()),
-  ]);
 }
 
 // Errors of 'shop' as the core classifies them (SyntaxError CRITICAL, ValidationError WARNING,
@@ -568,42 +555,37 @@ async function metricAnswers() {
   return out;
 }
 
-// The hourly rollup as the shared schema defines it: minute rows of whole hours before the current
-// one merged into hour rows, the 'hour' cursor at the last such hour.
-async function rollUpHours(db) {
-  const { reWindow, mergeRows } = await import('../../js/collector/rollup/fold.js');
-  const lastHour = Math.floor(Date.now() / 3600_000) * 3600_000 - 3600_000;
-  const minutes = (await db.prepare('SELECT * FROM rollups WHERE resolution = 60 AND bucket < ? ORDER BY bucket').bind(lastHour + 3600_000).all()).results.map(rowFromDb);
-  const hours = new Map();
-  for (const m of minutes) {
-    const h = reWindow(m, 3600);
-    const key = rowKey(h);
-    hours.set(key, hours.has(key) ? mergeRows(hours.get(key), h) : h);
-  }
-  const upsert = `INSERT OR REPLACE INTO rollups (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')})`;
-  await db.batch([
-    ...[...hours.values()].map((row) => db.prepare(upsert).bind(...rowToDb(row))),
-    db.prepare("INSERT OR REPLACE INTO rollup_cursor (name, last_id, updated) VALUES ('hour', ?, ?)").bind(lastHour, Date.now()),
-  ]);
-  return hours.size;
-}
+// The cron as the collector's tests run it: runScheduled in this process on Miniflare's D1 binding,
+// with the settings of workers/collector-query.js, so a run can be bounded (maxPoints).
+const SETTINGS = validateCollectorConfig({ tokens: [{ name: 'sender', secret: 'INGEST_TOKEN' }], readTokens: [{ name: 'reader', secret: 'READ_TOKEN' }] });
+const cursorsNow = async () => Object.fromEntries((await collector.db.prepare('SELECT name, last_id FROM rollup_cursor').all()).results.map((r) => [r.name, r.last_id]));
 
-test('the same answers before the rollup, with half the points rolled up, all of them, and hour rows', async () => {
+test('the same answers before the cron, with half the points rolled up, all of them, and hour rows', async () => {
   const raw = await metricAnswers();
   assert.ok(byService(raw['/api/observe/summary?window=7d']).archive, 'the archive is in the 7 d window');
   const ids = (await collector.db.prepare('SELECT id FROM metric_points ORDER BY id').all()).results.map((r) => r.id);
-  await rollUpMinutes(collector.db, ids[Math.floor(ids.length / 2)]);
+  assert.equal((await collector.db.prepare('SELECT count(*) AS n FROM rollups').first()).n, 0, 'nothing rolled up yet');
+
+  // One bounded run: half the points into minute rows, no hours (the minutes are not caught up).
+  const half = Math.floor(ids.length / 2);
+  const first = await runScheduled(collector.db, SETTINGS, Date.now(), { maxPoints: half });
+  assert.equal(first.minutes.points, half);
+  assert.deepEqual(await cursorsNow(), { minute: ids[half - 1] });
   assertSummary(await metricAnswers(), raw, 'half rolled up');
-  await rollUpMinutes(collector.db, ids[ids.length - 1]);
-  assert.ok((await collector.db.prepare('SELECT count(*) AS n FROM rollups').first()).n > 0);
-  assertSummary(await metricAnswers(), raw, 'all rolled up');
-  assert.ok((await rollUpHours(collector.db)) > 0, 'the archive rolled into an hour row');
-  assertSummary(await metricAnswers(), raw, 'hour rows and the minute rows after them, none counted twice');
-  // Long windows read the archive from its hour row: without its minute rows they answer the same.
+
+  // The Worker's own cron trigger: the rest into minute rows, then the archive's complete hour.
+  await collector.worker.scheduled('* * * * *');
+  const cursors = await cursorsNow();
+  assert.equal(cursors.minute, ids[ids.length - 1]);
+  assert.ok(cursors.hour >= Math.floor((NOW - ARCHIVE_AGE) / 3600_000) * 3600_000, 'the archive\'s hour is rolled');
+  assert.ok((await collector.db.prepare("SELECT count(*) AS n FROM rollups WHERE resolution = 3600 AND service = 'archive'").first()).n > 0);
+  assertSummary(await metricAnswers(), raw, 'all rolled up, hour rows and the minute rows after them, none counted twice');
+
+  // Long windows read the archive from its hour rows: without its minute rows they answer the same.
   await collector.db.prepare("DELETE FROM rollups WHERE resolution = 60 AND service = 'archive'").run();
   const hourly = await metricAnswers();
-  assert.deepEqual(hourly['/api/observe/summary?window=30d&service=archive'], raw['/api/observe/summary?window=30d&service=archive']);
-  assert.deepEqual(byService(hourly['/api/observe/summary?window=7d']).archive, byService(raw['/api/observe/summary?window=7d']).archive);
+  assertSummary(hourly['/api/observe/summary?window=30d&service=archive'], raw['/api/observe/summary?window=30d&service=archive']);
+  assertSummary(byService(hourly['/api/observe/summary?window=7d']).archive, byService(raw['/api/observe/summary?window=7d']).archive);
   assert.equal(byService(hourly['/api/observe/summary?window=24h']).archive, undefined, '24 h windows read minute rows');
 });
 
