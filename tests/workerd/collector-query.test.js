@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTelemetry } from 'edgescope';
-import { ROLLUP_COLUMNS, foldPoints, pointFromDb, rowFromDb, rowKey, rowToDb } from '../../js/collector/rollup/fold.js';
+import { validateCollectorConfig } from '../../js/collector/config.js';
+import { runScheduled } from '../../js/collector/scheduled.js';
 import { keepingExporter } from '../js/helpers.js';
 import { startCollectorWith } from './collector-helpers.js';
 
@@ -107,37 +108,59 @@ async function expectedRequests(requests) {
   return { requests: values.length, errors, errorRate: errors / values.length, ...(await corePercentiles(values)) };
 }
 
-// The cron's minute rollup as the shared schema defines it, done here with rollup/fold.js: the raw
-// points up to id `upTo` folded into the minute rows, and the 'minute' cursor moved to `upTo`.
-async function rollUpMinutes(db, upTo) {
-  const cursor = (await db.prepare("SELECT last_id FROM rollup_cursor WHERE name = 'minute'").first())?.last_id ?? 0;
-  const raw = (await db.prepare('SELECT * FROM metric_points WHERE id > ? AND id <= ? ORDER BY id').bind(cursor, upTo).all()).results;
-  const existing = new Map((await db.prepare('SELECT * FROM rollups WHERE resolution = 60').all()).results.map((r) => [rowKey(rowFromDb(r)), rowFromDb(r)]));
-  const { rows } = foldPoints(raw.map(pointFromDb), 60, existing);
-  const upsert = `INSERT OR REPLACE INTO rollups (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')})`;
-  await db.batch([
-    ...[...rows.values()].map((row) => db.prepare(upsert).bind(...rowToDb(row))),
-    db.prepare("INSERT OR REPLACE INTO rollup_cursor (name, last_id, updated) VALUES ('minute', ?, ?)").bind(upTo, Date.now()),
-  ]);
+// Errors of 'shop' as the core classifies them (SyntaxError CRITICAL, ValidationError WARNING,
+// TypeError INFO: the default rules): twelve kinds, kind k thrown in k + 1 traces on /item; and
+// one more kind thrown in 30 traces two hours ago (its payload's times moved back).
+class ValidationError extends Error {
+  name = 'ValidationError';
+}
+const KINDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima'];
+const ERROR_CLASSES = [SyntaxError, ValidationError, TypeError];
+function throwing(route, count, error) {
+  return (t) => {
+    for (let n = 0; n < count; n++) {
+      const span = t.startSpan(`GET ${route}`, { attributes: { 'http.route': route } });
+      span.recordException(error());
+      span.setStatus('error', 'failed');
+      span.end();
+    }
+  };
+}
+const OLD_AGE = 2 * 3600_000;
+function moveBack(doc, ms) {
+  for (const span of doc.spans ?? []) {
+    span.startTime -= ms;
+    span.endTime -= ms;
+    for (const e of span.events) e.timestamp -= ms;
+  }
+  return doc;
+}
+async function errorPayloads() {
+  const docs = [];
+  for (const [k, word] of KINDS.entries()) docs.push(...(await payloads('shop', throwing('/item', k + 1, () => new ERROR_CLASSES[k % 3](`${word} lookup failed`)))));
+  for (const doc of await payloads('shop', throwing('/old', 30, () => new SyntaxError('zulu store unreadable')))) docs.push(moveBack(doc, OLD_AGE));
+  // The core's own errors counter is not what this test reads: only the spans go in (a payload
+  // has no `metrics` key when it has none).
+  for (const doc of docs) delete doc.metrics;
+  return docs;
 }
 
-// Errors by fingerprint as ingest files them (errors, error_minutes): 'shop' has 12 fingerprints,
-// fingerprint i seen i times in the last minutes, plus one seen 100 times two hours ago.
-const FINGERPRINTS = Array.from({ length: 12 }, (_, i) => ({ fingerprint: `fp${String(i + 1).padStart(2, '0')}`, count: i + 1, severity: ['CRITICAL', 'WARNING', 'INFO'][i % 3] }));
-const OLD_ERROR = { fingerprint: 'fp-old', count: 100, severity: 'CRITICAL' };
-async function seedErrors(db) {
-  const minute = Math.floor(NOW / 60_000) * 60_000;
-  const statements = [];
-  for (const f of [...FINGERPRINTS, OLD_ERROR]) {
-    const bucket = f === OLD_ERROR ? minute - 2 * 3600_000 : minute - 60_000;
-    statements.push(
-      db
-        .prepare('INSERT INTO errors (service, fingerprint, severity, category, type, message, route, count, first_seen, last_seen, last_trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .bind('shop', f.fingerprint, f.severity, 'runtime', 'TypeError', `failure ${f.fingerprint}`, '/item', f.count, bucket, bucket + 1000, null),
-      db.prepare('INSERT INTO error_minutes (service, fingerprint, bucket, severity, count) VALUES (?, ?, ?, ?, ?)').bind('shop', f.fingerprint, bucket, f.severity, f.count),
-    );
+// Errors by fingerprint computed here from what was sent: one occurrence per fingerprint per
+// trace, at its exception event; only occurrences at or after `from`.
+function sentErrors(service, from) {
+  const byFp = new Map();
+  const seen = new Set();
+  for (const span of sentSpans(service)) {
+    const fp = span.attributes['error.fingerprint'];
+    const event = span.events.find((e) => e.name === 'exception');
+    if (fp === undefined || event.timestamp < from || seen.has(`${fp} ${span.traceId}`)) continue;
+    seen.add(`${fp} ${span.traceId}`);
+    const e = byFp.get(fp) ?? { fingerprint: fp, severity: span.attributes['error.severity'], category: span.attributes['error.category'], type: event.attributes['exception.type'], message: event.attributes['exception.message'], route: span.attributes['http.route'], count: 0, lastSeen: 0 };
+    e.count += 1;
+    e.lastSeen = Math.max(e.lastSeen, event.timestamp);
+    byFp.set(fp, e);
   }
-  await db.batch(statements);
+  return [...byFp.values()];
 }
 
 let collector;
@@ -146,6 +169,7 @@ before(async () => {
   collector = await startCollector();
   sent = [...(await payloads('shop', shopTraces)), ...(await payloads('auth', authTraces))];
   for (const half of [0, 1]) for (const service of ['shop', 'auth']) sent.push(...(await payloads(service, recordRequests(service, half))));
+  sent.push(...(await errorPayloads()));
   for (const half of [0, 1]) {
     for (const doc of await payloads('archive', recordRequests('archive', half))) {
       for (const m of doc.metrics) m.timestamp -= ARCHIVE_AGE;
@@ -160,7 +184,6 @@ before(async () => {
     });
     assert.equal(res.status, 202, await res.text());
   }
-  await seedErrors(collector.db);
 });
 after(() => collector?.worker.dispose());
 
@@ -205,7 +228,11 @@ test('reads need the read token: none, a wrong one and the ingest token are 401s
 
 test('the trace list: every root span of what was sent, newest first, with span counts, errors and durations', async () => {
   const spans = sentSpans();
-  const roots = spans.filter((s) => !s.parentSpanId).sort((a, b) => b.startTime - a.startTime);
+  // Newest first; of two with one start time, the one stored later (spans are stored in the order sent).
+  const roots = spans
+    .map((s, order) => ({ ...s, order }))
+    .filter((s) => !s.parentSpanId)
+    .sort((a, b) => b.startTime - a.startTime || b.order - a.order);
   const { traces } = await json('/api/traces?limit=500');
   assert.deepEqual(
     traces,
@@ -222,7 +249,7 @@ test('the trace list: every root span of what was sent, newest first, with span 
       };
     }),
   );
-  assert.equal(traces.length, SHOP_TRACES + 3);
+  assert.equal(traces.length, SHOP_TRACES + 3 + KINDS.reduce((n, _, k) => n + k + 1, 0) + 30);
 });
 
 test('the trace list filters by service, minimum duration and error, each alone and together', async () => {
@@ -399,8 +426,9 @@ async function expectedShop() {
   const tiers = Object.entries(CACHE).map(([tier, c]) => ({ tier, lookups: 2 * c.lookups, hits: 2 * c.hits, hitRatio: c.hits / c.lookups, bytes: 2 * c.bytes }));
   tiers.sort((a, b) => b.lookups - a.lookups);
   const severity = { CRITICAL: 0, WARNING: 0, INFO: 0 };
-  for (const f of FINGERPRINTS) severity[f.severity] += f.count;
-  const top = [...FINGERPRINTS].sort((a, b) => b.count - a.count).slice(0, 10);
+  const errors = sentErrors('shop', Date.now() - 3600_000);
+  for (const f of errors) severity[f.severity] += f.count;
+  const top = errors.sort((a, b) => b.count - a.count).slice(0, 10);
   return { service: 'shop', ...(await expectedRequests(shop)), routes, cacheTiers: tiers, errorsBySeverity: severity, topErrors: top.map((f) => f.fingerprint), slos: [] };
 }
 
@@ -440,13 +468,17 @@ test('summary: requests, errors, error rates and the core\'s own p50/p95/p99 per
   assert.ok(services.shop.p50 > MIN && services.shop.p99 <= MAX);
 });
 
-test('summary: the top errors are the ten most frequent in the window, described from errors', async () => {
+test('summary: the top errors are the ten most frequent in the window, described as the core classified them', async () => {
   const [shop] = (await summaryOf('?service=shop&window=1h')).services;
-  assert.equal(shop.topErrors.length, 10);
-  assert.deepEqual(shop.topErrors[0], { fingerprint: 'fp12', severity: 'INFO', category: 'runtime', type: 'TypeError', message: 'failure fp12', route: '/item', count: 12, lastSeen: Math.floor(NOW / 60_000) * 60_000 - 60_000 + 1000 });
+  const recent = sentErrors('shop', Date.now() - 3600_000).sort((a, b) => b.count - a.count);
+  assert.equal(recent.length, KINDS.length, 'one fingerprint per kind');
+  assert.deepEqual(shop.topErrors, recent.slice(0, 10));
+  assert.deepEqual(new Set(recent.map((e) => e.severity)), new Set(['CRITICAL', 'WARNING', 'INFO']));
+  // 24 h reaches the old errors: 30 occurrences, the most frequent, CRITICAL.
   const day = byService(await summaryOf('?window=24h')).shop;
-  assert.equal(day.topErrors[0].fingerprint, 'fp-old');
-  assert.equal(day.errorsBySeverity.CRITICAL, shop.errorsBySeverity.CRITICAL + OLD_ERROR.count);
+  const old = sentErrors('shop', 0).find((e) => e.message === 'zulu store unreadable');
+  assert.deepEqual(day.topErrors[0], old);
+  assert.equal(day.errorsBySeverity.CRITICAL, shop.errorsBySeverity.CRITICAL + 30);
 });
 
 test('summary: service= narrows to one service; longer windows include older data', async () => {
@@ -523,42 +555,37 @@ async function metricAnswers() {
   return out;
 }
 
-// The hourly rollup as the shared schema defines it: minute rows of whole hours before the current
-// one merged into hour rows, the 'hour' cursor at the last such hour.
-async function rollUpHours(db) {
-  const { reWindow, mergeRows } = await import('../../js/collector/rollup/fold.js');
-  const lastHour = Math.floor(Date.now() / 3600_000) * 3600_000 - 3600_000;
-  const minutes = (await db.prepare('SELECT * FROM rollups WHERE resolution = 60 AND bucket < ? ORDER BY bucket').bind(lastHour + 3600_000).all()).results.map(rowFromDb);
-  const hours = new Map();
-  for (const m of minutes) {
-    const h = reWindow(m, 3600);
-    const key = rowKey(h);
-    hours.set(key, hours.has(key) ? mergeRows(hours.get(key), h) : h);
-  }
-  const upsert = `INSERT OR REPLACE INTO rollups (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')})`;
-  await db.batch([
-    ...[...hours.values()].map((row) => db.prepare(upsert).bind(...rowToDb(row))),
-    db.prepare("INSERT OR REPLACE INTO rollup_cursor (name, last_id, updated) VALUES ('hour', ?, ?)").bind(lastHour, Date.now()),
-  ]);
-  return hours.size;
-}
+// The cron as the collector's tests run it: runScheduled in this process on Miniflare's D1 binding,
+// with the settings of workers/collector-query.js, so a run can be bounded (maxPoints).
+const SETTINGS = validateCollectorConfig({ tokens: [{ name: 'sender', secret: 'INGEST_TOKEN' }], readTokens: [{ name: 'reader', secret: 'READ_TOKEN' }] });
+const cursorsNow = async () => Object.fromEntries((await collector.db.prepare('SELECT name, last_id FROM rollup_cursor').all()).results.map((r) => [r.name, r.last_id]));
 
-test('the same answers before the rollup, with half the points rolled up, all of them, and hour rows', async () => {
+test('the same answers before the cron, with half the points rolled up, all of them, and hour rows', async () => {
   const raw = await metricAnswers();
   assert.ok(byService(raw['/api/observe/summary?window=7d']).archive, 'the archive is in the 7 d window');
   const ids = (await collector.db.prepare('SELECT id FROM metric_points ORDER BY id').all()).results.map((r) => r.id);
-  await rollUpMinutes(collector.db, ids[Math.floor(ids.length / 2)]);
+  assert.equal((await collector.db.prepare('SELECT count(*) AS n FROM rollups').first()).n, 0, 'nothing rolled up yet');
+
+  // One bounded run: half the points into minute rows, no hours (the minutes are not caught up).
+  const half = Math.floor(ids.length / 2);
+  const first = await runScheduled(collector.db, SETTINGS, Date.now(), { maxPoints: half });
+  assert.equal(first.minutes.points, half);
+  assert.deepEqual(await cursorsNow(), { minute: ids[half - 1] });
   assertSummary(await metricAnswers(), raw, 'half rolled up');
-  await rollUpMinutes(collector.db, ids[ids.length - 1]);
-  assert.ok((await collector.db.prepare('SELECT count(*) AS n FROM rollups').first()).n > 0);
-  assertSummary(await metricAnswers(), raw, 'all rolled up');
-  assert.ok((await rollUpHours(collector.db)) > 0, 'the archive rolled into an hour row');
-  assertSummary(await metricAnswers(), raw, 'hour rows and the minute rows after them, none counted twice');
-  // Long windows read the archive from its hour row: without its minute rows they answer the same.
+
+  // The Worker's own cron trigger: the rest into minute rows, then the archive's complete hour.
+  await collector.worker.scheduled('* * * * *');
+  const cursors = await cursorsNow();
+  assert.equal(cursors.minute, ids[ids.length - 1]);
+  assert.ok(cursors.hour >= Math.floor((NOW - ARCHIVE_AGE) / 3600_000) * 3600_000, 'the archive\'s hour is rolled');
+  assert.ok((await collector.db.prepare("SELECT count(*) AS n FROM rollups WHERE resolution = 3600 AND service = 'archive'").first()).n > 0);
+  assertSummary(await metricAnswers(), raw, 'all rolled up, hour rows and the minute rows after them, none counted twice');
+
+  // Long windows read the archive from its hour rows: without its minute rows they answer the same.
   await collector.db.prepare("DELETE FROM rollups WHERE resolution = 60 AND service = 'archive'").run();
   const hourly = await metricAnswers();
-  assert.deepEqual(hourly['/api/observe/summary?window=30d&service=archive'], raw['/api/observe/summary?window=30d&service=archive']);
-  assert.deepEqual(byService(hourly['/api/observe/summary?window=7d']).archive, byService(raw['/api/observe/summary?window=7d']).archive);
+  assertSummary(hourly['/api/observe/summary?window=30d&service=archive'], raw['/api/observe/summary?window=30d&service=archive']);
+  assertSummary(byService(hourly['/api/observe/summary?window=7d']).archive, byService(raw['/api/observe/summary?window=7d']).archive);
   assert.equal(byService(hourly['/api/observe/summary?window=24h']).archive, undefined, '24 h windows read minute rows');
 });
 

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { createTelemetry } from 'edgescope';
 import { startWorker } from 'edgescope/testing';
 import { keepingExporter } from '../js/helpers.js';
-import { createReceivers, PD_ROUTING_KEY, WEBHOOK_SECRET } from './alert-receivers.js';
+import { checkPagerDuty, checkSlack, checkWebhook, createReceivers, PD_ROUTING_KEY, WEBHOOK_SECRET } from './alert-receivers.js';
 import { validateCollectorConfig } from '../../js/collector/config.js';
 import { foldPoints, mergeRows, pointFromDb, reWindow, ROLLUP_COLUMNS, rowKey, rowToDb } from '../../js/collector/rollup/fold.js';
 import { sloStatus } from '../../js/collector/slo/status.js';
@@ -92,6 +92,12 @@ const webhookAlerts = () =>
     assert.equal(e.headers['x-edgescope-signature'], `v1=${mac}`);
     return e.body.alert;
   });
+// Every message so far holds to its service's documented schema and limits.
+function checkAllReceived() {
+  receivers.received.slack.forEach(checkSlack);
+  receivers.received.pagerduty.forEach(checkPagerDuty);
+  receivers.received.webhook.forEach(checkWebhook);
+}
 const close = (actual, expected, what) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 
 test('seeded traffic: /api/slos rows, hand-computed at T0 and before any traffic', async () => {
@@ -184,6 +190,10 @@ test('the cron rolls up and evaluates: a fast availability burn pages, a slow la
     ['slo:shop-availability:page', 'firing', 'CRITICAL'],
   ]);
 
+  // Slack got both (the default routes: page everywhere, ticket to Slack and webhooks).
+  assert.deepEqual(receivers.received.slack.map((e) => e.body.blocks[0].text.text).sort(), ['CRITICAL: SLO burn rate (page)', 'WARNING: SLO burn rate (ticket)']);
+  checkAllReceived();
+
   // The next minute's evaluation: still burning, nothing new (one open alert per key, sent once).
   await evaluate(T0 + MINUTE);
   assert.equal((await rows()).length, 2);
@@ -268,6 +278,9 @@ test('an unacknowledged alert is sent again; recovery resolves with PagerDuty re
   const last = webhookAlerts().at(-1);
   assert.deepEqual([last.key, last.state], ['slo:search-latency:ticket', 'resolved']);
   assert.equal(receivers.received.pagerduty.length, 2, 'a ticket never reaches PagerDuty');
+  // Slack after the fires: the ticket's reminder, then both recoveries.
+  assert.deepEqual(receivers.received.slack.slice(2).map((e) => e.body.blocks[0].text.text).sort(), ['INFO: SLO recovered', 'INFO: SLO recovered', 'WARNING: SLO burn rate (ticket)']);
+  checkAllReceived();
   const resolved = await api('/api/alerts?state=resolved');
   assert.equal(resolved.body.alerts.length, 2);
   assert.ok(resolved.body.alerts.every((a) => a.resolvedAt !== null && a.details.deliveryFailures === 0));
@@ -285,10 +298,10 @@ test('a burn that returns fires new alerts; failed deliveries are counted on the
   // 100 bad in 10 minutes: the page, and this time the ticket too (3d: 124 bad of 33,710, burn 3.7).
   assert.deepEqual(open.map((r) => r.key), ['slo:shop-availability:page', 'slo:shop-availability:ticket']);
   const page = JSON.parse(open[0].details);
-  assert.equal(page.deliveryFailures, 2);
-  assert.deepEqual(page.pending.sort(), ['audit', 'oncall']);
+  assert.equal(page.deliveryFailures, 3);
+  assert.deepEqual(page.pending.sort(), ['audit', 'oncall', 'team']);
   assert.equal(page.deliveries.oncall.ok, false);
-  assert.deepEqual(JSON.parse(open[1].details).pending, ['audit']);
+  assert.deepEqual(JSON.parse(open[1].details).pending.sort(), ['audit', 'team']);
   assert.equal((await rows()).filter((r) => r.key === 'slo:shop-availability:page').length, 2, 'the resolved alert and the new one');
 
   // The receiver is back on the same port: the next evaluation delivers what failed, once.
@@ -304,15 +317,17 @@ test('a burn that returns fires new alerts; failed deliveries are counted on the
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   try {
     await evaluate(at + MINUTE);
-    assert.deepEqual(got.map(([path, body]) => [path, body.event_action ?? `${body.alert.key} ${body.alert.state}`]).sort(), [
+    assert.deepEqual(got.map(([path, body]) => [path, body.event_action ?? (body.alert ? `${body.alert.key} ${body.alert.state}` : undefined)]).sort(), [
       ['/pagerduty', 'trigger'],
+      ['/slack/T0/B0/x', undefined],
+      ['/slack/T0/B0/x', undefined],
       ['/webhook', 'slo:shop-availability:page firing'],
       ['/webhook', 'slo:shop-availability:ticket firing'],
     ]);
     const retried = (await rows()).filter((r) => r.state === 'firing').map((r) => JSON.parse(r.details));
     assert.ok(retried.every((d) => d.pending.length === 0 && Object.values(d.deliveries).every((x) => x.ok)));
     await evaluate(at + 2 * MINUTE);
-    assert.equal(got.length, 3, 'nothing pending, nothing sent again');
+    assert.equal(got.length, 5, 'nothing pending, nothing sent again');
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -44,34 +44,26 @@ export async function listTraces(request, { db, url }) {
   if (error === true) add(anyError);
   if (error === false) add(`NOT ${anyError}`);
   if (cursor !== null) add('(r.start_time, r.id) < (?, ?)', ...cursor);
+  // The page's roots first (inner query, LIMIT), then each one's span count and error flag by
+  // the trace_id index: only for the rows of the page, and with no list of bound ids (D1 binds at
+  // most 100 parameters a statement: developers.cloudflare.com/d1/platform/limits/).
   const roots = await db
     .prepare(
-      `SELECT r.id, r.trace_id, r.service, r.name, r.start_time, r.end_time FROM spans r WHERE ${where.join(' AND ')} ` +
-        'ORDER BY r.start_time DESC, r.id DESC LIMIT ?',
+      "SELECT p.*, (SELECT count(*) FROM spans c WHERE c.trace_id = p.trace_id) AS span_count, EXISTS (SELECT 1 FROM spans e WHERE e.trace_id = p.trace_id AND e.status = 'error') AS error " +
+        `FROM (SELECT r.id, r.trace_id, r.service, r.name, r.start_time, r.end_time FROM spans r WHERE ${where.join(' AND ')} ` +
+        'ORDER BY r.start_time DESC, r.id DESC LIMIT ?) p ORDER BY p.start_time DESC, p.id DESC',
     )
     .bind(...binds, limit + 1)
     .all();
   const { items, nextCursor } = page(roots.results, limit, (r) => [r.start_time, r.id]);
-  if (items.length === 0) return Response.json({ traces: [], nextCursor });
-
-  // Span counts and error flags of this page's traces, by the trace_id index: one row per trace.
-  const ids = [...new Set(items.map((r) => r.trace_id))];
-  const stats = await db
-    .prepare(
-      `SELECT trace_id, count(*) AS spans, max(status = 'error') AS error FROM spans WHERE trace_id IN (${ids.map(() => '?').join(', ')}) ` +
-        'GROUP BY trace_id LIMIT ?',
-    )
-    .bind(...ids, ids.length)
-    .all();
-  const byTrace = new Map(stats.results.map((s) => [s.trace_id, s]));
   const traces = items.map((r) => ({
     traceId: r.trace_id,
     service: r.service,
     rootName: r.name,
     startTime: r.start_time,
     durationMs: r.end_time - r.start_time,
-    spanCount: byTrace.get(r.trace_id)?.spans ?? 1,
-    error: byTrace.get(r.trace_id)?.error === 1,
+    spanCount: r.span_count,
+    error: r.error === 1,
   }));
   return Response.json({ traces, nextCursor });
 }

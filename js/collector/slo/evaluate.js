@@ -53,10 +53,13 @@ export async function evaluateSlos(db, settings, env, now) {
   const summary = { evaluated: settings.slos.length, fired: 0, resolved: 0, reminded: 0, delivered: 0, deliveryFailures: 0, channelErrors: 0, unmeasured: 0 };
   const alerting = settings.alerting;
   const assessed = await assessSlos(db, settings.slos, now);
+  const skipped = assessed[0]?.counts.skipped ?? 0;
+  if (skipped > 0) console.warn(`edgescope collector: ${skipped} raw request-metric point(s) whose type differs from their series left out of the SLO evaluation (rollup/fold.js conflict)`);
   const open = await openSloAlerts(db);
   const jobs = []; // { alert, phase, to: 'all' | 'pending' }
   for (const { slo, counts, result } of assessed) {
     summary.unmeasured += counts.unmeasured;
+    if (counts.unmeasured > 0) console.warn(`edgescope collector: SLO ${slo.name}: ${counts.unmeasured} request(s) in its windows have no exponential sketch or explicit buckets; left out of good and total (reported as unmeasured in /api/slos)`);
     for (const severity of SEVERITIES) {
       const key = alertKey(slo.name, severity);
       const rule = result[severity];
