@@ -1,0 +1,76 @@
+// `npm start`'s traffic generator: a steady, mixed stream of requests to the example app
+// (examples/app) so the collector's dashboard has something to show within seconds — successes,
+// 404s, thrown errors (500), slow upstream calls, streamed bodies, and a cached route whose
+// requests are served from memory, the Cache API or built (cache.tier).
+//
+// Two loops, each one request at a time with a random pause between (about 5 requests/s in all):
+// enough for every chart, little enough that a laptop does not notice. Every request produces an
+// ingest payload, and so one D1 batch, in the collector.
+
+const LOOPS = 2;
+const PAUSE_MS = [150, 450];
+const REQUEST_TIMEOUT_MS = 15000;
+
+// [weight, path()]: the mix. A few SKUs out of 12 fit the app's 4-entry memory tier, the rest come
+// from the Cache API once built, so all three tiers show up.
+const int = (lo, hi) => lo + Math.floor(Math.random() * (hi - lo + 1));
+const ROUTES = [
+  [30, () => '/api/items'],
+  [25, () => `/api/price?sku=${int(1, 12)}`],
+  [10, () => `/api/items/${int(1, 5)}`], // 4 and 5 do not exist: 404
+  [10, () => '/error'],
+  [8, () => `/slow?ms=${int(200, 1500)}`],
+  [7, () => '/stream'],
+  [5, () => '/'],
+];
+const TOTAL_WEIGHT = ROUTES.reduce((sum, [w]) => sum + w, 0);
+
+function pickPath() {
+  let r = Math.random() * TOTAL_WEIGHT;
+  for (const [weight, path] of ROUTES) {
+    r -= weight;
+    if (r < 0) return path();
+  }
+  return ROUTES[0][1]();
+}
+
+// Starts the loops against appUrl (ending in '/'); returns { counts(), stop() }. counts() is
+// { requests, ok, clientErrors, serverErrors, failed } so far; stop() ends the loops and aborts
+// requests in flight, resolving once they have returned.
+export function startTraffic(appUrl) {
+  const counts = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, failed: 0 };
+  const abort = new AbortController();
+  const sleep = (ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+
+  async function loop() {
+    while (!abort.signal.aborted) {
+      const url = new URL(pickPath(), appUrl);
+      try {
+        const res = await fetch(url, { signal: AbortSignal.any([abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
+        await res.arrayBuffer(); // the whole body: /stream's spans are recorded while it streams
+        counts.requests++;
+        if (res.status >= 500) counts.serverErrors++;
+        else if (res.status >= 400) counts.clientErrors++;
+        else counts.ok++;
+      } catch {
+        if (abort.signal.aborted) break;
+        counts.requests++;
+        counts.failed++; // the app did not answer (restarting, or stopped): counted, not fatal
+      }
+      await sleep(int(PAUSE_MS[0], PAUSE_MS[1]));
+    }
+  }
+
+  const loops = Array.from({ length: LOOPS }, loop);
+  return {
+    counts: () => ({ ...counts }),
+    async stop() {
+      abort.abort();
+      await Promise.all(loops);
+    },
+  };
+}
