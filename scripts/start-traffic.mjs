@@ -3,7 +3,8 @@
 // 404s, thrown errors (500), slow upstream calls, streamed bodies, and a cached route whose
 // requests are served from memory, the Cache API or built (cache.tier).
 //
-// Two loops, each one request at a time with a random pause between (about 5 requests/s in all):
+// Every route is visited once first, then the mix is random by weight. Two loops, each one
+// request at a time with a random pause between (about 5 requests/s in all):
 // enough for every chart, little enough that a laptop does not notice. Every request produces an
 // ingest payload, and so one D1 batch, in the collector.
 
@@ -25,7 +26,7 @@ const ROUTES = [
 ];
 const TOTAL_WEIGHT = ROUTES.reduce((sum, [w]) => sum + w, 0);
 
-function pickPath() {
+function weightedPath() {
   let r = Math.random() * TOTAL_WEIGHT;
   for (const [weight, path] of ROUTES) {
     r -= weight;
@@ -40,10 +41,19 @@ function pickPath() {
 export function startTraffic(appUrl) {
   const counts = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, failed: 0 };
   const abort = new AbortController();
+  // The first requests visit every route once, in order, so each shows on the dashboard at once.
+  let visited = 0;
+  const pickPath = () => (visited < ROUTES.length ? ROUTES[visited++][1]() : weightedPath());
+  // A pause that stop() cuts short; its listener goes when the pause ends (no pile-up over hours).
   const sleep = (ms) =>
     new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(timer);
+        abort.signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      abort.signal.addEventListener('abort', wake);
     });
 
   async function loop() {
