@@ -1,7 +1,7 @@
 // `npm start`'s traffic generator: a steady, mixed stream of requests to the example app
 // (examples/app) so the collector's dashboard has something to show within seconds — successes,
-// 404s, thrown errors (500), slow upstream calls, streamed bodies, and a cached route whose
-// requests are served from memory, the Cache API or built (cache.tier).
+// thrown errors (500), bad requests (400), slow streamed bodies (/stream takes half a second),
+// and a cached route whose requests are served from the Cache API or built (cache.tier).
 //
 // Every route is visited once first, then the mix is random by weight. Two loops, each one
 // request at a time with a random pause between (about 5 requests/s in all):
@@ -12,17 +12,16 @@ const LOOPS = 2;
 const PAUSE_MS = [150, 450];
 const REQUEST_TIMEOUT_MS = 15000;
 
-// [weight, path()]: the mix. A few SKUs out of 12 fit the app's 4-entry memory tier, the rest come
-// from the Cache API once built, so all three tiers show up.
+// [weight, path()]: the mix. 12 SKUs: each is built once, then served from the Cache API, so the
+// hit ratio climbs as the run goes on.
 const int = (lo, hi) => lo + Math.floor(Math.random() * (hi - lo + 1));
 const ROUTES = [
-  [30, () => '/api/items'],
-  [25, () => `/api/price?sku=${int(1, 12)}`],
-  [10, () => `/api/items/${int(1, 5)}`], // 4 and 5 do not exist: 404
-  [10, () => '/error'],
-  [8, () => `/slow?ms=${int(200, 1500)}`],
-  [7, () => '/stream'],
+  [35, () => '/api/items'],
+  [30, () => `/api/price?sku=${int(1, 12)}`],
+  [12, () => '/error'],
+  [10, () => '/stream'],
   [5, () => '/'],
+  [3, () => '/api/price?sku=none'], // 400
 ];
 const TOTAL_WEIGHT = ROUTES.reduce((sum, [w]) => sum + w, 0);
 

@@ -262,7 +262,7 @@ const ready = await Promise.all([
 ]);
 if (ready.every(Boolean) && !stopping) {
   console.log(`[start] dashboard: open ${collectorUrl}`);
-  console.log(`[start] example app: ${appUrl} (try /api/items, /api/price?sku=3, /slow, /stream, /error)`);
+  console.log(`[start] example app: ${appUrl} (try /api/items, /api/price?sku=3, /stream, /error)`);
   if (options.traffic) {
     traffic = startTraffic(appUrl);
     console.log(`[start] generating traffic to the app (about 5 requests/s; --no-traffic turns it off); Ctrl-C stops everything`);

@@ -8,52 +8,21 @@ const ITEMS = [
   { id: 3, name: 'cocoa' },
 ];
 
-// A small memory tier in front of the Cache API: module scope lives as long as the isolate, and a
-// Workers isolate may be evicted at any time, so it only ever holds a few entries.
-const MEMO_ENTRIES = 4;
-const memo = new Map();
-
-function remember(sku, price) {
-  memo.delete(sku);
-  memo.set(sku, price);
-  if (memo.size > MEMO_ENTRIES) memo.delete(memo.keys().next().value);
-}
-
-// A price from memory, from the Cache API (scope.caches: match and put are spans, a match counts
-// as a 'cache' lookup), or built: the 'index' span's source decides the request's cache.tier.
+// A price from the Cache API (scope.caches: match and put are spans, and a match counts as a
+// 'cache' lookup, hit or miss) or built on a miss: the 'index' span's source decides the
+// request's cache.tier.
 async function price(t, sku) {
   return t.trace('index', async (span) => {
-    const held = memo.get(sku);
-    t.recordFetch({ tier: 'memory', hit: held !== undefined, durationMs: 0 }); // a Map lookup
-    if (held !== undefined) {
-      span.setSource('memory');
-      return held;
-    }
-    const key = new Request(`https://prices.example/sku/${sku}`);
+    const key = `https://prices.example/sku/${sku}`;
     const cached = await t.caches.default.match(key);
-    if (cached) {
-      const value = await cached.json();
-      remember(sku, value);
-      span.setSource('cache');
-      return value;
-    }
+    span.setSource(cached ? 'cache' : 'build');
+    if (cached) return cached.json();
     await scheduler.wait(20); // stands in for the origin
     const value = { sku, cents: 100 + sku * 7 };
     await t.caches.default.put(key, Response.json(value, { headers: { 'cache-control': 'max-age=300' } }));
-    remember(sku, value);
-    span.setSource('build');
     return value;
   });
 }
-
-function intParam(url, name, fallback, min, max) {
-  const text = url.searchParams.get(name);
-  if (text === null) return fallback;
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
-}
-
-const badParam = (name, min, max) => Response.json({ error: `${name} must be an integer from ${min} to ${max}` }, { status: 400 });
 
 async function listItems(t) {
   return t.trace('db.query', async (span) => {
@@ -67,14 +36,12 @@ function page() {
   return `edgescope example app
 
 Try:
-  /api/items       child spans, a counter, a histogram and a log line
-  /api/items/9     an unknown item: 404
-  /api/price?sku=3 a memory tier in front of the Cache API (cache.tier memory, cache or build)
-  /slow?ms=800     a slow upstream call (at most 5000 ms)
-  /stream          a streamed body; telemetry recorded while streaming is exported after it
-  /error           a handler that throws (the runtime answers 500; the span records the exception)
+  /api/items    child spans, a counter, a histogram and a log line
+  /api/price    from the Cache API or built (cache.tier)
+  /stream       a streamed body; telemetry recorded while streaming is exported after it
+  /error        a handler that throws (the runtime answers 500; the span records the exception)
 
-Each request's telemetry goes to the collector; npm start prints its dashboard's URL.
+See it all on the dashboard whose URL npm start printed.
 `;
 }
 
@@ -95,16 +62,9 @@ export default instrument(
         }
         case '/api/price': {
           t.setRoute('/api/price');
-          const sku = intParam(url, 'sku', 1, 1, 1000);
-          if (sku === null) return badParam('sku', 1, 1000);
-          return Response.json(await price(t, sku));
-        }
-        case '/slow': {
-          t.setRoute('/slow');
-          const ms = intParam(url, 'ms', 800, 0, 5000);
-          if (ms === null) return badParam('ms', 0, 5000);
-          await t.trace('upstream.call', () => scheduler.wait(ms));
-          return Response.json({ waitedMs: ms });
+          const sku = url.searchParams.get('sku') ?? '1';
+          if (!/^\d{1,3}$/.test(sku)) return Response.json({ error: 'sku: 0 to 999' }, { status: 400 });
+          return Response.json(await price(t, Number(sku)));
         }
         case '/stream': {
           t.setRoute('/stream');
@@ -124,11 +84,6 @@ export default instrument(
           t.setRoute('/error');
           throw new Error('something broke on purpose');
         default:
-          if (url.pathname.startsWith('/api/items/')) {
-            t.setRoute('/api/items/:id');
-            const item = ITEMS.find((it) => `/api/items/${it.id}` === url.pathname);
-            return item ? Response.json(item) : Response.json({ error: 'no such item' }, { status: 404 });
-          }
           t.setRoute('/');
           return new Response(page(), { headers: { 'content-type': 'text/plain; charset=utf-8' } });
       }
