@@ -11,7 +11,9 @@
 //      var EDGESCOPE_LOCAL_READ=1: its query API and dashboard answer loopback requests without a
 //      read token (examples/collector/src/index.js says why that stays local);
 //   4. starts the app with COLLECTOR_URL = the collector's /api/observe/ingest and the token;
-//   5. once both answer, prints the dashboard's and the app's URLs and starts the traffic.
+//   5. once both answer, prints the dashboard's and the app's URLs and starts the traffic;
+//   6. when the collector's configuration has triggers.crons, fires them at the start of every
+//      minute (wrangler dev --test-scheduled; start-cron.mjs), as Cloudflare's cron trigger would.
 // Ctrl-C (or SIGTERM) stops the traffic and both wrangler process groups, workerd included.
 //
 //   npm start [-- options]; a flag wins over its environment variable:
@@ -39,7 +41,6 @@ import { runWrangler, stopWrangler } from './start-wrangler.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP_CONFIG = join(ROOT, 'examples/app/wrangler.toml');
 const COLLECTOR_CONFIG = join(ROOT, 'examples/collector/wrangler.jsonc');
-const DATABASE = 'edgescope'; // database_name in examples/collector/wrangler.jsonc
 const INGEST_PATH = '/api/observe/ingest';
 const APP_DELIBERATE_ERROR = 'Error: something broke on purpose'; // examples/app's /error
 
@@ -139,9 +140,9 @@ function writeSecrets(token) {
 
 // `wrangler d1 migrations apply`: every migration in the collector's migrations_dir not yet
 // applied to the local database in persistTo. Its output is shown only when it fails.
-async function applyMigrations(persistTo) {
+async function applyMigrations(persistTo, database) {
   const lines = [];
-  const run = runWrangler(['d1', 'migrations', 'apply', DATABASE, '--local', '--persist-to', persistTo, '--config', COLLECTOR_CONFIG], {
+  const run = runWrangler(['d1', 'migrations', 'apply', database, '--local', '--persist-to', persistTo, '--config', COLLECTOR_CONFIG], {
     label: 'd1',
     print: false,
     collect: lines,
@@ -215,8 +216,18 @@ const collectorHint = options.collectorPort === 4318 ? ' (4318 is the OTLP port:
 const collectorPort = await freePort(options.collectorPort, `pass --collector-port N (or EDGESCOPE_COLLECTOR_PORT=N; 0 picks any free port)${collectorHint}`);
 const inspectorPorts = [await freePort(0, ''), await freePort(0, '')];
 
+// The collector's D1 database name and cron expressions, from its wrangler configuration.
+// (start-cron.mjs loads wrangler's config reader, which takes a moment: not needed for --help.)
+const { readCollectorConfig, startCronTrigger } = await import('./start-cron.mjs');
+let collectorConfig;
+try {
+  collectorConfig = readCollectorConfig(COLLECTOR_CONFIG);
+} catch (error) {
+  fail(`cannot read the collector's configuration: ${error.message}`, 1);
+}
+
 mkdirSync(options.persistTo, { recursive: true });
-await applyMigrations(options.persistTo);
+await applyMigrations(options.persistTo, collectorConfig.database);
 if (stopping) await stopping;
 
 const token = randomBytes(24).toString('base64url');
@@ -224,10 +235,10 @@ const secrets = writeSecrets(token);
 const collectorUrl = `http://127.0.0.1:${collectorPort}/`;
 const appUrl = `http://127.0.0.1:${appPort}/`;
 
-const collector = runWrangler(devArgs(COLLECTOR_CONFIG, collectorPort, inspectorPorts[0], options.persistTo, secrets.collector, { EDGESCOPE_LOCAL_READ: '1' }), {
-  label: 'collector',
-  quietRequests: !options.verbose,
-});
+const collectorArgs = devArgs(COLLECTOR_CONFIG, collectorPort, inspectorPorts[0], options.persistTo, secrets.collector, { EDGESCOPE_LOCAL_READ: '1' });
+// --test-scheduled: /__scheduled runs the cron (start-cron.mjs), as the platform's trigger would.
+if (collectorConfig.crons.length) collectorArgs.push('--test-scheduled');
+const collector = runWrangler(collectorArgs, { label: 'collector', quietRequests: !options.verbose });
 const appVars = { COLLECTOR_URL: new URL(INGEST_PATH, collectorUrl).href, ...(options.console ? { EDGESCOPE_CONSOLE: '1' } : {}) };
 // The app keeps its Cache API state apart from the collector's D1 (wrangler dev keeps both under
 // --persist-to; one directory per Worker keeps them from sharing a lock).
@@ -241,9 +252,10 @@ const app = runWrangler(devArgs(APP_CONFIG, appPort, inspectorPorts[1], join(opt
 
 let traffic = null;
 let report = null;
+let cron = null;
 everything = async () => {
   clearInterval(report);
-  await traffic?.stop();
+  await Promise.all([traffic?.stop(), cron?.stop()]);
   await Promise.all([stopWrangler(app), stopWrangler(collector)]);
 };
 for (const proc of [collector, app]) {
@@ -263,6 +275,14 @@ const ready = await Promise.all([
 if (ready.every(Boolean) && !stopping) {
   console.log(`[start] dashboard: open ${collectorUrl}`);
   console.log(`[start] example app: ${appUrl} (try /api/items, /api/price?sku=3, /stream, /error)`);
+  if (collectorConfig.crons.length) {
+    cron = startCronTrigger(collectorUrl, collectorConfig.crons, {
+      onRun: ({ cron: expression, ok, status, detail }) => {
+        if (!ok) console.error(`[start] the collector's cron (${expression}) failed: ${status ? `HTTP ${status}` : 'no answer'} ${detail}`);
+      },
+    });
+    console.log(`[start] the collector's cron (${collectorConfig.crons.join(', ')}) runs at the start of every minute (wrangler dev --test-scheduled)`);
+  }
   if (options.traffic) {
     traffic = startTraffic(appUrl);
     console.log(`[start] generating traffic to the app (about 5 requests/s; --no-traffic turns it off); Ctrl-C stops everything`);
@@ -272,7 +292,7 @@ if (ready.every(Boolean) && !stopping) {
       const last = before;
       const d = (key) => now[key] - last[key];
       before = now;
-      console.log(`[traffic] ${d('requests')} requests in ${TRAFFIC_REPORT_MS / 1000} s: ${d('ok')} ok, ${d('clientErrors')} 4xx, ${d('serverErrors')} 5xx (/error throws on purpose)${d('failed') ? `, ${d('failed')} unanswered` : ''} (${now.requests} in all); dashboard ${collectorUrl}`);
+      console.log(`[traffic] ${d('requests')} requests in ${TRAFFIC_REPORT_MS / 1000} s: ${d('ok')} ok, ${d('clientErrors')} 4xx, ${d('serverErrors')} 5xx (/error throws on purpose)${d('failed') ? `, ${d('failed')} unanswered` : ''} (${now.requests} in all)${cron ? `, ${cron.runs()} cron runs` : ''}; dashboard ${collectorUrl}`);
     }, TRAFFIC_REPORT_MS);
   } else {
     console.log('[start] no generated traffic (--no-traffic); Ctrl-C stops everything');
