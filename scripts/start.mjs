@@ -155,7 +155,8 @@ async function applyMigrations(persistTo, database) {
     for (const line of lines) console.error(`[d1] ${line}`);
     fail(`applying the collector's D1 migrations to ${persistTo} failed (wrangler exited with ${code}); its output is above`, 1);
   }
-  const applied = lines.map((line) => /(\d+_\S+\.sql)\s*│\s*✅/.exec(line)?.[1]).filter(Boolean);
+  // wrangler prints its status table after each migration: each name once, in order.
+  const applied = [...new Set(lines.map((line) => /(\d+_\S+\.sql)\s*│\s*✅/.exec(line)?.[1]).filter(Boolean))];
   console.log(`[start] local D1 in ${persistTo}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`);
 }
 
