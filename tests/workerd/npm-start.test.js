@@ -77,8 +77,8 @@ const stillRunning = (p) => {
   return now !== null && now.started === p.started && now.state !== 'Z';
 };
 
-function startNpmStart(args) {
-  const child = spawn(process.execPath, [START, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function startNpmStart(args, env = {}) {
+  const child = spawn(process.execPath, [START, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const lines = [];
   let text = '';
   for (const stream of [child.stdout, child.stderr]) {
@@ -177,4 +177,32 @@ test('npm start serves the app and the collector on local D1, stores the generat
   assert.ok(secretsDir, 'wrangler named the secrets file');
   // wrangler prints it relative to its working directory, the repository (npm start's too).
   assert.throws(() => readFileSync(resolve(ROOT, secretsDir, 'collector.env')), { code: 'ENOENT' });
+});
+
+test('with EDGESCOPE_TRAFFIC=0 (--no-traffic) only our own request leaves a trace (the readiness probe is unsampled); SIGTERM stops everything', { timeout: 90_000 }, async (t) => {
+  const persistTo = mkdtempSync(join(tmpdir(), 'edgescope-npm-start-'));
+  t.after(() => rmSync(persistTo, { recursive: true, force: true }));
+  const [port, collectorPort] = [await freePort(), await freePort()];
+  const run = startNpmStart(['--port', String(port), '--collector-port', String(collectorPort), '--persist-to', persistTo], { EDGESCOPE_TRAFFIC: '0' });
+  const seen = new Map();
+  t.after(() => {
+    for (const p of seen.values()) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
+    if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  });
+  await run.waitFor(/\[start\] no generated traffic \(--no-traffic\)/, 60_000);
+  for (const p of descendants(run.child.pid)) seen.set(p.pid, p);
+  // A request of our own still goes through the app to the collector.
+  const res = await fetch(`http://127.0.0.1:${port}/api/items`);
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  let rows = [];
+  for (const until = Date.now() + 30_000; Date.now() < until && rows.length === 0; await sleep(500)) {
+    rows = await query(persistTo, "SELECT name FROM spans WHERE parent_span_id IS NULL");
+  }
+  assert.deepEqual(rows.map((r) => r.name), ['GET /api/items'], 'only our request left a trace (the HEAD probe is unsampled)');
+  run.child.kill('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 0, signal: null });
+  assert.doesNotMatch(run.output(), /\[traffic\]/);
+  for (let i = 0; i < 20 && [...seen.values()].some(stillRunning); i++) await sleep(100);
+  assert.deepEqual([...seen.values()].filter(stillRunning).map((p) => `${p.pid} ${p.comm}`), []);
 });
