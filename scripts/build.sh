@@ -29,3 +29,4 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
     echo "[build] $module: $(wc -c < "$module") bytes, $(gzip -9c "$module" | wc -c) gzipped"
   done
 fi
+node scripts/build-dashboard.mjs

@@ -13,6 +13,7 @@ command -v wasm-opt >/dev/null || need_apt+=(binaryen)
 command -v wasm-objdump >/dev/null || need_apt+=(wabt)
 [ -f /usr/include/nlohmann/json.hpp ] || need_apt+=(nlohmann-json3-dev)
 [ -f /usr/include/doctest/doctest.h ] || need_apt+=(doctest-dev)
+command -v chromium >/dev/null || need_apt+=(chromium)  # the dashboard's page tests (puppeteer-core drives it)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[deps] installing Debian packages: ${need_apt[*]}"
   SUDO=""

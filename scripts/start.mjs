@@ -1,41 +1,62 @@
-// `npm start`: runs the example app (examples/app) under `wrangler dev`, with a local capture
-// collector (edgescope/testing) it reports to, and prints every span, metric and log that arrives,
-// laid out for the terminal's width.
+// `npm start`: the example app (examples/app) and the edgescope collector (examples/collector)
+// together under `wrangler dev`, on local D1 — no Cloudflare account, no setup — with a traffic
+// generator so the collector's dashboard has data within seconds.
 //
-//   npm start [-- options]
-//     --port N               the example app's port (default 8787, wrangler's own default)
-//     --collector-port N     the capture collector's port (default 0: any free port, printed).
-//                            Not 4318: that is the standard OTLP/HTTP port, where a local
-//                            OpenTelemetry Collector is likely to be listening already.
-//     --console              also print each record from inside the Worker, through
-//                            exporters.console(), in wrangler's output
-//     --help                 this text
-//   Environment (a flag wins over its variable):
-//     EDGESCOPE_PORT=N            as --port
-//     EDGESCOPE_COLLECTOR_PORT=N  as --collector-port
-//     EDGESCOPE_CONSOLE=1         as --console: passed to the Worker as the EDGESCOPE_CONSOLE var,
-//                                 for which examples/app adds exporters.console() next to its
-//                                 HTTP exporter (one `[edgescope] span|metric|log ...` line per
-//                                 record, the layout `wrangler tail` shows)
+//   1. applies the collector's D1 migrations (every file in examples/collector/migrations) to a
+//      local database: `wrangler d1 migrations apply edgescope --local --persist-to DIR`;
+//   2. generates an ingest token for this run and hands it to both Workers as a local secret
+//      (`--env-file`, a file in a fresh temporary directory, mode 0600, removed on exit: never in
+//      the repository and never on a command line, where `ps` would show it);
+//   3. starts the collector (`wrangler dev`, same DIR, so it sees the migrated database) with the
+//      var EDGESCOPE_LOCAL_READ=1: its query API and dashboard answer loopback requests without a
+//      read token (examples/collector/src/index.js says why that stays local);
+//   4. starts the app with COLLECTOR_URL = the collector's /api/observe/ingest and the token;
+//   5. once both answer, prints the dashboard's and the app's URLs and starts the traffic;
+//   6. when the collector's configuration has triggers.crons, fires them at the start of every
+//      minute (wrangler dev --test-scheduled; start-cron.mjs), as Cloudflare's cron trigger would.
+// Ctrl-C (or SIGTERM) stops the traffic and both wrangler process groups, workerd included.
 //
-// "open http://127.0.0.1:PORT/" is printed once the app answers: the script polls it with
-// HEAD / requests carrying an unsampled traceparent, so the probe records no span (its request
-// duration metric, method HEAD, is the only trace it leaves).
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+//   npm start [-- options]; a flag wins over its environment variable:
+//     --port N             EDGESCOPE_PORT            the app (default 8787)
+//     --collector-port N   EDGESCOPE_COLLECTOR_PORT  the collector and its dashboard (default
+//                                                    8788; 0 = any free port). Not 4318: that is
+//                                                    where a local OpenTelemetry Collector listens.
+//     --persist-to DIR     EDGESCOPE_PERSIST_TO      local D1 (and cache) state, kept between runs
+//                                                    (default .wrangler/edgescope-start)
+//     --no-traffic         EDGESCOPE_TRAFFIC=0       no generated requests
+//     --verbose            EDGESCOPE_VERBOSE=1       also wrangler's line per request served, and
+//                                                    its report of each /error exception
+//     --console            EDGESCOPE_CONSOLE=1       the app also prints each record through
+//                                                    exporters.console(), in its wrangler output
+//     --help
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { lineFormatter } from '../js/format-lines.js';
-import { startCollector } from '../js/testing/index.js';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTraffic } from './start-traffic.mjs';
+import { runWrangler, stopWrangler } from './start-wrangler.mjs';
 
-const USAGE = `usage: npm start [-- --port N] [--collector-port N] [--console]
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const APP_CONFIG = join(ROOT, 'examples/app/wrangler.toml');
+const COLLECTOR_CONFIG = join(ROOT, 'examples/collector/wrangler.jsonc');
+const INGEST_PATH = '/api/observe/ingest';
+const APP_DELIBERATE_ERROR = 'Error: something broke on purpose'; // examples/app's /error
+
+const USAGE = `usage: npm start [-- options]
   --port N             the example app's port (default 8787; env EDGESCOPE_PORT)
-  --collector-port N   the capture collector's port (default 0 = any free port; env EDGESCOPE_COLLECTOR_PORT)
-  --console            also print records from inside the Worker via exporters.console() (env EDGESCOPE_CONSOLE=1)`;
+  --collector-port N   the collector and its dashboard (default 8788, 0 = any free port; env EDGESCOPE_COLLECTOR_PORT)
+  --persist-to DIR     local D1 state, kept between runs (default .wrangler/edgescope-start; env EDGESCOPE_PERSIST_TO)
+  --no-traffic         do not generate requests to the app (env EDGESCOPE_TRAFFIC=0)
+  --verbose            also print wrangler's line for every request served and each /error stack (env EDGESCOPE_VERBOSE=1)
+  --console            the app also prints each record via exporters.console() (env EDGESCOPE_CONSOLE=1)
+  --help               this text`;
 
 const READY_POLL_MS = 250;
 const READY_ATTEMPT_MS = 2000;
 const SLOW_START_NOTE_MS = 30000;
+const TRAFFIC_REPORT_MS = 15000;
 
 function fail(message, code = 2) {
   console.error(`[start] ${message}`);
@@ -46,8 +67,11 @@ function parseOptions(argv, env) {
   const options = {
     port: env.EDGESCOPE_PORT ?? '8787',
     portFrom: 'EDGESCOPE_PORT',
-    collectorPort: env.EDGESCOPE_COLLECTOR_PORT ?? '0',
+    collectorPort: env.EDGESCOPE_COLLECTOR_PORT ?? '8788',
     collectorPortFrom: 'EDGESCOPE_COLLECTOR_PORT',
+    persistTo: env.EDGESCOPE_PERSIST_TO ?? join(ROOT, '.wrangler/edgescope-start'),
+    traffic: env.EDGESCOPE_TRAFFIC !== '0',
+    verbose: env.EDGESCOPE_VERBOSE === '1',
     console: env.EDGESCOPE_CONSOLE === '1',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +83,9 @@ function parseOptions(argv, env) {
     };
     if (flag === '--port') [options.port, options.portFrom] = [value(), '--port'];
     else if (flag === '--collector-port') [options.collectorPort, options.collectorPortFrom] = [value(), '--collector-port'];
+    else if (flag === '--persist-to') options.persistTo = value();
+    else if (flag === '--no-traffic') options.traffic = false;
+    else if (flag === '--verbose') options.verbose = true;
     else if (flag === '--console') options.console = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
@@ -67,6 +94,9 @@ function parseOptions(argv, env) {
   }
   options.port = port(options.port, options.portFrom, 1);
   options.collectorPort = port(options.collectorPort, options.collectorPortFrom, 0);
+  if (options.collectorPort === options.port) fail(`${options.collectorPortFrom} and ${options.portFrom} are both ${options.port}: the app and the collector need a port each`);
+  if (options.persistTo.trim() === '') fail('--persist-to (or EDGESCOPE_PERSIST_TO) must name a directory');
+  options.persistTo = resolve(options.persistTo);
   return options;
 }
 
@@ -76,102 +106,196 @@ function port(text, from, min) {
   return n;
 }
 
-// wrangler dev would otherwise fail later, with a message about its own internals.
-async function assertPortFree(portNumber, hint) {
+// Listens on 127.0.0.1:portNumber and closes again: the port it got (any free one for 0), or an
+// error code. wrangler dev would otherwise fail later, with a message about its own internals.
+async function probePort(portNumber) {
   const server = createServer();
-  const error = await new Promise((resolve) => {
-    server.once('error', resolve);
-    server.listen(portNumber, '127.0.0.1', () => server.close(() => resolve(null)));
+  return new Promise((done) => {
+    server.once('error', (error) => done({ error: error.code ?? error.message }));
+    server.listen(portNumber, '127.0.0.1', () => {
+      const got = server.address().port;
+      server.close(() => done({ port: got }));
+    });
   });
-  if (error) fail(`port ${portNumber} on 127.0.0.1 is not available (${error.code ?? error.message}); ${hint}`, 1);
 }
 
-const options = parseOptions(process.argv.slice(2), process.env);
-await assertPortFree(options.port, 'another wrangler dev? pass --port N (or EDGESCOPE_PORT=N)');
-
-const width = () => Math.max(60, (process.stdout.isTTY && process.stdout.columns) || 100);
-let format = lineFormatter({ width: width() });
-process.stdout.on('resize', () => (format = lineFormatter({ width: width() })));
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-let collector;
-try {
-  collector = await startCollector({
-    port: options.collectorPort,
-    onRecords({ spans, metrics, logs }, { format: wire, bytes, doc }) {
-      console.log(`\n[collector] ${wire} payload, ${bytes} bytes: ${plural(spans.length, 'span')}, ${plural(metrics.length, 'metric')}, ${plural(logs.length, 'log')}`);
-      if (wire === 'native') for (const line of format(doc)) console.log(line);
-    },
-  });
-} catch (error) {
-  const hint = options.collectorPort === 4318 ? ' (4318 is the OTLP port: is an OpenTelemetry Collector running?)' : '';
-  fail(`the capture collector cannot listen on 127.0.0.1:${options.collectorPort}${hint}: ${error.code ?? error.message}; pass --collector-port N (or EDGESCOPE_COLLECTOR_PORT=N; 0 picks any free port)`, 1);
+async function freePort(portNumber, hint) {
+  const { port: got, error } = await probePort(portNumber);
+  if (error) fail(`port ${portNumber} on 127.0.0.1 is not available (${error}); ${hint}`, 1);
+  return got;
 }
-console.log(`[collector] capture collector listening on ${collector.url} (POST /ingest, /v1/traces|metrics|logs)`);
 
-const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-const args = [
-  wranglerBin, 'dev',
-  '--config', 'examples/app/wrangler.toml',
-  '--ip', '127.0.0.1',
-  '--port', String(options.port),
-  '--var', `COLLECTOR_URL:${collector.nativeUrl}`,
-];
-if (options.console) args.push('--var', 'EDGESCOPE_CONSOLE:1');
-const wrangler = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-let wranglerExited = false;
+// The run's secrets, one env file per Worker (wrangler dev --env-file), in a directory only this
+// user can read; removed on exit, however this script ends.
+function writeSecrets(token) {
+  const dir = mkdtempSync(join(tmpdir(), 'edgescope-start-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = (name, text) => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode: 0o600 });
+    return path;
+  };
+  return { collector: file('collector.env', `INGEST_TOKEN=${token}\n`), app: file('app.env', `COLLECTOR_TOKEN=${token}\n`) };
+}
 
-const appUrl = `http://127.0.0.1:${options.port}/`;
-console.log(`[start] starting wrangler dev on ${appUrl}${options.console ? ' (with exporters.console())' : ''}; waiting for it to answer…`);
+// `wrangler d1 migrations apply`: every migration in the collector's migrations_dir not yet
+// applied to the local database in persistTo. Its output is shown only when it fails.
+async function applyMigrations(persistTo, database) {
+  const lines = [];
+  const run = runWrangler(['d1', 'migrations', 'apply', database, '--local', '--persist-to', persistTo, '--config', COLLECTOR_CONFIG], {
+    label: 'd1',
+    print: false,
+    collect: lines,
+    env: { CI: '1' }, // non-interactive: wrangler applies without asking (it says so in its output)
+  });
+  stopOnSignal = () => stopWrangler(run);
+  const code = await run.exited;
+  stopOnSignal = null;
+  if (code !== 0) {
+    for (const line of lines) console.error(`[d1] ${line}`);
+    fail(`applying the collector's D1 migrations to ${persistTo} failed (wrangler exited with ${code}); its output is above`, 1);
+  }
+  // wrangler prints its status table after each migration: each name once, in order.
+  const applied = [...new Set(lines.map((line) => /(\d+_\S+\.sql)\s*│\s*✅/.exec(line)?.[1]).filter(Boolean))];
+  console.log(`[start] local D1 in ${persistTo}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`);
+}
 
-// A W3C traceparent whose sampled flag is 0: the app follows it and records no span for the probe.
+function devArgs(config, portNumber, inspectorPort, persistTo, envFile, vars) {
+  const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(portNumber), '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--env-file', envFile, '--show-interactive-dev-session=false'];
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  return args;
+}
+
+// An unsampled W3C traceparent (sampled flag 0): the app records no span for a readiness probe.
 function unsampledTraceparent() {
-  const hex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `00-${hex(16)}-${hex(8)}-00`;
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
 }
 
-async function waitUntilAnswering() {
+// Polls url until isReady(response); false if the process exits first.
+async function waitUntilAnswering(url, proc, init, isReady) {
+  let exited = false;
+  proc.exited.then(() => (exited = true));
   const started = Date.now();
   let noted = false;
   let last = 'no answer yet';
-  while (!wranglerExited) {
+  while (!exited) {
     try {
-      const res = await fetch(appUrl, { method: 'HEAD', headers: { traceparent: unsampledTraceparent() }, signal: AbortSignal.timeout(READY_ATTEMPT_MS) });
-      if (res.ok) return true;
+      const res = await fetch(url, { ...init(), signal: AbortSignal.timeout(READY_ATTEMPT_MS) });
+      await res.arrayBuffer();
+      if (isReady(res)) return true;
       last = `HTTP ${res.status}`;
     } catch (error) {
       last = error.cause?.code ?? error.name ?? String(error);
     }
     if (!noted && Date.now() - started > SLOW_START_NOTE_MS) {
       noted = true;
-      console.log(`[start] ${appUrl} has not answered after ${SLOW_START_NOTE_MS / 1000} s (last: ${last}); still waiting (wrangler's output above says why)`);
+      console.log(`[start] ${url} has not answered after ${SLOW_START_NOTE_MS / 1000} s (last: ${last}); still waiting (the [${proc.label}] lines say why)`);
     }
-    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+    await new Promise((done) => setTimeout(done, READY_POLL_MS));
   }
   return false;
 }
 
-// Ctrl-C reaches wrangler too (same process group); a SIGTERM to this script alone is passed on.
-// Either way wrangler is given a few seconds to stop its workerd before this script exits.
+let stopOnSignal = null; // what a signal stops while the migrations run
 let stopping = null;
+let everything = null; // stops the traffic and both Workers, set once they are started
 function shutdown(code) {
   stopping ??= (async () => {
-    if (!wranglerExited) {
-      wrangler.kill('SIGINT');
-      await Promise.race([new Promise((resolve) => wrangler.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    }
-    await collector.close();
+    if (everything) await everything();
+    else if (stopOnSignal) await stopOnSignal();
     process.exit(code);
   })();
   return stopping;
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
-wrangler.on('exit', (code) => {
-  wranglerExited = true;
-  shutdown(code ?? 0);
+process.on('SIGHUP', () => shutdown(0));
+
+const options = parseOptions(process.argv.slice(2), process.env);
+const appPort = await freePort(options.port, 'another wrangler dev? pass --port N (or EDGESCOPE_PORT=N)');
+const collectorHint = options.collectorPort === 4318 ? ' (4318 is the OTLP port: is an OpenTelemetry Collector running?)' : '';
+const collectorPort = await freePort(options.collectorPort, `pass --collector-port N (or EDGESCOPE_COLLECTOR_PORT=N; 0 picks any free port)${collectorHint}`);
+const inspectorPorts = [await freePort(0, ''), await freePort(0, '')];
+
+// The collector's D1 database name and cron expressions, from its wrangler configuration.
+// (start-cron.mjs loads wrangler's config reader, which takes a moment: not needed for --help.)
+const { readCollectorConfig, startCronTrigger } = await import('./start-cron.mjs');
+let collectorConfig;
+try {
+  collectorConfig = readCollectorConfig(COLLECTOR_CONFIG);
+} catch (error) {
+  fail(`cannot read the collector's configuration: ${error.message}`, 1);
+}
+
+mkdirSync(options.persistTo, { recursive: true });
+await applyMigrations(options.persistTo, collectorConfig.database);
+if (stopping) await stopping;
+
+const token = randomBytes(24).toString('base64url');
+const secrets = writeSecrets(token);
+const collectorUrl = `http://127.0.0.1:${collectorPort}/`;
+const appUrl = `http://127.0.0.1:${appPort}/`;
+
+const collectorArgs = devArgs(COLLECTOR_CONFIG, collectorPort, inspectorPorts[0], options.persistTo, secrets.collector, { EDGESCOPE_LOCAL_READ: '1' });
+// --test-scheduled: /__scheduled runs the cron (start-cron.mjs), as the platform's trigger would.
+if (collectorConfig.crons.length) collectorArgs.push('--test-scheduled');
+const collector = runWrangler(collectorArgs, { label: 'collector', quietRequests: !options.verbose });
+const appVars = { COLLECTOR_URL: new URL(INGEST_PATH, collectorUrl).href, ...(options.console ? { EDGESCOPE_CONSOLE: '1' } : {}) };
+// The app keeps its Cache API state apart from the collector's D1 (wrangler dev keeps both under
+// --persist-to; one directory per Worker keeps them from sharing a lock).
+const app = runWrangler(devArgs(APP_CONFIG, appPort, inspectorPorts[1], join(options.persistTo, 'app'), secrets.app, appVars), {
+  label: 'app',
+  quietRequests: !options.verbose,
+  // The app's /error throws on purpose (the generated traffic calls it): wrangler's report of
+  // that one exception, with its stack, is shown only with --verbose; any other error is shown.
+  expectedErrors: options.verbose ? [] : [APP_DELIBERATE_ERROR],
 });
 
-if (await waitUntilAnswering()) {
-  console.log(`[start] example app: open ${appUrl} (try /api/items, /stream, /error); Ctrl-C stops both`);
+let traffic = null;
+let report = null;
+let cron = null;
+everything = async () => {
+  clearInterval(report);
+  await Promise.all([traffic?.stop(), cron?.stop()]);
+  await Promise.all([stopWrangler(app), stopWrangler(collector)]);
+};
+for (const proc of [collector, app]) {
+  proc.exited.then((code) => {
+    if (stopping) return;
+    console.error(`[start] wrangler dev for the ${proc.label} exited (code ${code}); stopping the other`);
+    shutdown(code || 1);
+  });
+}
+console.log(`[start] starting the collector (${collectorUrl}) and the app (${appUrl}) under wrangler dev; waiting for both to answer…`);
+
+const ready = await Promise.all([
+  // Any HTTP answer: the collector's router is up (its routes need a token or data; / may be 404).
+  waitUntilAnswering(collectorUrl, collector, () => ({}), () => true),
+  waitUntilAnswering(appUrl, app, () => ({ method: 'HEAD', headers: { traceparent: unsampledTraceparent() } }), (res) => res.ok),
+]);
+if (ready.every(Boolean) && !stopping) {
+  console.log(`[start] dashboard: open ${collectorUrl}`);
+  console.log(`[start] example app: ${appUrl} (try /api/items, /api/price?sku=3, /stream, /error)`);
+  if (collectorConfig.crons.length) {
+    cron = startCronTrigger(collectorUrl, collectorConfig.crons, {
+      onRun: ({ cron: expression, ok, status, detail }) => {
+        if (!ok) console.error(`[start] the collector's cron (${expression}) failed: ${status ? `HTTP ${status}` : 'no answer'} ${detail}`);
+      },
+    });
+    console.log(`[start] the collector's cron (${collectorConfig.crons.join(', ')}) runs at the start of every minute (wrangler dev --test-scheduled)`);
+  }
+  if (options.traffic) {
+    traffic = startTraffic(appUrl);
+    console.log(`[start] generating traffic to the app (about 5 requests/s; --no-traffic turns it off); Ctrl-C stops everything`);
+    let before = traffic.counts();
+    report = setInterval(() => {
+      const now = traffic.counts();
+      const last = before;
+      const d = (key) => now[key] - last[key];
+      before = now;
+      console.log(`[traffic] ${d('requests')} requests in ${TRAFFIC_REPORT_MS / 1000} s: ${d('ok')} ok, ${d('clientErrors')} 4xx, ${d('serverErrors')} 5xx (/error throws on purpose)${d('failed') ? `, ${d('failed')} unanswered` : ''} (${now.requests} in all)${cron ? `, ${cron.runs()} cron runs` : ''}; dashboard ${collectorUrl}`);
+    }, TRAFFIC_REPORT_MS);
+  } else {
+    console.log('[start] no generated traffic (--no-traffic); Ctrl-C stops everything');
+  }
 }

@@ -14,10 +14,12 @@
 // database: the D1 binding's name, default 'DB'.
 // retention: { spans, logs, metricPoints, rollupsMinute, rollupsHour, errorMinutes, errors,
 //   alerts } periods like '7d' (storage/retention.js: defaults and what each one deletes).
+// slos, alerting: SLO definitions and where their burn-rate alerts go (slo/config.js).
 import { EdgescopeConfigError } from '../config.js';
+import { validateAlerting, validateSlos } from './slo/config.js';
 import { validateRetention } from './storage/retention.js';
 
-const KNOWN = new Set(['tokens', 'readTokens', 'publicRead', 'maxBodyBytes', 'maxDecodedBytes', 'database', 'retention']);
+const KNOWN = new Set(['tokens', 'readTokens', 'publicRead', 'maxBodyBytes', 'maxDecodedBytes', 'database', 'retention', 'slos', 'alerting']);
 const MiB = 1024 * 1024;
 // D1's binding names are JavaScript identifiers (wrangler's d1_databases[].binding).
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -67,5 +69,5 @@ export function validateCollectorConfig(config) {
   if (typeof publicRead !== 'boolean') throw new EdgescopeConfigError('collector.publicRead', 'a boolean', config.publicRead);
   const readTokens = config.readTokens === undefined ? [] : tokenList(config.readTokens, 'readTokens');
   const retention = validateRetention(config.retention);
-  return Object.freeze({ tokens: tokenList(config.tokens), readTokens, publicRead, maxBodyBytes, maxDecodedBytes, database, retention });
+  return Object.freeze({ tokens: tokenList(config.tokens), readTokens, publicRead, maxBodyBytes, maxDecodedBytes, database, retention, slos: validateSlos(config.slos), alerting: validateAlerting(config.alerting) });
 }

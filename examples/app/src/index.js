@@ -8,6 +8,22 @@ const ITEMS = [
   { id: 3, name: 'cocoa' },
 ];
 
+// A price from the Cache API (scope.caches: match and put are spans, and a match counts as a
+// 'cache' lookup, hit or miss) or built on a miss: the 'index' span's source decides the
+// request's cache.tier.
+async function price(t, sku) {
+  return t.trace('index', async (span) => {
+    const key = `https://prices.example/sku/${sku}`;
+    const cached = await t.caches.default.match(key);
+    span.setSource(cached ? 'cache' : 'build');
+    if (cached) return cached.json();
+    await scheduler.wait(20); // stands in for the origin
+    const value = { sku, cents: 100 + sku * 7 };
+    await t.caches.default.put(key, Response.json(value, { headers: { 'cache-control': 'max-age=300' } }));
+    return value;
+  });
+}
+
 async function listItems(t) {
   return t.trace('db.query', async (span) => {
     span.setAttributes({ 'db.system': 'memory', 'db.operation.name': 'SELECT' });
@@ -20,11 +36,12 @@ function page() {
   return `edgescope example app
 
 Try:
-  /api/items   child spans, a counter, a histogram and a log line
-  /stream      a streamed body; telemetry recorded while streaming is exported after it
-  /error       a handler that throws (the runtime answers 500; the span records the exception)
+  /api/items    child spans, a counter, a histogram and a log line
+  /api/price    from the Cache API or built (cache.tier)
+  /stream       a streamed body; telemetry recorded while streaming is exported after it
+  /error        a handler that throws (the runtime answers 500; the span records the exception)
 
-Each request's telemetry is printed by the capture collector in the npm start terminal.
+See it all on the dashboard whose URL npm start printed.
 `;
 }
 
@@ -42,6 +59,12 @@ export default instrument(
           t.metrics.increment('items.listed', items.length, { source: 'memory' });
           t.log.info('listed items', { count: items.length });
           return Response.json(items);
+        }
+        case '/api/price': {
+          t.setRoute('/api/price');
+          const sku = url.searchParams.get('sku') ?? '1';
+          if (!/^\d{1,3}$/.test(sku)) return Response.json({ error: 'sku: 0 to 999' }, { status: 400 });
+          return Response.json(await price(t, Number(sku)));
         }
         case '/stream': {
           t.setRoute('/stream');
@@ -70,7 +93,9 @@ export default instrument(
     service: 'example-app',
     resource: { 'deployment.environment': env.ENVIRONMENT ?? 'local' },
     exporters: [
-      exporters.http({ url: env.COLLECTOR_URL }),
+      // COLLECTOR_TOKEN: the collector's ingest token (npm start generates one per run and passes
+      // it as a local secret; deployed, `wrangler secret put COLLECTOR_TOKEN`).
+      exporters.http({ url: env.COLLECTOR_URL, bearerToken: env.COLLECTOR_TOKEN || undefined }),
       ...(env.EDGESCOPE_CONSOLE === '1' ? [exporters.console()] : []),
     ],
   }),
