@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node-env.sh
 source scripts/node-env.sh
-bash scripts/ensure-deps.sh || exit 1
+bash scripts/ensure-deps.sh --tests || exit 1
 bash scripts/build.sh wasm >/dev/null || exit 1
 
 oldest=$(node --input-type=module -e "import { MINIFLARE_OLDEST } from './js/testing/compatibility.js'; console.log(MINIFLARE_OLDEST)")

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only when missing (safe to run every time):
 # Debian packages for the C++/wasm toolchain, then the npm dev dependencies (npm ci).
+#   --tests: also what only the tests need (chromium for the dashboard's page tests).
 set -euo pipefail
+for_tests=0
+[ "${1:-}" = --tests ] && for_tests=1
 cd "$(dirname "$0")/.."
 
 need_apt=()
@@ -13,7 +16,9 @@ command -v wasm-opt >/dev/null || need_apt+=(binaryen)
 command -v wasm-objdump >/dev/null || need_apt+=(wabt)
 [ -f /usr/include/nlohmann/json.hpp ] || need_apt+=(nlohmann-json3-dev)
 [ -f /usr/include/doctest/doctest.h ] || need_apt+=(doctest-dev)
-command -v chromium >/dev/null || need_apt+=(chromium)  # the dashboard's page tests (puppeteer-core drives it)
+if [ $for_tests = 1 ]; then
+  command -v chromium >/dev/null || need_apt+=(chromium)  # the dashboard's page tests (puppeteer-core drives it)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[deps] installing Debian packages: ${need_apt[*]}"
   SUDO=""

@@ -11,7 +11,7 @@ source scripts/node-env.sh || { echo "Node.js installation failed"; echo "total:
 echo "[deps] node $(node --version)"
 # Logs of this run, apart from any other checkout's run on the machine.
 logs=$(mktemp -d /tmp/edgescope-test-XXXXXX)
-bash scripts/ensure-deps.sh || { echo "dependency installation failed"; echo "total: 0 passed, 1 failed"; exit 1; }
+bash scripts/ensure-deps.sh --tests || { echo "dependency installation failed"; echo "total: 0 passed, 1 failed"; exit 1; }
 if ! bash scripts/build.sh >"$logs/build.log" 2>&1; then
   cat "$logs/build.log"
   echo "total: 0 passed, 1 failed"

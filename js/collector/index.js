@@ -8,6 +8,7 @@ import { HttpError } from './http/http-error.js';
 import { createRouter } from './http/router.js';
 import { INGEST_PATH, ROUTES } from './routes.js';
 import { runScheduled } from './scheduled.js';
+import { evaluateSlos } from './slo/evaluate.js';
 
 export { INGEST_PATH };
 
@@ -42,16 +43,29 @@ export function createCollector(config) {
         return Response.json({ error: `the collector failed: ${e?.message ?? e}` }, { status: 500 });
       }
     },
-    // The cron (wrangler.jsonc triggers.crons): rollups and retention (scheduled.js). A failure
-    // is logged and rethrown, so the platform records the run as failed; the next run retries.
+    // The cron (wrangler.jsonc triggers.crons): rollups and retention (scheduled.js), then the SLO
+    // evaluation (slo/evaluate.js), which reads the raw points the rollups have not reached, so it
+    // runs even when the rollup step failed. A failure is logged and rethrown, so the platform
+    // records the run as failed; the next run retries.
     async scheduled(controller, env) {
       const db = database(env, settings);
+      const now = controller.scheduledTime;
+      let failure = null;
       try {
-        await runScheduled(db, settings, controller.scheduledTime);
+        await runScheduled(db, settings, now);
       } catch (e) {
-        console.error(`edgescope collector cron failed: ${e?.stack ?? e}`);
-        throw e;
+        console.error(`edgescope collector cron: rollups failed: ${e?.stack ?? e}`);
+        failure = e;
       }
+      // Always, even with no SLO configured: an alert whose SLO was removed is resolved here.
+      try {
+        const slo = await evaluateSlos(db, settings, env, now);
+        if (slo.fired || slo.resolved || slo.deliveryFailures) console.log(`edgescope collector cron: SLOs ${JSON.stringify(slo)}`);
+      } catch (e) {
+        console.error(`edgescope collector cron: SLO evaluation failed: ${e?.stack ?? e}`);
+        failure ??= e;
+      }
+      if (failure) throw failure;
     },
   };
 }

@@ -25,6 +25,12 @@ const config = {
     { name: 'reader-next', secret: 'READ_TOKEN_NEXT' },
   ],
   database: 'DB',
+  // The example app's SLOs (README "SLOs and burn-rate alerts"): availability over every request,
+  // and latency on its items route. Burn-rate alerts go nowhere until `alerting.channels` is set.
+  slos: [
+    { name: 'example-app-availability', service: 'example-app', kind: 'availability', objective: 0.99 },
+    { name: 'example-app-items-latency', service: 'example-app', kind: 'latency', route: '/api/items', thresholdMs: 100, objective: 0.99 },
+  ],
 };
 
 // Both validated when the module loads, so a bad configuration fails at once, not on a request.
