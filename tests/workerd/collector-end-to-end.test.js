@@ -2,15 +2,14 @@
 // what an instrumented Worker sends over real loopback HTTP (native format, gzip, bearer token),
 // and D1 ends up holding exactly the records the requests made.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startWorker } from 'edgescope/testing';
+import { applyMigrations } from './collector-helpers.js';
 import { bundleOf, sleep } from './helpers.js';
 
 const TOKEN = 'e2e-token-0123456789';
 const CONFIG = fileURLToPath(new URL('../../examples/collector/wrangler.jsonc', import.meta.url));
-const MIGRATION = readFileSync(new URL('../../examples/collector/migrations/0001_init.sql', import.meta.url), 'utf8');
 
 let collector;
 let db;
@@ -18,8 +17,8 @@ let app;
 before(async () => {
   collector = await startWorker({ config: CONFIG, bindings: { INGEST_TOKEN: TOKEN } });
   db = await collector.mf.getD1Database('DB');
-  const statements = MIGRATION.split('\n').filter((line) => !line.startsWith('--')).join('\n').split(';\n');
-  for (const sql of statements.filter((s) => s.trim())) await db.prepare(sql).run();
+  // Every committed migration, as `wrangler d1 migrations apply` runs them.
+  await applyMigrations(db);
   app = await startWorker({ bundle: await bundleOf('collector-sender'), bindings: { COLLECTOR_URL: `${collector.url}/api/observe/ingest`, TOKEN } });
 });
 after(async () => {

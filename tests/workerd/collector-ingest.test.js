@@ -3,19 +3,18 @@
 // rotation works by adding and deleting token secrets.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createTelemetry } from 'edgescope';
 import { startWorker } from 'edgescope/testing';
 import { decodeNative } from '../../js/wire/index.js';
 import { keepingExporter } from '../js/helpers.js';
+import { applyMigrations } from './collector-helpers.js';
 import { bundleOf } from './helpers.js';
 
 const TABLES = ['batches', 'spans', 'metric_points', 'logs'];
 const CURRENT = 'current-token-0123456789abcdef';
 const PREVIOUS = 'previous-token-fedcba9876543210';
-const MIGRATION = readFileSync(new URL('../../examples/collector/migrations/0001_init.sql', import.meta.url), 'utf8');
 
 // One real native payload from the core: spans, a log, a counter and an exponential histogram.
 async function realPayload() {
@@ -36,9 +35,8 @@ async function realPayload() {
 async function startCollector(bindings) {
   const worker = await startWorker({ bundle: await bundleOf('collector-ingest'), d1Databases: ['DB'], bindings });
   const db = await worker.mf.getD1Database('DB');
-  // The migration as `wrangler d1 migrations apply` would run it: each statement once.
-  const statements = MIGRATION.split('\n').filter((line) => !line.startsWith('--')).join('\n').split(';\n');
-  for (const sql of statements.filter((s) => s.trim())) await db.prepare(sql).run();
+  // Every committed migration, as `wrangler d1 migrations apply` runs them.
+  await applyMigrations(db);
   return { worker, db };
 }
 
