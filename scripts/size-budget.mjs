@@ -16,12 +16,15 @@
 // wrappers, entry points and the Analytics Engine exporter in JS: +8.4 KiB gzipped in the app),
 // plus about 1.2%: 130,391 / 60,743 B and the app 108,262 B. The RPC callers then added 1.3 KiB and
 // the exporter's fast path 0.1 KiB to the app (109,676 B).
+// Then the wasm flags (bulk memory, non-trapping float-to-int, sign extension; wasm-opt --converge
+// with an always-inline limit of 4): 128,381 / 59,138 B and 79,131 / 34,823 B, plus about 2%; the
+// app total (108,071 B after the JS grew elsewhere) keeps its budget.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
-  wasmRaw: 132_000,
-  wasmGzip: 61_500,
-  resilienceWasmRaw: 82_600,
-  resilienceWasmGzip: 36_500,
+  wasmRaw: 131_000,
+  wasmGzip: 60_300,
+  resilienceWasmRaw: 80_700,
+  resilienceWasmGzip: 35_500,
   appTotalGzip: 110_000,
 });
