@@ -14,7 +14,8 @@
 // when a destination is set up) is answered 200 with an empty response and stores nothing: "If
 // the server receives an empty request ... the server SHOULD respond with success" (OTLP, "Full
 // Success"). An empty body counts as an empty request: zero bytes are the empty protobuf message.
-import { decodeOtlpJson, decodeOtlpProto, DecodeError, UNKNOWN_SERVICE } from '../../wire/index.js';
+import { DecodeError } from '../../wire/index.js';
+import { decodeOtlpJson, decodeOtlpProto, UNKNOWN_SERVICE } from '../../wire/otlp-decode/index.js';
 import { mediaType, parseJsonBody, readBodyBytes } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { exportResponse, failureResponse } from './otlp-response.js';
