@@ -47,7 +47,8 @@ const RPC_CODE = { 400: 3, 413: 3, 415: 3, 500: 13 };
 // An HttpError as an OTLP failure response.
 export function failureResponse(error, protobuf) {
   const code = RPC_CODE[error.status] ?? 2; // 2 UNKNOWN
-  const message = error.path !== undefined && !error.message.startsWith(error.path) ? `${error.path}: ${error.message}` : error.message;
+  // A decoder's message names the path already; any other names it here.
+  const message = error.path !== undefined && !error.message.includes(error.path) ? `${error.path}: ${error.message}` : error.message;
   if (protobuf) {
     const body = concat([varintField(1, code), lenField(2, encoder.encode(message))]);
     return new Response(body, { status: error.status, headers: { 'content-type': 'application/x-protobuf', ...error.headers } });
