@@ -4,5 +4,3 @@ export { DecodeError } from './decode-error.js';
 export { decodeNative } from './native.js';
 export { ACCEPTED_VERSIONS, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS } from './schema.js';
 export { createTableStatements, insertStatement } from './sql.js';
-// OTLP/HTTP JSON and protobuf into the canonical records, Worker-safe (the collector's /v1/*).
-export { decodeOtlpJson, decodeOtlpProto } from './otlp-decode/index.js';

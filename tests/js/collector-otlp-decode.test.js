@@ -5,14 +5,26 @@
 // same canonical records, field for field. Then what a receiver must accept that a careful sender
 // never emits, and what it must refuse, naming the field.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createTelemetry } from 'edgescope';
-import { DecodeError, decodeOtlpJson, decodeOtlpProto } from '../../js/wire/index.js';
+import { DecodeError } from '../../js/wire/index.js';
+import { decodeOtlpJson, decodeOtlpProto } from '../../js/wire/otlp-decode/index.js';
 import { MESSAGES } from '../../js/wire/otlp-decode/messages.js';
 import { decodeOtlp, otlpProtoToJson, otlpSchema } from '../../js/wire/otlp/index.js';
 import { jsonName } from '../../js/wire/otlp/otlp-schema.js';
 import { quietConsoleExporter } from './helpers.js';
+
+test('the collector-side decoders use nothing a Worker lacks: no Node built-ins, no Buffer, no code generation', () => {
+  const dir = new URL('../../js/wire/otlp-decode/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  assert.ok(files.length >= 5);
+  for (const file of files) {
+    const source = readFileSync(new URL(file, dir), 'utf8');
+    assert.doesNotMatch(source, /from '(node:|\.\.\/otlp\/)/, file);
+    assert.doesNotMatch(source, /\b(Buffer|require|process)\b|new Function|eval\(/, file);
+  }
+});
 
 test('every field of the message table has the number, JSON name, type and label of the official .proto', () => {
   const { root, protobuf } = otlpSchema();

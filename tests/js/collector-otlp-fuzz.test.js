@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTelemetry } from 'edgescope';
-import { DecodeError, decodeOtlpJson, decodeOtlpProto } from '../../js/wire/index.js';
+import { DecodeError } from '../../js/wire/index.js';
+import { decodeOtlpJson, decodeOtlpProto } from '../../js/wire/otlp-decode/index.js';
 import { quietConsoleExporter } from './helpers.js';
 
 // xorshift32: small, seeded, reproducible.

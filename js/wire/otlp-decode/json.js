@@ -11,7 +11,7 @@
 //     as base64, standard or URL-safe, padding optional.
 // Anything else is a DecodeError naming the JSON path: a value of the wrong JSON type, an
 // integer out of range or with a fraction, hex or base64 that does not decode, and nesting past
-// MAX_DEPTH. Worker-safe: atob for base64, no Buffer.
+// MAX_DEPTH. Worker-safe: base64 through atob (a Web API), nothing from Node.
 import { DecodeError, describe } from '../decode-error.js';
 import { MAX_DEPTH } from './proto.js';
 
