@@ -1,5 +1,5 @@
 // OTLP/HTTP binary protobuf (OTLP specification, "Binary Protobuf Encoding") into plain objects
-// keyed by the fields' JSON names, without code generation: workerd refuses `new Function`
+// keyed by the fields' JSON names, without code generation: workerd refuses functions built from strings
 // ("Code generation from strings disallowed"), which is how protobufjs builds its decoders. The
 // walk follows the message table in messages.js over the strict wire reader the exporters
 // already use (js/exporters/proto-wire.js: every length checked against its enclosing message,
