@@ -254,3 +254,50 @@ test('a Cloudflare Workers Observability log export decodes with levels and trac
   assert.deepEqual(r.logs.map((l) => [l.level, l.message]), cloudflareLogs.expect.logs);
   assert.ok(r.logs.every((l) => l.service === 'my-worker' && l.traceId === cloudflareLogs.expect.traceId));
 });
+
+// Hand-built protobuf: tag, then a length-delimited body or a varint.
+const len = (field, bytes) => {
+  const head = [(field << 3) | 2];
+  let n = bytes.length;
+  while (n >= 0x80) {
+    head.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  head.push(n);
+  return new Uint8Array([...head, ...bytes]);
+};
+const cat = (...parts) => new Uint8Array(parts.flatMap((p) => [...p]));
+const str = (s) => new TextEncoder().encode(s);
+const wrapSpans = (...spans) => len(1, len(2, cat(...spans.map((s) => len(2, s)))));
+const ids = cat(len(1, new Uint8Array(16).fill(0xab)), len(2, new Uint8Array(8).fill(0x11)));
+
+test('protobuf as a receiver must read it: unknown fields skipped, the last of a repeated singular field wins, messages merge', () => {
+  const span = cat(
+    ids,
+    len(5, str('first')),
+    len(5, str('second')), // a singular string twice: the last one wins
+    len(13, cat(ids)), // links (not mapped): skipped
+    new Uint8Array([0xf8, 0x06, 0x01]), // field 111, a varint no version of the proto defines: skipped
+    len(15, new Uint8Array([0x18, 0x02])), // status { code: ERROR }
+    len(15, len(2, str('merged'))), // status again: merged into the first
+  );
+  const r = decodeOtlpProto('traces', wrapSpans(span));
+  assert.equal(r.spans.length, 1);
+  assert.equal(r.spans[0].name, 'second');
+  assert.equal(r.spans[0].status, 'error');
+  assert.equal(r.spans[0].statusMessage, 'merged');
+  assert.equal(r.spans[0].traceId, 'ab'.repeat(16));
+});
+
+test('malformed protobuf is a DecodeError naming the field path', () => {
+  const cases = [
+    [wrapSpans(cat(ids, new Uint8Array([0x2a, 0x02, 0xc3, 0x28]))), '$.resourceSpans[0].scopeSpans[0].spans[0].name', /UTF-8/],
+    [wrapSpans(cat(ids, new Uint8Array([0x28, 0x01]))), '$.resourceSpans[0].scopeSpans[0].spans[0].name', /wire type 0/],
+    [wrapSpans(cat(ids, new Uint8Array([0x39, 1, 2, 3]))), '$.resourceSpans[0].scopeSpans[0].spans[0]', /runs past the end/],
+    [wrapSpans(ids, cat(len(1, new Uint8Array(15)), len(2, new Uint8Array(8).fill(1)))), '$.resourceSpans[0].scopeSpans[0].spans[1].traceId', /16-byte id/],
+    [new Uint8Array([0x0b]), '$', /wire type 3/],
+  ];
+  for (const [bytes, path, message] of cases) {
+    assert.throws(() => decodeOtlpProto('traces', bytes), (e) => e instanceof DecodeError && e.path === path && message.test(e.message), path);
+  }
+});
