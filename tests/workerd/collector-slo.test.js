@@ -6,7 +6,6 @@
 // the trigger's dedup_key), an unacknowledged alert is sent again, an acknowledged one is not.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { createTelemetry } from 'edgescope';
@@ -16,11 +15,11 @@ import { checkPagerDuty, checkSlack, checkWebhook, createReceivers, PD_ROUTING_K
 import { validateCollectorConfig } from '../../js/collector/config.js';
 import { foldPoints, mergeRows, pointFromDb, reWindow, ROLLUP_COLUMNS, rowKey, rowToDb } from '../../js/collector/rollup/fold.js';
 import { sloStatus } from '../../js/collector/slo/status.js';
+import { applyMigrations } from './collector-helpers.js';
 import { bundleOf } from './helpers.js';
 
 const INGEST = 'ingest-token-0123456789abcdef';
 const READ = 'read-token-0123456789abcdef';
-const MIGRATIONS = ['0001_init.sql', '0002_rollups.sql'].map((f) => readFileSync(new URL(`../../examples/collector/migrations/${f}`, import.meta.url), 'utf8'));
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 // The cron's first evaluation, minute-aligned like a scheduledTime.
@@ -48,10 +47,7 @@ before(async () => {
     bindings: { INGEST_TOKEN: INGEST, READ_TOKEN: READ, ALERT_BASE: base, PD_ROUTING_KEY, WEBHOOK_SECRET },
   });
   db = await worker.mf.getD1Database('DB');
-  for (const migration of MIGRATIONS) {
-    const statements = migration.split('\n').filter((line) => !line.startsWith('--')).join('\n').split(';\n');
-    for (const sql of statements.filter((s) => s.trim())) await db.prepare(sql).run();
-  }
+  await applyMigrations(db);
 });
 after(async () => {
   await worker?.dispose();

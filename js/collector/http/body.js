@@ -1,5 +1,7 @@
-// The request body as JSON, read within bounds. Refused before any storage is touched:
-//   415 a content type other than JSON, or a content encoding other than gzip/identity;
+// Request bodies, read within bounds. Two steps, so every format shares the same bounds:
+// readBodyBytes (the media type, the encoding, the caps, gzip) and parseJsonBody (UTF-8, JSON).
+// Refused before any storage is touched:
+//   415 a content type the endpoint does not take, or a content encoding other than gzip/identity;
 //   413 a Content-Length over maxBodyBytes (without reading), a body that turns out longer while
 //       it streams (a sender may omit or understate the length: RFC 9112 §6.3 chunked bodies),
 //       or a gzip body that inflates past maxDecodedBytes (read chunk by chunk, never whole);
@@ -7,7 +9,8 @@
 // Gzip is inflated with the platform's DecompressionStream (Workers runtime API, Compression Streams).
 import { HttpError } from './http-error.js';
 
-function mediaType(request) {
+// The media type of the request, lowercased, without parameters ('' when absent).
+export function mediaType(request) {
   const header = request.headers.get('content-type');
   return header === null ? '' : header.split(';')[0].trim().toLowerCase();
 }
@@ -61,31 +64,36 @@ function wireCap(cap) {
   return state;
 }
 
-export async function readJsonBody(request, { maxBodyBytes, maxDecodedBytes }) {
+// The body's bytes (gunzipped), for a request whose media type is one of `types`:
+// -> { type, bytes }. A request without a body gives zero bytes (for protobuf, an empty message).
+export async function readBodyBytes(request, { maxBodyBytes, maxDecodedBytes }, types = ['application/json']) {
   const type = mediaType(request);
-  if (type !== 'application/json') {
-    throw new HttpError(415, `unsupported Content-Type ${JSON.stringify(type)}: send application/json`);
+  if (!types.includes(type)) {
+    throw new HttpError(415, `unsupported Content-Type ${JSON.stringify(type)}: send ${types.join(' or ')}`);
   }
   const coding = encoding(request);
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBodyBytes) {
     throw new HttpError(413, `request body of ${declared} bytes is over the ${maxBodyBytes}-byte cap`);
   }
-  if (request.body === null) throw new HttpError(400, 'empty request body: expected a JSON payload', '$');
-  let bytes;
+  if (request.body === null) return { type, bytes: new Uint8Array(0) };
   if (coding === 'identity') {
-    bytes = await readCapped(request.body, maxBodyBytes, `request body over the ${maxBodyBytes}-byte cap`);
-  } else {
-    const cap = wireCap(maxBodyBytes);
-    const inflated = request.body.pipeThrough(cap.stream).pipeThrough(new DecompressionStream('gzip'));
-    try {
-      bytes = await readCapped(inflated, maxDecodedBytes, `gzip body inflates past the ${maxDecodedBytes}-byte cap`);
-    } catch (e) {
-      if (cap.over) throw new HttpError(413, `request body over the ${maxBodyBytes}-byte cap`);
-      if (e instanceof HttpError) throw e;
-      throw new HttpError(400, `the body is not valid gzip (Content-Encoding: gzip): ${e?.message ?? e}`, '$');
-    }
+    return { type, bytes: await readCapped(request.body, maxBodyBytes, `request body over the ${maxBodyBytes}-byte cap`) };
   }
+  const cap = wireCap(maxBodyBytes);
+  const inflated = request.body.pipeThrough(cap.stream).pipeThrough(new DecompressionStream('gzip'));
+  try {
+    return { type, bytes: await readCapped(inflated, maxDecodedBytes, `gzip body inflates past the ${maxDecodedBytes}-byte cap`) };
+  } catch (e) {
+    if (cap.over) throw new HttpError(413, `request body over the ${maxBodyBytes}-byte cap`);
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, `the body is not valid gzip (Content-Encoding: gzip): ${e?.message ?? e}`, '$');
+  }
+}
+
+// Bytes read by readBodyBytes as JSON: 400 at '$' for text that is not UTF-8 or not JSON.
+export function parseJsonBody(bytes) {
+  if (bytes.byteLength === 0) throw new HttpError(400, 'empty request body: expected a JSON payload', '$');
   let text;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -97,4 +105,10 @@ export async function readJsonBody(request, { maxBodyBytes, maxDecodedBytes }) {
   } catch (e) {
     throw new HttpError(400, `the body is not JSON: ${e.message}`, '$');
   }
+}
+
+// The native ingest body: application/json only.
+export async function readJsonBody(request, limits) {
+  const { bytes } = await readBodyBytes(request, limits, ['application/json']);
+  return parseJsonBody(bytes);
 }
