@@ -11,11 +11,19 @@
 //   empty      instrument(), sampleRate 0, no request metric, a handler that records nothing.
 //   plain-nobody, empty-nobody   the same two answering 204 without a body: no body watcher, so
 //              their difference is the invocation scope alone.
-//   timer, signal, waituntil     plain + one setTimeout(0) turn / a listener on request.signal /
-//              ctx.waitUntil of a settled promise: what single runtime calls cost.
-//   unsampled  the same with the bench workload (5 unsampled child spans, 3 metric updates, 1 log
-//              line, exported in native JSON: a round waits until every log line has arrived).
-// With BASELINE=<a checkout of edgescope with its dist/ built> the watch, empty and unsampled sides
+//   timer, signal, waituntil, now20   plain + one setTimeout(0) turn / a listener on request.signal
+//              / ctx.waitUntil of a settled promise / 20 Date.now(): what single runtime calls cost.
+//   plain-again  plain once more: the noise floor of this run (two identical sides).
+//   unsampled-noexport  the bench workload (5 unsampled child spans with 2 attributes each, 3
+//              metric updates, 1 log line) drained and encoded, handed to an exporter that sends
+//              nothing: recording and encoding without the subrequest.
+//   spans50, log1, log1-nobuffer, logs20, metrics30   one API call multiplied (50 unsampled spans,
+//              1 or 20 log lines, 30 metric updates), exported to nowhere: a call's cost in workerd
+//              is the difference between two of them divided by the calls.
+//   post       plain + one POST of a prebuilt ~0.6 KB body per request in waitUntil, reply read.
+//   unsampled  the bench workload exported in native JSON to a loopback collector (a round waits
+//              until every log line has arrived).
+// With BASELINE=<a checkout of edgescope with its dist/ built> the watch, empty, empty-nobody and unsampled sides
 // also run on that checkout's js/ (this checkout's bench Worker copied into it), so a change is
 // compared with the code it replaces in one run.
 //
@@ -30,7 +38,7 @@ import { cpuNs, launch, positive, rotation, threadsShortfallMs } from './workerd
 const ROUNDS = positive('ROUNDS', 8);
 const PER_ROUND = positive('PER_ROUND', 400);
 const WARM_UP = 200;
-const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled'];
+const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'now20', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled-noexport', 'spans50', 'log1', 'log1-nobuffer', 'logs20', 'metrics30', 'post', 'unsampled'];
 const COMPARED = ['watch', 'empty', 'empty-nobody', 'unsampled'];
 const chosen = (process.env.SIDES ?? VARIANTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of chosen) if (!VARIANTS.includes(s)) throw new Error(`SIDES: unknown side ${JSON.stringify(s)}; use some of ${VARIANTS.join(',')}`);

@@ -1,13 +1,6 @@
-// The sides of bench/hot-path.mjs, one Worker file picked by env.VARIANT, all answering the same
-// short string body as ./plain.js, so the sides differ only in what runs around the handler:
-//   plain      the handler alone.
-//   tee        the handler's body teed and one branch read to its end in waitUntil (the core of
-//              the body watcher, without its peek or its bookkeeping).
-//   watch      the handler's response through js/body-watcher.js's watchBody, nothing recorded.
-//   empty      instrument() with sampleRate 0 and no request metric around a handler that records
-//              nothing: the scope, the unsampled root span, the watcher, finalize, an empty flush.
-//   unsampled  the same with the bench workload (./workload.js): its spans are not recorded, its 3
-//              metric updates and log line are, and are exported to env.COLLECTOR_URL.
+// The sides of bench/hot-path.mjs, one Worker file picked by env.VARIANT (bench/hot-path.mjs lists
+// what each one is). All but the -nobody sides answer the same short string body as ./plain.js,
+// so the sides differ only in what runs around the handler.
 // The baseline side of the bench bundles this same file against another checkout, so keep to the
 // API every compared commit has.
 import { exporters, instrument, scopeOf } from 'edgescope';
@@ -37,6 +30,68 @@ const unsampled = instrument(
   config,
 );
 
+// An exporter that accepts every payload without sending it: recording, drain and encode without
+// the subrequest.
+const nullExporter = {
+  name: 'null',
+  format: 'native',
+  endpoint: 'null',
+  async send(payloads) {
+    return payloads.map((p) => ({ ok: true, records: p.records }));
+  },
+};
+const recordOnly = instrument(
+  {
+    async fetch(request, env) {
+      const url = new URL(request.url);
+      recordWork(scopeOf(request), url);
+      return respond('string', url, env);
+    },
+  },
+  () => ({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter }),
+);
+// Multiplied workloads, to read one API call's cost in workerd from outside: 50 unsampled child
+// spans with 2 attributes each / 20 log lines / 30 metric updates, exported to nowhere.
+const REPEAT = {
+  spans50: (t) => {
+    for (let i = 0; i < 50; i++) t.trace('step', (span) => { span.setAttribute('step.index', i); span.setAttribute('step.kind', 'compute'); });
+  },
+  logs20: (t, url) => {
+    for (let i = 0; i < 20; i++) t.log.info('handled', { path: url.pathname });
+  },
+  log1: (t, url) => {
+    t.log.info('handled', { path: url.pathname });
+  },
+  metrics30: (t, url) => {
+    for (let i = 0; i < 10; i++) {
+      t.metrics.increment('bench.requests', 1, { path: url.pathname });
+      t.metrics.gauge('bench.inflight', 1);
+      t.metrics.histogram('bench.size', 42, undefined, { unit: 'By' });
+    }
+  },
+};
+const repeated = instrument(
+  {
+    async fetch(request, env) {
+      const url = new URL(request.url);
+      REPEAT[env.VARIANT](scopeOf(request), url);
+      return respond('string', url, env);
+    },
+  },
+  () => ({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter }),
+);
+const repeatedNoBuffer = instrument(
+  {
+    async fetch(request, env) {
+      const url = new URL(request.url);
+      REPEAT.log1(scopeOf(request), url);
+      return respond('string', url, env);
+    },
+  },
+  () => ({ service: 'bench', requestMetrics: false, sampleRate: 0, buffer: false, exporter: nullExporter }),
+);
+const POST_BODY = JSON.stringify({ service: 'bench-post', logs: Array.from({ length: 4 }, (_, i) => ({ timestamp: i, level: 'info', message: 'x'.repeat(120), context: {} })) });
+
 export default {
   async fetch(request, env, ctx) {
     switch (env.VARIANT) {
@@ -61,6 +116,11 @@ export default {
       case 'waituntil':
         ctx.waitUntil(Promise.resolve());
         return respond('string', new URL(request.url), env);
+      case 'now20': {
+        let t = 0;
+        for (let i = 0; i < 20; i++) t += Date.now();
+        return respond(t > 0 ? 'string' : 'none', new URL(request.url), env);
+      }
       case 'plain-nobody':
         return new Response(null, { status: 204 });
       case 'empty-nobody':
@@ -69,6 +129,18 @@ export default {
         return watchBody(respond('string', new URL(request.url), env), () => {}, { signal: request.signal, request });
       case 'empty':
         return empty.fetch(request, env, ctx);
+      case 'spans50':
+      case 'logs20':
+      case 'log1':
+      case 'metrics30':
+        return repeated.fetch(request, env, ctx);
+      case 'log1-nobuffer':
+        return repeatedNoBuffer.fetch(request, env, ctx);
+      case 'unsampled-noexport':
+        return recordOnly.fetch(request, env, ctx);
+      case 'post':
+        ctx.waitUntil(fetch(env.COLLECTOR_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: POST_BODY }).then((r) => r.text()));
+        return respond('string', new URL(request.url), env);
       case 'unsampled':
         return unsampled.fetch(request, env, ctx);
       default:
