@@ -42,8 +42,9 @@ export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
 //   - its AbortSignal (`request.signal`; or `signal`, when given) fires, with the
 //     `enable_request_signal` compatibility flag, when the client goes away, which lets a teed body
 //     report 'cancelled' and release its source. It is read only for a body still running after
-//     the peek: workerd makes the signal object at the first read of `request.signal`, and a body
-//     held in memory (the common case) never needs it.
+//     the peek (its `aborted` is checked then, so a client that left during the peek is seen): a
+//     body held in memory (the common case) never needs it, and each read is a call into the
+//     runtime.
 //   - a handler that echoes its body (`new Response(request.body)`) hands the runtime a stream
 //     whose length it knows from the request's Content-Length, however slowly the bytes are still
 //     arriving, so that body keeps the tee (and its length) without peeking.
