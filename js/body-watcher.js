@@ -38,17 +38,22 @@ export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
 
 // onEnd(outcome, error, bytes): `bytes` is how many body bytes were delivered (read to the end of
 // the watched branch, or handed to the runtime by the relay) when the outcome was decided.
-// Returns a Promise of the Response to hand to the runtime. `signal` is the incoming request's
-// AbortSignal: with the `enable_request_signal` compatibility flag it fires when the client goes
-// away, which lets a teed body report 'cancelled' and release its source. `request` is the
-// incoming request: a handler that echoes its body (`new Response(request.body)`) hands the
-// runtime a stream whose length it knows from the request's Content-Length, however slowly the
-// bytes are still arriving, so that body keeps the tee (and its length) without peeking.
+// Returns a Promise of the Response to hand to the runtime. `request` is the incoming request:
+//   - its AbortSignal (`request.signal`; or `signal`, when given) fires, with the
+//     `enable_request_signal` compatibility flag, when the client goes away, which lets a teed body
+//     report 'cancelled' and release its source. It is read only for a body still running after
+//     the peek (its `aborted` is checked then, so a client that left during the peek is seen): a
+//     body held in memory (the common case) never needs it, and each read is a call into the
+//     runtime.
+//   - a handler that echoes its body (`new Response(request.body)`) hands the runtime a stream
+//     whose length it knows from the request's Content-Length, however slowly the bytes are still
+//     arriving, so that body keeps the tee (and its length) without peeking.
 export async function watchBody(response, onEnd, { signal, request } = {}) {
-  const echoedWithLength = request?.body != null && response.body === request.body && request.headers.has('content-length');
+  const body = response.body;
+  const echoedWithLength = request != null && body === request.body && request.headers.has('content-length');
   let branches;
   try {
-    branches = response.body.tee();
+    branches = body.tee();
   } catch (error) {
     // A locked or disturbed body: the runtime will reject it exactly as it would without us.
     onEnd('unwatched', error);
@@ -56,15 +61,16 @@ export async function watchBody(response, onEnd, { signal, request } = {}) {
   }
   const [client, watched] = branches;
   const drain = new WatchedBranch(watched);
-  // A body that declares its framing keeps the tee whatever a peek sees (see the peek above).
-  const declared = declaresFraming(response.headers);
+  const signalOf = () => signal ?? request?.signal;
   if (!echoedWithLength) await drain.peek();
-  if (drain.settled || echoedWithLength || declared) {
-    drain.finish(onEnd, signal);
+  // A body that declares its framing keeps the tee whatever a peek sees (see the peek above); its
+  // headers are read only for a body the peek did not see to its end.
+  if (drain.settled || echoedWithLength || declaresFraming(response.headers)) {
+    drain.finish(onEnd, drain.settled ? null : signalOf());
     return rebuild(response, client);
   }
   drain.abandon();
-  return pipeLive(response, client, onEnd, signal);
+  return pipeLive(response, client, onEnd, signalOf());
 }
 
 // Reads the watched branch to its end, counting bytes, without keeping them.

@@ -104,16 +104,19 @@ export function open(telemetry, ctx, makeRootSpan) {
 }
 
 export async function runFetch(handler, telemetry, request, env, ctx) {
+  // Read once: each is a call into the runtime (a getter on the request), needed again below.
+  const method = request.method;
   const scope = open(telemetry, ctx, (s) => {
-    const { span, rejectedHeader } = telemetry.startRemoteSpan(request.method, {
+    const headers = request.headers;
+    const { span, rejectedHeader } = telemetry.startRemoteSpan(method, {
       kind: 'server',
-      traceparent: request.headers.get('traceparent') ?? '',
-      tracestate: request.headers.get('tracestate') ?? '',
+      traceparent: headers.get('traceparent') ?? '',
+      tracestate: headers.get('tracestate') ?? '',
       // Made only for a span that records (or for a beforeSend hook): nothing to read when unsampled.
       attributes: () => serverRequestAttributes(request, telemetry.config.capture),
       scope: s,
     });
-    s.attach(span, request.method);
+    s.attach(span, method);
     s.request = request; // read only by an invocation exporter (js/invocation-summary.js: bytes in)
     if (rejectedHeader) span.setAttribute('edgescope.traceparent.rejected', true);
     registerScope(s, request, ctx, s.ctx);
@@ -136,17 +139,20 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
     scope.noteResponse(response);
     // A HEAD response's body is never sent (the runtime frames it from the body and discards it):
     // it is returned untouched, so the framing stays the runtime's own.
-    if (response.body === null || response.status === 101 || response.webSocket || request.method === 'HEAD') {
-      scope.finalize({ response, outcome: response.status === 101 || response.webSocket ? 'upgrade' : 'no-body' });
+    const upgrade = response.status === 101 || response.webSocket;
+    if (upgrade || method === 'HEAD' || response.body === null) {
+      scope.finalize({ response, outcome: upgrade ? 'upgrade' : 'no-body' });
       return response;
     }
+    // The request's AbortSignal is read by the watcher only for a body that is still running
+    // after its peek (js/body-watcher.js).
     return await watchBody(
       response,
       (outcome, error, bytes) => {
         if (outcome === 'error') scope.rootSpan.recordException(error);
         scope.finalize({ response, outcome, error, bytes });
       },
-      { signal: request.signal, request },
+      { request },
     );
   } catch (error) {
     // Our own failure after the handler succeeded: the client still gets the handler's response.

@@ -23,8 +23,12 @@ import { scopeCaches } from './bindings/cache.js';
 
 const scopes = new WeakMap();
 
-export function registerScope(scope, ...keys) {
-  for (const key of keys) if (key && typeof key === 'object') scopes.set(key, scope);
+// Up to three keys (the event, the runtime's ctx, the instrumented ctx): named parameters rather
+// than a rest array, since this runs on every invocation.
+export function registerScope(scope, a, b, c) {
+  if (a && typeof a === 'object') scopes.set(a, scope);
+  if (b && typeof b === 'object') scopes.set(b, scope);
+  if (c && typeof c === 'object') scopes.set(c, scope);
 }
 
 // The scope registered under `key`, or undefined (scopeOf without the throw).
@@ -242,27 +246,32 @@ export class InvocationScope {
     // Alert work (a shared-state request, then the channels) is tracked like the handler's own
     // waitUntil work, so the background wait below includes it.
     this.track(this.settleErrors());
-    const first = safeFlush(telemetry);
-    first
-      .then(() => this.awaitBackground())
-      .then(() => {
-        this.closed = true;
-        this.endLeftOpenSpans();
-        // What background work recorded; later records settle as they come (error-records.js).
-        const alerting = this.settleErrors();
-        this.errorsSettled = true;
-        return alerting;
-      })
-      .then(() => {
-        // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
-        return telemetry.core.pending() > 0 ? safeFlush(telemetry, { replay: false }) : undefined;
-      })
-      .catch((failure) => reportInternalFailure('background export', failure))
-      .finally(() => {
-        this.closed = true;
-        telemetry.activeInvocations = Math.max(0, telemetry.activeInvocations - 1);
-        this.settle();
-      });
+    this.afterFirstExport(safeFlush(telemetry));
+  }
+
+  // The rest of the invocation after finalize's export: the background work, what it recorded,
+  // then `done`. One async function rather than a chain of then/catch/finally (fewer promises and
+  // closures per invocation); never rejects.
+  async afterFirstExport(first) {
+    const telemetry = this.telemetry;
+    try {
+      await first;
+      if (this.background.size > 0) await this.awaitBackground();
+      this.closed = true;
+      this.endLeftOpenSpans();
+      // What background work recorded; later records settle as they come (error-records.js).
+      const alerting = this.settleErrors();
+      this.errorsSettled = true;
+      if (alerting) await alerting;
+      // The backlog was replayed by the first flush: one replay per invocation (buffer.replay bounds).
+      if (telemetry.core.pending() > 0) await safeFlush(telemetry, { replay: false });
+    } catch (failure) {
+      reportInternalFailure('background export', failure);
+    } finally {
+      this.closed = true;
+      telemetry.activeInvocations = Math.max(0, telemetry.activeInvocations - 1);
+      this.settle();
+    }
   }
 
   endRoot(response, outcome, error) {
@@ -271,13 +280,14 @@ export class InvocationScope {
     // One batch (one es_span_set): the outcome, the cache tier and lookups, the status code.
     const attributes = cacheAttributes(this.finalTier, facts);
     attributes['edgescope.response.outcome'] = outcome;
-    if (response) attributes[ATTR.status] = response.status;
+    const status = this.status; // response.status, read once at finalize (a call into the runtime)
+    if (response) attributes[ATTR.status] = status;
     root.setAttributes(attributes);
     if (response) {
-      if (response.status >= 400) this.classifyResponse(response.status);
+      if (status >= 400) this.classifyResponse(status);
       // Only when user code left the status unset (OpenTelemetry: a span's status is set by
       // instrumentation only if unset; Ok is final).
-      if (response.status >= 500) root.setStatus('error', `HTTP ${response.status}`, { ifUnset: true });
+      if (status >= 500) root.setStatus('error', `HTTP ${status}`, { ifUnset: true });
     }
     const end = Date.now();
     root.end(end);
@@ -286,7 +296,7 @@ export class InvocationScope {
     if (telemetry.config.requestMetrics && this.method) {
       // Semantic conventions: http.server.request.duration in seconds; the status code is an int;
       // a thrown handler has no status code and is tagged with error.type instead.
-      const outcomeTags = response ? { [ATTR.status]: response.status } : { [ATTR.errorType]: error?.name ?? 'Error' };
+      const outcomeTags = response ? { [ATTR.status]: status } : { [ATTR.errorType]: error?.name ?? 'Error' };
       telemetry.metrics.histogram(
         'http.server.request.duration',
         (end - this.startTime) / 1000,
@@ -345,6 +355,7 @@ export class InvocationScope {
   }
 
   endLeftOpenSpans() {
+    if (this.openSpans.size === 0 || (this.openSpans.size === 1 && this.openSpans.has(this.rootSpan))) return;
     for (const span of [...this.openSpans]) {
       if (span === this.rootSpan) continue;
       span.setAttribute('edgescope.span.unended', true);
@@ -380,12 +391,13 @@ function instrumentContext(ctx, scope) {
     scope.track(promise);
     return ctx.waitUntil(promise);
   };
-  const bound = new Map();
+  let bound = null; // made at the first method read other than waitUntil
   return new Proxy(ctx, {
     get(target, key) {
       if (key === 'waitUntil') return waitUntil;
       const value = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
+      bound ??= new Map();
       let fn = bound.get(key);
       if (!fn || fn.original !== value) {
         fn = value.bind(target);

@@ -1,0 +1,87 @@
+// A sampling CPU profile of one side of bench/hot-path.mjs inside workerd, through the inspector
+// Miniflare opens (Chrome DevTools protocol, Profiler domain), written as a .cpuprofile that Chrome
+// DevTools or `node bench/workerd-profile.mjs --top <file>` reads. It shows where the isolate's
+// time goes by function (JavaScript, the runtime's own API calls such as tee, setTimeout,
+// waitUntil, and wasm functions by index: `wasm-objdump -x -j Function` on a module linked with
+// --profiling-funcs and optimized with `wasm-opt -Oz -g` names them, since the indices match
+// dist/edgescope.wasm). It measures nothing by itself: the figures to quote are bench/hot-path.mjs'
+// (CPU read from outside). With the inspector attached, V8 may run wasm in its debug tier, so wasm
+// shares read high.
+//
+// Usage: VARIANT=empty N=3000 node bench/workerd-profile.mjs [out.cpuprofile]
+//        node bench/workerd-profile.mjs --top <file.cpuprofile> [rows]   (inclusive shares)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { bundleWorker, startWorker } from '../js/testing/index.js';
+import { positive } from './workerd-cpu.mjs';
+
+if (process.argv[2] === '--top') {
+  printInclusive(JSON.parse(readFileSync(process.argv[3], 'utf8')), Number(process.argv[4] ?? 50));
+} else {
+  await profile(process.env.VARIANT ?? 'empty', positive('N', 3000), process.argv[2] ?? `/tmp/edgescope-${process.env.VARIANT ?? 'empty'}.cpuprofile`);
+}
+
+async function profile(variant, n, out) {
+  const PORT = positive('INSPECTOR_PORT', 9333);
+  const bundle = await bundleWorker(fileURLToPath(new URL('./workers/hot-path.js', import.meta.url)));
+  // Nothing listens on port 9: the sides that export fail fast and count it (retries 0).
+  const worker = await startWorker({ bundle, bindings: { VARIANT: variant, KIND: 'string', COLLECTOR_URL: 'http://127.0.0.1:9/ingest' }, miniflare: { inspectorPort: PORT } });
+  try {
+    const targets = await (await fetch(`http://127.0.0.1:${PORT}/json`)).json();
+    // The user Worker is the first target; Miniflare's own services follow (cache, entry, ...).
+    const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    let id = 0;
+    const waiting = new Map();
+    ws.on('message', (data) => {
+      const message = JSON.parse(data);
+      waiting.get(message.id)?.(message);
+      waiting.delete(message.id);
+    });
+    const send = (method, params = {}) => new Promise((resolve) => {
+      waiting.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+    const drive = async (count) => {
+      for (let i = 0; i < count; i++) await (await fetch(`${worker.url}/item/${i % 10}`)).arrayBuffer();
+    };
+    await drive(500); // warm-up: compiled and tiered up before the profile starts
+    await send('Profiler.enable');
+    await send('Profiler.setSamplingInterval', { interval: 50 });
+    await send('Profiler.start');
+    await drive(n);
+    const { result } = await send('Profiler.stop');
+    writeFileSync(out, JSON.stringify(result.profile));
+    ws.close();
+    console.log(`${variant}: ${n} requests profiled -> ${out}`);
+    printInclusive(result.profile, 40);
+  } finally {
+    await worker.dispose();
+  }
+}
+
+// Each function's inclusive share of the isolate's busy (non-idle) samples, once per stack.
+function printInclusive(profile, rows) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const inclusive = new Map();
+  let busy = 0;
+  for (const [id, time] of self) {
+    if (byId.get(id).callFrame.functionName === '(idle)') continue;
+    busy += time;
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at).callFrame;
+      const key = `${frame.functionName || '(anonymous)'}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + time);
+    }
+  }
+  console.log(`busy ${(busy / 1000).toFixed(0)} ms; inclusive share of it (lines are the bundle's):`);
+  for (const [key, time] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, rows)) console.log(`${((100 * time) / busy).toFixed(1).padStart(6)}%  ${key}`);
+}
