@@ -119,3 +119,6 @@ function noteTruncated(stats, item) {
     console.warn(`[edgescope] tail: a trace item of '${item.scriptName ?? 'unknown'}' arrived truncated by the platform (logs past its size cap are missing); marked edgescope.tail.truncated, counted in tailStats().truncated (reported once)`);
   }
 }
+
+// The exporters, so a tail Worker configures itself from this one import.
+export { exporters } from '../exporters/index.js';
