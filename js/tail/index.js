@@ -63,25 +63,34 @@ async function runTail(setup, events, env, ctx, stats) {
   const now = Date.now();
   const evictions = [];
   const touched = new Map(); // telemetry -> [scope]
-  const items = Array.isArray(events) ? events : [];
-  for (const item of items) {
+  if (!Array.isArray(events)) {
+    refuse(stats, events, new TypeError(`tail() expects an array of trace items, got ${typeof events}`));
+    return;
+  }
+  for (const item of events) {
     if (!item || typeof item !== 'object') {
       refuse(stats, item);
       continue;
     }
     try {
       const { telemetry } = table.telemetryFor(item, evictions);
+      if (!touched.has(telemetry)) {
+        touched.set(telemetry, []);
+        table.hold(telemetry);
+      }
       const scope = { telemetry, ctx, errorRecords: [], route: null, errorsSettled: false };
+      touched.get(telemetry).push(scope);
       recordItem(telemetry, scope, item, { readHeaders: table.settings.readHeaders, now });
       stats.items++;
       if (item.truncated === true) noteTruncated(stats, item);
-      if (!touched.has(telemetry)) touched.set(telemetry, []);
-      touched.get(telemetry).push(scope);
     } catch (error) {
       refuse(stats, item, error);
     }
   }
-  await Promise.all([...evictions, ...[...touched].map(([telemetry, scopes]) => settleAndFlush(telemetry, scopes))]);
+  await Promise.all([
+    ...evictions,
+    ...[...touched].map(([telemetry, scopes]) => settleAndFlush(telemetry, scopes).finally(() => table.release(telemetry))),
+  ]);
 }
 
 async function settleAndFlush(telemetry, scopes) {

@@ -11,6 +11,7 @@ import { classifyError, errorAttributes } from '../monitoring/error-records.js';
 import { reportInternalFailure } from '../internal-failures.js';
 import { eventInfo } from './event-info.js';
 import { recordExceptions } from './exceptions.js';
+import { recordDiagnostics } from './diagnostics.js';
 import { recordLogs } from './logs.js';
 import { traceparentOf } from './trace-context.js';
 
@@ -47,6 +48,7 @@ export function recordItem(telemetry, scope, item, { readHeaders, now }) {
 
   recordLogs(telemetry, scope, root, item.logs, end);
   const thrown = recordExceptions(telemetry, scope, root, item.exceptions, end);
+  recordDiagnostics(telemetry, root, item.diagnosticsChannelEvents, end);
 
   // Status (OpenTelemetry: error for a failed invocation, else unset): an outcome other than `ok`
   // (exception, exceededCpu, exceededMemory, canceled, ...); an `ok` invocation with an exception

@@ -5,6 +5,8 @@
 // Bounded (config `maxServices`): least recently used first out. An evicted Telemetry is flushed
 // (the drain is synchronous, js/export-pipeline.js, so nothing recorded so far is lost) and disposed
 // once that flush has settled; the eviction is counted (tailStats().servicesEvicted) and logged.
+// A Telemetry a running tail() call still holds (its error records settle after the alert request,
+// then it flushes) is disposed by that call's release(), after its own flush.
 import { Telemetry } from '../telemetry.js';
 
 export class ServiceTable {
@@ -12,6 +14,24 @@ export class ServiceTable {
     this.settings = settings;
     this.stats = stats;
     this.byKey = new Map(); // insertion order = recency (re-inserted on use)
+    this.holds = new Map(); // telemetry -> tail() calls holding it
+    this.evicted = new WeakSet();
+  }
+
+  // A tail() call uses `telemetry` until release(): not disposed meanwhile.
+  hold(telemetry) {
+    this.holds.set(telemetry, (this.holds.get(telemetry) ?? 0) + 1);
+  }
+
+  // After the call's flush of `telemetry`: an evicted one nobody holds any more is disposed.
+  release(telemetry) {
+    const left = (this.holds.get(telemetry) ?? 1) - 1;
+    if (left > 0) {
+      this.holds.set(telemetry, left);
+      return;
+    }
+    this.holds.delete(telemetry);
+    if (this.evicted.has(telemetry)) telemetry.dispose();
   }
 
   // The Telemetry for this item's service and version. `evictions` collects the flushes of
@@ -43,6 +63,8 @@ export class ServiceTable {
       `[edgescope] tail: more than ${this.settings.maxServices} watched services in this isolate; ` +
         `'${key.split('\n')[0]}' (the least recently seen) is flushed and dropped from memory (raise maxServices to keep more)`,
     );
+    this.evicted.add(telemetry);
+    if (this.holds.has(telemetry)) return; // the holder's flush and release() see to it
     evictions.push(
       telemetry.flush().then(
         () => telemetry.dispose(),

@@ -15,9 +15,18 @@ const collector = useCollector();
 const threw = JSON.parse(readFileSync(new URL('../fixtures/tail/fetch-threw.json', import.meta.url), 'utf8'));
 
 // A KV namespace in memory: the two calls kv-state.js makes.
-function memoryKv() {
+// `gate`: a promise every read waits for (a slow shared state).
+function memoryKv(gate = Promise.resolve()) {
   const map = new Map();
-  return { async get(key) { return map.get(key) ?? null; }, async put(key, value) { map.set(key, value); } };
+  return {
+    async get(key) {
+      await gate;
+      return map.get(key) ?? null;
+    },
+    async put(key, value) {
+      map.set(key, value);
+    },
+  };
 }
 
 const received = [];
@@ -61,4 +70,36 @@ test("a watched Worker's exception alerts once; the repeat within the cooldown i
   assert.equal(counted, 2);
   const stats = alerts.stats();
   assert.deepEqual([stats.records, stats.sent.hook, stats.suppressed.hook], [2, 1, 1]);
+});
+
+test('a service evicted while a concurrent tail() call still settles its alerts keeps that call\'s errors counter', async () => {
+  let open;
+  const gate = new Promise((resolve) => (open = resolve));
+  const alerts = createAlerts({ service: 'shop-api', state: { store: 'kv', namespace: memoryKv(gate) }, channels: { hook: webhook({ url: `${receiverUrl}/hook`, retries: 0 }) } });
+  const handler = tailWorker({
+    exporter: exporters.http({ url: collector.nativeUrl, retries: 0 }),
+    errors: { rules: [{ name: 'TypeError', severity: 'CRITICAL', category: 'orders' }] },
+    maxServices: 1,
+    alerts,
+  });
+  const rpc = JSON.parse(readFileSync(new URL('../fixtures/tail/rpc.json', import.meta.url), 'utf8'));
+  const pending = [];
+  const ctx = { waitUntil: (p) => pending.push(p) };
+  const first = handler.tail(threw, {}, ctx); // shop-api: its settle waits for the alert state
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (line) => warned.push(line);
+  let second;
+  try {
+    second = handler.tail(rpc, {}, ctx); // accounts: evicts shop-api meanwhile
+  } finally {
+    console.warn = warn;
+  }
+  await second; // everything the second call does, eviction included, ends before the state answers
+  open();
+  await Promise.all([first, ...pending]);
+  assert.equal(warned.filter((l) => l.includes('maxServices')).length, 1);
+  assert.deepEqual(collector.spans.map((s) => s.service).sort(), ['accounts', 'shop-api']);
+  const errors = collector.metrics.filter((m) => m.name === 'errors');
+  assert.deepEqual(errors.map((m) => [m.service, m.value]), [['shop-api', 1]]);
 });

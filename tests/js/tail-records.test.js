@@ -233,6 +233,13 @@ describe('hard cases', () => {
     assert.equal(tailStats(handler).servicesEvicted, 2);
   });
 
+  test('a tail() call without an array of items is refused and counted', async () => {
+    const handler = worker();
+    const lines = await captureConsole('error', () => tail(handler, { not: 'items' }));
+    assert.equal(tailStats(handler).itemsRefused, 1);
+    assert.match(lines[0], /expects an array of trace items/);
+  });
+
   test('an item that is not an object is refused and counted; the rest of the batch is recorded', async () => {
     const handler = worker();
     const lines = await captureConsole('error', () => tail(handler, [null, ...fixture('queue')]));
@@ -264,6 +271,16 @@ describe('other events', () => {
     assert.equal(span.attributes['messaging.destination.name'], 'outbound-mail');
     assert.equal(span.attributes['messaging.batch.message_count'], 8);
     assert.deepEqual(metric('edgescope.tail.invocations')[0].tags, { 'faas.trigger': 'pubsub', 'edgescope.tail.outcome': 'ok' });
+  });
+
+  test('diagnostics_channel events are span events at their own times', async () => {
+    await tail(worker(), fixture('queue'));
+    const [event] = rootOf('mailer').events;
+    assert.deepEqual(event, {
+      name: 'diagnostics_channel',
+      time: T + 4,
+      attributes: { 'edgescope.diagnostics_channel.name': 'mailer:send', 'edgescope.diagnostics_channel.message': '{"to":"domain.example","ok":true}' },
+    });
   });
 
   test('RPC: {entrypoint}/{method} with rpc.method', async () => {
