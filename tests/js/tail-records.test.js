@@ -328,6 +328,14 @@ describe('config', () => {
     assert.equal(collector.spans.length, 2);
   });
 
+  test('a config function returning a bad config fails open: tail() resolves, the failure is logged, nothing is exported', async () => {
+    const handler = tailWorker(() => ({ readHeaders: 'yes' }));
+    const lines = await captureConsole('error', () => tail(handler, fixture('rpc')));
+    assert.match(lines.join('\n'), /readHeaders/);
+    assert.equal(collector.spans.length, 0);
+    assert.equal(tailStats(handler).items, 0);
+  });
+
   test('an item without scriptName is recorded under config.service', async () => {
     const [item] = fixture('rpc');
     await tail(worker({ service: 'fallback' }), [{ ...item, scriptName: null }]);
