@@ -36,19 +36,27 @@ async function replay(tailStream, events) {
 const handlerFor = (format, streaming) =>
   tailStreamHandler({ service: 'watched', exporters: [exporters.http({ url: format === 'native' ? collector.nativeUrl : collector.otlpUrl, format })], ...(streaming ? { streaming } : {}) });
 
-for (const format of ['native', 'otlp-json', 'otlp-proto']) {
-  test(`a recorded fetch invocation with a subrequest, KV calls and an RPC callee exports one tree with the platform's ids (${format})`, async () => {
-    const { events } = fixture('fetch-kv-rpc');
+const RECORDINGS = [
+  ['fetch-kv-rpc', 'native'],
+  ['fetch-kv-rpc', 'otlp-json'],
+  ['fetch-kv-rpc', 'otlp-proto'],
+  ['fetch-kv-rpc-workerd-20260401', 'otlp-json'],
+];
+
+for (const [name, format] of RECORDINGS) {
+  test(`a recorded fetch invocation with a subrequest, KV calls and an RPC callee exports its tree with the platform's ids (${name}, ${format})`, async () => {
+    const { events } = fixture(name);
     const tailStream = handlerFor(format);
     await replay(tailStream, events);
     await collector.waitFor((c) => c.spans.length >= 6);
     const spans = collector.spans;
     assert.equal(spans.length, 6, 'two invocation spans and four opened in them');
-    const traceId = events[0].spanContext.traceId;
-    for (const span of spans) assert.equal(span.traceId, traceId, `${span.name} is in the platform's trace`);
     const onset = events.find((e) => e.event.type === 'onset' && e.event.info.type === 'fetch');
+    const calleeOnset = events.find((e) => e.event.type === 'onset' && e.event.info.type === 'jsrpc');
+    const traceId = onset.spanContext.traceId;
     const root = spans.find((s) => s.spanId === onset.event.spanId);
     assert.ok(root, 'the invocation span has the onset span id');
+    assert.equal(root.traceId, traceId, "the invocation is in the platform's trace");
     assert.equal(root.name, 'GET');
     assert.equal(root.kind, 'server');
     assert.equal(root.parentSpanId ?? '', '');
@@ -59,6 +67,7 @@ for (const format of ['native', 'otlp-json', 'otlp-proto']) {
       const span = spans.find((s) => s.spanId === open.event.spanId);
       assert.ok(span, `span ${open.event.name} keeps the platform span id`);
       assert.equal(span.name, open.event.name);
+      assert.equal(span.traceId, traceId);
       assert.equal(span.parentSpanId, open.spanContext.spanId, `${span.name} is under the span it was opened in`);
       assert.ok(span.startTime >= root.startTime && span.endTime <= root.endTime, `${span.name} lies within the invocation`);
     }
@@ -66,11 +75,15 @@ for (const format of ['native', 'otlp-json', 'otlp-proto']) {
     const kv = spans.find((s) => s.name === 'kv_put');
     assert.equal(kv.kind, 'client');
     assert.equal(kv.attributes['db.system.name'], 'cloudflare-kv');
-    // The callee invocation joins the caller's tree under the caller's jsRpcSession span.
-    const rpcSession = spans.find((s) => s.name === 'jsRpcSession');
     const callee = spans.find((s) => s.name === 'jsrpc');
-    assert.equal(callee.parentSpanId, rpcSession.spanId);
+    assert.equal(callee.spanId, calleeOnset.event.spanId);
+    assert.equal(callee.traceId, calleeOnset.spanContext.traceId);
     assert.equal(callee.attributes['jsrpc.method'], 'add');
+    // Where the platform carried the context across the service binding, the callee invocation
+    // joins the caller's tree under the caller's jsRpcSession span; otherwise it is a root.
+    const rpcSession = spans.find((s) => s.name === 'jsRpcSession');
+    if (calleeOnset.spanContext.spanId) assert.equal(callee.parentSpanId, rpcSession.spanId);
+    else assert.equal(callee.parentSpanId ?? '', '');
     await collector.waitFor((c) => c.logs.length >= 1);
     const [log] = collector.logs;
     assert.equal(log.message, 'hello {"a":1}');
