@@ -137,6 +137,26 @@ test('the span caps bound an invocation: the spans past them are not recorded an
   assert.equal(stats.eventsUnmatched, 2 * (opened - 4), 'the attributes and close of each refused span');
 });
 
+test('an invocation exported while the collector is down arrives later from the offline buffer with the platform ids', async () => {
+  const { events } = fixture('fetch-kv-rpc');
+  const tailStream = tailStreamHandler({ service: 'watched', exporters: [exporters.http({ url: collector.otlpUrl, format: 'otlp-json', retries: 0 })] });
+  const caller = events.filter((e) => e.event.info?.type !== 'jsrpc' && e.invocationId === events[0].invocationId);
+  const callee = events.filter((e) => e.invocationId !== events[0].invocationId);
+  collector.failAlways(503);
+  await replay(tailStream, caller);
+  assert.equal(collector.spans.length, 0);
+  assert.ok(tailStream.stats().telemetry.buffered > 0, 'the payload was kept');
+  collector.recover();
+  await replay(tailStream, callee); // its flush replays the backlog first
+  await collector.waitFor((c) => c.spans.length >= 6);
+  const opened = caller.filter((e) => e.event.type === 'spanOpen');
+  for (const open of opened) {
+    const span = collector.spans.find((s) => s.spanId === open.event.spanId);
+    assert.ok(span, `${open.event.name} arrives with its platform span id`);
+    assert.equal(span.traceId, open.spanContext.traceId);
+  }
+});
+
 test('a handler called with anything but an onset records nothing and says why', async () => {
   const tailStream = handlerFor('native');
   const handler = tailStream({ event: { type: 'log' } }, {}, {});

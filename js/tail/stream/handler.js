@@ -10,7 +10,7 @@
 // the invocation's outcome arrives (no timer: the outcome is the end of the invocation).
 import { createTelemetry } from '../../telemetry.js';
 import { EdgescopeConfigError, validateConfig } from '../../config.js';
-import { IdMap, rewritingExporters } from './id-rewrite.js';
+import { IdMap, withPlatformIds } from './id-rewrite.js';
 import { InvocationTrace } from './invocation.js';
 
 const DEFAULTS = Object.freeze({ maxOpenSpans: 256, maxSpans: 2048 });
@@ -38,11 +38,8 @@ export function tailStreamHandler(config) {
     idsRewritten: 0,
   };
   const idMap = new IdMap();
-  const exporters = config.exporters === undefined ? undefined : Array.isArray(config.exporters) ? rewritingExporters(config.exporters, idMap, stats) : config.exporters;
-  const exporter = config.exporter === undefined ? undefined : rewritingExporters([config.exporter], idMap, stats)[0];
-  const finalConfig = { ...telemetryConfig, ...(exporters === undefined ? {} : { exporters }), ...(exporter === undefined ? {} : { exporter }) };
-  // Validated now, so a bad config fails at deploy time rather than at the first event.
-  validateConfig(finalConfig);
+  // Validated now, so a bad config fails when the module loads rather than at the first event.
+  validateConfig(telemetryConfig);
   const reported = new Set();
   const owner = {
     telemetry: null,
@@ -57,7 +54,10 @@ export function tailStreamHandler(config) {
   };
 
   function tailStream(onsetEvent, env, ctx) {
-    if (!owner.telemetry) owner.telemetry = createTelemetry(finalConfig);
+    if (!owner.telemetry) {
+      owner.telemetry = createTelemetry(telemetryConfig);
+      withPlatformIds(owner.telemetry.core, idMap, stats);
+    }
     if (onsetEvent?.event?.type !== 'onset') {
       stats.onsetsRefused++;
       owner.warn('onset', `tailStream() expects the invocation's onset event first (got ${describe(onsetEvent)}); this invocation is not recorded`);
@@ -67,7 +67,10 @@ export function tailStreamHandler(config) {
     return (tail) => {
       trace.handle(tail);
       if (tail?.event?.type === 'outcome') {
+        // flush() drains and encodes synchronously (export-pipeline.js): once it returns, this
+        // invocation's spans and logs carry the platform's ids and its id mappings are done with.
         const flushed = owner.telemetry.flush();
+        idMap.forget(trace.coreIds);
         if (ctx && typeof ctx.waitUntil === 'function') ctx.waitUntil(flushed);
         return flushed.then(() => undefined);
       }

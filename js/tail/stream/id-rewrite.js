@@ -4,15 +4,13 @@
 // The platform's trace and span ids on the exported records. The core mints every span id itself
 // (from its own seeded generator: a span cannot be started with a given id) and takes a given
 // trace id and parent only through a W3C traceparent. So each span is recorded in the core as
-// usual, and the ids the core gave it are swapped for the platform's ones in each encoded payload,
-// just before the payload goes to its exporter. Ids have a fixed length in every wire format
-// (16 / 32 lowercase hex characters in native and OTLP/JSON, 8 / 16 raw bytes in OTLP/protobuf:
-// OTLP spec, "JSON Protobuf Encoding": trace and span ids are hex, not base64), so the swap never
-// changes a payload's length, framing or record count, and the exporters, their splitting,
-// retries and the offline buffer work on the payload as they do on any other.
-//
-// The body is changed in place (payload.body), so a payload kept in the offline buffer is kept
-// already rewritten, and a replay (whose core ids may be forgotten by then) needs no map.
+// usual, and the ids the core gave it are swapped for the platform's ones in each payload the
+// moment the core encodes it (withPlatformIds), before the pipeline hands it to an exporter or
+// to the offline buffer. Ids have a fixed length in every wire format (16 / 32 lowercase hex
+// characters in native and OTLP/JSON, 8 / 16 raw bytes in OTLP/protobuf: OTLP specification,
+// "JSON Protobuf Encoding": trace and span ids are hex, not base64), so the swap never changes a
+// payload's length, framing or record count, and the exporters, their splitting and retries and
+// the offline buffer see a payload like any other.
 //
 // Collisions: a core id is 64 (span) or 128 (trace) random bits; another 8-byte / 16-hex run in
 // a payload equal to one by chance is negligible.
@@ -20,8 +18,10 @@
 const HEX = /^[0-9a-f]+$/;
 
 export class IdMap {
-  // cap: how many core ids are remembered. An id is needed only until the flush that drains its
-  // span; the oldest are forgotten first (Map keeps insertion order), counted in `forgotten`.
+  // An id is needed until the flush that drains its span: each invocation forgets its own ids
+  // after the flush at its outcome (handler.js). `cap` bounds what invocations that never reach
+  // an outcome leave behind: the oldest are forgotten first (Map keeps insertion order), counted
+  // in `forgotten`.
   constructor(cap = 50000) {
     this.cap = cap;
     this.ids = new Map(); // core id (hex) -> platform id (hex), same length
@@ -37,6 +37,10 @@ export class IdMap {
       this.forgotten++;
     }
     return true;
+  }
+
+  forget(coreIds) {
+    for (const id of coreIds) this.ids.delete(id);
   }
 
   get size() {
@@ -76,20 +80,18 @@ export class IdMap {
   }
 }
 
-// Wraps each exporter so that its payloads carry the platform's ids. The wrapper inherits every
-// other property of the exporter (format, name, endpoint, registry symbols) from it.
-export function rewritingExporters(exporters, idMap, stats) {
-  return exporters.map((exporter) => {
-    if (!exporter || typeof exporter.send !== 'function') return exporter; // config validation names it
-    return Object.create(exporter, {
-      send: {
-        value(payloads, context) {
-          for (const payload of payloads) stats.idsRewritten += idMap.rewrite(payload.body, exporter.format);
-          return exporter.send(payloads, context);
-        },
-      },
-    });
-  });
+// Makes the core's encode() return payloads with the platform's ids. The pipeline calls
+// core.encode(format) synchronously inside flush(), once per wire format in use
+// (export-pipeline.js encodeEach); everything downstream (exporters, offline buffer, replays) gets
+// the rewritten bytes. The Telemetry is this handler's own, so no other code shares the patched
+// instance; the CoreTelemetry object lives as long as the Telemetry (revive() keeps it).
+export function withPlatformIds(core, idMap, stats) {
+  const encode = core.encode.bind(core);
+  core.encode = (format) => {
+    const payloads = encode(format);
+    for (const payload of payloads) stats.idsRewritten += idMap.rewrite(payload.body, format);
+    return payloads;
+  };
 }
 
 function word(bytes, i) {

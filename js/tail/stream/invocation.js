@@ -16,6 +16,7 @@ export class InvocationTrace {
   constructor(owner, tail) {
     this.owner = owner; // the handler: telemetry, idMap, stats, limits, warn()
     this.spans = new Map(); // platform span id -> { span, open }
+    this.coreIds = []; // the core ids this invocation mapped (forgotten after its flush)
     this.open = 0;
     this.count = 0;
     this.root = null;
@@ -53,8 +54,8 @@ export class InvocationTrace {
     this.open++;
     const core = span.spanContext();
     if (!core) return;
-    if (isHex(platformSpanId, 16)) this.owner.idMap.set(core.spanId, platformSpanId);
-    if (isHex(platformTraceId, 32)) this.owner.idMap.set(core.traceId, platformTraceId);
+    if (isHex(platformSpanId, 16) && this.owner.idMap.set(core.spanId, platformSpanId)) this.coreIds.push(core.spanId);
+    if (isHex(platformTraceId, 32) && this.owner.idMap.set(core.traceId, platformTraceId)) this.coreIds.push(core.traceId);
   }
 
   handle(tail) {
