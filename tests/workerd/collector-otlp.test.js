@@ -230,6 +230,10 @@ test("Cloudflare Workers Observability: the destination's probe is answered 200 
       assert.equal(res.status, 200, `${path} ${JSON.stringify(body)}: ${await res.clone().text()}`);
       assert.deepEqual(await res.json(), {});
     }
+    // A bare POST: no Content-Type, no body.
+    const bare = await fetch(`${target().worker.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(bare.status, 200, await bare.clone().text());
+    assert.deepEqual(await bare.json(), {});
   });
 });
 

@@ -49,8 +49,13 @@ function decode(signal, type, bytes) {
   }
 }
 
+// A request with no body and no Content-Type: nothing to decode, so no type to refuse (a
+// destination check may send one so). Answered as the empty export request it is.
+const isBareProbe = (request) => request.headers.get('content-type') === null && (request.body === null || request.headers.get('content-length') === '0');
+
 export function ingestOtlp(signal) {
   return async function handleOtlp(request, { db, settings }) {
+    if (isBareProbe(request)) return exportResponse(signal, false);
     // The answer's encoding follows the request's, even for a refusal.
     const protobuf = mediaType(request) === PROTOBUF;
     try {
