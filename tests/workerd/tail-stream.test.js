@@ -1,8 +1,9 @@
 // A Streaming Tail Worker (experimental) in workerd: the watched Worker (no edgescope in it) lists
 // it in `streamingTails`, and the tail Worker's tailStreamHandler exports the invocation's span
 // tree with the platform's trace and span ids: the fetch invocation span, the automatic fetch, KV
-// and RPC spans under it, the user's custom span where the runtime has `tracing`, and the RPC
-// callee's invocation under the caller's RPC span, all in one trace.
+// RPC and queue-send spans under it, the user's custom span where the runtime has `tracing`, and the RPC
+// callee's invocation under the caller's RPC span, all in one trace; the queue consumer's
+// invocation is a trace of its own.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,7 @@ async function start(format) {
   const base = { modulesRoot: '/', compatibilityDate: '2025-09-01' };
   return new Miniflare({
     workers: [
-      { ...base, name: 'watched', modules: watched.modules, streamingTails: ['tail'], kvNamespaces: ['KV'], serviceBindings: { CALLEE: 'callee' }, bindings: { ORIGIN_URL: `http://127.0.0.1:${origin.address().port}/origin` } },
+      { ...base, name: 'watched', modules: watched.modules, streamingTails: ['tail'], kvNamespaces: ['KV'], queueProducers: { JOBS: { queueName: 'jobs' } }, queueConsumers: { jobs: { maxBatchTimeout: 0 } }, serviceBindings: { CALLEE: 'callee' }, bindings: { ORIGIN_URL: `http://127.0.0.1:${origin.address().port}/origin` } },
       { ...base, name: 'callee', modules: callee.modules, streamingTails: ['tail'] },
       { ...base, name: 'tail', modules: tail.modules },
     ],
@@ -45,7 +46,7 @@ after(async () => {
 });
 
 for (const format of ['otlp-json', 'native']) {
-  test(`a watched fetch becomes one span tree with the platform's ids: invocation, subrequest, KV, custom and RPC spans (${format})`, async () => {
+  test(`a watched fetch becomes one span tree with the platform's ids: invocation, subrequest, KV, custom, RPC and queue spans (${format})`, async () => {
     await collector.ready;
     await mf?.dispose();
     mf = await start(format);
@@ -54,12 +55,13 @@ for (const format of ['otlp-json', 'native']) {
     const body = await response.json();
     assert.equal(body.value, 'hello');
     assert.equal(body.sum, 5);
-    const expected = 6 + (body.customSpans ? 1 : 0); // GET, fetch, kv_put, kv_get, jsRpcSession, the callee's jsrpc, (custom)
+    const expected = 8 + (body.customSpans ? 1 : 0); // GET, fetch, kv_put, kv_get, jsRpcSession, queue_send, the callee's jsrpc, the consumer's process jobs, (custom)
     await collector.waitFor((c) => c.spans.length >= expected && c.logs.length >= 1, { timeoutMs: 10000 });
     const spans = collector.spans;
     assert.equal(spans.length, expected, spans.map((s) => s.name).join(', '));
     const rpc = spans.find((s) => s.name === 'jsrpc');
-    const caller = spans.filter((s) => s !== rpc);
+    const consumer = spans.find((s) => s.name === 'process jobs');
+    const caller = spans.filter((s) => s !== rpc && s !== consumer);
     assert.equal(new Set(caller.map((s) => s.traceId)).size, 1, "the caller's spans are one trace");
     const root = spans.find((s) => s.name === 'GET');
     assert.equal(root.kind, 'server');
@@ -92,6 +94,14 @@ for (const format of ['otlp-json', 'native']) {
       const parent = byId.get(span.parentSpanId);
       if (parent) assert.ok(span.startTime >= parent.startTime, `${span.name} starts within ${parent.name}`);
     }
+    assert.equal(parentOf('queue_send'), 'GET');
+    assert.equal(consumer.kind, 'consumer');
+    assert.equal(consumer.attributes['messaging.destination.name'], 'jobs');
+    assert.equal(consumer.attributes['messaging.batch.message_count'], 1);
+    // The runtime starts a new trace for a queue delivery (no context travels with the message):
+    // the consumer invocation is the root of its own tree.
+    assert.ok(!consumer.parentSpanId);
+    assert.notEqual(consumer.traceId, root.traceId);
     for (const span of caller) assert.ok(span.endTime <= root.endTime, `${span.name} ends within the invocation`);
     const subrequest = spans.find((s) => s.name === 'fetch');
     assert.equal(subrequest.kind, 'client');

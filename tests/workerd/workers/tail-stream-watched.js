@@ -1,5 +1,6 @@
 // The watched Worker of the streaming-tail test: plain Worker code with no edgescope in it. Its
-// fetch makes a subrequest, a KV put and get, a log line, an RPC call to a service binding and,
+// fetch makes a subrequest, a KV put and get, a log line, an RPC call to a service binding, a queue send
+// (consumed by its own queue handler) and,
 // where the runtime has `tracing` (cloudflare:workers), a custom span around the KV calls.
 import * as workers from 'cloudflare:workers';
 
@@ -15,6 +16,11 @@ export default {
     const value = typeof tracing?.enterSpan === 'function' ? await tracing.enterSpan('load-greeting', () => kv()) : await kv();
     console.log('greeting', { value });
     const sum = await env.CALLEE.add(2, 3);
+    await env.JOBS.send({ order: 7 });
     return Response.json({ value, sum, customSpans: typeof tracing?.enterSpan === 'function' });
+  },
+
+  async queue(batch) {
+    console.log('processed', batch.messages.length);
   },
 };
