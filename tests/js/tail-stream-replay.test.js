@@ -75,6 +75,8 @@ for (const [name, format] of RECORDINGS) {
     const kv = spans.find((s) => s.name === 'kv_put');
     assert.equal(kv.kind, 'client');
     assert.equal(kv.attributes['db.system.name'], 'cloudflare-kv');
+    assert.equal(kv.attributes['cloudflare.kv.query.keys'], 'k', 'a string attribute stays a string');
+    assert.equal(kv.attributes['cloudflare.kv.query.keys.count'], 1, 'an integer the runtime sent as a string is a number');
     const callee = spans.find((s) => s.name === 'jsrpc');
     assert.equal(callee.spanId, calleeOnset.event.spanId);
     assert.equal(callee.traceId, calleeOnset.spanContext.traceId);

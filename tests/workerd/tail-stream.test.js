@@ -108,6 +108,7 @@ for (const format of ['otlp-json', 'native']) {
     const subrequest = spans.find((s) => s.name === 'fetch');
     assert.equal(subrequest.kind, 'client');
     assert.match(subrequest.attributes['url.full'], /\/origin$/);
+    assert.equal(subrequest.attributes['http.response.status_code'], 200, 'an integer attribute is a number');
     const log = collector.logs.find((l) => l.message.startsWith('greeting'));
     assert.equal(log.message, 'greeting {"value":"hello"}');
     assert.equal(log.traceId, root.traceId);

@@ -9,6 +9,12 @@ function plainValue(value) {
   return value;
 }
 
+// The runtime sends some integer attributes as decimal strings ("200"). OpenTelemetry's semantic
+// conventions type status codes, sizes and counts as int (e.g. http.response.status_code,
+// http.response.body.size), and edgescope's own spans record them so: such a value becomes a number.
+const INTEGER_KEY = /(\.status_code|\.size|\.count)$/;
+const DECIMAL = /^-?\d{1,15}$/;
+
 // [{ name, value }] -> { name: value }; entries without a string name are skipped and counted.
 export function attributesOf(list, stats) {
   const out = {};
@@ -18,7 +24,8 @@ export function attributesOf(list, stats) {
       stats.attributesRefused++;
       continue;
     }
-    out[entry.name] = plainValue(entry.value);
+    const value = plainValue(entry.value);
+    out[entry.name] = typeof value === 'string' && INTEGER_KEY.test(entry.name) && DECIMAL.test(value) ? Number(value) : value;
   }
   return out;
 }
