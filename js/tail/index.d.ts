@@ -54,3 +54,6 @@ export interface TailStats {
 export function tailWorker(config: TailConfig | ((env: any) => TailConfig)): TailHandler;
 /** What the handler counted since its isolate started. */
 export function tailStats(handler: TailHandler): TailStats;
+
+/** EXPERIMENTAL: a Streaming Tail Worker's `tailStream` handler (js/tail/stream/). */
+export { tailStreamHandler } from './stream/index.js';

@@ -131,3 +131,6 @@ function noteTruncated(stats, item) {
 
 // The exporters, so a tail Worker configures itself from this one import.
 export { exporters } from '../exporters/index.js';
+
+// EXPERIMENTAL: Streaming Tail Workers (`tailStream`, stream/handler.js), from the same entry.
+export { tailStreamHandler } from './stream/index.js';

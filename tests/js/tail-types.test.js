@@ -40,7 +40,7 @@ test('the tail API as the README uses it type-checks, and misuse does not', () =
   }
 });
 
-test("'edgescope/tail' exports tailWorker, tailStats and exporters", async () => {
+test("'edgescope/tail' exports tailWorker, tailStats, tailStreamHandler and exporters", async () => {
   const module = await import('edgescope/tail');
-  assert.deepEqual(Object.keys(module).sort(), ['exporters', 'tailStats', 'tailWorker']);
+  assert.deepEqual(Object.keys(module).sort(), ['exporters', 'tailStats', 'tailStreamHandler', 'tailWorker']);
 });
