@@ -4,6 +4,7 @@
 // format promises is rejected with a DecodeError naming the path of the bad field. A collector
 // answers it with a 400. Worker-safe (no Node built-ins).
 import { DecodeError } from './decode-error.js';
+import { sketchProblem } from './otlp-decode/sketch-limits.js';
 import { ACCEPTED_VERSIONS, EXPONENTIAL, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS } from './schema.js';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -128,6 +129,10 @@ function exponential(e, count, p) {
   for (const side of EXPONENTIAL.sides) {
     const b = e[side];
     need(isObject(b) && Number.isInteger(b.offset) && Array.isArray(b.bucketCounts), `${p}.${side}`, '{ offset, bucketCounts }');
+    // The sketch limits every decoder shares (otlp-decode/sketch-limits.js): at most 4096 buckets
+    // per side, indices a double has at this scale; checked before the counts are walked.
+    const found = sketchProblem({ scale: e.scale, [side]: b });
+    if (found) throw new DecodeError(`${p}.${found.field}`, found.problem);
     b.bucketCounts.forEach((c, j) => need(Number.isSafeInteger(c) && c >= 0, `${p}.${side}.bucketCounts[${j}]`, 'a non-negative integer'));
     total += b.bucketCounts.reduce((a, c) => a + c, 0);
   }

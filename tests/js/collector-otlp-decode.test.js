@@ -89,6 +89,12 @@ function everything(t) {
 
 const text = (body) => new TextDecoder().decode(body);
 const totals = (r) => ({ spans: r.spans.length, metrics: r.metrics.length, logs: r.logs.length });
+// The reference decoder's records as the collector stores them: a histogram sent without `sum`
+// (the core omits it once a negative value was recorded) has sum null and value 0.
+const asStored = (reference) => ({
+  ...reference,
+  metrics: reference.metrics.map((m) => (m.type === 'histogram' && m.sum === undefined ? { ...m, sum: null, value: 0 } : m)),
+});
 
 test('core OTLP JSON payloads decode to exactly the records the Node decoder (official .proto) gives', () => {
   const { json } = encodeBoth(everything);
@@ -97,7 +103,7 @@ test('core OTLP JSON payloads decode to exactly the records the Node decoder (of
     const doc = JSON.parse(text(payload.body));
     const ours = decodeOtlpJson(payload.signal, doc);
     const reference = decodeOtlp(payload.signal, structuredClone(doc));
-    assert.deepStrictEqual({ spans: ours.spans, metrics: ours.metrics, logs: ours.logs }, reference, payload.signal);
+    assert.deepStrictEqual({ spans: ours.spans, metrics: ours.metrics, logs: ours.logs }, asStored(reference), payload.signal);
     assert.equal(ours.rejected, 0);
     assert.deepEqual(ours.services, ['checkout']);
     assert.equal(ours.resource['deployment.environment'], 'test');
@@ -110,7 +116,7 @@ test('core OTLP protobuf payloads decode to exactly the records protobufjs over 
   for (const payload of proto) {
     const ours = decodeOtlpProto(payload.signal, payload.body);
     const reference = decodeOtlp(payload.signal, otlpProtoToJson(payload.signal, payload.body));
-    assert.deepStrictEqual({ spans: ours.spans, metrics: ours.metrics, logs: ours.logs }, reference, payload.signal);
+    assert.deepStrictEqual({ spans: ours.spans, metrics: ours.metrics, logs: ours.logs }, asStored(reference), payload.signal);
     for (const k of Object.keys(all)) all[k].push(...ours[k]);
   }
   // The same drain in JSON: the same records (protobuf and JSON are two encodings of one message).
@@ -270,10 +276,13 @@ const cat = (...parts) => new Uint8Array(parts.flatMap((p) => [...p]));
 const str = (s) => new TextEncoder().encode(s);
 const wrapSpans = (...spans) => len(1, len(2, cat(...spans.map((s) => len(2, s)))));
 const ids = cat(len(1, new Uint8Array(16).fill(0xab)), len(2, new Uint8Array(8).fill(0x11)));
+const fixed64 = (tag, n) => { const b = new Uint8Array(9); b[0] = tag; new DataView(b.buffer).setBigUint64(1, n, true); return b; };
+const times = cat(fixed64(0x39, 1700000000000000000n), fixed64(0x41, 1700000000001500000n)); // start, end
 
 test('protobuf as a receiver must read it: unknown fields skipped, the last of a repeated singular field wins, messages merge', () => {
   const span = cat(
     ids,
+    times,
     len(5, str('first')),
     len(5, str('second')), // a singular string twice: the last one wins
     len(13, cat(ids)), // links (not mapped): skipped
@@ -300,4 +309,70 @@ test('malformed protobuf is a DecodeError naming the field path', () => {
   for (const [bytes, path, message] of cases) {
     assert.throws(() => decodeOtlpProto('traces', bytes), (e) => e instanceof DecodeError && e.path === path && message.test(e.message), path);
   }
+});
+
+// One metric's points as an OTLP JSON export from service `api`.
+const metricsDoc = (...metrics) => ({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeMetrics: [{ metrics }] }] });
+const T = '1700000000000000000';
+const expPoint = (extra = {}) => ({ timeUnixNano: T, count: '3', sum: 0.6, min: 0.1, max: 0.3, scale: 3, zeroCount: '0', positive: { offset: -20, bucketCounts: ['1', '1', '1'] }, ...extra });
+const PM = '$.resourceMetrics[0].scopeMetrics[0].metrics';
+
+test('points the store could not hold faithfully are rejected into partial success naming the field; the rest are decoded', () => {
+  const doc = metricsDoc(
+    { name: 'g', gauge: { dataPoints: [{ timeUnixNano: T, asDouble: 'NaN' }, { timeUnixNano: T, asDouble: 'Infinity' }, { timeUnixNano: T, asDouble: 1.5 }] } },
+    { name: 'lat', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [
+      expPoint({ scale: -11 }),
+      expPoint({ scale: -10, count: '300000', positive: { offset: 0, bucketCounts: new Array(300_000).fill(1) } }),
+      expPoint({ count: '4' }),
+      expPoint({ sum: '-Infinity' }),
+      expPoint({ positive: { offset: 2 ** 30, bucketCounts: ['3'] } }),
+      expPoint(),
+    ] } },
+    { name: 'size', histogram: { aggregationTemporality: 1, dataPoints: [
+      { timeUnixNano: T, count: '2', sum: 3, bucketCounts: ['1', '0'], explicitBounds: [1, 2] },
+      { timeUnixNano: T, count: '5', sum: 3, bucketCounts: ['1', '1', '1'], explicitBounds: [1, 2] },
+      { timeUnixNano: T, count: '2', sum: 3, bucketCounts: ['1', '1', '0'], explicitBounds: [1, 2] },
+    ] } },
+  );
+  const r = decodeOtlpJson('metrics', doc);
+  assert.deepEqual(r.metrics.map((m) => [m.name, m.value]), [['g', 1.5], ['lat', 0.6], ['size', 3]]);
+  assert.equal(r.rejected, 9);
+  // The first five problems by name, with their paths; the count covers every one.
+  for (const named of [
+    `${PM}[0].gauge.dataPoints[0].asDouble: NaN is not a finite number`,
+    `${PM}[0].gauge.dataPoints[1].asDouble: Infinity is not a finite number`,
+    `${PM}[1].exponentialHistogram.dataPoints[0].scale: expected an integer from -10 to 20, got -11`,
+    `${PM}[1].exponentialHistogram.dataPoints[1].positive.bucketCounts: 300000 buckets; at most 4096 per side`,
+    `${PM}[1].exponentialHistogram.dataPoints[2].count: 4, but zeroCount and the bucket counts add up to 3`,
+  ]) assert.ok(r.message.includes(named), `${named}\nin: ${r.message}`);
+  assert.match(r.message, /and 4 other problem\(s\)$/);
+  // Each of the others on its own names its field too.
+  const alone = (metric) => decodeOtlpJson('metrics', metricsDoc(metric)).message;
+  assert.match(alone({ name: 'lat', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [expPoint({ sum: '-Infinity' })] } }), /dataPoints\[0\]\.sum: -Infinity is not a finite number/);
+  assert.match(alone({ name: 'lat', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [expPoint({ positive: { offset: 2 ** 30, bucketCounts: ['3'] } })] } }), /dataPoints\[0\]\.positive\.offset: buckets 1073741824\.\.1073741824 lie outside/);
+  assert.match(alone({ name: 'size', histogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, count: '5', sum: 3, bucketCounts: ['1', '1', '1'], explicitBounds: [1, 2] }] } }), /dataPoints\[0\]\.count: 5, but the bucket counts add up to 3/);
+  assert.match(alone({ name: 'size', histogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, count: '2', bucketCounts: ['1', '1'], explicitBounds: [1, 2] }] } }), /dataPoints\[0\]\.bucketCounts: 2 counts for 2 explicitBounds \(expected 3\)/);
+});
+
+test('a histogram without sum (negative values were recorded) is kept: sum null, value 0, counts and sketch whole', () => {
+  const r = decodeOtlpJson('metrics', metricsDoc({ name: 'skew', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [expPoint({ sum: undefined, min: -1, negative: { offset: 0, bucketCounts: ['1'] }, count: '4' })] } }));
+  assert.equal(r.rejected, 0);
+  const [m] = r.metrics;
+  assert.deepEqual([m.type, m.value, m.sum, m.count, m.min], ['histogram', 0, null, 4, -1]);
+  assert.deepEqual(m.exponential.negative, { offset: 0, bucketCounts: [1] });
+});
+
+test('a span or data point without its time is rejected into partial success; a log without one keeps its observed time or none', () => {
+  const t = decodeOtlpJson('traces', traces([span({ endTimeUnixNano: undefined }), span({ spanId: 'eee19b7ec3c1b175' }), span({ startTimeUnixNano: '0' })]));
+  assert.deepEqual(t.spans.map((s) => s.spanId), ['eee19b7ec3c1b175']);
+  assert.equal(t.rejected, 2);
+  assert.match(t.message, /spans\[0\]\.endTimeUnixNano: missing; a span without its times is not stored/);
+  assert.match(t.message, /spans\[2\]\.startTimeUnixNano: missing/);
+  const m = decodeOtlpJson('metrics', metricsDoc({ name: 'c', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ asInt: '1' }, { timeUnixNano: T, asInt: '2' }] } }));
+  assert.deepEqual(m.metrics.map((p) => p.value), [2]);
+  assert.match(m.message, new RegExp(`${PM.replace(/[[\]$.]/g, '\\$&')}\\[0\\]\\.sum\\.dataPoints\\[0\\]\\.timeUnixNano: missing`));
+  // Logs: the data model's ObservedTimestamp stands in; with neither, the store dates it on receipt.
+  const l = decodeOtlpJson('logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }] });
+  assert.equal(l.rejected, 0);
+  assert.equal(l.logs[0].time, undefined);
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTelemetry } from 'edgescope';
-import { countAtMost, mergeSketch, quantile } from '../../js/collector/rollup/sketch.js';
+import { countAtMost, mergeSketch, quantile, SketchError } from '../../js/collector/rollup/sketch.js';
 import { sketchOf, foldPoints, MINUTE, rowKey, seriesKey, HOUR, reWindow, mergeRows, pointFromDb, rowFromDb, rowToDb, ROLLUP_COLUMNS } from '../../js/collector/rollup/fold.js';
 import { decodeNative } from '../../js/wire/index.js';
 import { keepingExporter } from './helpers.js';
@@ -123,4 +123,48 @@ test('rows and points round-trip through their D1 column form', async () => {
   const point = pointFromDb({ id: 1, service: 's', name: 'n', type: 'histogram', value: 1, time: 5, tags: '{"a":1}', count: 1, sum: 1, min: 1, max: 1, bounds: '[1,2]', bucket_counts: '[0,1,0]', exponential: null, unit: 'ms' });
   assert.deepEqual(point.tags, { a: 1 });
   assert.deepEqual(point.bucketCounts, [0, 1, 0]);
+});
+
+// A sketch as a sender outside the data model might write one: `n` buckets of 1 from `offset`.
+const wide = (scale, n, offset = 0) => ({ scale, zeroCount: 0, positive: { offset, bucketCounts: new Array(n).fill(1) }, negative: { offset: 0, bucketCounts: [] }, count: n, sum: n, min: 1, max: 2 });
+
+test('a sketch outside the data model is refused by the merge with the field named, not a crash or a wrong re-scaling', () => {
+  // 300,000 buckets at scale -10: a spread of the bucket list overflowed the stack here.
+  assert.throws(() => mergeSketch(wide(-10, 300_000), wide(-10, 300_000)), (e) => e instanceof SketchError && e.field === 'exponential.positive.bucketCounts' && /300000 buckets; at most 4096/.test(e.message));
+  assert.throws(() => mergeSketch(wide(-11, 2), null), (e) => e instanceof SketchError && e.field === 'exponential.scale');
+  assert.throws(() => mergeSketch(null, wide(21, 2)), (e) => e instanceof SketchError && e.field === 'exponential.scale');
+  // Bucket indices no double reaches at that scale (at -10 every double is in bucket -2..0).
+  assert.throws(() => mergeSketch(wide(-10, 1, 1_000_000), wide(-10, 1)), (e) => e instanceof SketchError && e.field === 'exponential.positive.offset');
+});
+
+test('sketches at the limits merge within the bucket bound: 4096 buckets a side, the lowest scale, the far ends of the index range', () => {
+  const merged = mergeSketch(wide(20, 4096, 0), wide(20, 4096, 1_000_000));
+  assert.equal(merged.count, 8192);
+  assert.ok(merged.positive.bucketCounts.length <= 160);
+  assert.equal(merged.positive.bucketCounts.reduce((a, c) => a + c, 0), 8192);
+  // The two ends of what doubles reach at scale -10 (the tiniest subnormals and the largest values).
+  const ends = mergeSketch(wide(-10, 1, -2), wide(-10, 1, 0));
+  assert.equal(ends.scale, -10);
+  assert.deepEqual(ends.positive, { offset: -2, bucketCounts: [1, 0, 1] });
+});
+
+test('folding skips and counts any point that cannot be folded, keeping the reason, and folds the rest', async () => {
+  const t0 = Date.UTC(2026, 11, 7, 10, 0, 0);
+  const [h] = await flushed(values(30, 4));
+  const bad = (id, exponential) => ({ ...h, id, service: 's', time: t0, exponential });
+  const points = [
+    bad(1, wide(-10, 300_000)),
+    { ...h, id: 2, service: 's', time: t0 + 1000 },
+    bad(3, wide(-11, 3)),
+    { service: 's', name: 'hits', type: 'counter', value: 2, time: t0, tags: {}, id: 4 },
+  ];
+  const { rows, skipped, reasons } = foldPoints(points, MINUTE);
+  assert.equal(skipped, 2);
+  assert.equal(reasons.length, 2);
+  assert.match(reasons[0], /^point 1 s\/latency: exponential\.positive\.bucketCounts: 300000 buckets/);
+  assert.match(reasons[1], /^point 3 s\/latency: exponential\.scale: expected an integer from -10 to 20, got -11/);
+  const hist = [...rows.values()].find((r) => r.name === 'latency');
+  assert.equal(hist.points, 1);
+  assert.deepEqual(hist.exponential, sketchOf({ ...h }));
+  assert.equal([...rows.values()].find((r) => r.name === 'hits').value, 2);
 });

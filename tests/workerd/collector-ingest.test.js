@@ -66,6 +66,15 @@ function ingest(init = {}, worker = collector.worker) {
   return fetch(`${worker.url}${path}`, { method, headers: h, body });
 }
 
+// The histogram point widened to 5,000 buckets of 1 (its count kept consistent).
+const histogramAt = doc.metrics.findIndex((m) => m.exponential !== undefined);
+function widen(d) {
+  const m = d.metrics[histogramAt];
+  m.exponential.positive = { offset: 0, bucketCounts: new Array(5000).fill(1) };
+  m.exponential.negative = { offset: 0, bucketCounts: [] };
+  m.exponential.zeroCount = 0;
+  m.count = 5000;
+}
 const withDoc = (edit) => {
   const copy = structuredClone(doc);
   edit(copy);
@@ -115,6 +124,8 @@ const HOSTILE = [
   { what: 'a log with an unknown level', init: { body: withDoc((d) => (d.logs[0].level = 'loud')) }, status: 400, path: '$.logs[0].level' },
   { what: 'a newer format version', init: { body: withDoc((d) => (d.version = 99)) }, status: 400, path: '$.version' },
   { what: 'a malformed batch id', init: { body: withDoc((d) => (d.batchId = 'abc')) }, status: 400, path: '$.batchId' },
+  // The sketch limits every decoder shares: at most 4096 buckets a side (a merge allocates them).
+  { what: 'a sketch of 5,000 buckets a side', init: { body: withDoc(widen) }, status: 400, path: `$.metrics[${histogramAt}].exponential.positive.bucketCounts`, error: /5000 buckets; at most 4096 per side/ },
   { what: 'GET', init: { method: 'GET', body: null }, status: 405 },
   { what: 'another path', init: { path: '/api/observe/other' }, status: 404 },
 ];

@@ -9,7 +9,11 @@ import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { startWorker } from 'edgescope/testing';
 import { concat, fields, lenField, varint } from '../../js/exporters/proto-wire.js';
-import { applyMigrations } from './collector-helpers.js';
+import { validateCollectorConfig } from '../../js/collector/config.js';
+import { payloadStatements, storePayload } from '../../js/collector/ingest/store.js';
+import { runScheduled } from '../../js/collector/scheduled.js';
+import { decodeOtlpJson } from '../../js/wire/otlp-decode/index.js';
+import { applyMigrations, startCollectorWith } from './collector-helpers.js';
 import { bundleOf, sleep } from './helpers.js';
 
 const TOKEN = 'otlp-token-0123456789abcdef';
@@ -253,4 +257,152 @@ test('Cloudflare Workers Observability: a replayed trace and log export is store
   const batch = await rows(db, "SELECT service, resource FROM batches WHERE service = 'my-worker'");
   assert.equal(batch.length, 2);
   assert.equal(JSON.parse(batch[0].resource)['cloud.provider'], 'cloudflare');
+});
+
+// ---- limits: what the store and the rollups can hold, and failures in the request's encoding ----
+
+const READ = 'otlp-read-token-0123456789';
+// A collector with the default body caps (1 MiB sent, 8 MiB inflated) and a read token.
+let roomy;
+async function roomyCollector() {
+  roomy ??= await startCollectorWith({ bundleName: 'collector-query', bindings: { INGEST_TOKEN: TOKEN, READ_TOKEN: READ } });
+  return roomy;
+}
+after(() => roomy?.worker.dispose());
+const postTo = (c, path, body, headers = {}) => fetch(`${c.worker.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers }, body });
+const ns = (ms) => `${BigInt(Math.round(ms * 1000)) * 1000n}`; // ms to ns, kept to the microsecond
+const metricsExport = (service, metrics) => ({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeMetrics: [{ metrics }] }] });
+// An exponential-histogram point of `n` buckets of 1 at `scale`.
+const expPoint = (time, scale, n, extra = {}) => ({ timeUnixNano: ns(time), count: String(n), sum: n, min: 1, max: 2, scale, zeroCount: '0', positive: { offset: 0, bucketCounts: new Array(n).fill(1) }, ...extra });
+
+test('an exponential histogram of 300,000 buckets or a scale outside -10..20 is refused into partial success naming the field; the rest is stored', async () => {
+  const c = await roomyCollector();
+  const now = Date.now();
+  const doc = metricsExport('wide', [{ name: 'lat', unit: 's', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [
+    expPoint(now, -10, 300_000), expPoint(now, -11, 2), expPoint(now, 3, 4),
+  ] } }]);
+  const res = await postTo(c, '/v1/metrics', gzipSync(JSON.stringify(doc)), { 'content-encoding': 'gzip' });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { partialSuccess } = await res.json();
+  assert.equal(partialSuccess.rejectedDataPoints, '2');
+  assert.match(partialSuccess.errorMessage, /dataPoints\[0\]\.positive\.bucketCounts: 300000 buckets; at most 4096 per side/);
+  assert.match(partialSuccess.errorMessage, /dataPoints\[1\]\.scale: expected an integer from -10 to 20, got -11/);
+  assert.deepEqual(await rows(c.db, "SELECT name, count FROM metric_points WHERE service = 'wide'"), [{ name: 'lat', count: 4 }]);
+});
+
+test('wide sketches written straight into D1 are skipped by the cron, counted and logged; it rolls the rest, moves on, and the summary answers', async (t) => {
+  const c = await roomyCollector();
+  const now = Date.now();
+  const minute = Math.floor((now - 5 * 60_000) / 60_000) * 60_000;
+  const sketch = (scale, n) => JSON.stringify({ scale, zeroCount: 0, positive: { offset: 0, bucketCounts: new Array(n).fill(1) }, negative: { offset: 0, bucketCounts: [] } });
+  const insert = 'INSERT INTO metric_points (name, type, value, unit, time, tags, service, count, sum, min, max, exponential) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const tags = JSON.stringify({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
+  await c.db.batch([
+    c.db.prepare(insert).bind('http.server.request.duration', 'histogram', 300_000, 's', minute + 1000, tags, 'injected', 300_000, 300_000, 1, 2, sketch(-10, 300_000)),
+    c.db.prepare(insert).bind('http.server.request.duration', 'histogram', 300_000, 's', minute + 2000, tags, 'injected', 300_000, 300_000, 1, 2, sketch(-10, 300_000)),
+    c.db.prepare(insert).bind('http.server.request.duration', 'histogram', 0.6, 's', minute + 3000, tags, 'injected', 3, 0.6, 0.1, 0.3, JSON.stringify({ scale: 3, zeroCount: 0, positive: { offset: -20, bucketCounts: [1, 1, 1] }, negative: { offset: 0, bucketCounts: [] } })),
+  ]);
+  const maxId = (await c.db.prepare('SELECT max(id) AS id FROM metric_points').first()).id;
+  const warnings = [];
+  t.mock.method(console, 'warn', (...args) => warnings.push(args.join(' ')));
+  t.mock.method(console, 'log', () => {});
+  const settings = validateCollectorConfig({ tokens: [{ name: 'test', token: TOKEN }] });
+  const first = await runScheduled(c.db, settings, now);
+  assert.equal(first.minutes.skipped, 2);
+  assert.equal(first.minutes.cursor, maxId, 'the cursor moved past the skipped points');
+  assert.ok(warnings.some((w) => /edgescope collector cron: 2 points .*left out of the rollups/.test(w)), warnings.join('\n'));
+  const [row] = await rows(c.db, "SELECT count, points FROM rollups WHERE service = 'injected' AND resolution = 60");
+  assert.deepEqual(row, { count: 3, points: 1 });
+  // The next run has nothing left to fold: the bad points are not retried.
+  assert.equal((await runScheduled(c.db, settings, now + 60_000)).minutes.points, 0);
+  const summary = await fetch(`${c.worker.url}/api/observe/summary?service=injected&window=1h`, { headers: { authorization: `Bearer ${READ}` } });
+  assert.equal(summary.status, 200, await summary.clone().text());
+  assert.equal((await summary.json()).services[0].requests, 3);
+});
+
+test('an 8,192-span OTLP export is stored exactly, in a handful of D1 statements', async () => {
+  const c = await roomyCollector();
+  const start = Date.UTC(2026, 11, 7, 12, 0, 0);
+  const spans = Array.from({ length: 8192 }, (_, i) => ({
+    traceId: (i + 1).toString(16).padStart(32, '0'),
+    spanId: (i + 1).toString(16).padStart(16, 'f'),
+    name: `op ${i} ü`,
+    kind: 2,
+    startTimeUnixNano: ns(start + i),
+    endTimeUnixNano: ns(start + i + 1.5),
+    attributes: [{ key: 'i', value: { intValue: String(i) } }, { key: 'note', value: { stringValue: `'quoted' "${i}"` } }],
+  }));
+  const doc = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bulk' } }] }, scopeSpans: [{ spans }] }] };
+  const decoded = decodeOtlpJson('traces', doc);
+  const statements = payloadStatements({ batchId: 'bulk', version: null, service: 'bulk', resource: null, spans: decoded.spans, metrics: [], logs: [] });
+  assert.ok(statements.length <= 6, `${statements.length} statements`);
+  const res = await postTo(c, '/v1/traces', gzipSync(JSON.stringify(doc)), { 'content-encoding': 'gzip', 'idempotency-key': 'bulk-8192' });
+  assert.equal(res.status, 200, await res.clone().text());
+  const stored = await rows(c.db, "SELECT trace_id, span_id, name, start_time, end_time, attributes, batch_id FROM spans WHERE service = 'bulk' ORDER BY start_time");
+  assert.equal(stored.length, 8192);
+  stored.forEach((r, i) => {
+    assert.deepEqual(r, { trace_id: spans[i].traceId, span_id: spans[i].spanId, name: `op ${i} ü`, start_time: start + i, end_time: start + i + 1.5, attributes: JSON.stringify({ i, note: `'quoted' "${i}"` }), batch_id: 'bulk-8192' });
+  });
+});
+
+test('D1 refusing a payload for what it holds is a 400 naming it, nothing stored; D1 unavailable stays a 500', async () => {
+  const c = await roomyCollector();
+  const payload = (status) => ({ batchId: null, version: null, service: 'refused', resource: null, spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 'x', service: 'refused', kind: 'server', startTime: 1, endTime: 2, status, statusMessage: '', attributes: {}, events: [] }], metrics: [], logs: [] });
+  const before = await counts(c.db);
+  await assert.rejects(storePayload(c.db, payload('bogus')), (e) => e.name === 'HttpError' && e.status === 400 && /CHECK constraint failed.*status/.test(e.message));
+  assert.deepEqual(await counts(c.db), before, 'the batches row was rolled back with the span');
+  const unavailable = { prepare: (sql) => c.db.prepare(sql), batch: async () => { throw new Error('D1_ERROR: Network connection lost.'); } };
+  await assert.rejects(storePayload(unavailable, payload('ok')), (e) => e.name !== 'HttpError' && /Network connection lost/.test(e.message));
+});
+
+test('a histogram without sum and a log without any time are stored (sum NULL; the log dated on receipt)', async () => {
+  const c = await roomyCollector();
+  const now = Date.now();
+  const doc = metricsExport('nosum', [{ name: 'skew', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [expPoint(now, 3, 3, { sum: undefined, min: -1 })] } }]);
+  assert.equal((await postTo(c, '/v1/metrics', JSON.stringify(doc))).status, 200);
+  assert.deepEqual(await rows(c.db, "SELECT value, sum, count FROM metric_points WHERE service = 'nosum'"), [{ value: 0, sum: null, count: 3 }]);
+  const before = Date.now();
+  const logs = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'notime' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'when?' } }] }] }] };
+  assert.equal((await postTo(c, '/v1/logs', JSON.stringify(logs))).status, 200);
+  const [log] = await rows(c.db, "SELECT time FROM logs WHERE service = 'notime'");
+  assert.ok(log.time >= before - 1000 && log.time <= Date.now() + 1000, `dated ${log.time}`);
+});
+
+test('OTLP paths answer 401, 404, 405 and 500 with a google.rpc.Status in the request\'s encoding', async () => {
+  const c = target();
+  const url = c.worker.url;
+  const span = new Uint8Array(0);
+  const cases = [
+    { what: 'no token', init: { method: 'POST', headers: protobuf, body: span }, status: 401, code: 16 },
+    { what: 'an unknown signal', init: { method: 'POST', headers: { ...protobuf, authorization: `Bearer ${TOKEN}` }, body: span }, path: '/v1/profiles', status: 404, code: 5 },
+    { what: 'GET', init: { method: 'GET', headers: protobuf }, status: 405, code: 12 },
+  ];
+  for (const { what, init, path = '/v1/traces', status, code } of cases) {
+    const res = await fetch(`${url}${path}`, init);
+    assert.equal(res.status, status, what);
+    assert.equal(res.headers.get('content-type'), 'application/x-protobuf', what);
+    const s = readStatus(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(s.code, code, what);
+    assert.match(s.message, /\S/, what);
+    if (status === 401) assert.match(res.headers.get('www-authenticate'), /^Bearer /);
+    if (status === 405) assert.equal(res.headers.get('allow'), 'POST');
+    // The same failure for a JSON request: the Status as JSON, with the collector's `error`.
+    const json = await fetch(`${url}${path}`, { ...init, headers: { ...init.headers, 'content-type': 'application/json' }, body: init.method === 'GET' ? undefined : '{}' });
+    assert.equal(json.status, status, what);
+    const body = await json.json();
+    assert.equal(body.code, code, what);
+    assert.equal(typeof body.error, 'string');
+  }
+  // A collector deployed without its D1 binding: 500 INTERNAL, in protobuf for a protobuf export.
+  const bare = await startWorker({ bundle: await bundleOf('collector-ingest'), bindings: { INGEST_TOKEN: TOKEN } });
+  try {
+    const res = await fetch(`${bare.url}/v1/traces`, { method: 'POST', headers: { ...protobuf, authorization: `Bearer ${TOKEN}` }, body: new Uint8Array([0x0a, 0x00]) });
+    assert.equal(res.status, 500);
+    assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
+    const s = readStatus(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(s.code, 13);
+    assert.match(s.message, /no D1 binding named DB/);
+  } finally {
+    await bare.dispose();
+  }
 });

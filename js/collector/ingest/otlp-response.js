@@ -41,8 +41,10 @@ export function exportResponse(signal, protobuf, rejected = 0, message = '') {
   return Response.json(body, { status: 200 });
 }
 
-// google.rpc.Code for the statuses this endpoint answers (google/rpc/code.proto).
-const RPC_CODE = { 400: 3, 413: 3, 415: 3, 500: 13 };
+// google.rpc.Code for the statuses an OTLP path answers (google/rpc/code.proto, and its HTTP
+// mapping): INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, UNIMPLEMENTED (a
+// method the path does not take), RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE.
+const RPC_CODE = { 400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 // An HttpError as an OTLP failure response.
 export function failureResponse(error, protobuf) {

@@ -8,7 +8,7 @@
 // the point folded last and the min/max of all; a histogram adds count and sum, keeps min/max,
 // merges exponential sketches exactly (sketch.js) and explicit buckets when the bounds agree (when
 // they do not, the explicit buckets are dropped from the row — counts, sums and any sketch stay).
-import { DEFAULT_MAX_BUCKETS, mergeSketch } from './sketch.js';
+import { DEFAULT_MAX_BUCKETS, checkSketch, mergeSketch } from './sketch.js';
 
 export const MINUTE = 60;
 export const HOUR = 3600;
@@ -108,23 +108,33 @@ export function foldPoint(row, point, resolution = MINUTE) {
   return row ? mergeRows(row, own) : own;
 }
 
+// At most this many distinct reasons are kept for the log line; the count covers them all.
+export const MAX_SKIP_REASONS = 5;
+
 // Many points (in the order they were stored) into rows by key, starting from `existing` rows
-// (a Map by rowKey, not modified). -> { rows: Map, skipped: number of conflicting points }.
+// (a Map by rowKey, not modified). -> { rows: Map, skipped, reasons }: a point that cannot be
+// folded — any error, not only a type conflict (a sketch outside the data model: SketchError;
+// anything a row written by something other than the decoders holds) — is left out and counted,
+// so one bad point never stops the cron or a query; `reasons` keeps the first MAX_SKIP_REASONS
+// distinct messages (with the point's id when it has one) for the caller's log line.
 export function foldPoints(points, resolution = MINUTE, existing = new Map()) {
   const rows = new Map(existing);
   let skipped = 0;
+  const reasons = [];
   for (const point of points) {
-    const own = rowFromPoint(point, resolution);
-    const key = rowKey(own);
-    const row = rows.get(key);
     try {
+      const own = rowFromPoint(point, resolution);
+      if (own.exponential) checkSketch(own.exponential);
+      const key = rowKey(own);
+      const row = rows.get(key);
       rows.set(key, row ? mergeRows(row, own) : own);
     } catch (e) {
-      if (!(e instanceof RollupConflictError)) throw e;
       skipped += 1;
+      const reason = `${point?.id !== undefined ? `point ${point.id} ` : ''}${point?.service}/${point?.name}: ${e?.message ?? e}`;
+      if (reasons.length < MAX_SKIP_REASONS) reasons.push(reason);
     }
   }
-  return { rows, skipped };
+  return { rows, skipped, reasons };
 }
 
 // A row re-keyed to a coarser window (minute rows into an hour): fold the results with mergeRows.

@@ -6,17 +6,44 @@
 // (wasm/src/monitoring/exp_histogram.cpp), so a merge of the sketches of two halves equals the
 // sketch of the whole, bucket for bucket, and a quantile is the core's estimate.
 // Worker-safe and pure: plain objects in, new plain objects out.
+//
+// A sketch outside the data model (wire/otlp-decode/sketch-limits.js: scale -10..20, at most
+// 4096 buckets per side, indices a double can reach) is refused with a SketchError naming the
+// field: the decoders refuse such sketches at ingest, so one here was written by something else,
+// and merging it would mean an unbounded allocation or a wrong re-scaling. Callers count it and
+// go on (rollup/fold.js foldPoints). No spread of a bucket list either (`Math.min(...list)`
+// overflows the stack at a few hundred thousand arguments): loops.
+import { MAX_SKETCH_SCALE, MIN_SKETCH_SCALE, sketchProblem } from '../../wire/otlp-decode/sketch-limits.js';
 
-const MIN_SCALE = -10;
-const MAX_SCALE = 20;
+const MIN_SCALE = MIN_SKETCH_SCALE;
+const MAX_SCALE = MAX_SKETCH_SCALE;
 // The core's default bound per sign (config histograms.maxBuckets, the OpenTelemetry SDK's
 // MaxSize): the same bound here keeps a merged rollup identical to one sketch of all the values.
 export const DEFAULT_MAX_BUCKETS = 160;
 
+export class SketchError extends Error {
+  constructor(field, problem) {
+    super(`exponential.${field}: ${problem}`);
+    this.name = 'SketchError';
+    this.field = `exponential.${field}`;
+  }
+}
+
+// Throws a SketchError for a sketch the merge must not take.
+export function checkSketch(sketch) {
+  const found = sketchProblem(sketch);
+  if (found) throw new SketchError(found.field, found.problem);
+  return sketch;
+}
+
 const counts = (side) => side?.bucketCounts ?? [];
 const hasBuckets = (s) => counts(s.positive).length > 0 || counts(s.negative).length > 0;
-// floor(i / 2^by): the index at a scale `by` lower (exact for every index an int32 holds).
-const shiftDown = (i, by) => Math.floor(i / 2 ** by);
+// floor(i / 2^by): the index at a scale `by` lower (exact for every index an int32 holds). Only
+// ever downwards: a merge never raises a scale (fittingScale starts at the lowest one).
+function shiftDown(i, by) {
+  if (by < 0) throw new RangeError(`sketch merge: a shift to a higher scale (${by}) is never exact`);
+  return Math.floor(i / 2 ** by);
+}
 
 export function emptySketch(scale = MAX_SCALE) {
   return { scale, zeroCount: 0, positive: { offset: 0, bucketCounts: [] }, negative: { offset: 0, bucketCounts: [] }, count: 0, sum: 0, min: 0, max: 0 };
@@ -31,7 +58,8 @@ function range(sketch, sideName, scale) {
   return [shiftDown(side.offset, by), shiftDown(side.offset + n - 1, by)];
 }
 
-// The highest scale <= `start` at which both sides of every sketch fit in `maxBuckets` each.
+// The highest scale <= `start` at which both sides of every sketch fit in `maxBuckets` each, or
+// MIN_SCALE (where sketches within the limits span at most a handful of buckets per side).
 function fittingScale(sketches, start, maxBuckets) {
   let scale = start;
   for (;;) {
@@ -67,9 +95,12 @@ function combine(sketches, sideName, scale) {
     }
   }
   if (byIndex.size === 0) return { offset: 0, bucketCounts: [] };
-  const indices = [...byIndex.keys()];
-  const lo = Math.min(...indices);
-  const hi = Math.max(...indices);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const index of byIndex.keys()) {
+    if (index < lo) lo = index;
+    if (index > hi) hi = index;
+  }
   const bucketCounts = new Array(hi - lo + 1).fill(0);
   for (const [index, n] of byIndex) bucketCounts[index - lo] = n;
   return { offset: lo, bucketCounts };
@@ -77,12 +108,16 @@ function combine(sketches, sideName, scale) {
 
 // The exact merge of `a` and `b` (either may be null): the lower of the two scales, then lower
 // still until the union of each side fits in `maxBuckets`; counts, sums, min and max combine.
+// A SketchError when either is outside the limits (checkSketch).
 export function mergeSketch(a, b, maxBuckets = DEFAULT_MAX_BUCKETS) {
-  if (!a) return b ? mergeSketch(emptySketch(b.scale), b, maxBuckets) : null;
-  if (!b) return mergeSketch(a, emptySketch(a.scale), maxBuckets);
+  if (!a) return b ? mergeSketch(emptySketch(checkSketch(b).scale), b, maxBuckets) : null;
+  if (!b) return mergeSketch(a, emptySketch(checkSketch(a).scale), maxBuckets);
+  checkSketch(a);
+  checkSketch(b);
   const withBuckets = [a, b].filter(hasBuckets);
   // A sketch without buckets has no resolution to keep (the core's rule): it takes the other's.
-  const start = withBuckets.length === 0 ? Math.min(a.scale, b.scale) : Math.min(...withBuckets.map((s) => s.scale));
+  const scales = (withBuckets.length === 0 ? [a, b] : withBuckets).map((s) => s.scale);
+  const start = scales.length === 1 ? scales[0] : Math.min(scales[0], scales[1]);
   const scale = withBuckets.length === 0 ? start : fittingScale(withBuckets, start, maxBuckets);
   const aCount = a.count ?? 0;
   const bCount = b.count ?? 0;

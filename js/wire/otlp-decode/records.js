@@ -10,11 +10,25 @@
 //     400 for the whole request (OTLP "Bad Data": the request is malformed, not retryable);
 //   - valid OTLP that edgescope's records cannot hold: a summary metric, a cumulative sum or
 //     histogram (edgescope stores deltas: metric points are added up into rollups, so a running
-//     total would be counted again every time it is sent), a number point without a value. Those
-//     records are left out and counted in `rejected` with one message, which the collector
-//     reports as a partial success (OTLP "Partial Success"); the rest is stored.
+//     total would be counted again every time it is sent), a number point without a value or
+//     with a value that is not finite (NaN, ±Infinity: D1 would store NULL), a histogram whose
+//     count, sum, min or max is not finite or whose buckets do not add up to its count, an
+//     exponential histogram outside the sketch limits (sketch-limits.js: scale -10..20, at most
+//     4096 buckets per side), a span or data point without its time (a time of 0 would date it
+//     1970 and put it outside every query window; a log without one is dated by its observed
+//     time, else when received: ingest/store.js). Those records are left out and counted in
+//     `rejected`, with messages naming the field (the first few distinct ones), which the
+//     collector reports as a partial success (OTLP "Partial Success"); the rest is stored.
+//
+// A histogram without `sum` is valid OTLP (the data model: sum SHOULD NOT be set when negative
+// values were recorded). It is stored with `sum` NULL and `value` 0 (the column is NOT NULL):
+// its count, buckets, sketch, min and max are kept; rollups add its sum as 0.
 import { DecodeError } from '../decode-error.js';
 import { SIGNALS } from './messages.js';
+import { sketchProblem } from './sketch-limits.js';
+
+// Distinct problems named in a partial success's error_message; the count covers every record.
+const MAX_PROBLEMS = 5;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS = ['unset', 'ok', 'error'];
@@ -33,9 +47,12 @@ export function otlpRecords(signal, request) {
   const [resourceKey, scopeKey, recordsKey] = keys;
   const out = { spans: [], metrics: [], logs: [], rejected: 0, message: '', services: [], resource: null };
   const problems = new Set();
+  let unnamed = 0;
   const reject = (n, why) => {
     out.rejected += n;
-    problems.add(why);
+    if (problems.has(why)) return;
+    if (problems.size < MAX_PROBLEMS) problems.add(why);
+    else unnamed += 1;
   };
   const resources = request[resourceKey] ?? [];
   resources.forEach((res, r) => {
@@ -48,15 +65,17 @@ export function otlpRecords(signal, request) {
     (res[scopeKey] ?? []).forEach((scope, s) => {
       (scope[recordsKey] ?? []).forEach((rec, i) => {
         const p = `${rp}.${scopeKey}[${s}].${recordsKey}[${i}]`;
-        if (signal === 'traces') out.spans.push(span(rec, service, p));
-        else if (signal === 'logs') out.logs.push(log(rec, service, p));
-        else metricPoints(rec, service, out.metrics, reject);
+        if (signal === 'traces') {
+          const record = span(rec, service, p, reject);
+          if (record) out.spans.push(record);
+        } else if (signal === 'logs') out.logs.push(log(rec, service, p));
+        else metricPoints(rec, service, out.metrics, reject, p);
       });
     });
   });
   // With several resources the batch row names all their services; each record keeps its own.
   if (resources.length !== 1) out.resource = null;
-  out.message = [...problems].join('; ');
+  out.message = [...problems].join('; ') + (unnamed > 0 ? `; and ${unnamed} other problem(s)` : '');
   return out;
 }
 
@@ -99,11 +118,20 @@ function keyValues(list) {
 
 const nanosToMs = (ns) => Number((ns ?? 0n) / 1000n) / 1000;
 
-function span(s, service, p) {
+// A time in nanoseconds that is present (proto3: 0 is absent).
+const hasTime = (ns) => ns !== undefined && ns !== null && BigInt(ns) !== 0n;
+
+function span(s, service, p, reject) {
+  // Malformed ids first: they refuse the whole request (400), a missing time only this span.
+  const ids = { traceId: id(s.traceId, 16, `${p}.traceId`, true), spanId: id(s.spanId, 8, `${p}.spanId`, true), parentSpanId: id(s.parentSpanId, 8, `${p}.parentSpanId`, false) };
+  for (const f of ['startTimeUnixNano', 'endTimeUnixNano']) {
+    if (!hasTime(s[f])) {
+      reject(1, `${p}.${f}: missing; a span without its times is not stored`);
+      return null;
+    }
+  }
   return {
-    traceId: id(s.traceId, 16, `${p}.traceId`, true),
-    spanId: id(s.spanId, 8, `${p}.spanId`, true),
-    parentSpanId: id(s.parentSpanId, 8, `${p}.parentSpanId`, false),
+    ...ids,
     name: s.name ?? '',
     service,
     kind: KINDS[s.kind ?? 0] ?? 'unspecified',
@@ -118,7 +146,36 @@ function span(s, service, p) {
 
 const DATA = ['sum', 'gauge', 'histogram', 'exponentialHistogram', 'summary'];
 
-function metricPoints(m, service, into, reject) {
+const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+
+// The first problem of a histogram point (explicit or exponential), as `field: problem`, or null.
+function histogramProblem(kind, dp, count) {
+  for (const f of ['sum', 'min', 'max']) {
+    if (dp[f] !== undefined && !finite(dp[f])) return `${f}: ${dp[f]} is not a finite number`;
+  }
+  if (!Number.isSafeInteger(count)) return `count: ${count} is beyond 2^53`;
+  if (kind === 'exponentialHistogram') {
+    const found = sketchProblem({ scale: dp.scale ?? 0, positive: { offset: dp.positive?.offset ?? 0, bucketCounts: dp.positive?.bucketCounts ?? [] }, negative: { offset: dp.negative?.offset ?? 0, bucketCounts: dp.negative?.bucketCounts ?? [] } });
+    if (found) return `${found.field}: ${found.problem}`;
+    let total = BigInt(dp.zeroCount ?? 0n);
+    for (const side of ['positive', 'negative']) for (const c of dp[side]?.bucketCounts ?? []) total += BigInt(c);
+    // metrics.proto: count "MUST be equal to the sum of the bucket_counts fields and zero_count".
+    if (total !== BigInt(count)) return `count: ${count}, but zeroCount and the bucket counts add up to ${total}`;
+    return null;
+  }
+  const counts = dp.bucketCounts ?? [];
+  const bounds = dp.explicitBounds ?? [];
+  if (counts.length > 0) {
+    // metrics.proto: bucket_counts has explicit_bounds + 1 elements, and adds up to count.
+    if (counts.length !== bounds.length + 1) return `bucketCounts: ${counts.length} counts for ${bounds.length} explicitBounds (expected ${bounds.length + 1})`;
+    const total = counts.reduce((a, c) => a + BigInt(c), 0n);
+    if (total !== BigInt(count)) return `count: ${count}, but the bucket counts add up to ${total}`;
+  }
+  if (!bounds.every(finite)) return 'explicitBounds: every bound must be a finite number';
+  return null;
+}
+
+function metricPoints(m, service, into, reject, p) {
   const kind = DATA.find((k) => k in m);
   if (!kind) return; // a metric without data carries no points
   const points = m[kind].dataPoints ?? [];
@@ -128,28 +185,29 @@ function metricPoints(m, service, into, reject) {
   }
   const type = kind === 'sum' ? (m.sum.isMonotonic ? 'counter' : 'updowncounter') : kind === 'gauge' ? 'gauge' : 'histogram';
   const buckets = (b) => ({ offset: b?.offset ?? 0, bucketCounts: (b?.bucketCounts ?? []).map(Number) });
-  for (const dp of points) {
+  points.forEach((dp, j) => {
+    const dpPath = `${p}.${kind}.dataPoints[${j}]`;
+    if (!hasTime(dp.timeUnixNano)) return reject(1, `${dpPath}.timeUnixNano: missing; a data point without its time is not stored`);
     const base = { name: m.name ?? '', type, unit: m.unit ?? '', time: nanosToMs(dp.timeUnixNano), tags: keyValues(dp.attributes), service };
     if (kind === 'sum' || kind === 'gauge') {
-      if ('asInt' in dp) into.push({ ...base, value: Number(dp.asInt) });
-      else if ('asDouble' in dp) into.push({ ...base, value: dp.asDouble });
-      else reject(1, 'a number data point without a value is not stored');
-    } else if (kind === 'exponentialHistogram') {
-      const exponential = { scale: dp.scale ?? 0, zeroCount: Number(dp.zeroCount ?? 0n), positive: buckets(dp.positive), negative: buckets(dp.negative) };
-      into.push({ ...base, value: dp.sum, count: Number(dp.count ?? 0n), sum: dp.sum, min: dp.min, max: dp.max, exponential });
-    } else {
-      into.push({
-        ...base,
-        value: dp.sum,
-        count: Number(dp.count ?? 0n),
-        sum: dp.sum,
-        min: dp.min,
-        max: dp.max,
-        bounds: dp.explicitBounds ?? [],
-        bucketCounts: (dp.bucketCounts ?? []).map(Number),
-      });
+      const value = 'asInt' in dp ? Number(dp.asInt) : 'asDouble' in dp ? dp.asDouble : undefined;
+      if (value === undefined) return reject(1, 'a number data point without a value is not stored');
+      if (!finite(value)) return reject(1, `${dpPath}.asDouble: ${value} is not a finite number; not stored`);
+      return into.push({ ...base, value });
     }
-  }
+    const count = Number(dp.count ?? 0n);
+    const problem = histogramProblem(kind, dp, count);
+    if (problem) return reject(1, `${dpPath}.${problem}; not stored`);
+    const sum = dp.sum ?? null;
+    const histogram = { ...base, value: sum ?? 0, count, sum, min: dp.min, max: dp.max };
+    if (kind === 'exponentialHistogram') {
+      histogram.exponential = { scale: dp.scale ?? 0, zeroCount: Number(dp.zeroCount ?? 0n), positive: buckets(dp.positive), negative: buckets(dp.negative) };
+    } else {
+      histogram.bounds = dp.explicitBounds ?? [];
+      histogram.bucketCounts = (dp.bucketCounts ?? []).map(Number);
+    }
+    return into.push(histogram);
+  });
 }
 
 function level(l) {
