@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import worker from '../../examples/collector/src/index.js';
 
-// D1 as /api/logs uses it (prepare -> bind -> all), holding no logs.
-const emptyD1 = { prepare: () => ({ bind: () => ({ all: async () => ({ results: [] }) }) }) };
+// D1 as /api/logs uses it (prepare -> bind -> all; batch() is how the collector tells a D1 binding), holding no logs.
+const emptyD1 = { prepare: () => ({ bind: () => ({ all: async () => ({ results: [] }) }) }), batch: async () => [] };
 const env = (vars = {}) => ({ DB: emptyD1, ...vars });
 const logs = (url, headers = {}, vars = { EDGESCOPE_LOCAL_READ: '1' }) => worker.fetch(new Request(url, { headers }), env(vars), { waitUntil() {} });
 

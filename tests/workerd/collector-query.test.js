@@ -531,7 +531,7 @@ test('summary: service= narrows to one service; longer windows include older dat
   assert.equal(day.archive.errorRate, 1);
 });
 
-test('metrics groupBy=error splits requests by the summary's error rule: the same requests and errors per service', async () => {
+test("metrics groupBy=error splits requests by the summary's error rule: the same requests and errors per service", async () => {
   const { services } = await json('/api/observe/summary?window=1h');
   for (const s of services.filter((x) => x.requests > 0)) {
     const body = await json(`/api/metrics/${REQUEST}?window=1h&step=1h&groupBy=error&service=${s.service}`);
