@@ -15,7 +15,7 @@
 //
 // Environment: ROUNDS, PER_ROUND (ingest: default 4 x 100 payload sets per format), POINTS
 // (default 100000), QUERIES (summary queries per window, default 20).
-import { createTelemetry } from '../js/index.js';
+import { createTelemetry } from 'edgescope';
 import { bundleWorker } from '../js/testing/index.js';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../tests/workerd/collector-helpers.js';
@@ -134,7 +134,7 @@ async function main() {
 
     // ---- summary over a seeded store ----
     const seeded = await seed(worker, db);
-    console.log(`summary: ${seeded.points} points stored (${seeded.series} series x ${seeded.minutes} minutes), ${seeded.rows} minute rollup rows`);
+    console.log(`summary: ${seeded.points} points stored (${seeded.series} series x ${seeded.minutes} minutes, plus the ingest side's), ${seeded.rows} minute rollup rows`);
     for (const window of ['1h', '24h']) {
       const get = async () => {
         const res = await fetch(`${worker.url}/api/observe/summary?window=${window}`);
@@ -146,7 +146,8 @@ async function main() {
       const before = cpuNs(pid);
       for (let i = 0; i < QUERIES; i++) await get();
       const ms = (cpuNs(pid) - before) / 1e6 / QUERIES;
-      console.log(`  window ${window.padEnd(4)} ${fmt(ms)} ms CPU per query (${QUERIES} queries; ${warm.services[0]?.requests ?? 0} requests summarized)`);
+      const requests = warm.services.reduce((n, x) => n + x.requests, 0);
+      console.log(`  window ${window.padEnd(4)} ${fmt(ms)} ms CPU per query (${QUERIES} queries; ${requests} requests of ${warm.services.length} services summarized)`);
     }
     const short = threadsShortfallMs(pid);
     if (short > 20) console.log(`note: exited workerd threads carried ${short.toFixed(0)} ms not in the figures above`);
