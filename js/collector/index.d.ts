@@ -38,7 +38,7 @@ export const INGEST_PATH: '/api/observe/ingest';
 /** A Worker: `export default createCollector({ tokens: [{ name: 'current', secret: 'INGEST_TOKEN' }] })`. Throws EdgescopeConfigError naming a bad field. */
 export function createCollector(config: CollectorConfig): {
   fetch(request: Request, env: Record<string, unknown>): Promise<Response>;
-  /** The cron trigger: rollups, then retention. */
+  /** The cron trigger: rollups, then retention, then the SLO evaluation (burn rates; alerts fire, remind, resolve). */
   scheduled(controller: { scheduledTime: number; cron?: string }, env: Record<string, unknown>): Promise<void>;
 };
 
@@ -54,7 +54,7 @@ export type QueryStep = '1m' | '5m' | '15m' | '1h' | '6h' | '1d';
 /** Requests from http.server.request.duration; ratios and percentiles (seconds) are null without data. */
 export interface RequestSummary {
   requests: number;
-  /** Status >= 500, or the handler threw (error.type). */
+  /** Status >= 500, or the handler threw (a non-empty error.type). */
   errors: number;
   errorRate: number | null;
   p50: number | null;
@@ -67,7 +67,8 @@ export interface ServiceSummary extends RequestSummary {
   cacheTiers: Array<{ tier: string | null; lookups: number; hits: number; hitRatio: number | null; bytes: number }>;
   errorsBySeverity: { CRITICAL: number; WARNING: number; INFO: number } & Record<string, number>;
   topErrors: Array<{ fingerprint: string; severity: string | null; category: string | null; type: string | null; message: string | null; route: string | null; count: number; lastSeen: number | null }>;
-  slos: unknown[];
+  /** This service's rows of GET /api/slos (same computation), in configuration order. */
+  slos: SloStatusRow[];
 }
 /** GET /api/observe/summary?service=&window= */
 export interface SummaryResponse {
@@ -76,7 +77,8 @@ export interface SummaryResponse {
   to: number;
   services: ServiceSummary[];
 }
-/** GET /api/metrics/:name?service=&window=&step=&groupBy=&limit=&cursor= */
+/** GET /api/metrics/:name?service=&window=&step=&groupBy=&limit=&cursor=
+ * groupBy: a tag key, 'service', or 'error' (requests split as the summary counts errors: group { error: boolean }). */
 export interface MetricSeriesResponse {
   name: string;
   unit: string | null;

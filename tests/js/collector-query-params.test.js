@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpError } from '../../js/collector/http/http-error.js';
-import { decodeCursor, encodeCursor, likePattern, page, parseLimit, queryParams, windowRange } from '../../js/collector/query/params.js';
+import { decodeCursor, encodeCursor, page, parseSearch, parseLimit, queryParams, windowRange } from '../../js/collector/query/params.js';
 
 const refusal = (fn, path) => assert.throws(fn, (e) => e instanceof HttpError && e.status === 400 && e.path === path);
 
@@ -24,12 +24,12 @@ test('a forged or garbled cursor is a 400 naming cursor', () => {
   assert.equal(decodeCursor(undefined, ['number']), null);
 });
 
-test("a log search is literal: LIKE's % and _ and the escape character itself are escaped", () => {
-  assert.equal(likePattern('50%_off'), '%50\\%\\_off%');
-  assert.equal(likePattern('a\\b'), '%a\\\\b%');
-  refusal(() => likePattern('x'.repeat(201)), 'q');
-  refusal(() => likePattern(''), 'q');
-  assert.equal(likePattern('x'.repeat(200)).length, 202);
+test('a log search is taken as given, from 1 to 200 characters; longer or empty is a 400 naming q', () => {
+  assert.equal(parseSearch('50%_off\\'), '50%_off\\');
+  assert.equal(parseSearch('x'.repeat(200)), 'x'.repeat(200));
+  assert.equal(parseSearch(undefined), undefined);
+  refusal(() => parseSearch('x'.repeat(201)), 'q');
+  refusal(() => parseSearch(''), 'q');
 });
 
 test('windows start on a whole minute up to 24 h and on a whole hour beyond', () => {

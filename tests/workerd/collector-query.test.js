@@ -42,6 +42,20 @@ function shopTraces(t) {
     root.end(start + i * 10);
   }
 }
+// Traces of 'edge' continuing an incoming traceparent (W3C Trace Context): their root's parent is
+// the caller's span, never stored here. Each logs one long line with % and _ in it.
+const REMOTE_TRACES = 2;
+const LONG_LINE = (i) => `edge ${i}: ${'Cache_Key%20/v1/catalog/items?page=NEXT&filter=price_50%_off '.repeat(4)}end`;
+function remoteTraces(t) {
+  for (let i = 0; i < REMOTE_TRACES; i++) {
+    const start = at(7 * 60_000 - i * 1000);
+    const traceparent = `00-${'ab'.repeat(15)}0${i}-${'c'.repeat(15)}${i}-01`;
+    const { span: root } = t.startRemoteSpan(`GET /edge/${i}`, { traceparent, startTime: start });
+    root.startSpan('upstream', { startTime: start + 1 }).end(start + 3);
+    root.logger.info(LONG_LINE(i));
+    root.end(start + 4);
+  }
+}
 function authTraces(t) {
   for (let i = 0; i < 3; i++) {
     const start = at(5 * 60_000 - i * 1000);
@@ -167,7 +181,7 @@ let collector;
 let sent; // every payload sent, decoded: the test's own record of what is stored
 before(async () => {
   collector = await startCollector();
-  sent = [...(await payloads('shop', shopTraces)), ...(await payloads('auth', authTraces))];
+  sent = [...(await payloads('shop', shopTraces)), ...(await payloads('auth', authTraces)), ...(await payloads('edge', remoteTraces))];
   for (const half of [0, 1]) for (const service of ['shop', 'auth']) sent.push(...(await payloads(service, recordRequests(service, half))));
   sent.push(...(await errorPayloads()));
   for (const half of [0, 1]) {
@@ -213,6 +227,8 @@ async function allPages(path, list, limit) {
 }
 
 const sentSpans = (service) => sent.filter((d) => service === undefined || d.service === service).flatMap((d) => (d.spans ?? []).map((s) => ({ ...s, service: d.service })));
+// A root: a span whose parent is not among the spans sent of its trace.
+const isRoot = (span, spans) => !span.parentSpanId || !spans.some((p) => p.traceId === span.traceId && p.spanId === span.parentSpanId);
 const sentLogs = (service) => sent.filter((d) => service === undefined || d.service === service).flatMap((d) => (d.logs ?? []).map((l) => ({ ...l, service: d.service })));
 
 test('reads need the read token: none, a wrong one and the ingest token are 401s', async () => {
@@ -231,7 +247,7 @@ test('the trace list: every root span of what was sent, newest first, with span 
   // Newest first; of two with one start time, the one stored later (spans are stored in the order sent).
   const roots = spans
     .map((s, order) => ({ ...s, order }))
-    .filter((s) => !s.parentSpanId)
+    .filter((s) => isRoot(s, spans))
     .sort((a, b) => b.startTime - a.startTime || b.order - a.order);
   const { traces } = await json('/api/traces?limit=500');
   assert.deepEqual(
@@ -249,12 +265,27 @@ test('the trace list: every root span of what was sent, newest first, with span 
       };
     }),
   );
-  assert.equal(traces.length, SHOP_TRACES + 3 + KINDS.reduce((n, _, k) => n + k + 1, 0) + 30);
+  assert.equal(traces.length, SHOP_TRACES + 3 + REMOTE_TRACES + KINDS.reduce((n, _, k) => n + k + 1, 0) + 30);
+});
+
+test('a trace continuing a remote traceparent is listed by its root, whose parent is not stored', async () => {
+  const { traces } = await json('/api/traces?service=edge&limit=500');
+  const remote = sentSpans('edge').filter((s) => s.parentSpanId && s.operationName.startsWith('GET /edge/'));
+  assert.equal(remote.length, REMOTE_TRACES);
+  assert.deepEqual(
+    traces.map((t) => [t.traceId, t.rootName, t.spanCount]).sort(),
+    remote.map((r) => [r.traceId, r.operationName, 2]).sort(),
+  );
+  // Its child, whose parent is stored, is not a root.
+  assert.ok(!traces.some((t) => t.rootName === 'upstream'));
+  // The whole trace, the remote parent id kept as sent.
+  const one = await json(`/api/traces/${remote[0].traceId}`);
+  assert.equal(one.spans[0].parentSpanId, remote[0].parentSpanId);
 });
 
 test('the trace list filters by service, minimum duration and error, each alone and together', async () => {
   const spans = sentSpans();
-  const roots = spans.filter((s) => !s.parentSpanId);
+  const roots = spans.filter((s) => isRoot(s, spans));
   const failed = (r) => spans.some((s) => s.traceId === r.traceId && s.status === 'error');
   const ids = (list) => list.map((r) => r.traceId).sort();
   const cases = [
@@ -358,6 +389,13 @@ test('logs filter by service, level, trace id and literal text', async () => {
     assert.ok(expected.length > 0, query);
     assert.deepEqual(got.map((l) => l.message).sort(), expected, query);
   }
+  // A 150-character search (D1 refuses LIKE patterns over 50 bytes), % and _ in it, any case.
+  const long = LONG_LINE(1).slice(5, 155).toUpperCase();
+  assert.equal(long.length, 150);
+  const { logs: found } = await json(`/api/logs?q=${encodeURIComponent(long)}`);
+  assert.deepEqual(found.map((l) => l.message), [LONG_LINE(1)]);
+  // 200 characters is still a search; nothing has this one.
+  assert.deepEqual(await json(`/api/logs?q=${encodeURIComponent('%_'.repeat(100))}`), { logs: [], nextCursor: null });
   const none = await json('/api/logs?q=no%20such%20text');
   assert.deepEqual(none, { logs: [], nextCursor: null });
 });
@@ -491,6 +529,17 @@ test('summary: service= narrows to one service; longer windows include older dat
   const archive = await expectedRequests(REQUESTS.filter((r) => r.service === 'archive'));
   assertSummary({ ...day.archive, routes: undefined, cacheTiers: undefined }, { service: 'archive', ...archive, routes: undefined, cacheTiers: undefined, errorsBySeverity: { CRITICAL: 0, WARNING: 0, INFO: 0 }, topErrors: [], slos: [] });
   assert.equal(day.archive.errorRate, 1);
+});
+
+test("metrics groupBy=error splits requests by the summary's error rule: the same requests and errors per service", async () => {
+  const { services } = await json('/api/observe/summary?window=1h');
+  for (const s of services.filter((x) => x.requests > 0)) {
+    const body = await json(`/api/metrics/${REQUEST}?window=1h&step=1h&groupBy=error&service=${s.service}`);
+    assert.ok(body.series.every((x) => typeof x.group.error === 'boolean'));
+    const counted = (error) => body.series.filter((x) => x.group.error === error).flatMap((x) => x.points).reduce((n, p) => n + p.count, 0);
+    assert.deepEqual([counted(true) + counted(false), counted(true)], [s.requests, s.errors], s.service);
+  }
+  assert.ok(services.some((x) => x.errors > 0 && x.errors < x.requests));
 });
 
 test('metrics: one series per route with every request counted, counters by tier, and groupBy service', async () => {

@@ -122,6 +122,28 @@ test('seeded traffic: /api/slos rows, hand-computed at T0 and before any traffic
 
 });
 
+test("the summary's slos are the /api/slos rows of its service", async () => {
+  // Both read at the wall clock: a pair of /api/slos answers around the summary that agree (no
+  // minute boundary moved a bucket between them) is what the summary must show.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = (await api('/api/slos')).body.slos;
+    const summary = await api('/api/observe/summary?window=5m');
+    const filtered = await api('/api/observe/summary?window=5m&service=shop');
+    const after = (await api('/api/slos')).body.slos;
+    if (JSON.stringify(before) !== JSON.stringify(after)) continue;
+    assert.equal(summary.status, 200);
+    assert.equal(before.length, 2);
+    // 'shop' has no request in the last 5 minutes of the wall clock, yet is listed for its SLOs.
+    const shop = summary.body.services.find((x) => x.service === 'shop');
+    assert.deepEqual(shop.slos, before);
+    assert.deepEqual(filtered.body.services.map((x) => [x.service, x.slos]), [['shop', before]]);
+    const other = await api('/api/observe/summary?window=5m&service=nobody');
+    assert.deepEqual(other.body.services, []);
+    return;
+  }
+  assert.fail('/api/slos changed between every pair of reads');
+});
+
 test('rolled-up traffic gives the same numbers as raw points: minute rows, hour rows and the unrolled tail, none counted twice', async () => {
   const before = await sloStatus(db, settings, T0);
   // What the rollup cron writes (rollup/fold.js): every stored point in minute rows, the minute
@@ -221,6 +243,22 @@ test('GET /api/alerts lists them; an acknowledgement is kept once, unknown ids a
   assert.deepEqual([second.body.alert.acknowledgedBy, second.body.alert.acknowledgedAt], ['alice', first.body.alert.acknowledgedAt]);
   assert.equal((await ack('slo.nothing.page.1', { by: 'alice' })).status, 404);
   assert.equal((await ack(page.id, { by: 42 })).body.path, '$.by');
+  // An acknowledgement says Content-Type: application/json: without it (what a cross-site form or
+  // no-cors fetch sends) it is a 415 and changes nothing.
+  const other = firing.body.alerts.find((a) => a.severity === 'ticket');
+  for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+    const res = await api(`/api/alerts/${other.id}/ack`, { method: 'POST', headers, body: '{"by":"mallory"}' });
+    assert.equal(res.status, 415, JSON.stringify(headers));
+    assert.match(res.body.error, /Content-Type/);
+  }
+  assert.equal((await api(`/api/alerts/${other.id}/ack`, { method: 'POST' })).status, 415);
+  assert.equal((await rows()).find((r) => r.id === other.id).acknowledged_at, null);
+  // Alert ids are random UUIDs, not the name and time.
+  for (const a of firing.body.alerts) assert.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // Parameters as the query API takes them: unknown or repeated names are 400s naming them.
+  assert.equal((await api('/api/alerts?status=firing')).body.path, 'status');
+  assert.equal((await api('/api/alerts?limit=1&limit=2')).body.path, 'limit');
+  assert.equal((await api('/api/slos?window=1h')).status, 400);
   // Without a token: refused like every read endpoint.
   assert.equal((await fetch(`${worker.url}/api/alerts/${page.id}/ack`, { method: 'POST' })).status, 401);
   const shown = (await api('/api/alerts?state=firing')).body.alerts.find((a) => a.id === page.id);
@@ -262,7 +300,8 @@ test('an unacknowledged alert is sent again; recovery resolves with PagerDuty re
   // Acknowledged, the ticket gets no more reminders; it still resolves (and says so) when the
   // slow requests leave the 6h window.
   const ticket = after31.find((r) => r.key === 'slo:search-latency:ticket');
-  assert.equal((await api(`/api/alerts/${ticket.id}/ack`, { method: 'POST' })).body.alert.acknowledgedBy, 'oncall-dashboard');
+  // An empty JSON acknowledgement: the read token's name says who.
+  assert.equal((await api(`/api/alerts/${ticket.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' } })).body.alert.acknowledgedBy, 'oncall-dashboard');
   await evaluate(T0 + 62 * MINUTE);
   assert.equal(receivers.received.webhook.length, 4);
   await evaluate(T0 + 3 * HOUR + MINUTE);

@@ -4,7 +4,9 @@
 // One metric over a window, from stored data (series.js: rollups plus raw points not rolled up
 // yet), cut into steps. `groupBy` is a tag key (or 'service'): one series per value, `group` naming
 // it ({ [groupBy]: value }, null for series without the tag); without it, one series of
-// everything. Series are ordered by their group and paged (limit, cursor).
+// everything. `groupBy=error` splits requests by requests.js isErrorRequest ({ error: true } and
+// { error: false }): the summary's and the SLOs' rule, which the dashboard's rate chart reads
+// rather than restating it. Series are ordered by their group and paged (limit, cursor).
 //
 // Within one step and group, rows combine as the rollups do (rollup/fold.js mergeRows): counters
 // add, histograms add counts and sums and merge their sketches exactly (p50/p95/p99 from the
@@ -18,6 +20,7 @@
 import { mergeRows } from '../rollup/fold.js';
 import { quantile } from '../rollup/sketch.js';
 import { MINUTE_WINDOW_MAX, badParam, decodeCursor, encodeCursor, parseLimit, parseName, parseWindow, queryParams, windowRange } from './params.js';
+import { isErrorRequest } from './requests.js';
 import { scanRows } from './series.js';
 
 const MINUTE = 60_000;
@@ -43,6 +46,7 @@ function groupOf(row, groupBy) {
   } catch {
     tags = {};
   }
+  if (groupBy === 'error') return { error: isErrorRequest(tags) };
   return { [groupBy]: tags[groupBy] ?? null };
 }
 

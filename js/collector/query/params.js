@@ -96,12 +96,12 @@ export function parseHex(value, param, length) {
   return value;
 }
 
-// A LIKE pattern matching `text` anywhere, with LIKE's wildcards (% and _) and the escape
-// character itself escaped (SQLite: `LIKE ? ESCAPE '\'`), so a search is literal text.
-export function likePattern(text, param = 'q') {
+// A search text, as given (logs.js matches it with instr(), so no character is special), of 1 to
+// MAX_SEARCH characters.
+export function parseSearch(text, param = 'q') {
   if (text === undefined) return undefined;
   if (text === '' || text.length > MAX_SEARCH) throw badParam(param, `must be 1 to ${MAX_SEARCH} characters`);
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return text;
 }
 
 // Opaque cursors: base64url (RFC 4648 §5) of the JSON array of the last item's sort key. Only the

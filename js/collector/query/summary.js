@@ -2,22 +2,25 @@
 //   -> { window, from, to, services: [{ service, requests, errors, errorRate, p50, p95, p99,
 //        routes: [{ route, requests, errors, errorRate, p50, p95, p99 }],
 //        cacheTiers: [{ tier, lookups, hits, hitRatio, bytes }],
-//        errorsBySeverity: { CRITICAL, WARNING, INFO }, topErrors: [...10], slos: [] }] }
+//        errorsBySeverity: { CRITICAL, WARNING, INFO }, topErrors: [...10], slos: [/api/slos rows] }] }
 // Everything from stored data (rollups plus the raw points the cron has not reached: series.js),
 // never from one isolate's memory:
 //   requests, errors, percentiles: http.server.request.duration (seconds; OpenTelemetry HTTP
-//     semantic conventions). A request is an error when its status code is >= 500 or it threw
-//     (tagged error.type instead of a status). Percentiles come from the exact merge of the
+//     semantic conventions). A request is an error by requests.js isErrorRequest (status >= 500,
+//     or a non-empty error.type: it threw). Percentiles come from the exact merge of the
 //     stored exponential sketches (rollup/sketch.js), the core's own estimator; null without data.
 //   cacheTiers: the edgescope.cache.lookups / hits / bytes counters by `cache.tier`.
 //   errorsBySeverity, topErrors: error_minutes (filled at ingest) within the window, joined with
 //     errors for the fingerprint's description; the 10 most frequent per service.
+//   slos: the service's rows of GET /api/slos (slo/status.js sloStatus, the same computation the
+//     cron's alerts decide from), in configuration order.
 // Ratios are null when their denominator is 0 (no requests, no lookups): "no data", not 0 %.
 import { quantile, mergeSketch } from '../rollup/sketch.js';
 import { parseName, parseWindow, queryParams, windowRange } from './params.js';
+import { REQUEST_METRIC, isErrorRequest } from './requests.js';
 import { scanRows } from './series.js';
+import { sloStatus } from '../slo/status.js';
 
-export const REQUEST_METRIC = 'http.server.request.duration';
 const CACHE = { 'edgescope.cache.lookups': 'lookups', 'edgescope.cache.hits': 'hits', 'edgescope.cache.bytes': 'bytes' };
 const SEVERITIES = ['CRITICAL', 'WARNING', 'INFO'];
 export const TOP_ERRORS = 10;
@@ -32,14 +35,6 @@ function tagsOf(row) {
   } catch {
     return {};
   }
-}
-
-// A request row (one series of the duration histogram) is an error when the handler threw or
-// answered 5xx (OpenTelemetry HTTP server semantic conventions: 5xx is a server error, 4xx not).
-export function isErrorSeries(tags) {
-  if (tags['error.type'] !== undefined && tags['error.type'] !== null) return true;
-  const status = Number(tags['http.response.status_code']);
-  return Number.isFinite(status) && status >= 500;
 }
 
 // Request numbers of a set of duration rows, with the merged sketch's percentiles (seconds).
@@ -64,7 +59,7 @@ class RequestStats {
 
 function serviceEntry(map, service) {
   if (!map.has(service)) {
-    map.set(service, { total: new RequestStats(), routes: new Map(), tiers: new Map(), severity: Object.fromEntries(SEVERITIES.map((s) => [s, 0])), topErrors: [] });
+    map.set(service, { total: new RequestStats(), routes: new Map(), tiers: new Map(), severity: Object.fromEntries(SEVERITIES.map((s) => [s, 0])), topErrors: [], slos: [] });
   }
   return map.get(service);
 }
@@ -90,7 +85,7 @@ async function errorRows(db, { service, from, end }) {
   return { severity: severity.results, top: top.results };
 }
 
-export async function summary(request, { db, url }) {
+export async function summary(request, { db, url, settings }) {
   const q = queryParams(url, ['service', 'window']);
   const service = parseName(q.service, 'service');
   const { window, ms } = parseWindow(q.window);
@@ -105,7 +100,7 @@ export async function summary(request, { db, url }) {
     const tags = tagsOf(row);
     if (row.name === REQUEST_METRIC) {
       if (row.type !== 'histogram') return;
-      const error = isErrorSeries(tags);
+      const error = isErrorRequest(tags);
       entry.total.add(row, error);
       if (!entry.routes.has(row.route)) entry.routes.set(row.route, new RequestStats());
       entry.routes.get(row.route).add(row, error);
@@ -115,10 +110,16 @@ export async function summary(request, { db, url }) {
       entry.tiers.get(tier)[CACHE[row.name]] += row.value ?? 0;
     }
   };
-  const [, errors] = await Promise.all([
+  // The SLO rows are /api/slos's own (slo/status.js), at this summary's `to`: each SLO keeps its
+  // own windows (burn windows, windowDays), whatever the summary's window.
+  const slos = settings.slos.filter((slo) => service === undefined || slo.service === service);
+  const [, errors, sloRows] = await Promise.all([
     scanRows(db, { names: [REQUEST_METRIC, ...Object.keys(CACHE)], service, from, to, ms }, visit),
     errorRows(db, { service, from, end }),
+    sloStatus(db, { ...settings, slos }, to),
   ]);
+  // A service with an SLO is listed even without data in the window: its SLO still stands.
+  for (const row of sloRows) serviceEntry(services, row.service).slos.push(row);
   for (const r of errors.severity) {
     const entry = serviceEntry(services, r.service);
     const key = r.severity ?? 'unclassified';
@@ -149,7 +150,7 @@ export async function summary(request, { db, url }) {
         .sort((a, b) => b.lookups - a.lookups || String(a.tier).localeCompare(String(b.tier))),
       errorsBySeverity: e.severity,
       topErrors: e.topErrors,
-      slos: [],
+      slos: e.slos,
     };
   });
   return Response.json({ window, from, to, services: out });

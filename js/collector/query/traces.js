@@ -1,6 +1,12 @@
 // GET /api/traces?service=&minDurationMs=&error=true|false&window=&limit=&cursor=
 //   -> { traces: [{ traceId, service, rootName, startTime, durationMs, spanCount, error }], nextCursor }
-// A trace is listed by its root span (a span without a parent), newest first; `error` is true
+// A trace is listed by its root span, newest first: a span whose parent is not stored in the same
+// trace. That is a span without a parent, and also one continuing an incoming `traceparent` (W3C
+// Trace Context: the caller's span is in another system, so the parent id names a span this store
+// never sees) — a Worker behind an instrumented caller would otherwise have no trace listed. The
+// check is a probe of the spans(trace_id) index per candidate, skipped for spans without a parent;
+// while a trace's spans are still arriving, a span whose parent is not stored yet is listed as a
+// root too, until the parent comes in. `error` is true
 // when any span of the trace has status error. Keyset paging on (start_time, id) descending, so a
 // page costs the same however deep it is and a trace stored between two pages is never repeated
 // or skipped (SQLite row values, sqlite.org/rowvalue.html). `window` (default 30d, the maximum)
@@ -36,7 +42,7 @@ export async function listTraces(request, { db, url }) {
     where.push(clause);
     binds.push(...values);
   };
-  add('r.parent_span_id IS NULL');
+  add('(r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM spans pp WHERE pp.trace_id = r.trace_id AND pp.span_id = r.parent_span_id))');
   add('r.start_time >= ?', from);
   if (service !== undefined) add('r.service = ?', service);
   if (minDurationMs !== undefined) add('r.end_time - r.start_time >= ?', minDurationMs);

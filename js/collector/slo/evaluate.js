@@ -11,6 +11,8 @@ import { channelsFor, deliverAll } from './notify.js';
 import { assessSlos } from './status.js';
 
 const SEVERITIES = ['page', 'ticket'];
+// Alert ids are random (Web Crypto randomUUID, RFC 9562 version 4), not derived from the name
+// and time: an id is what acknowledges an alert, so it must not be guessable (slo/api.js).
 export const alertKey = (name, severity) => `slo:${name}:${severity}`;
 
 function sloFacts(slo) {
@@ -66,7 +68,7 @@ export async function evaluateSlos(db, settings, env, now) {
       const alert = open.get(key);
       open.delete(key);
       if (rule && !alert) {
-        const fired = await insertFiring(db, { id: `slo.${slo.name}.${severity}.${now}`, key, name: slo.name, service: slo.service, severity, firedAt: now, details: firingDetails(slo, counts, result, rule, now) });
+        const fired = await insertFiring(db, { id: crypto.randomUUID(), key, name: slo.name, service: slo.service, severity, firedAt: now, details: firingDetails(slo, counts, result, rule, now) });
         if (fired) {
           summary.fired++;
           jobs.push({ alert: fired, phase: 'fire', to: 'all' });

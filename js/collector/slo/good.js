@@ -1,17 +1,16 @@
 // Good and total requests of one rollup row (minute, hour, or raw points folded the same way) of
 // the `http.server.request.duration` histogram, for one SLO.
-//   availability: good = requests answered with a status below 500 and no `error.type` (the
-//     OpenTelemetry HTTP semantic conventions' attribute for a request that ended in a throw or
-//     without a status); the row's series tags say which, so the whole row is good or bad.
+//   availability: good = requests that are not errors by query/requests.js isErrorRequest (the
+//     summary's and the dashboard's rule too); the row's series tags say which, so the whole row
+//     is good or bad.
 //   latency: good = requests at most thresholdMs, from the row's merged exponential sketch
 //     (rollup/sketch.js countAtMost: bucket-granular, a bucket straddling the threshold counts as
 //     bad), or from explicit buckets when the row has no sketch. A row with neither cannot be
 //     judged: counted as `unmeasured`, left out of good and total.
 import { countAtMost } from '../rollup/sketch.js';
+import { isErrorRequest } from '../query/requests.js';
 
-export const REQUEST_METRIC = 'http.server.request.duration';
-const STATUS = 'http.response.status_code';
-const ERROR_TYPE = 'error.type';
+export { REQUEST_METRIC } from '../query/requests.js';
 
 // Series JSON texts repeat across buckets: parsed once per evaluation.
 export function seriesParser() {
@@ -28,12 +27,6 @@ export function seriesParser() {
     }
     return tags;
   };
-}
-
-export function isBadRequest(tags) {
-  if (tags[ERROR_TYPE] !== undefined && tags[ERROR_TYPE] !== null && tags[ERROR_TYPE] !== '') return true;
-  const status = Number(tags[STATUS]);
-  return Number.isFinite(status) && status >= 500;
 }
 
 // The threshold in the row's unit: the metric is in seconds (semantic conventions); 'ms' rows
@@ -56,7 +49,7 @@ function explicitAtMost(bounds, bucketCounts, threshold) {
 export function rowCounts(slo, row, tagsOf) {
   const count = Number(row.count ?? 0);
   if (!(count > 0)) return { good: 0, total: 0, unmeasured: 0 };
-  if (slo.kind === 'availability') return { good: isBadRequest(tagsOf(row.series)) ? 0 : count, total: count, unmeasured: 0 };
+  if (slo.kind === 'availability') return { good: isErrorRequest(tagsOf(row.series)) ? 0 : count, total: count, unmeasured: 0 };
   const threshold = thresholdIn(row.unit, slo.thresholdMs);
   if (row.exponential) return { ...countAtMost(row.exponential, threshold), unmeasured: 0 };
   if (Array.isArray(row.bounds) && Array.isArray(row.bucketCounts) && row.bucketCounts.length === row.bounds.length + 1) {
