@@ -93,7 +93,7 @@ test('minute and hour rows equal folding the raw points directly, and the cursor
   assert.deepEqual([cart.count, cart.sum, cart.min, cart.max, cart.points], [6, 1037.75, 0.25, 1024, 3]);
   const hits = [...hourRows.values()].find((r) => r.name === 'hits');
   assert.equal(hits.value, 6);
-  assert.match(output.join('\n'), /edgescope collector cron: rolled 12 points into 8 minute rows; rolled 1 hours \(4 rows/);
+  assert.match(output.join('\n'), /edgescope collector cron: rolled 12 points in 1 step into 8 minute rows; rolled 1 hours \(4 rows/);
 });
 
 test("the hour's merged sketch equals, bucket for bucket, the core's sketch of all the values recorded in one telemetry", async () => {
