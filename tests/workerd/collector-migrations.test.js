@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR } from '../../scripts/collector-migrations.mjs';
 import { migrationStatements } from '../../js/collector/storage/tables.js';
+import { errorStatements } from '../../js/collector/storage/errors.js';
+import { summary } from '../../js/collector/query/summary.js';
 import { applyMigrations, startCollectorWith } from './collector-helpers.js';
 
 let collector;
@@ -87,4 +89,24 @@ test('migration 0003 keeps every metric point and its id, and numbers new points
   await assert.rejects(db.prepare("INSERT INTO error_minutes (service, fingerprint, bucket, severity, count) VALUES ('shop', 'fp', 60000, 'WARNING', 1)").run(), /UNIQUE constraint failed/);
   assert.ok((await names('index')).includes('metric_points_time'));
   assert.ok((await names('index')).includes('error_minutes_bucket'));
+});
+
+test('after migration 0003 the summary counts each occurrence under its own severity: 10 WARNING and 1 CRITICAL in one minute', async () => {
+  const db = collector.db;
+  const now = Date.now();
+  const span = (i, severity) => ({
+    traceId: i.toString(16).padStart(32, '0'),
+    spanId: '1'.repeat(16),
+    name: 'GET /cart',
+    startTime: now - 30_000,
+    endTime: now - 30_000 + 5,
+    attributes: { 'error.fingerprint': 'fp-sev', 'error.severity': severity },
+    events: [],
+  });
+  const spans = [...Array.from({ length: 10 }, (_, i) => span(i + 1, 'WARNING')), span(11, 'CRITICAL')];
+  await db.batch(errorStatements({ service: 'sev', spans }, now).map(({ sql, params }) => db.prepare(sql).bind(...params)));
+  const url = new URL('http://collector/api/observe/summary?service=sev&window=5m');
+  const body = await (await summary(new Request(url), { db, url })).json();
+  assert.deepEqual(body.services.map((s) => [s.service, s.errorsBySeverity]), [['sev', { CRITICAL: 1, WARNING: 10, INFO: 0 }]]);
+  assert.equal(body.services[0].topErrors[0].count, 11);
 });

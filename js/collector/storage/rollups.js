@@ -130,7 +130,13 @@ function keysOf(points, resolution) {
 // points. Checked when no point waits (one cheap statement): the table's sequence (or, without
 // AUTOINCREMENT, its highest id while rows remain) below the cursor is logged as an error.
 async function checkIdsPastCursor(db, cursor) {
-  const r = await db.prepare("SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'metric_points') AS seq, (SELECT max(id) FROM metric_points) AS top").first();
+  let r;
+  try {
+    r = await db.prepare("SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'metric_points') AS seq, (SELECT max(id) FROM metric_points) AS top").first();
+  } catch {
+    // A database that refuses to show SQLite's own tables: the highest id alone.
+    r = { seq: null, top: (await db.prepare('SELECT max(id) AS top FROM metric_points').first()).top };
+  }
   const behind = r.seq === null ? r.top !== null && r.top < cursor : r.seq < cursor;
   if (behind) {
     console.error(
