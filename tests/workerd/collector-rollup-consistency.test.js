@@ -17,7 +17,10 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 const settings = validateCollectorConfig({
   tokens: [{ name: 'test', token: TOKEN }],
-  slos: [{ name: 'checkout-availability', service: 'shop', kind: 'availability', objective: 0.99 }],
+  slos: [
+    { name: 'checkout-availability', service: 'shop', kind: 'availability', objective: 0.99 },
+    { name: 'checkout-latency', service: 'shop', kind: 'latency', thresholdMs: 200, objective: 0.99 },
+  ],
 });
 let collector;
 before(async () => {
@@ -93,6 +96,8 @@ test('the SLO read restarts when the cron commits between planning it and readin
   }
   const quiet = await countWindows(collector.db, settings.slos, now);
   assert.deepEqual(quiet.get('checkout-availability')['5m'], { good: 9, total: 10 });
+  assert.deepEqual(quiet.get('checkout-latency')['5m'], { good: 10, total: 10 });
+  assert.deepEqual(quiet.get('checkout-latency').compliance, { good: 10, total: 10 });
 
   const wrapped = cronBefore(1, now);
   const raced = await countWindows(wrapped, settings.slos, now);
