@@ -15,11 +15,15 @@
 // retention: { spans, logs, metricPoints, rollupsMinute, rollupsHour, errorMinutes, errors,
 //   alerts } periods like '7d' (storage/retention.js: defaults and what each one deletes).
 // slos, alerting: SLO definitions and where their burn-rate alerts go (slo/config.js).
+// rollup: the cron's per-run budget ({ pointsPerStep, maxPointsPerRun, maxQueriesPerRun,
+//   maxRunMs, maxHours, maxMinuteRows, pageRows, maxDeletes }: scheduled.js).
 import { EdgescopeConfigError } from '../config.js';
 import { validateAlerting, validateSlos } from './slo/config.js';
 import { validateRetention } from './storage/retention.js';
+import { checkRetentionWindows } from './storage/retention.js';
+import { validateRollup } from './scheduled.js';
 
-const KNOWN = new Set(['tokens', 'readTokens', 'publicRead', 'maxBodyBytes', 'maxDecodedBytes', 'database', 'retention', 'slos', 'alerting']);
+const KNOWN = new Set(['tokens', 'readTokens', 'publicRead', 'maxBodyBytes', 'maxDecodedBytes', 'database', 'retention', 'slos', 'alerting', 'rollup']);
 const MiB = 1024 * 1024;
 // D1's binding names are JavaScript identifiers (wrangler's d1_databases[].binding).
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -69,5 +73,7 @@ export function validateCollectorConfig(config) {
   if (typeof publicRead !== 'boolean') throw new EdgescopeConfigError('collector.publicRead', 'a boolean', config.publicRead);
   const readTokens = config.readTokens === undefined ? [] : tokenList(config.readTokens, 'readTokens');
   const retention = validateRetention(config.retention);
-  return Object.freeze({ tokens: tokenList(config.tokens), readTokens, publicRead, maxBodyBytes, maxDecodedBytes, database, retention, slos: validateSlos(config.slos), alerting: validateAlerting(config.alerting) });
+  const slos = validateSlos(config.slos);
+  checkRetentionWindows(retention, slos);
+  return Object.freeze({ tokens: tokenList(config.tokens), readTokens, publicRead, maxBodyBytes, maxDecodedBytes, database, retention, slos, alerting: validateAlerting(config.alerting), rollup: validateRollup(config.rollup) });
 }

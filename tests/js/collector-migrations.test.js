@@ -52,3 +52,14 @@ test('migration 0002 creates the rollup, cursor, error and alert tables and the 
     assert.ok(sql.includes(` ON ${on};`), on);
   }
 });
+
+test('migration 0003 rebuilds metric_points with AUTOINCREMENT and error_minutes keyed by severity, with no transaction statements of its own', async () => {
+  const { AUTOINCREMENT_PATH } = await import('../../scripts/collector-migrations.mjs');
+  const sql = readFileSync(AUTOINCREMENT_PATH, 'utf8');
+  // wrangler applies a file as one transaction; D1 refuses BEGIN/COMMIT inside it.
+  assert.doesNotMatch(sql, /\b(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b/i);
+  assert.match(sql, /CREATE TABLE metric_points_0003 \(id INTEGER PRIMARY KEY AUTOINCREMENT,/);
+  assert.match(sql, /ALTER TABLE metric_points_0003 RENAME TO metric_points;/);
+  assert.match(sql, /PRIMARY KEY \(service, fingerprint, bucket, severity\)/);
+  for (const on of ['metric_points (time)', 'error_minutes (bucket)', 'spans (start_time)']) assert.ok(sql.includes(` ON ${on};`), on);
+});

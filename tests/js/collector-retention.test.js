@@ -69,3 +69,41 @@ test('the retention configuration type-checks with periods and refuses a bare nu
   assert.equal(compiles(`createCollector({ tokens: [{ name: 'a', token: 'x' }], retention: { spans: 3 } });`), false);
   assert.equal(compiles(`createCollector({ tokens: [{ name: 'a', token: 'x' }], retention: { traces: '3d' } });`), false);
 });
+
+// The error a configuration gets, or null.
+function refusal(config) {
+  try {
+    validateCollectorConfig({ tokens, ...config });
+    return null;
+  } catch (e) {
+    assert.ok(e instanceof EdgescopeConfigError, String(e));
+    return e.message;
+  }
+}
+
+test('minute rollups kept less than 25 hours are refused: 24-hour windows and SLO burn windows read them', () => {
+  assert.match(refusal({ retention: { rollupsMinute: '24h' } }), /collector\.retention\.rollupsMinute.*at least '25h'/);
+  assert.equal(refusal({ retention: { rollupsMinute: '25h' } }), null);
+});
+
+test('hour rollups kept less than the longest SLO window plus a day are refused, naming the field and the days needed', () => {
+  const slos = [
+    { name: 'a', service: 'shop', kind: 'availability', objective: 0.99, windowDays: 7 },
+    { name: 'b', service: 'shop', kind: 'availability', objective: 0.999, windowDays: 28 },
+  ];
+  assert.match(refusal({ slos, retention: { rollupsHour: '28d' } }), /collector\.retention\.rollupsHour.*at least '29d'/);
+  assert.equal(refusal({ slos, retention: { rollupsHour: '29d' } }), null);
+  // Without SLOs the 3-day burn window is the longest hour-rollup reader the collector has.
+  assert.match(refusal({ retention: { rollupsHour: '3d' } }), /collector\.retention\.rollupsHour.*at least '4d'/);
+});
+
+test('the rollup budget takes positive integers for its known keys and refuses anything else naming it', () => {
+  const { rollup } = validateCollectorConfig({ tokens, rollup: { maxPointsPerRun: 250_000, maxRunMs: 10_000 } });
+  assert.equal(rollup.maxPointsPerRun, 250_000);
+  assert.equal(rollup.maxRunMs, 10_000);
+  assert.equal(rollup.pointsPerStep, 5000, 'defaults for the rest');
+  assert.match(refusal({ rollup: { maxPointsPerRun: 0 } }), /collector\.rollup\.maxPointsPerRun.*a positive integer/);
+  assert.match(refusal({ rollup: { maxPoints: 10 } }), /collector\.rollup\.maxPoints.*known keys: pointsPerStep/);
+  assert.match(refusal({ rollup: { maxQueriesPerRun: 5 } }), /collector\.rollup\.maxQueriesPerRun.*at least 10/);
+  assert.match(refusal({ rollup: 'fast' }), /collector\.rollup\b/);
+});

@@ -93,7 +93,7 @@ test('minute and hour rows equal folding the raw points directly, and the cursor
   assert.deepEqual([cart.count, cart.sum, cart.min, cart.max, cart.points], [6, 1037.75, 0.25, 1024, 3]);
   const hits = [...hourRows.values()].find((r) => r.name === 'hits');
   assert.equal(hits.value, 6);
-  assert.match(output.join('\n'), /edgescope collector cron: rolled 12 points into 8 minute rows; rolled 1 hours \(4 rows/);
+  assert.match(output.join('\n'), /edgescope collector cron: rolled 12 points in 1 step into 8 minute rows; rolled 1 hours \(4 rows/);
 });
 
 test("the hour's merged sketch equals, bucket for bucket, the core's sketch of all the values recorded in one telemetry", async () => {
@@ -138,7 +138,7 @@ test('a late point lands in its minute row and in its hour, already rolled up, w
   assert.deepEqual([hits.value, hits.points], [10, 4]);
 });
 
-test('a run folds at most maxPoints raw points; the backlog goes over the next runs and hours wait for it', async (t) => {
+test('a run folds at most maxPointsPerRun raw points; the backlog goes over the next runs and its hour waits for it', async (t) => {
   const output = logged(t);
   const H2 = H + HOUR;
   await ingest(
@@ -146,17 +146,17 @@ test('a run folds at most maxPoints raw points; the backlog goes over the next r
       for (let i = 0; i < 25; i++) m.increment('jobs', i + 1, { queue: `q${i}` });
     }),
   );
-  const limits = { maxPoints: 10 };
+  const limits = { pointsPerStep: 10, maxPointsPerRun: 10 };
   const start = (await readCursors(collector.db)).minute;
   const runs = [];
   for (let i = 0; i < 3; i++) runs.push(await runScheduled(collector.db, settings, H2 + 2 * HOUR, limits));
   assert.deepEqual(runs.map((r) => r.minutes.points), [10, 10, 5]);
   assert.deepEqual(runs.map((r) => r.minutes.cursor - start), [10, 20, 25]);
-  // Hours are rolled only by the run that caught up.
-  assert.deepEqual(runs.map((r) => r.hours?.hours ?? null), [null, null, [H2]]);
+  // The hour holding the oldest waiting point is rolled only by the run that caught up.
+  assert.deepEqual(runs.map((r) => r.hours.hours), [[], [], [H2]]);
   assert.deepEqual(await stored(60, H2, H2 + HOUR), await direct(60, H2, H2 + HOUR));
   assert.deepEqual(await stored(3600, H2, H2 + HOUR), await direct(3600, H2, H2 + HOUR));
-  assert.match(output.join('\n'), /rolled 10 points into 10 minute rows; backlog remains/);
+  assert.match(output.join('\n'), /rolled 10 points in 1 step into 10 minute rows; backlog remains/);
 });
 
 test('a run that lost the race to another (the cursor moved meanwhile) writes nothing, and no point is folded twice', async () => {

@@ -32,13 +32,12 @@ export const MAX_RAW = 20_000;
 // Slices per D1 batch (one round trip each).
 const SLICES_PER_BATCH = 8;
 
-// { minute, hour }: the rollup cursors (0 and null before the cron's first run).
-async function cursors(db) {
-  const { results } = await db.prepare("SELECT name, last_id FROM rollup_cursor WHERE name IN ('minute', 'hour') LIMIT 2").all();
-  const out = { minute: 0, hour: null };
-  for (const r of results) out[r.name] = r.last_id;
-  return out;
-}
+// The rollup cursors as one statement of a batch reads them: { minute (0 before the first run),
+// hour (null before the first hour) }. A batch is one transaction
+// (developers.cloudflare.com/d1/worker-api/d1-database/#batch), so the cursor it reads is the one
+// its other statements' rows agree with.
+const CURSORS = "SELECT (SELECT last_id FROM rollup_cursor WHERE name = 'minute') AS minute, (SELECT last_id FROM rollup_cursor WHERE name = 'hour') AS hour";
+const cursorsOf = (result) => ({ minute: result.results[0]?.minute ?? 0, hour: result.results[0]?.hour ?? null });
 
 // [resolution, start, stop) slices of stored rows the window reads, oldest first.
 function slices(from, end, ms, hourCursor) {
@@ -58,26 +57,40 @@ function slices(from, end, ms, hourCursor) {
 
 // names: the metric names to read; service: one service or undefined for all; from (aligned)
 // and to (ms) from params.windowRange; ms: the window's length. visit(row) for every row.
+// Where the cron folds a raw point: its minute row, and (a late point for an hour already rolled
+// up) its hour row. -> the index of the slice that reads that row, or -1.
+function sliceOf(all, point, tail) {
+  const minute = Math.floor(point.time / MINUTE) * MINUTE;
+  const [resolution, bucket] = minute < tail ? [3600, Math.floor(minute / HOUR) * HOUR] : [60, minute];
+  return all.findIndex(([r, start, stop]) => r === resolution && bucket >= start && bucket < stop);
+}
+
 export async function scanRows(db, { names, service, from, to, ms }, visit) {
-  const cursor = await cursors(db);
   const end = Math.floor(to / MINUTE) * MINUTE + MINUTE; // exclusive: the minute holding `to`
   const inNames = `name IN (${names.map(() => '?').join(', ')})`;
   const bySvc = service === undefined ? '' : ' AND service = ?';
   const svc = service === undefined ? [] : [service];
 
-  // The raw points first (one statement), so a backlog is refused before any slice is read.
-  const raw = (
-    await db
-      .prepare(`SELECT * FROM metric_points WHERE id > ? AND time >= ? AND time < ? AND ${inNames}${bySvc} ORDER BY id LIMIT ?`)
-      .bind(cursor.minute, from, end, ...names, ...svc, MAX_RAW + 1)
-      .all()
-  ).results;
+  // The raw points first, with the cursors in the same batch (one transaction: the points are
+  // exactly those after the cursor read), so a backlog is refused before any slice is read.
+  const [first, rawResult] = await db.batch([
+    db.prepare(CURSORS),
+    db
+      .prepare(`SELECT * FROM metric_points WHERE id > coalesce((SELECT last_id FROM rollup_cursor WHERE name = 'minute'), 0) AND time >= ? AND time < ? AND ${inNames}${bySvc} ORDER BY id LIMIT ?`)
+      .bind(from, end, ...names, ...svc, MAX_RAW + 1),
+  ]);
+  const cursor = cursorsOf(first);
+  const raw = rawResult.results;
   if (raw.length > MAX_RAW) {
     console.warn(`edgescope collector: more than ${MAX_RAW} metric points await the rollup; queries wait for the cron trigger`);
     throw new HttpError(503, `more than ${MAX_RAW} metric points are not rolled up yet; retry after the cron trigger has run`, undefined, { 'retry-after': '60' });
   }
 
+  // Each slice batch reads the minute cursor too: when the cron committed between two batches,
+  // the slices read after it already hold the points up to the new cursor, so those points are
+  // left out of the raw rows below for exactly those slices (never counted twice, never lost).
   const all = slices(from, end, ms, cursor.hour);
+  const seenBy = new Array(all.length).fill(cursor.minute);
   let total = 0;
   for (let i = 0; i < all.length; i += SLICES_PER_BATCH) {
     const statements = all.slice(i, i + SLICES_PER_BATCH).map(([resolution, start, stop]) =>
@@ -85,17 +98,25 @@ export async function scanRows(db, { names, service, from, to, ms }, visit) {
         .prepare(`SELECT * FROM rollups WHERE resolution = ? AND bucket >= ? AND bucket < ? AND ${inNames}${bySvc} LIMIT ?`)
         .bind(resolution, start, stop, ...names, ...svc, CHUNK_ROWS + 1),
     );
-    for (const { results } of await db.batch(statements)) {
-      total += results.length;
-      if (results.length > CHUNK_ROWS || total > MAX_ROWS) {
+    const [seen, ...results] = await db.batch([db.prepare(CURSORS), ...statements]);
+    seenBy.fill(cursorsOf(seen).minute, i, i + statements.length);
+    for (const { results: rows } of results) {
+      total += rows.length;
+      if (rows.length > CHUNK_ROWS || total > MAX_ROWS) {
         throw badParam('window', `holds more rollup rows than one query reads (${CHUNK_ROWS} per slice, ${MAX_ROWS} in all); pick a shorter window or one service`);
       }
-      for (const r of results) visit(rowFromDb(r));
+      for (const r of rows) visit(rowFromDb(r));
     }
   }
 
-  // The raw points folded into minute rows in id order, as the cron folds them.
-  const { rows, skipped } = foldPoints(raw.map(pointFromDb), MINUTE_RESOLUTION);
+  // The raw points not yet in the slices that read their rows, folded into minute rows in id
+  // order, as the cron folds them.
+  const tail = all.some(([resolution]) => resolution === 3600) ? cursor.hour + HOUR : -Infinity;
+  const points = raw.map(pointFromDb).filter((p) => {
+    const at = sliceOf(all, p, tail);
+    return p.id > (at === -1 ? cursor.minute : seenBy[at]);
+  });
+  const { rows, skipped } = foldPoints(points, MINUTE_RESOLUTION);
   if (skipped > 0) console.warn(`edgescope collector: ${skipped} metric points left out of a query: their type differs from their series'`);
   for (const row of rows.values()) visit(row);
 }

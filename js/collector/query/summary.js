@@ -69,7 +69,7 @@ async function errorRows(db, { service, from, end }) {
   const svc = service === undefined ? [] : [service];
   const [severity, top] = await db.batch([
     db
-      .prepare(`SELECT service, severity, sum(count) AS n FROM error_minutes WHERE bucket >= ? AND bucket < ?${bySvc} GROUP BY service, severity LIMIT ?`)
+      .prepare(`SELECT service, nullif(severity, '') AS severity, sum(count) AS n FROM error_minutes WHERE bucket >= ? AND bucket < ?${bySvc} GROUP BY service, severity LIMIT ?`)
       .bind(from, end, ...svc, MAX_SERVICES * (SEVERITIES.length + 1)),
     // The window's counts per fingerprint, ranked within each service (SQLite window functions).
     db

@@ -1,6 +1,6 @@
 // Errors by fingerprint, from one decoded payload: the upserts into `errors` (one row per service
 // and fingerprint: count, first and last seen, the latest occurrence's trace and description) and
-// `error_minutes` (occurrences per minute), added to the payload's own D1 batch by
+// `error_minutes` (occurrences per minute and severity), added to the payload's own D1 batch by
 // ingest/store.js, so a payload refused as a duplicate adds nothing here either.
 //
 // Where a fingerprint comes from: the core classifies every recorded exception, error response
@@ -121,13 +121,14 @@ export function errorRows(occurrences) {
         row.lastTraceId = o.traceId ?? row.lastTraceId;
       }
     }
+    // Per minute and severity (migration 0003's key): each occurrence counts under its own
+    // severity, so the summary's errorsBySeverity adds up to the occurrences. '' = unclassified.
     const bucket = minuteOf(o.time);
-    const mkey = `${key}\u0000${bucket}`;
+    const severity = o.severity ?? '';
+    const mkey = `${key}\u0000${bucket}\u0000${severity}`;
     const m = minutes.get(mkey);
-    if (m) {
-      m.count += 1;
-      m.severity = higherSeverity(m.severity, o.severity);
-    } else minutes.set(mkey, { service: o.service, fingerprint: o.fingerprint, bucket, severity: o.severity, count: 1 });
+    if (m) m.count += 1;
+    else minutes.set(mkey, { service: o.service, fingerprint: o.fingerprint, bucket, severity, count: 1 });
   }
   return { errors: [...errors.values()], minutes: [...minutes.values()] };
 }
@@ -135,7 +136,6 @@ export function errorRows(occurrences) {
 // The newer row's value, or the older's where the newer has none (SQLite upsert: `errors` is the
 // stored row, `excluded` the one being inserted; every SET reads the stored row as it was).
 const latest = (c) => `${c} = CASE WHEN excluded.last_seen >= errors.last_seen THEN coalesce(excluded.${c}, errors.${c}) ELSE coalesce(errors.${c}, excluded.${c}) END`;
-const rankSql = (x) => `CASE ${x} WHEN 'CRITICAL' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'INFO' THEN 1 ELSE 0 END`;
 
 export const UPSERT_ERROR =
   'INSERT INTO errors (service, fingerprint, severity, category, type, message, route, count, first_seen, last_seen, last_trace_id) ' +
@@ -145,8 +145,7 @@ export const UPSERT_ERROR =
 
 export const UPSERT_ERROR_MINUTE =
   'INSERT INTO error_minutes (service, fingerprint, bucket, severity, count) VALUES (?, ?, ?, ?, ?) ' +
-  'ON CONFLICT (service, fingerprint, bucket) DO UPDATE SET count = error_minutes.count + excluded.count, ' +
-  `severity = CASE WHEN ${rankSql('excluded.severity')} > ${rankSql('error_minutes.severity')} THEN excluded.severity ELSE coalesce(error_minutes.severity, excluded.severity) END`;
+  'ON CONFLICT (service, fingerprint, bucket, severity) DO UPDATE SET count = error_minutes.count + excluded.count';
 
 // The statements ({ sql, params }) adding a payload's errors; none when it carries no fingerprint.
 export function errorStatements(payload, now = Date.now()) {

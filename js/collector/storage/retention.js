@@ -111,3 +111,21 @@ export async function applyRetention(db, retention, now, cursors, { maxDeletes =
   }
   return { deleted, failed };
 }
+
+// The periods the readers need kept (checked at config time, so a deploy cannot silently answer
+// from part of its data): the query API reads windows up to 24 h from minute rollups
+// (query/params.js MINUTE_WINDOW_MAX) and the SLO burn windows up to 6 h from them, so minute rows
+// stay at least 25 h (the day plus the hour the cron may lag); longer windows and every SLO's
+// compliance window (and its 3-day burn window) read hour rollups, so hour rows stay at least the
+// longest of those plus a day. -> retention, or an EdgescopeConfigError naming the field.
+export const MIN_MINUTE_ROLLUPS = 25 * HOUR_MS;
+export function checkRetentionWindows(retention, slos = []) {
+  if (retention.rollupsMinute < MIN_MINUTE_ROLLUPS) {
+    throw new EdgescopeConfigError('collector.retention.rollupsMinute', "at least '25h' (24 h query windows and SLO burn windows read minute rollups)", retention.rollupsMinute / HOUR_MS + 'h');
+  }
+  const longest = Math.max(3, ...slos.map((s) => s.windowDays));
+  if (retention.rollupsHour < (longest + 1) * DAY) {
+    throw new EdgescopeConfigError('collector.retention.rollupsHour', `at least '${longest + 1}d' (the longest SLO or burn window, ${longest} days, reads hour rollups, plus a day)`, retention.rollupsHour / DAY + 'd');
+  }
+  return retention;
+}

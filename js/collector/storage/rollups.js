@@ -10,8 +10,9 @@
 //   neither. A point that arrives late, for a minute already rolled, lands in that minute's row
 //   the same way (it is after the id cursor). When its hour was already rolled up too, the same
 //   batch merges the point into that hour's row, so hours never miss a late point.
-// - Hours: an hour is rolled once it ended more than GRACE_MS ago and the minute step has caught
-//   up (no backlog left this run); its hour rows are computed afresh from its minute rows, and
+// - Hours: an hour is rolled once it ended more than GRACE_MS ago and before the minute of the
+//   oldest point the minute step has not reached (so a backlog does not hold hours back); its
+//   hour rows are computed afresh from its minute rows, and
 //   written with cursor 'hour' (= that hour's start) in one batch. Hours without data are skipped.
 // - Every batch starts with a compare-and-set of its cursor that fails (NOT NULL on last_id) when
 //   either cursor moved since it was read: two overlapping cron runs (a run outlasting its minute)
@@ -123,6 +124,35 @@ function keysOf(points, resolution) {
   return [...rows.values()];
 }
 
+// New points must get ids above the cursor, or they are never rolled up nor queried. Migration
+// 0003 makes metric_points AUTOINCREMENT (ids never reused: sqlite.org/autoinc.html); before it,
+// SQLite numbered a new row max(id) + 1, below the cursor once retention deleted the newest
+// points. Checked when no point waits (one cheap statement): the table's sequence (or, without
+// AUTOINCREMENT, its highest id while rows remain) below the cursor is logged as an error.
+async function checkIdsPastCursor(db, cursor) {
+  let r;
+  try {
+    r = await db.prepare("SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'metric_points') AS seq, (SELECT max(id) FROM metric_points) AS top").first();
+  } catch {
+    // A database that refuses to show SQLite's own tables: the highest id alone.
+    r = { seq: null, top: (await db.prepare('SELECT max(id) AS top FROM metric_points').first()).top };
+  }
+  const behind = r.seq === null ? r.top !== null && r.top < cursor : r.seq < cursor;
+  if (behind) {
+    console.error(
+      `edgescope collector cron: metric_points ids (${r.seq ?? r.top}) are below the rollup cursor (${cursor}): new points would never be rolled up nor queried; ` +
+        'apply migration 0003_autoincrement.sql (wrangler d1 migrations apply)',
+    );
+  }
+  return behind;
+}
+
+// The time (ms) of the oldest point after cursor 'minute', or null when none waits.
+export async function oldestUnrolled(db) {
+  const r = await db.prepare("SELECT min(time) AS t FROM metric_points WHERE id > coalesce((SELECT last_id FROM rollup_cursor WHERE name = 'minute'), 0)").first();
+  return r?.t ?? null;
+}
+
 // One run of the minute step. -> { points, unreadable, skipped (type conflicts with a minute or
 // rolled-up hour row), minuteRows, hourRows, cursor, drained (no backlog left), moved (another
 // run won) }
@@ -130,7 +160,10 @@ export async function rollMinutes(db, now, { maxPoints = 5000 } = {}) {
   const seen = await readCursors(db);
   const raw = (await db.prepare('SELECT * FROM metric_points WHERE id > ? ORDER BY id LIMIT ?').bind(seen.minute ?? 0, maxPoints).all()).results;
   const result = { points: raw.length, unreadable: 0, skipped: 0, minuteRows: 0, hourRows: 0, cursor: seen.minute, drained: raw.length < maxPoints, moved: false };
-  if (raw.length === 0) return result;
+  if (raw.length === 0) {
+    if (seen.minute !== null) await checkIdsPastCursor(db, seen.minute);
+    return result;
+  }
   const { points, unreadable } = readablePoints(raw);
   result.unreadable = unreadable;
 
@@ -208,13 +241,16 @@ async function foldHour(db, start, pageRows) {
 // The hour step: complete hours, oldest first, at most `maxHours` and (between hours) about
 // `maxMinuteRows` minute rows read per run, `pageRows` per query. -> { hours: [start...],
 // hourRows, minuteRowsRead, skipped, cursor, moved }
-export async function rollHours(db, now, { maxHours = 24, maxMinuteRows = 50_000, pageRows = 2000 } = {}) {
+// `before` (ms, optional): only hours ending at or before it (the minute of the oldest point the
+// minute step has not reached: an hour rolled earlier would have its raw points merged in one by
+// one as late points). `more()` (optional): false stops before the next hour (the run's budget).
+export async function rollHours(db, now, { maxHours = 24, maxMinuteRows = 50_000, pageRows = 2000, before = Infinity, more = () => true } = {}) {
   const result = { hours: [], hourRows: 0, minuteRowsRead: 0, skipped: 0, cursor: null, moved: false };
-  while (result.hours.length < maxHours && result.minuteRowsRead < maxMinuteRows) {
+  while (result.hours.length < maxHours && result.minuteRowsRead < maxMinuteRows && more()) {
     const seen = await readCursors(db);
     result.cursor = seen.hour;
     const start = await nextHour(db, seen.hour);
-    if (start === null || start + HOUR_MS > now - GRACE_MS) break;
+    if (start === null || start + HOUR_MS > now - GRACE_MS || start + HOUR_MS > before) break;
     const folded = await foldHour(db, start, pageRows);
     try {
       await db.batch([cursorUpdate(db, 'hour', start, seen, now), ...writeRows(db, folded.rows)]);

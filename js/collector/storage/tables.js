@@ -53,3 +53,51 @@ export function migrationStatements(text) {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+// The collector's third migration (0003_autoincrement.sql):
+//
+// - metric_points rebuilt with `id INTEGER PRIMARY KEY AUTOINCREMENT`. Without AUTOINCREMENT
+//   SQLite gives a new row max(rowid) + 1 (sqlite.org/autoinc.html), so once retention deleted
+//   the highest ids, new points got ids at or below the rollup cursor and were never rolled up
+//   nor queried. AUTOINCREMENT never reuses an id, even after its row is deleted. The rows are
+//   copied with their ids; when the cursor is already past every stored id (the newest points
+//   went), a placeholder row at the cursor's id is written and deleted again, which leaves the
+//   table's sequence at the cursor, so the next point is numbered after it.
+// - error_minutes keyed by severity as well: one row per (service, fingerprint, minute,
+//   severity), so a minute with 10 WARNING and 1 CRITICAL occurrences counts 10 and 1, not 11
+//   CRITICAL. severity is NOT NULL ('' = unclassified): a NULL in a primary key column would
+//   never conflict (SQLite treats NULLs as distinct), so the upsert would add a row per payload.
+//   Rows kept from 0002 stay under the one severity they had.
+// - spans(start_time): the trace list without a service filter reads newest first through it.
+//
+// The statements run in one transaction (wrangler applies a migration file as one; D1 refuses
+// BEGIN/COMMIT in it: developers.cloudflare.com/d1/reference/migrations/). The new tables are
+// created, filled, the old ones dropped (their indexes go with them) and the new ones renamed.
+// No table references metric_points or error_minutes, so D1's enforced foreign keys allow it.
+export const AUTOINCREMENT_MIGRATION = '0003_autoincrement.sql';
+
+// The placeholder row's name: no metric carries it (names are OTLP instrument names).
+const SEQUENCE_MARK = 'edgescope.migration.sequence';
+
+export const AUTOINCREMENT_STATEMENTS = Object.freeze([
+  // 0001's metric_points, the same columns in the same order, with AUTOINCREMENT.
+  'CREATE TABLE metric_points_0003 (id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT REFERENCES batches(batch_id), name TEXT NOT NULL, ' +
+    "type TEXT NOT NULL CHECK (type IS NULL OR type IN ('counter', 'updowncounter', 'gauge', 'histogram')), value REAL NOT NULL, unit TEXT, " +
+    'time REAL NOT NULL, tags TEXT NOT NULL, service TEXT NOT NULL, count REAL, sum REAL, min REAL, max REAL, bounds TEXT, bucket_counts TEXT, ' +
+    'exponential TEXT, p50 REAL, p95 REAL, p99 REAL)',
+  'INSERT INTO metric_points_0003 SELECT * FROM metric_points ORDER BY id',
+  'INSERT INTO metric_points_0003 (id, name, type, value, time, tags, service) ' +
+    `SELECT last_id, '${SEQUENCE_MARK}', 'counter', 0, 0, '{}', '' FROM rollup_cursor WHERE name = 'minute' ` +
+    'AND last_id > (SELECT coalesce(max(id), 0) FROM metric_points)',
+  `DELETE FROM metric_points_0003 WHERE name = '${SEQUENCE_MARK}'`,
+  'DROP TABLE metric_points',
+  'ALTER TABLE metric_points_0003 RENAME TO metric_points',
+  'CREATE INDEX IF NOT EXISTS metric_points_time ON metric_points (time)',
+  "CREATE TABLE error_minutes_0003 (service TEXT NOT NULL, fingerprint TEXT NOT NULL, bucket REAL NOT NULL, severity TEXT NOT NULL DEFAULT '', " +
+    'count INTEGER NOT NULL, PRIMARY KEY (service, fingerprint, bucket, severity))',
+  "INSERT INTO error_minutes_0003 (service, fingerprint, bucket, severity, count) SELECT service, fingerprint, bucket, coalesce(severity, ''), count FROM error_minutes",
+  'DROP TABLE error_minutes',
+  'ALTER TABLE error_minutes_0003 RENAME TO error_minutes',
+  'CREATE INDEX IF NOT EXISTS error_minutes_bucket ON error_minutes (bucket)',
+  'CREATE INDEX IF NOT EXISTS spans_start ON spans (start_time)',
+]);
