@@ -33,6 +33,17 @@ export interface CollectorConfig {
   /** The D1 binding's name; default 'DB'. */
   database?: string;
   retention?: CollectorRetention;
+  /** The cron's rollup budget per run (README "Storage, rollups and retention"); positive integers. */
+  rollup?: {
+    pointsPerStep?: number;
+    maxPointsPerRun?: number;
+    maxQueriesPerRun?: number;
+    maxRunMs?: number;
+    maxHours?: number;
+    maxMinuteRows?: number;
+    pageRows?: number;
+    maxDeletes?: number;
+  };
 }
 export const INGEST_PATH: '/api/observe/ingest';
 /** A Worker: `export default createCollector({ tokens: [{ name: 'current', secret: 'INGEST_TOKEN' }] })`. Throws EdgescopeConfigError naming a bad field. */

@@ -67,6 +67,7 @@ async function minuteSteps(db, now, l, spent) {
     const step = await rollMinutes(db, now, { maxPoints: Math.min(l.pointsPerStep, l.maxPointsPerRun - total.points) });
     total.steps += 1;
     for (const k of ['points', 'unreadable', 'skipped', 'minuteRows', 'hourRows']) total[k] += step[k];
+    if (step.reasons?.length) total.reasons = [...(total.reasons ?? []), ...step.reasons].slice(0, 5);
     total.cursor = step.cursor;
     total.drained = step.drained;
     total.moved = step.moved;
@@ -105,11 +106,14 @@ export async function runScheduled(db, settings, now, limits = {}) {
 
   const parts = [];
   if (minutes?.points > 0) parts.push(`rolled ${minutes.points} points in ${minutes.steps} step${minutes.steps === 1 ? '' : 's'} into ${minutes.minuteRows} minute rows${minutes.hourRows ? ` and ${minutes.hourRows} rolled-up hour rows (late points)` : ''}`);
-  if (minutes && minutes.skipped + minutes.unreadable > 0) console.warn(`edgescope collector cron: ${minutes.skipped} points whose type differs from their series' rollup and ${minutes.unreadable} unreadable points left out of the rollups (they stay in metric_points until retention)`);
+  if (minutes && minutes.skipped + minutes.unreadable > 0) {
+    const why = minutes.reasons?.length ? ` (${minutes.reasons.join('; ')})` : '';
+    console.warn(`edgescope collector cron: ${minutes.skipped} points that cannot fold into their series' rollup${why} and ${minutes.unreadable} unreadable points left out of the rollups (they stay in metric_points until retention)`);
+  }
   if (minutes?.moved || hours?.moved) console.warn('edgescope collector cron: another run moved the rollup cursors first; this run wrote no rollups for that step');
   if (minutes?.budget) parts.push(`backlog remains (this run's ${minutes.budget} budget is spent: config rollup)`);
   if (hours?.hours.length) parts.push(`rolled ${hours.hours.length} hours (${hours.hourRows} rows, last ${new Date(hours.cursor).toISOString()})`);
-  if (hours?.skipped) console.warn(`edgescope collector cron: ${hours.skipped} minute rows of another type than their series' hour row left out of the hour rollups`);
+  if (hours?.skipped) console.warn(`edgescope collector cron: ${hours.skipped} minute rows that cannot merge into their series' hour row (another type, or a sketch that cannot merge) left out of the hour rollups`);
   if (Object.keys(retention.deleted).length) parts.push(`retention deleted ${entries(retention.deleted)}`);
   for (const [table, message] of Object.entries(retention.failed)) console.error(`edgescope collector cron: retention of ${table} failed: ${message}`);
   if (parts.length) console.log(`edgescope collector cron: ${parts.join('; ')}`);

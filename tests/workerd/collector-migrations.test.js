@@ -2,6 +2,7 @@
 // apply` does: every table and index exists, a second apply runs nothing, and the constraints the
 // other parts of the collector rely on hold (one firing alert per key, rollup keys unique).
 import assert from 'node:assert/strict';
+import { validateCollectorConfig } from '../../js/collector/config.js';
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,7 +107,7 @@ test('after migration 0003 the summary counts each occurrence under its own seve
   const spans = [...Array.from({ length: 10 }, (_, i) => span(i + 1, 'WARNING')), span(11, 'CRITICAL')];
   await db.batch(errorStatements({ service: 'sev', spans }, now).map(({ sql, params }) => db.prepare(sql).bind(...params)));
   const url = new URL('http://collector/api/observe/summary?service=sev&window=5m');
-  const body = await (await summary(new Request(url), { db, url })).json();
+  const body = await (await summary(new Request(url), { db, url, settings: validateCollectorConfig({ tokens: [{ name: 'test', token: 'x' }] }) })).json();
   assert.deepEqual(body.services.map((s) => [s.service, s.errorsBySeverity]), [['sev', { CRITICAL: 1, WARNING: 10, INFO: 0 }]]);
   assert.equal(body.services[0].topErrors[0].count, 11);
 });

@@ -617,7 +617,7 @@ test('the same answers before the cron, with half the points rolled up, all of t
 
   // One bounded run: half the points into minute rows, no hours (the minutes are not caught up).
   const half = Math.floor(ids.length / 2);
-  const first = await runScheduled(collector.db, SETTINGS, Date.now(), { maxPoints: half });
+  const first = await runScheduled(collector.db, SETTINGS, Date.now(), { maxPointsPerRun: half });
   assert.equal(first.minutes.points, half);
   assert.deepEqual(await cursorsNow(), { minute: ids[half - 1] });
   assertSummary(await metricAnswers(), raw, 'half rolled up');

@@ -184,7 +184,7 @@ test('a point whose type differs from its series rollup is left out, counted and
   assert.equal(minutes.points, 2);
   assert.equal(minutes.skipped, 1);
   assert.deepEqual(await all("SELECT type, value, points FROM rollups WHERE name = 'mixed'"), [{ type: 'counter', value: 3, points: 1 }]);
-  assert.ok(warned.some((l) => /1 points whose type differs from their series' rollup/.test(l)), warned.join('\n'));
+  assert.ok(warned.some((l) => /1 points that cannot fold into their series' rollup \(point \d+ .*a gauge point for a counter series\)/.test(l)), warned.join('\n'));
 });
 
 test('a run rolls at most maxHours complete hours, oldest first, skipping hours without data', async () => {

@@ -76,6 +76,7 @@ export async function metricSeries(request, { db, url, params }) {
   // each series' latest value in the step (the highest bucket; a later row of the same bucket
   // wins, as the rollup folds later points over earlier ones).
   const groups = new Map();
+  let unmerged = 0;
   let type = null;
   let unit = null;
   let conflicts = 0;
@@ -92,7 +93,12 @@ export async function metricSeries(request, { db, url, params }) {
     const steps = groups.get(gKey).steps;
     const t = Math.floor(row.bucket / stepMs) * stepMs;
     if (type !== 'gauge') {
-      steps.set(t, steps.has(t) ? mergeRows(steps.get(t), row) : row);
+      try {
+        steps.set(t, steps.has(t) ? mergeRows(steps.get(t), row) : row);
+      } catch (e) {
+        // Another type in the series, or a stored sketch that cannot merge: left out, logged once.
+        if (unmerged++ === 0) console.warn(`edgescope collector: a row of ${row.name} left out of a metric series: ${e?.message ?? e}`);
+      }
       return;
     }
     if (!steps.has(t)) steps.set(t, new Map());

@@ -21,7 +21,7 @@
 // Statement count matters: D1 allows 1000 queries per invocation (50 on the free plan:
 // developers.cloudflare.com/d1/platform/limits/), so rows travel as JSON in one bound parameter
 // (at most 100 per query, strings up to 2 MB) and are unpacked with json_each.
-import { HOUR, MINUTE, ROLLUP_COLUMNS, RollupConflictError, bucketStart, foldPoints, mergeRows, pointFromDb, reWindow, rowFromDb, rowFromPoint, rowKey, rowToDb } from '../rollup/fold.js';
+import { HOUR, MINUTE, ROLLUP_COLUMNS, bucketStart, foldPoints, mergeRows, pointFromDb, reWindow, rowFromDb, rowFromPoint, rowKey, rowToDb } from '../rollup/fold.js';
 
 export const HOUR_MS = HOUR * 1000;
 // An hour is rolled once it ended this long ago: senders flush at the end of each invocation,
@@ -171,6 +171,7 @@ export async function rollMinutes(db, now, { maxPoints = 5000 } = {}) {
   const minutes = foldPoints(points, MINUTE, await readRows(db, minuteKeys));
   const minuteRows = minuteKeys.map((k) => minutes.rows.get(rowKey(k))).filter(Boolean);
   result.skipped = minutes.skipped;
+  result.reasons = minutes.reasons;
 
   // Late points for hours already rolled up: merged into those hours' rows in the same batch.
   const late = seen.hour === null ? [] : points.filter((p) => bucketStart(p.time, HOUR) <= seen.hour);
@@ -224,10 +225,10 @@ async function foldHour(db, start, pageRows) {
       const row = rows.get(key);
       try {
         rows.set(key, row ? mergeRows(row, own) : own);
-      } catch (e) {
-        // A series whose type changed within the hour: the later minutes of the other type stay
-        // in their minute rows and are counted here.
-        if (!(e instanceof RollupConflictError)) throw e;
+      } catch {
+        // A series whose type changed within the hour (RollupConflictError), or a minute row whose
+        // sketch cannot merge (SketchError, rows written before sketches were checked at ingest):
+        // it stays in its minute row and is counted here, so one bad row never stops the hours.
         skipped += 1;
       }
     }
