@@ -161,7 +161,7 @@ export interface EdgescopeConfig {
    * `defaults: false`. Each recorded exception, error response and fatal log gets error.severity,
    * error.category and error.fingerprint, and adds 1 to the `errors` counter.
    */
-  errors?: { rules?: ErrorRule[]; defaults?: boolean };
+  errors?: { rules?: ErrorRule[]; defaults?: boolean; /** false: no `errors` counter from this Worker (a tail Worker counts them; README "Which mode when"). */ count?: boolean };
   /** createAlerts({ ... }) from 'edgescope/alerts': error alerts routed by severity, once per fingerprint per cooldown across the fleet. */
   alerts?: object;
 }

@@ -2,9 +2,12 @@
 // has the rule syntax and the built-in rules). Validated once, up front, all or nothing: the first
 // problem is named by its path (`errors.rules[2].status`) and nothing is applied.
 //
-//   errors: { rules?: [rule, ...], defaults?: true }
+//   errors: { rules?: [rule, ...], defaults?: true, count?: true }
 //     rules     tried in order before the built-in ones; the first that matches wins
 //     defaults  false: only `rules` (an error no rule matches is INFO, category "other")
+//     count     false: no `errors` counter from this Worker (classification, span attributes and
+//               alerts stay) — for the combined setup, where a tail Worker counts the errors
+//               (README "Which mode when"), so none is counted twice
 //
 // The JSON is checked here (JSON.parse and this file cost the module nothing) and crosses into the
 // core in a packed text form (packRules), which the core reads again strictly.
@@ -29,11 +32,13 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 // Returns { rules: the user's rules, defaults, packed } (packed: what the core reads).
 export function validateErrors(value) {
-  if (value === undefined) return { rules: [], defaults: true, packed: '' };
+  if (value === undefined) return { rules: [], defaults: true, count: true, packed: '' };
   if (!isObject(value)) throw new EdgescopeConfigError('errors', 'an object like { rules, defaults }', value);
   for (const key of Object.keys(value)) {
-    if (key !== 'rules' && key !== 'defaults') throw new EdgescopeConfigError(`errors.${key}`, 'one of rules, defaults', key);
+    if (key !== 'rules' && key !== 'defaults' && key !== 'count') throw new EdgescopeConfigError(`errors.${key}`, 'one of rules, defaults, count', key);
   }
+  const count = value.count ?? true;
+  if (typeof count !== 'boolean') throw new EdgescopeConfigError('errors.count', 'true or false', value.count);
   const defaults = value.defaults ?? true;
   if (typeof defaults !== 'boolean') throw new EdgescopeConfigError('errors.defaults', 'true or false', value.defaults);
   const rules = value.rules ?? [];
@@ -41,7 +46,7 @@ export function validateErrors(value) {
     throw new EdgescopeConfigError('errors.rules', `an array of at most ${MAX_RULES} rules`, value.rules);
   }
   const lines = rules.map((rule, i) => packRule(rule, `errors.rules[${i}]`));
-  return { rules, defaults, packed: lines.join('\n') };
+  return { rules, defaults, count, packed: lines.join('\n') };
 }
 
 function packRule(rule, path) {

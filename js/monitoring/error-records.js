@@ -138,6 +138,7 @@ function takeUnsettled(scope) {
 }
 
 function settleRecords(telemetry, records, occurrences) {
+  const counting = telemetry.config?.errors?.count !== false;
   for (const record of records) {
     const seen = occurrences?.get(record.fingerprint) ?? 0;
     if (record.repeated && seen >= record.repeated.count && rank(record.repeated.severity) > rank(record.severity)) {
@@ -150,7 +151,7 @@ function settleRecords(telemetry, records, occurrences) {
       'error.type': errorType(record),
     };
     if (record.route) tags['http.route'] = record.route;
-    telemetry.metrics.increment(ERRORS_COUNTER, 1, tags);
+    if (counting) telemetry.metrics.increment(ERRORS_COUNTER, 1, tags);
   }
   return records;
 }

@@ -69,8 +69,23 @@ test('invalid rules are refused up front, naming the field', () => {
     );
   }
   assert.throws(() => validateErrors({ defaults: 'yes' }), /errors\.defaults/);
+  assert.throws(() => validateErrors({ count: 'no' }), /errors\.count/);
   assert.throws(() => validateErrors({ rule: [] }), /errors\.rule/);
   assert.throws(() => validateErrors({ rules: [{ name: 'a\tb', severity: 'INFO', category: 'x' }] }), /errors\.rules\[0\]\.name/);
+});
+
+test('errors: { count: false } classifies as before but leaves the errors counter to another Worker', async () => {
+  const mem = memoryExporter();
+  const t = createTelemetry({ service: 'svc', exporter: mem.exporter, errors: { count: false } });
+  const span = t.startSpan('db.query');
+  span.setAttribute('db.system', 'cloudflare.d1');
+  span.recordException(new Error('no such table: users_7'));
+  span.end();
+  t.logger.fatal('out of memory in worker 3');
+  await t.flush();
+  assert.equal(mem.spans[0].attributes['error.category'], 'database');
+  assert.equal(mem.logs[0].context['error.severity'], 'CRITICAL');
+  assert.deepEqual(mem.metrics.filter((m) => m.name === 'errors'), []);
 });
 
 test('the core refuses malformed packed rules too, naming the rule', () => {

@@ -61,4 +61,10 @@ test('a request that throws is counted once, with its error.type, by the tail Wo
   await isolateSide.waitFor(() => isolateSide.spans.some((s) => s.status === 'error'), { timeoutMs: 10_000 });
   assert.equal(failed().reduce((n, m) => n + m.count, 0), 1);
   assert.equal(counted(isolateSide, DURATION), 0);
+  // The `errors` counter: once, from the tail Worker; the isolate still classified the error.
+  await tailSide.waitFor(() => tailSide.metrics.some((m) => m.name === 'errors'), { timeoutMs: 10_000 });
+  const errorPoints = (side) => side.metrics.filter((m) => m.name === 'errors' && m.tags['error.type'] === 'RangeError');
+  assert.equal(errorPoints(tailSide).reduce((n, m) => n + m.value, 0), 1);
+  assert.equal(errorPoints(isolateSide).length, 0);
+  assert.ok(isolateSide.spans.some((s) => s.status === 'error' && typeof s.attributes['error.fingerprint'] === 'string'));
 });

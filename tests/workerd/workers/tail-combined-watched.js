@@ -1,7 +1,8 @@
 // The in-isolate half of the combined setup (README "Which mode when"): instrument() records only
 // what the tail Worker cannot see (a custom span, a business metric); `requestMetrics: false`
 // leaves http.server.request.duration to the tail Worker (tail-combined-consumer.js), which
-// watches this Worker, so each request is counted once.
+// watches this Worker, so each request is counted once; `errors: { count: false }` leaves the
+// `errors` counter to it too.
 import { exporters, instrument, scopeOf } from 'edgescope';
 
 export default instrument(
@@ -18,5 +19,5 @@ export default instrument(
       return new Response(`checked out ${items}`);
     },
   },
-  (env) => ({ service: 'shop', requestMetrics: false, exporter: exporters.http({ url: env.COLLECTOR_URL, retries: 0 }) }),
+  (env) => ({ service: 'shop', requestMetrics: false, errors: { count: false }, exporter: exporters.http({ url: env.COLLECTOR_URL, retries: 0 }) }),
 );
