@@ -5,6 +5,7 @@ import { validateBindings } from './bindings/binding-config.js';
 import { validateErrors } from './monitoring/error-config.js';
 import { FORMAT_LIST, isFormat } from './exporters/formats.js';
 import { validateSampling } from './sampling-config.js';
+import { parseNativeTracing } from './native-tracing/config.js';
 import { validateCacheTiers } from './tiers/tier-config.js';
 
 export class EdgescopeConfigError extends TypeError {
@@ -38,6 +39,7 @@ const KNOWN_KEYS = new Set([
   'errors',
   'cacheTiers',
   'bindings',
+  'nativeTracing',
 ]);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -117,7 +119,7 @@ export function validateConfig(config) {
   }
   const errors = validateErrors(config.errors);
   const histograms = validateHistograms(config.histograms);
-  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers), bindings: validateBindings(config.bindings) };
+  return { service, exporters, sampleRate, maxPayloadBytes, maxBatchSize, resource, requestMetrics, backgroundDeadlineMs, versionMetadata, capture, beforeSend, maxSubrequests, redact, buffer, alerts, errors, histograms, ...validateSampling(config), cacheTiers: validateCacheTiers(config.cacheTiers), bindings: validateBindings(config.bindings), nativeTracing: parseNativeTracing(config.nativeTracing) };
 }
 
 // histograms: { maxBuckets }: the bucket bound of exponential histograms (the OpenTelemetry SDK's

@@ -20,6 +20,7 @@ import { reportInternalFailure, unavailableScope } from './internal-failures.js'
 import { wrapEnv } from './bindings/env.js';
 import { emailAttributes } from './entrypoints/email-attributes.js';
 import { tailAttributes } from './entrypoints/tail-attributes.js';
+import { nativeParent } from './native-tracing/platform-slot.js';
 
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
@@ -110,7 +111,9 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
     const headers = request.headers;
     const { span, rejectedHeader } = telemetry.startRemoteSpan(method, {
       kind: 'server',
-      traceparent: headers.get('traceparent') ?? '',
+      // An incoming traceparent wins; without one, the platform's traced invocation span (null
+      // at once where the runtime cannot join). js/native-tracing/README.md says why.
+      traceparent: headers.get('traceparent') ?? (telemetry.config.nativeTracing === 'join' ? nativeParent() : null) ?? '',
       tracestate: headers.get('tracestate') ?? '',
       // Made only for a span that records (or for a beforeSend hook): nothing to read when unsampled.
       attributes: () => serverRequestAttributes(request, telemetry.config.capture),
