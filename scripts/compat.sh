@@ -21,6 +21,18 @@ if [ ! -f "$oldest_dir/node_modules/miniflare/package.json" ]; then
   npm install --prefix "$oldest_dir" --no-save --no-audit --no-fund --loglevel=error "miniflare@$oldest" >/dev/null || exit 1
 fi
 
+# The Miniflare 5 beta whose workerd (1.20261123.1) has tracing.getActiveSpan()/spanContext():
+# only tests/workerd/native-tracing.test.js runs on it, so the join with the platform's trace is
+# exercised for real (miniflare@5.20261201.0-beta is not installable: its workerd 1.20261201.1 is
+# not published as a version of the `workerd` package).
+beta=5.20261123.1-beta
+beta_dir=".toolchain/miniflare-$beta"
+if [ ! -f "$beta_dir/node_modules/miniflare/package.json" ]; then
+  echo "[compat] installing miniflare $beta into $beta_dir"
+  mkdir -p "$beta_dir"
+  npm install --prefix "$beta_dir" --no-save --no-audit --no-fund --loglevel=error "miniflare@$beta" >/dev/null || exit 1
+fi
+
 logs=$(mktemp -d)
 passed=0
 failed=0
@@ -30,19 +42,23 @@ run() {
   local log="$logs/node$node_line-$which-$suite.log"
   local override=""
   [ "$which" = oldest ] && override="$PWD/$oldest_dir/node_modules/miniflare"
+  [ "$which" = beta ] && override="$PWD/$beta_dir/node_modules/miniflare"
+  local files=tests/"$suite"/*.test.js
+  [ "$which" = beta ] && files=tests/workerd/native-tracing.test.js
   (
     export EDGESCOPE_NODE=$node_line
     # shellcheck source=scripts/node-env.sh
     source scripts/node-env.sh
     export EDGESCOPE_MINIFLARE=$override
     echo "node-version $(node --version)"
-    node --test --test-reporter=spec --test-concurrency=1 tests/"$suite"/*.test.js
+    # shellcheck disable=SC2086 # $files is a glob or one path
+    node --test --test-reporter=spec --test-concurrency=1 $files
   ) >"$log" 2>&1
   local p f version
   p=$(grep -E '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
   f=$(grep -E '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
   if [ -z "$p" ]; then p=0; f=$((${f:-0} + 1)); fi
-  version=$([ "$which" = oldest ] && echo "$oldest" || echo "$newest")
+  case $which in oldest) version=$oldest ;; beta) version=$beta ;; *) version=$newest ;; esac
   echo "compat: node $(grep -m1 '^node-version ' "$log" | cut -d' ' -f2) + miniflare $version, $suite: $p passed, ${f:-0} failed"
   if [ "${f:-0}" != 0 ]; then sed -n '/^✖ failing tests/,$p' "$log" | head -60; fi
   if [ "${f:-0}" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
@@ -54,6 +70,7 @@ run 24 newest js
 run 24 newest workerd
 run 22 oldest workerd
 run 24 oldest workerd
+run 22 beta native-tracing
 rm -rf "$logs"
 echo "compat: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
