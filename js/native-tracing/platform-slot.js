@@ -7,16 +7,9 @@
 import { nativeTracingSupport } from './support.js';
 
 let joinable = null; // the tracing object, only when it has getActiveSpan() and spanContext()
-let support = nativeTracingSupport(undefined);
 
 export function providePlatformTracing(tracing) {
-  support = nativeTracingSupport(tracing);
-  joinable = support.canJoin ? tracing : null;
-}
-
-// What the runtime offers, for the one log line saying why `nativeTracing: 'join'` cannot join.
-export function platformTracingSupport() {
-  return support;
+  joinable = nativeTracingSupport(tracing).canJoin ? tracing : null;
 }
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
