@@ -121,6 +121,12 @@ export interface EdgescopeConfig {
   exporters?: Array<Exporter | InvocationExporter>;
   /** Head sampling ratio, 0..1. Default 1. A sampled/unsampled incoming traceparent wins. */
   sampleRate?: number;
+  /**
+   * 'join' (default): where the runtime exposes the invocation's span context (`tracing` from
+   * `cloudflare:workers` with `spanContext()`) and the invocation is traced, the root span joins the
+   * platform's trace as its child (an incoming `traceparent` still wins). 'off': never.
+   */
+  nativeTracing?: 'join' | 'off';
   /** No payload is larger. Default 65536; 1024..16777216. */
   maxPayloadBytes?: number;
   /** Records per payload (never a threshold for sending). Default: no limit besides the byte cap. */
