@@ -124,7 +124,8 @@ export interface EdgescopeConfig {
   /**
    * 'join' (default): where the runtime exposes the invocation's span context (`tracing` from
    * `cloudflare:workers` with `spanContext()`) and the invocation is traced, the root span joins the
-   * platform's trace as its child (an incoming `traceparent` still wins). 'off': never.
+   * platform's trace as its child (an incoming `traceparent` still wins; only at sampleRate 1, so
+   * the platform's sampling never overrides a lower ratio). 'off': never.
    */
   nativeTracing?: 'join' | 'off';
   /** No payload is larger. Default 65536; 1024..16777216. */

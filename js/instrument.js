@@ -22,6 +22,8 @@ import { emailAttributes } from './entrypoints/email-attributes.js';
 import { tailAttributes } from './entrypoints/tail-attributes.js';
 import { nativeParent } from './native-tracing/platform-slot.js';
 
+const joinsPlatform = (config) => config.nativeTracing === 'join' && config.sampleRate >= 1;
+
 export function instrument(handler, config) {
   if (!handler || typeof handler !== 'object') {
     throw new TypeError('edgescope: instrument(handler, config) expects the Worker export object as `handler`');
@@ -112,8 +114,10 @@ export async function runFetch(handler, telemetry, request, env, ctx) {
     const { span, rejectedHeader } = telemetry.startRemoteSpan(method, {
       kind: 'server',
       // An incoming traceparent wins; without one, the platform's traced invocation span (null
-      // at once where the runtime cannot join). js/native-tracing/README.md says why.
-      traceparent: headers.get('traceparent') ?? (telemetry.config.nativeTracing === 'join' ? nativeParent() : null) ?? '',
+      // at once where the runtime cannot join), and only at sampleRate 1: a joined root follows the
+      // platform's sampling decision, which must not override a lower ratio the user chose.
+      // js/native-tracing/README.md says why.
+      traceparent: headers.get('traceparent') ?? (joinsPlatform(telemetry.config) ? nativeParent() : null) ?? '',
       tracestate: headers.get('tracestate') ?? '',
       // Made only for a span that records (or for a beforeSend hook): nothing to read when unsampled.
       attributes: () => serverRequestAttributes(request, telemetry.config.capture),

@@ -8,10 +8,20 @@ import { reportInternalFailure } from '../internal-failures.js';
 
 // An Error with the platform's name, message and stack (the classifier and the core read them as
 // they read a thrown one).
-export function errorFrom({ name, message, stack }) {
+// `scope` (optional): one TraceItem's scope; the same name, message and stack within it give the
+// same Error object, so `console.error(e); throw e` — the platform reports it as a log's errorInfo
+// and as an exception — is one error record (classification de-duplicates by the thrown object).
+export function errorFrom({ name, message, stack }, scope = null) {
+  const key = scope ? `${name}\u0000${message}\u0000${stack}` : null;
+  if (key !== null) {
+    scope.errorObjects ??= new Map();
+    const seen = scope.errorObjects.get(key);
+    if (seen) return seen;
+  }
   const error = new Error(typeof message === 'string' ? message : String(message ?? ''));
   Object.defineProperty(error, 'name', { value: typeof name === 'string' && name !== '' ? name : 'Error', enumerable: false, configurable: true, writable: true });
   Object.defineProperty(error, 'stack', { value: typeof stack === 'string' ? stack : '', enumerable: false, configurable: true, writable: true });
+  if (key !== null) scope.errorObjects.set(key, error);
   return error;
 }
 
@@ -21,7 +31,7 @@ export function recordExceptions(telemetry, scope, root, exceptions, fallbackTim
   let first = null;
   for (const exception of exceptions) {
     if (!exception || typeof exception !== 'object') continue;
-    const error = errorFrom(exception);
+    const error = errorFrom(exception, scope);
     first ??= error;
     let classified = null;
     try {

@@ -25,7 +25,7 @@ export function recordLogs(telemetry, scope, root, logs, fallbackTime) {
     const info = Array.isArray(log.errorInfo) ? log.errorInfo.find((e) => e && typeof e === 'object') : undefined;
     if (level >= LogLevel.error && info) {
       try {
-        const error = errorFrom(info);
+        const error = errorFrom(info, scope);
         const record = classifyError(telemetry, scope, { source: 'log', error, span: root, level: LEVEL_NAMES[level] });
         attributes = { ...attributes, error, ...(record ? errorAttributes(record) : {}) };
       } catch (failure) {

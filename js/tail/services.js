@@ -59,9 +59,10 @@ export class ServiceTable {
     const [key, telemetry] = this.byKey.entries().next().value;
     this.byKey.delete(key);
     this.stats.servicesEvicted++;
-    console.warn(
+    // Once per isolate: past maxServices nearly every item evicts; tailStats().servicesEvicted counts them.
+    if (this.stats.servicesEvicted === 1) console.warn(
       `[edgescope] tail: more than ${this.settings.maxServices} watched services in this isolate; ` +
-        `'${key.split('\n')[0]}' (the least recently seen) is flushed and dropped from memory (raise maxServices to keep more)`,
+        `'${key.split('\n')[0]}' (the least recently seen) is flushed and dropped from memory (raise maxServices to keep more; further evictions are counted in tailStats().servicesEvicted, not logged)`,
     );
     this.evicted.add(telemetry);
     if (this.holds.has(telemetry)) return; // the holder's flush and release() see to it

@@ -143,6 +143,16 @@ describe('hard cases', () => {
     assert.equal(errors.tags['error.type'], 'TypeError');
   });
 
+  test('console.error(e) then throw e: the log and the exception are one error, counted once', async () => {
+    const [item] = fixture('fetch-threw');
+    const { name, message, stack } = item.exceptions[0];
+    const logged = { ...item, logs: [{ timestamp: T + 5, level: 'error', message: [`${name}: ${message}`], errorInfo: [{ name, message, stack }] }] };
+    await tail(worker(), [logged]);
+    const [errors] = metric('errors');
+    assert.equal(errors.value, 1);
+    assert.equal(metric('errors').length, 1);
+  });
+
   test('the same exception in the in-isolate mode and in the tail mode gets the same fingerprint', async () => {
     const { createTelemetry } = await import('edgescope');
     const [item] = fixture('fetch-threw');

@@ -65,6 +65,7 @@ before(async () => {
     workers: [
       worker('joined', instrumented, { ...exporting('join'), streamingTails: ['tail'] }),
       worker('joined-off', instrumented, { ...exporting('off'), streamingTails: ['tail'] }),
+      worker('joined-ratio', instrumented, { bindings: { ...exporting('join').bindings, SAMPLE_RATE: '0.9999' }, streamingTails: ['tail'] }),
       worker('joined-untraced', instrumented, exporting('join')),
       worker('watched', probe, { streamingTails: ['tail'] }),
       worker('untraced', probe),
@@ -237,6 +238,12 @@ describe('edgescope root span and the platform trace', () => {
     const { root, events } = await instrumentedRequest('joined-off');
     const platform = platformIds(events);
     assert.notEqual(root.traceId, platform.traceId);
+    assert.equal(root.parentSpanId, null);
+  });
+
+  test('below sampleRate 1 the root keeps its own trace: the platform\'s sampling must not override the ratio', async () => {
+    const { root, events } = await instrumentedRequest('joined-ratio');
+    assert.notEqual(root.traceId, platformIds(events).traceId);
     assert.equal(root.parentSpanId, null);
   });
 

@@ -47,11 +47,13 @@ export function onsetSpan(onset) {
       attributes['http.request.method'] = String(info.method ?? '');
       try {
         const url = new URL(info.url);
-        attributes['url.full'] = url.href;
+        // Without the query string, as the classic tail and instrument() record it: a query may
+        // carry tokens that redaction does not know by name.
+        attributes['url.full'] = `${url.origin}${url.pathname}`;
         attributes['url.path'] = url.pathname;
         attributes['server.address'] = url.hostname;
       } catch {
-        attributes['url.full'] = String(info.url ?? '');
+        attributes['url.full'] = String(info.url ?? '').split('?')[0];
       }
       return { name: String(info.method ?? 'fetch'), kind: 'server', attributes };
     }
