@@ -139,6 +139,28 @@ test('the span caps bound an invocation: the spans past them are not recorded an
   assert.equal(stats.eventsUnmatched, 2 * (opened - 4), 'the attributes and close of each refused span');
 });
 
+test('invocations whose outcome never arrives are ended, marked and counted past maxLiveInvocations, and later ones still export', async () => {
+  const { events } = fixture('fetch-kv-rpc');
+  const onset = events.find((e) => e.event.type === 'onset' && e.event.info.type === 'fetch');
+  const outcome = events.find((e) => e.event.type === 'outcome' && e.invocationId === onset.invocationId);
+  // Four invocations of their own: ids differ in their last hex digits.
+  const own = (i, e) => ({ ...structuredClone(e), invocationId: `inv-${i}`, spanContext: { ...e.spanContext, traceId: `${onset.spanContext.traceId.slice(0, 30)}a${i}` }, ...(e.event.type === 'onset' ? { event: { ...structuredClone(e.event), spanId: `${onset.event.spanId.slice(0, 14)}b${i}` } } : {}) });
+  const tailStream = handlerFor('otlp-json', { maxLiveInvocations: 2 });
+  const flushes = [];
+  const ctx = { waitUntil: (p) => flushes.push(p) };
+  for (const i of [1, 2, 3]) tailStream(own(i, onset), {}, ctx); // no outcome ever
+  const handler = tailStream(own(4, onset), {}, ctx);
+  handler(own(4, outcome));
+  await Promise.all(flushes);
+  await collector.waitFor((c) => c.spans.length >= 3);
+  const abandoned = collector.spans.filter((s) => s.attributes['edgescope.tail.abandoned'] === true);
+  assert.deepEqual(abandoned.map((s) => s.traceId.slice(-2)).sort(), ['a1', 'a2'], 'the two oldest');
+  const complete = collector.spans.find((s) => s.traceId.endsWith('a4'));
+  assert.ok(complete, 'a later complete invocation still exports');
+  assert.equal(complete.attributes['edgescope.tail.abandoned'], undefined);
+  assert.equal(tailStream.stats().invocationsAbandoned, 2);
+});
+
 test('an invocation exported while the collector is down arrives later from the offline buffer with the platform ids', async () => {
   const { events } = fixture('fetch-kv-rpc');
   const tailStream = tailStreamHandler({ service: 'watched', exporters: [exporters.http({ url: collector.otlpUrl, format: 'otlp-json', retries: 0 })] });

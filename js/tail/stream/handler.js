@@ -13,7 +13,10 @@ import { EdgescopeConfigError, validateConfig } from '../../config.js';
 import { IdMap, withPlatformIds } from './id-rewrite.js';
 import { InvocationTrace } from './invocation.js';
 
-const DEFAULTS = Object.freeze({ maxOpenSpans: 256, maxSpans: 2048 });
+// maxLiveInvocations: invocations whose outcome has not arrived yet, at once. An outcome the
+// platform never delivers would otherwise keep its spans open in the core (and its ids mapped) for
+// the isolate's life, until the core's budgets refuse every later span.
+const DEFAULTS = Object.freeze({ maxOpenSpans: 256, maxSpans: 2048, maxLiveInvocations: 1000 });
 
 // config: the Telemetry config (service, exporters, ...) plus `streaming`: { maxOpenSpans?,
 // maxSpans? } (per invocation).
@@ -36,7 +39,10 @@ export function tailStreamHandler(config) {
     logsTruncated: 0,
     exceptions: 0,
     idsRewritten: 0,
+    invocationsAbandoned: 0,
   };
+  // Invocations without their outcome yet, oldest first (a Map keeps insertion order).
+  const live = new Map();
   const idMap = new IdMap();
   // Validated now, so a bad config fails when the module loads rather than at the first event.
   validateConfig(telemetryConfig);
@@ -64,9 +70,11 @@ export function tailStreamHandler(config) {
       return () => {};
     }
     const trace = new InvocationTrace(owner, onsetEvent);
+    live.set(trace, true);
+    abandonOldest(ctx);
     return (tail) => {
       trace.handle(tail);
-      if (tail?.event?.type === 'outcome') {
+      if (tail?.event?.type === 'outcome' && live.delete(trace)) {
         // flush() drains and encodes synchronously (export-pipeline.js): once it returns, this
         // invocation's spans and logs carry the platform's ids and its id mappings are done with.
         const flushed = owner.telemetry.flush();
@@ -78,16 +86,31 @@ export function tailStreamHandler(config) {
     };
   }
 
+  // Past maxLiveInvocations, the oldest invocation still waiting for its outcome is ended, marked
+  // `edgescope.tail.abandoned`, counted, and flushed in this invocation's waitUntil.
+  function abandonOldest(ctx) {
+    while (live.size > limits.maxLiveInvocations) {
+      const oldest = live.keys().next().value;
+      live.delete(oldest);
+      oldest.abandon(Date.now());
+      stats.invocationsAbandoned++;
+      owner.warn('abandoned', `more than ${limits.maxLiveInvocations} invocations were waiting for their outcome; the oldest were ended as they stood (attribute edgescope.tail.abandoned; counted in stats().invocationsAbandoned)`);
+      const flushed = owner.telemetry.flush();
+      idMap.forget(oldest.coreIds);
+      if (ctx && typeof ctx.waitUntil === 'function') ctx.waitUntil(flushed);
+    }
+  }
+
   // The handler's counters, plus the Telemetry's own (export outcomes, api repairs).
   tailStream.stats = () => ({ ...stats, idsForgotten: idMap.forgotten, telemetry: owner.telemetry ? owner.telemetry.stats() : null });
   return tailStream;
 }
 
 function validateLimits(streaming = {}) {
-  if (streaming === null || typeof streaming !== 'object') throw new EdgescopeConfigError('streaming', 'an object { maxOpenSpans?, maxSpans? }', streaming);
+  if (streaming === null || typeof streaming !== 'object') throw new EdgescopeConfigError('streaming', 'an object { maxOpenSpans?, maxSpans?, maxLiveInvocations? }', streaming);
   const limits = { ...DEFAULTS };
   for (const key of Object.keys(streaming)) {
-    if (!(key in DEFAULTS)) throw new EdgescopeConfigError(`streaming.${key}`, 'one of maxOpenSpans, maxSpans', key);
+    if (!(key in DEFAULTS)) throw new EdgescopeConfigError(`streaming.${key}`, 'one of maxOpenSpans, maxSpans, maxLiveInvocations', key);
     const value = streaming[key];
     if (!Number.isInteger(value) || value < 1 || value > 100000) throw new EdgescopeConfigError(`streaming.${key}`, 'an integer from 1 to 100000', value);
     limits[key] = value;

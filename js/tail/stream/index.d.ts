@@ -3,13 +3,14 @@ import type { EdgescopeConfig, ExecutionContextLike, TelemetryStats } from '../.
 
 export interface StreamingTailConfig extends EdgescopeConfig {
   /** Per watched invocation: spans open at once (the invocation span included) and spans in all. */
-  streaming?: { maxOpenSpans?: number; maxSpans?: number };
+  streaming?: { maxOpenSpans?: number; maxSpans?: number; /** Invocations waiting for their outcome at once (default 1000); past it the oldest is ended and marked. */ maxLiveInvocations?: number };
 }
 
 export interface StreamingTailStats {
   invocations: number;
   spans: number;
   spansRefused: number;
+  invocationsAbandoned: number;
   spansEndedAtOutcome: number;
   eventsUnmatched: number;
   eventsAfterOutcome: number;

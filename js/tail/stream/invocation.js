@@ -207,6 +207,13 @@ export class InvocationTrace {
     this.finish(time);
   }
 
+  // An invocation whose outcome never came (the platform dropped it, the stream was cut) and that
+  // the handler gave up on to keep its memory bounded: ended now, marked, exported as it stands.
+  abandon(time) {
+    this.root.setAttribute('edgescope.tail.abandoned', true);
+    this.finish(time);
+  }
+
   // Ends everything still open (children first), then the invocation span.
   finish(time) {
     this.done = true;
