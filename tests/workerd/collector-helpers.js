@@ -3,7 +3,10 @@
 // examples/collector/migrations once, by name, recorded in wrangler's `d1_migrations` table.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { createTelemetry } from 'edgescope';
 import { startWorker } from 'edgescope/testing';
+import { keepingExporter } from '../js/helpers.js';
 import { committedMigrations, MIGRATIONS_DIR } from '../../scripts/collector-migrations.mjs';
 import { migrationStatements } from '../../js/collector/storage/tables.js';
 import { bundleOf } from './helpers.js';
@@ -40,4 +43,24 @@ export async function startCollectorWith({ bundleName, bindings = {}, ...options
     await worker.dispose();
     throw e;
   }
+}
+
+// One flush of `record(metrics)` as the core writes it (native JSON), every point dated `time`.
+export async function metricsPayload(time, record) {
+  const docs = [];
+  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
+  record(t.metrics);
+  await t.flush();
+  assert.equal(docs.length, 1);
+  for (const m of docs[0].metrics) {
+    m.timestamp = time;
+    if (m.startTime !== undefined) m.startTime = time;
+  }
+  return docs[0];
+}
+
+// POSTs a native payload to a collector's ingest endpoint over loopback; asserts it was stored (202).
+export async function ingestPayload(worker, token, doc) {
+  const res = await fetch(`${worker.url}/api/observe/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(doc) });
+  assert.equal(res.status, 202, await res.clone().text());
 }

@@ -6,12 +6,10 @@
 // retention runs even when the rollup step fails.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTelemetry } from 'edgescope';
 import { validateCollectorConfig } from '../../js/collector/config.js';
 import { runScheduled } from '../../js/collector/scheduled.js';
 import { readCursors } from '../../js/collector/storage/rollups.js';
-import { keepingExporter } from '../js/helpers.js';
-import { startCollectorWith } from './collector-helpers.js';
+import { ingestPayload, metricsPayload, startCollectorWith } from './collector-helpers.js';
 
 const INGEST = 'budget-ingest-0123456789';
 const READ = 'budget-read-0123456789';
@@ -31,22 +29,8 @@ function captured(t, method) {
   return lines;
 }
 
-// One flush of `record(metrics)` from the core, every point dated `time`.
-async function payload(time, record) {
-  const docs = [];
-  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  record(t.metrics);
-  await t.flush();
-  for (const m of docs[0].metrics) {
-    m.timestamp = time;
-    if (m.startTime !== undefined) m.startTime = time;
-  }
-  return docs[0];
-}
-async function ingest(doc) {
-  const res = await fetch(`${collector.worker.url}/api/observe/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` }, body: JSON.stringify(doc) });
-  assert.equal(res.status, 202, await res.clone().text());
-}
+const payload = metricsPayload;
+const ingest = (doc) => ingestPayload(collector.worker, INGEST, doc);
 async function read(path) {
   const res = await fetch(`${collector.worker.url}${path}`, { headers: { authorization: `Bearer ${READ}` } });
   assert.equal(res.status, 200, await res.clone().text());

@@ -3,14 +3,12 @@
 // the reader's D1 batches, and the answer equals the one read without it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTelemetry } from 'edgescope';
 import { validateCollectorConfig } from '../../js/collector/config.js';
 import { scanRows } from '../../js/collector/query/series.js';
 import { runScheduled } from '../../js/collector/scheduled.js';
 import { countWindows } from '../../js/collector/slo/read.js';
 import { readCursors } from '../../js/collector/storage/rollups.js';
-import { keepingExporter } from '../js/helpers.js';
-import { startCollectorWith } from './collector-helpers.js';
+import { ingestPayload, metricsPayload, startCollectorWith } from './collector-helpers.js';
 
 const TOKEN = 'consistency-token-0123456789';
 const MIN = 60_000;
@@ -28,21 +26,8 @@ before(async () => {
 });
 after(() => collector?.worker.dispose());
 
-async function payload(time, record) {
-  const docs = [];
-  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  record(t.metrics);
-  await t.flush();
-  for (const m of docs[0].metrics) {
-    m.timestamp = time;
-    if (m.startTime !== undefined) m.startTime = time;
-  }
-  return docs[0];
-}
-async function ingest(doc) {
-  const res = await fetch(`${collector.worker.url}/api/observe/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(doc) });
-  assert.equal(res.status, 202, await res.clone().text());
-}
+const payload = metricsPayload;
+const ingest = (doc) => ingestPayload(collector.worker, TOKEN, doc);
 
 // collector.db, with a whole cron run committed just before its batch number `at` (1-based).
 function cronBefore(at, now) {

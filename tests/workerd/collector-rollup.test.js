@@ -5,13 +5,11 @@
 // and two runs at once never count a point twice.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTelemetry } from 'edgescope';
 import { foldPoints, pointFromDb, rowFromDb, rowKey } from '../../js/collector/rollup/fold.js';
 import { validateCollectorConfig } from '../../js/collector/config.js';
 import { runScheduled } from '../../js/collector/scheduled.js';
 import { readCursors, rollMinutes } from '../../js/collector/storage/rollups.js';
-import { keepingExporter } from '../js/helpers.js';
-import { startCollectorWith } from './collector-helpers.js';
+import { ingestPayload, metricsPayload, startCollectorWith } from './collector-helpers.js';
 
 const TOKEN = 'rollup-token-0123456789';
 const MIN = 60_000;
@@ -29,23 +27,8 @@ function logged(t) {
 }
 after(() => collector?.worker.dispose());
 
-// One flush of `record(metrics)` as the core writes it, every point dated `time`.
-async function payload(time, record) {
-  const docs = [];
-  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  record(t.metrics);
-  await t.flush();
-  assert.equal(docs.length, 1);
-  for (const m of docs[0].metrics) {
-    m.timestamp = time;
-    if (m.startTime !== undefined) m.startTime = time;
-  }
-  return docs[0];
-}
-async function ingest(doc) {
-  const res = await fetch(`${collector.worker.url}/api/observe/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(doc) });
-  assert.equal(res.status, 202, await res.clone().text());
-}
+const payload = metricsPayload;
+const ingest = (doc) => ingestPayload(collector.worker, TOKEN, doc);
 const all = async (sql, ...params) => (await collector.db.prepare(sql).bind(...params).all()).results;
 const byKey = (rows) => new Map(rows.map((r) => [rowKey(r), r]));
 // The stored rows of `resolution` in [from, to), as fold.js row objects by key.
