@@ -21,7 +21,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
 import { countingCollector } from './counting-collector.mjs';
-import { cpuNs, drive, launch, positive, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { cpuNs, drive, finishSides, launch, mark, positive, rotation, signed } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 300);
@@ -70,17 +70,8 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
-for (const side of Object.values(sides)) {
-  side.shortfallMs = threadsShortfallMs(side.pid);
-  await side.worker.dispose();
-  await side.collector?.close();
-  side.ms = side.perRound.reduce((a, b) => a + b, 0) / ROUNDS;
-  side.spansPerRequest = side.collector ? (side.collector.spans - side.spansFrom) / (ROUNDS * PER_ROUND) : 0;
-  side.broken = side.bad > 0 || (side.collector?.missing ?? 0) > 0;
-}
+await finishSides(sides, ROUNDS, PER_ROUND);
 
-const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
-const mark = (...s) => (s.some((x) => x.broken) ? ' !' : '');
 // The mean difference, then in brackets the median of the per-round differences (robust to a
 // round that a neighbour's load hit), and in parentheses the smallest..largest of them.
 function added(a, b, per = 1) {

@@ -24,7 +24,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
 import { countingCollector } from './counting-collector.mjs';
-import { cpuNs, drive, launch, positive, rotation, threadsShortfallMs } from './workerd-cpu.mjs';
+import { added, cpuNs, drive, finishSides, launch, mark, positive, rotation, signed } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 400);
@@ -79,21 +79,8 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
-for (const side of Object.values(sides)) {
-  side.shortfallMs = threadsShortfallMs(side.pid);
-  await side.worker.dispose();
-  await side.collector?.close();
-  side.ms = side.perRound.reduce((a, b) => a + b, 0) / ROUNDS;
-  side.spansPerRequest = side.collector ? (side.collector.spans - side.spansFrom) / (ROUNDS * PER_ROUND) : 0;
-  side.broken = side.bad > 0 || (side.collector?.missing ?? 0) > 0;
-}
+await finishSides(sides, ROUNDS, PER_ROUND);
 
-const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
-const mark = (...s) => (s.some((x) => x.broken) ? ' !' : '');
-function added(a, b) {
-  const diffs = a.perRound.map((v, i) => v - b.perRound[i]);
-  return `${signed(a.ms - b.ms)} (${signed(Math.min(...diffs))}..${signed(Math.max(...diffs))})${mark(a, b)}`;
-}
 const { plain, head } = sides;
 console.log(`\nworkerd CPU per request (ms), ${ROUNDS} rotating rounds × ${PER_ROUND} requests per side, one run (${seconds.toFixed(0)} s); in parentheses the smallest..largest difference within one round:\n`);
 console.log('| side | ms CPU/request | added over uninstrumented | × | added over head sampling 0.1 | spans exported/request |');

@@ -27,7 +27,7 @@ import { bundleWorker } from '../js/testing/index.js';
 import { defaultCompatibilityDate } from '../js/testing/compatibility.js';
 import { importMiniflare } from '../js/testing/worker.js';
 import { countingCollector } from './counting-collector.mjs';
-import { cpuNs, drive, launch, positive, rotation, threadsShortfallMs, workerdPids } from './workerd-cpu.mjs';
+import { added, cpuNs, drive, finishSides, launch, mark, positive, rotation, signed, workerdPids } from './workerd-cpu.mjs';
 
 const ROUNDS = positive('ROUNDS', 6);
 const PER_ROUND = positive('PER_ROUND', 300);
@@ -101,21 +101,8 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
-for (const s of Object.values(sides)) {
-  s.shortfallMs = threadsShortfallMs(s.pid);
-  await s.worker.dispose();
-  await s.collector?.close();
-  s.ms = s.perRound.reduce((a, b) => a + b, 0) / ROUNDS;
-  s.spansPerRequest = s.collector ? (s.collector.spans - s.spansFrom) / (ROUNDS * PER_ROUND) : 0;
-  s.broken = s.bad > 0 || (s.collector?.missing ?? 0) > 0;
-}
+await finishSides(sides, ROUNDS, PER_ROUND);
 
-const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
-const mark = (...s) => (s.some((x) => x.broken) ? ' !' : '');
-function added(a, b) {
-  const diffs = a.perRound.map((v, i) => v - b.perRound[i]);
-  return `${signed(a.ms - b.ms)} (${signed(Math.min(...diffs))}..${signed(Math.max(...diffs))})${mark(a, b)}`;
-}
 const { plain, noop, tail, instrumented } = sides;
 console.log(`\nworkerd process CPU per watched request (ms), ${ROUNDS} rotating rounds × ${PER_ROUND} requests per side, one run (${seconds.toFixed(0)} s); in parentheses the smallest..largest difference within one round:\n`);
 console.log('| side | ms CPU/request (whole process) | added over uninstrumented | spans exported/request |');

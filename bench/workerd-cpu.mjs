@@ -106,3 +106,26 @@ export function positive(name, fallback) {
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.env[name])}`);
   return value;
 }
+
+// After the rounds: each side's threads' unseen CPU is read, its worker and collector closed, and
+// its figures derived: ms (mean CPU per request over the rounds), spansPerRequest, broken (a
+// request failed or the collector missed a record).
+export async function finishSides(sides, rounds, perRound) {
+  for (const side of Object.values(sides)) {
+    side.shortfallMs = threadsShortfallMs(side.pid);
+    await side.worker.dispose();
+    await side.collector?.close();
+    side.ms = side.perRound.reduce((a, b) => a + b, 0) / rounds;
+    side.spansPerRequest = side.collector ? (side.collector.spans - side.spansFrom) / (rounds * perRound) : 0;
+    side.broken = side.bad > 0 || (side.collector?.missing ?? 0) > 0;
+  }
+}
+
+export const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
+// ' !' after a figure from a side whose run was broken.
+export const mark = (...s) => (s.some((x) => x.broken) ? ' !' : '');
+// a's mean CPU per request over b's, then (smallest..largest) of the per-round differences.
+export function added(a, b) {
+  const diffs = a.perRound.map((v, i) => v - b.perRound[i]);
+  return `${signed(a.ms - b.ms)} (${signed(Math.min(...diffs))}..${signed(Math.max(...diffs))})${mark(a, b)}`;
+}
