@@ -8,7 +8,7 @@
 // plain characters and the search may be as long as params.js MAX_SEARCH. `window` (default 30d,
 // the maximum) bounds how far back the list reaches; a log without a time is kept in every window.
 import { LOG_LEVELS } from '../../wire/schema.js';
-import { badParam, decodeCursor, jsonColumn, page, parseSearch, parseHex, parseLimit, parseName, parseWindow, queryParams, windowRange } from './params.js';
+import { badParam, conditions, decodeCursor, jsonColumn, page, parseHex, parseLimit, parseName, parseSearch, parseWindow, queryParams, windowRange } from './params.js';
 
 export async function listLogs(request, { db, url }) {
   const q = queryParams(url, ['service', 'level', 'traceId', 'q', 'window', 'limit', 'cursor']);
@@ -21,12 +21,7 @@ export async function listLogs(request, { db, url }) {
   const cursor = decodeCursor(q.cursor, ['number']);
   const { from } = windowRange(ms, Date.now());
 
-  const where = [];
-  const binds = [];
-  const add = (clause, ...values) => {
-    where.push(clause);
-    binds.push(...values);
-  };
+  const { where, binds, add } = conditions();
   add('(time IS NULL OR time >= ?)', from);
   if (service !== undefined) add('service = ?', service);
   if (q.level !== undefined) add('level = ?', q.level);

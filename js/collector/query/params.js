@@ -152,3 +152,14 @@ export function jsonColumn(text, fallback) {
     return fallback;
   }
 }
+
+// SQL conditions and their bound values, added together so the two lists cannot drift apart.
+export function conditions() {
+  const where = [];
+  const binds = [];
+  const add = (clause, ...values) => {
+    where.push(clause);
+    binds.push(...values);
+  };
+  return { where, binds, add };
+}

@@ -11,17 +11,7 @@
 // page costs the same however deep it is and a trace stored between two pages is never repeated
 // or skipped (SQLite row values, sqlite.org/rowvalue.html). `window` (default 30d, the maximum)
 // bounds how far back the list reaches.
-import {
-  decodeCursor,
-  page,
-  parseBoolean,
-  parseLimit,
-  parseName,
-  parseNonNegative,
-  parseWindow,
-  queryParams,
-  windowRange,
-} from './params.js';
+import { conditions, decodeCursor, page, parseBoolean, parseLimit, parseName, parseNonNegative, parseWindow, queryParams, windowRange } from './params.js';
 
 // A span far longer than any Worker invocation; the bound keeps the parameter a plain number.
 const MAX_DURATION_MS = 30 * 24 * 3600 * 1000;
@@ -36,12 +26,7 @@ export async function listTraces(request, { db, url }) {
   const cursor = decodeCursor(q.cursor, ['number', 'number']);
   const { from } = windowRange(ms, Date.now());
 
-  const where = [];
-  const binds = [];
-  const add = (clause, ...values) => {
-    where.push(clause);
-    binds.push(...values);
-  };
+  const { where, binds, add } = conditions();
   add('(r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM spans pp WHERE pp.trace_id = r.trace_id AND pp.span_id = r.parent_span_id))');
   add('r.start_time >= ?', from);
   if (service !== undefined) add('r.service = ?', service);
