@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { bundleWorker, startWorker } from '../js/testing/index.js';
 import { positive } from './workerd-cpu.mjs';
+import { printInclusive } from './profile-tables.mjs';
 
 if (process.argv[2] === '--top') {
   printInclusive(JSON.parse(readFileSync(process.argv[3], 'utf8')), Number(process.argv[4] ?? 50));
@@ -59,29 +60,4 @@ async function profile(variant, n, out) {
   } finally {
     await worker.dispose();
   }
-}
-
-// Each function's inclusive share of the isolate's busy (non-idle) samples, once per stack.
-function printInclusive(profile, rows) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const self = new Map();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const inclusive = new Map();
-  let busy = 0;
-  for (const [id, time] of self) {
-    if (byId.get(id).callFrame.functionName === '(idle)') continue;
-    busy += time;
-    const seen = new Set();
-    for (let at = id; at !== undefined; at = parent.get(at)) {
-      const frame = byId.get(at).callFrame;
-      const key = `${frame.functionName || '(anonymous)'}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      inclusive.set(key, (inclusive.get(key) ?? 0) + time);
-    }
-  }
-  console.log(`busy ${(busy / 1000).toFixed(0)} ms; inclusive share of it (lines are the bundle's):`);
-  for (const [key, time] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, rows)) console.log(`${((100 * time) / busy).toFixed(1).padStart(6)}%  ${key}`);
 }
