@@ -52,19 +52,25 @@ export class ExportPipeline {
     const maxSubrequests = options.maxSubrequests === undefined ? this.maxSubrequests : validateMaxSubrequests(options.maxSubrequests);
     this.counters.flushes++;
     const records = this.core.drain();
+    if (records === 0) {
+      // Nothing drained (a request that recorded nothing, a second flush with nothing new): no
+      // encode and no release (the next drain releases first; es_drain in the core), only the
+      // drops counted since the last flush.
+      this.reportCoreDrops(null, this.core.stats());
+      return Promise.resolve({ records });
+    }
     let encoded = null;
     let encodeError = null;
     // The core's counters, read once before the encodes and once after each (es_stats: one call).
     let counters = null;
     try {
-      if (records > 0) ({ encoded, counters } = this.encodeEach());
+      ({ encoded, counters } = this.encodeEach());
     } catch (error) {
       encodeError = error;
     } finally {
       this.core.release();
     }
     this.reportCoreDrops(encoded, counters ?? this.core.stats());
-    if (records === 0) return Promise.resolve({ records });
     if (encodeError) {
       this.failWhole(records, encodeError);
       return Promise.resolve({ records });
@@ -203,6 +209,8 @@ export class ExportPipeline {
   // counters are taken once per drain (see ENCODE_STATS), not once per format.
   // now: the core's counters as read at the end of this drain's encodes.
   reportCoreDrops(encoded, now) {
+    // stats() hands back the same object while no counter moved: nothing new to report.
+    if (encoded === null && now === this.coreStatsSeen) return;
     const once = {};
     for (const name of ENCODE_STATS) once[name] = encoded ? Math.max(0, ...[...encoded.values()].map((e) => e.counted[name])) : 0;
     for (const name of ENCODE_STATS) this.encodeCounted[name] += once[name];

@@ -126,3 +126,21 @@ test('results a custom exporter leaves out, and a synchronous throw, are counted
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('a flush that drains nothing still reports what was refused since the last flush, once', async () => {
+  const sent = [];
+  const t = createTelemetry({ service: 'svc', exporters: [{ name: 'mem', format: 'native', endpoint: 'mem', async send(ps) { sent.push(...ps); return ps.map(() => ({ ok: true })); } }] });
+  const first = await captureConsole('error', async () => {
+    await captureConsole('warn', () => {
+      t.metrics.histogram('latency', Number.NaN);
+      t.metrics.increment('hits', -1);
+    });
+    assert.deepEqual(await t.flush(), { records: 0 });
+  });
+  assert.deepEqual(first, ['[edgescope] telemetry dropped by bounds: 2 metricValuesRejected']);
+  assert.equal(t.stats().dropped, 2);
+  const second = await captureConsole('error', () => t.flush());
+  assert.deepEqual(second, [], 'nothing new refused: nothing reported again');
+  assert.equal(t.stats().dropped, 2);
+  assert.equal(sent.length, 0);
+});
