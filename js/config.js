@@ -44,6 +44,17 @@ const KNOWN_KEYS = new Set([
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 
+// An integer option from `min` to `max`, returned as given, or the EdgescopeConfigError naming
+// the field and the range (and what the number is for, when `why` says it). One check for every
+// integer option of the config and the exporters, so each reads the same way and the bundle
+// carries the condition and the message once.
+export function integerIn(field, value, min, max, why) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new EdgescopeConfigError(field, `an integer from ${min} to ${max}${why ? ` (${why})` : ''}`, value);
+  }
+  return value;
+}
+
 export function validateConfig(config) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new EdgescopeConfigError('config', 'an object like { service, exporter }', config);
@@ -62,14 +73,8 @@ export function validateConfig(config) {
   if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) {
     throw new EdgescopeConfigError('sampleRate', 'a number from 0 to 1', config.sampleRate);
   }
-  const maxPayloadBytes = config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1024 || maxPayloadBytes > 16 * 1024 * 1024) {
-    throw new EdgescopeConfigError('maxPayloadBytes', 'an integer from 1024 to 16777216', config.maxPayloadBytes);
-  }
-  const maxBatchSize = config.maxBatchSize;
-  if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 1e6)) {
-    throw new EdgescopeConfigError('maxBatchSize', 'an integer from 1 to 1000000 (records per payload)', maxBatchSize);
-  }
+  const maxPayloadBytes = integerIn('maxPayloadBytes', config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 1024, 16 * 1024 * 1024);
+  const maxBatchSize = config.maxBatchSize === undefined ? undefined : integerIn('maxBatchSize', config.maxBatchSize, 1, 1e6, 'records per payload');
   const resource = config.resource ?? {};
   if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
     throw new EdgescopeConfigError('resource', 'an object of string, number or boolean attributes', resource);
@@ -87,14 +92,13 @@ export function validateConfig(config) {
   if (typeof requestMetrics !== 'boolean') {
     throw new EdgescopeConfigError('requestMetrics', 'a boolean', config.requestMetrics);
   }
-  const backgroundDeadlineMs = config.backgroundDeadlineMs ?? 10000;
-  if (!Number.isInteger(backgroundDeadlineMs) || backgroundDeadlineMs < 0 || backgroundDeadlineMs > 25000) {
-    throw new EdgescopeConfigError(
-      'backgroundDeadlineMs',
-      'an integer from 0 to 25000 (how long to wait for ctx.waitUntil work; the runtime allows 30 s in all)',
-      config.backgroundDeadlineMs,
-    );
-  }
+  const backgroundDeadlineMs = integerIn(
+    'backgroundDeadlineMs',
+    config.backgroundDeadlineMs ?? 10000,
+    0,
+    25000,
+    'how long to wait for ctx.waitUntil work; the runtime allows 30 s in all',
+  );
   const versionMetadata = config.versionMetadata;
   if (versionMetadata !== undefined && (versionMetadata === null || typeof versionMetadata !== 'object' || typeof versionMetadata.id !== 'string')) {
     throw new EdgescopeConfigError('versionMetadata', 'the version metadata binding (an object with `id` and `tag`)', versionMetadata);
@@ -102,10 +106,7 @@ export function validateConfig(config) {
   const capture = validateCapture(config.capture ?? {});
   // Workers allow 50 subrequests per invocation on the Free plan and 10,000 on Paid, and 6 open
   // connections at a time; telemetry should use a small, predictable share of that.
-  const maxSubrequests = config.maxSubrequests ?? 10;
-  if (!Number.isInteger(maxSubrequests) || maxSubrequests < 1 || maxSubrequests > 10000) {
-    throw new EdgescopeConfigError('maxSubrequests', 'an integer from 1 to 10000 (export requests per invocation)', config.maxSubrequests);
-  }
+  const maxSubrequests = integerIn('maxSubrequests', config.maxSubrequests ?? 10, 1, 10000, 'export requests per invocation');
   const redact = validateRedact(config.redact ?? {});
   const buffer = validateBuffer(config.buffer, { maxSubrequests });
   const beforeSend = config.beforeSend;
@@ -134,11 +135,7 @@ function validateHistograms(histograms) {
   for (const key of Object.keys(histograms)) {
     if (key !== 'maxBuckets') throw new EdgescopeConfigError(`histograms.${key}`, 'maxBuckets (the only histogram option)', key);
   }
-  const maxBuckets = histograms.maxBuckets ?? 160;
-  if (!Number.isInteger(maxBuckets) || maxBuckets < 4 || maxBuckets > 4096) {
-    throw new EdgescopeConfigError('histograms.maxBuckets', 'an integer from 4 to 4096', histograms.maxBuckets);
-  }
-  return { maxBuckets };
+  return { maxBuckets: integerIn('histograms.maxBuckets', histograms.maxBuckets ?? 160, 4, 4096) };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets

@@ -6,7 +6,7 @@
 //                                      in stats().failed and logged, and gone
 //   buffer: undefined                  an in-memory buffer per isolate with the defaults below
 //   buffer: { store, maxEntries, maxBytes, maxAgeMs, maxAttempts, replay: { maxEntries, maxSubrequests } }
-import { EdgescopeConfigError } from '../config.js';
+import { EdgescopeConfigError, integerIn } from '../config.js';
 
 export const BUFFER_DEFAULTS = Object.freeze({
   maxEntries: 200,
@@ -63,9 +63,5 @@ export function validateBuffer(value, { maxSubrequests }) {
 }
 
 function integer(field, value, fallback, min, max) {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new EdgescopeConfigError(field, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return value === undefined ? fallback : integerIn(field, value, min, max);
 }

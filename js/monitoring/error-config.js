@@ -11,7 +11,7 @@
 //
 // The JSON is checked here (JSON.parse and this file cost the module nothing) and crosses into the
 // core in a packed text form (packRules), which the core reads again strictly.
-import { EdgescopeConfigError } from '../config.js';
+import { EdgescopeConfigError, integerIn } from '../config.js';
 
 const RULE_KEYS = ['name', 'message', 'status', 'route', 'binding', 'span', 'log', 'severity', 'category', 'repeated'];
 // Packed field tags (error_rules.hpp), in the order they are written.
@@ -108,15 +108,10 @@ function repeated(value, path, ruleSeverity) {
   for (const key of Object.keys(value)) {
     if (!['count', 'windowMs', 'severity'].includes(key)) throw new EdgescopeConfigError(`${path}.${key}`, 'one of count, windowMs, severity', key);
   }
-  const { count, windowMs } = value;
-  if (!Number.isInteger(count) || count < 2 || count > 1e6) {
-    throw new EdgescopeConfigError(`${path}.count`, 'an integer from 2 to 1000000', count);
-  }
+  const count = integerIn(`${path}.count`, value.count, 2, 1e6);
   // A day: the shared state that counts occurrences (js/storage/alert-table.js MAX_WINDOW_MS)
   // keeps at most that much of a fingerprint's history.
-  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > 86_400_000) {
-    throw new EdgescopeConfigError(`${path}.windowMs`, 'an integer from 1 to 86400000 (a day)', windowMs);
-  }
+  const windowMs = integerIn(`${path}.windowMs`, value.windowMs, 1, 86_400_000, 'a day');
   // Repetition only raises a severity: a rule that lowered it would stop paging exactly when an
   // error repeats.
   const raised = severity(value.severity, `${path}.severity`);
