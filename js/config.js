@@ -44,10 +44,34 @@ const KNOWN_KEYS = new Set([
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 
-export function validateConfig(config) {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new EdgescopeConfigError('config', 'an object like { service, exporter }', config);
+// An object option (not null, not an array), returned as given, or the EdgescopeConfigError naming
+// the field and the form expected.
+export function checkObject(field, value, expected) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new EdgescopeConfigError(field, expected, value);
+  return value;
+}
+
+// Refuses a key of an object option that is not one of `known` (a typo would otherwise be ignored
+// silently), naming it as `field.key`; `expected` says what is allowed, by default the list.
+export function checkKnownKeys(object, known, field, expected = `one of ${known.join(', ')}`) {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) throw new EdgescopeConfigError(`${field}.${key}`, expected, key);
   }
+}
+
+// An integer option from `min` to `max`, returned as given, or the EdgescopeConfigError naming
+// the field and the range (and what the number is for, when `why` says it). One check for every
+// integer option of the config and the exporters, so each reads the same way and the bundle
+// carries the condition and the message once.
+export function integerIn(field, value, min, max, why) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new EdgescopeConfigError(field, `an integer from ${min} to ${max}${why ? ` (${why})` : ''}`, value);
+  }
+  return value;
+}
+
+export function validateConfig(config) {
+  checkObject('config', config, 'an object like { service, exporter }');
   for (const key of Object.keys(config)) {
     if (!KNOWN_KEYS.has(key)) {
       throw new EdgescopeConfigError(key, `one of the known options (${[...KNOWN_KEYS].join(', ')})`, key);
@@ -62,18 +86,9 @@ export function validateConfig(config) {
   if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) {
     throw new EdgescopeConfigError('sampleRate', 'a number from 0 to 1', config.sampleRate);
   }
-  const maxPayloadBytes = config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1024 || maxPayloadBytes > 16 * 1024 * 1024) {
-    throw new EdgescopeConfigError('maxPayloadBytes', 'an integer from 1024 to 16777216', config.maxPayloadBytes);
-  }
-  const maxBatchSize = config.maxBatchSize;
-  if (maxBatchSize !== undefined && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 1e6)) {
-    throw new EdgescopeConfigError('maxBatchSize', 'an integer from 1 to 1000000 (records per payload)', maxBatchSize);
-  }
-  const resource = config.resource ?? {};
-  if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
-    throw new EdgescopeConfigError('resource', 'an object of string, number or boolean attributes', resource);
-  }
+  const maxPayloadBytes = integerIn('maxPayloadBytes', config.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 1024, 16 * 1024 * 1024);
+  const maxBatchSize = config.maxBatchSize === undefined ? undefined : integerIn('maxBatchSize', config.maxBatchSize, 1, 1e6, 'records per payload');
+  const resource = checkObject('resource', config.resource ?? {}, 'an object of string, number or boolean attributes');
   // OpenTelemetry resource attributes are scalars or homogeneous arrays of them (host.ip,
   // process.command_args): arrays go out as OTLP arrayValue like any attribute.
   for (const [key, value] of Object.entries(resource)) {
@@ -87,14 +102,13 @@ export function validateConfig(config) {
   if (typeof requestMetrics !== 'boolean') {
     throw new EdgescopeConfigError('requestMetrics', 'a boolean', config.requestMetrics);
   }
-  const backgroundDeadlineMs = config.backgroundDeadlineMs ?? 10000;
-  if (!Number.isInteger(backgroundDeadlineMs) || backgroundDeadlineMs < 0 || backgroundDeadlineMs > 25000) {
-    throw new EdgescopeConfigError(
-      'backgroundDeadlineMs',
-      'an integer from 0 to 25000 (how long to wait for ctx.waitUntil work; the runtime allows 30 s in all)',
-      config.backgroundDeadlineMs,
-    );
-  }
+  const backgroundDeadlineMs = integerIn(
+    'backgroundDeadlineMs',
+    config.backgroundDeadlineMs ?? 10000,
+    0,
+    25000,
+    'how long to wait for ctx.waitUntil work; the runtime allows 30 s in all',
+  );
   const versionMetadata = config.versionMetadata;
   if (versionMetadata !== undefined && (versionMetadata === null || typeof versionMetadata !== 'object' || typeof versionMetadata.id !== 'string')) {
     throw new EdgescopeConfigError('versionMetadata', 'the version metadata binding (an object with `id` and `tag`)', versionMetadata);
@@ -102,10 +116,7 @@ export function validateConfig(config) {
   const capture = validateCapture(config.capture ?? {});
   // Workers allow 50 subrequests per invocation on the Free plan and 10,000 on Paid, and 6 open
   // connections at a time; telemetry should use a small, predictable share of that.
-  const maxSubrequests = config.maxSubrequests ?? 10;
-  if (!Number.isInteger(maxSubrequests) || maxSubrequests < 1 || maxSubrequests > 10000) {
-    throw new EdgescopeConfigError('maxSubrequests', 'an integer from 1 to 10000 (export requests per invocation)', config.maxSubrequests);
-  }
+  const maxSubrequests = integerIn('maxSubrequests', config.maxSubrequests ?? 10, 1, 10000, 'export requests per invocation');
   const redact = validateRedact(config.redact ?? {});
   const buffer = validateBuffer(config.buffer, { maxSubrequests });
   const beforeSend = config.beforeSend;
@@ -128,17 +139,9 @@ export function validateConfig(config) {
 // series budget, so 4096 is the most one series may take.
 function validateHistograms(histograms) {
   if (histograms === undefined) return { maxBuckets: 160 };
-  if (histograms === null || typeof histograms !== 'object' || Array.isArray(histograms)) {
-    throw new EdgescopeConfigError('histograms', 'an object like { maxBuckets: 160 }', histograms);
-  }
-  for (const key of Object.keys(histograms)) {
-    if (key !== 'maxBuckets') throw new EdgescopeConfigError(`histograms.${key}`, 'maxBuckets (the only histogram option)', key);
-  }
-  const maxBuckets = histograms.maxBuckets ?? 160;
-  if (!Number.isInteger(maxBuckets) || maxBuckets < 4 || maxBuckets > 4096) {
-    throw new EdgescopeConfigError('histograms.maxBuckets', 'an integer from 4 to 4096', histograms.maxBuckets);
-  }
-  return { maxBuckets };
+  checkObject('histograms', histograms, 'an object like { maxBuckets: 160 }');
+  checkKnownKeys(histograms, ['maxBuckets'], 'histograms', 'maxBuckets (the only histogram option)');
+  return { maxBuckets: integerIn('histograms.maxBuckets', histograms.maxBuckets ?? 160, 4, 4096) };
 }
 
 // The redaction policy the core applies to every value as it enters (ARCHITECTURE.md, "Secrets
@@ -147,14 +150,8 @@ function validateHistograms(histograms) {
 const REDACT_SWITCHES = ['defaultKeys', 'keysInText', 'authCredentials', 'jwts', 'cardNumbers'];
 const REDACT_LISTS = { keys: [64, 1, 256], valuePrefixes: [32, 3, 64], literals: [32, 8, 256] };
 function validateRedact(redact) {
-  if (redact === null || typeof redact !== 'object' || Array.isArray(redact)) {
-    throw new EdgescopeConfigError('redact', 'an object like { keys, valuePrefixes, literals }', redact);
-  }
-  for (const key of Object.keys(redact)) {
-    if (!REDACT_SWITCHES.includes(key) && !(key in REDACT_LISTS)) {
-      throw new EdgescopeConfigError(`redact.${key}`, `one of ${[...REDACT_SWITCHES, ...Object.keys(REDACT_LISTS)].join(', ')}`, key);
-    }
-  }
+  checkObject('redact', redact, 'an object like { keys, valuePrefixes, literals }');
+  checkKnownKeys(redact, [...REDACT_SWITCHES, ...Object.keys(REDACT_LISTS)], 'redact');
   const out = {};
   for (const name of REDACT_SWITCHES) {
     const value = redact[name] ?? true;
@@ -181,14 +178,8 @@ function validateRedact(redact) {
 // What is recorded about the client and the headers: nothing unless asked (personal data stays in
 // by default, as Sentry's sendDefaultPii does).
 function validateCapture(capture) {
-  if (capture === null || typeof capture !== 'object' || Array.isArray(capture)) {
-    throw new EdgescopeConfigError('capture', 'an object like { clientAddress, requestHeaders, responseHeaders }', capture);
-  }
-  for (const key of Object.keys(capture)) {
-    if (!['clientAddress', 'requestHeaders', 'responseHeaders'].includes(key)) {
-      throw new EdgescopeConfigError(`capture.${key}`, 'one of clientAddress, requestHeaders, responseHeaders', key);
-    }
-  }
+  checkObject('capture', capture, 'an object like { clientAddress, requestHeaders, responseHeaders }');
+  checkKnownKeys(capture, ['clientAddress', 'requestHeaders', 'responseHeaders'], 'capture');
   const clientAddress = capture.clientAddress ?? false;
   if (typeof clientAddress !== 'boolean') throw new EdgescopeConfigError('capture.clientAddress', 'a boolean', clientAddress);
   const headerList = (field) => {

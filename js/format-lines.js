@@ -9,6 +9,9 @@
 //                                     it, every line at most `width` characters.
 //   lineFormatter({ width })          the terminal layout with column widths kept across calls, so
 //                                     successive payloads line up with each other too.
+//   oneLineLayout(doc)                the first, on its own: the Console exporter imports this, so
+//                                     a bundled Worker does not carry the terminal layout, which
+//                                     only `npm start` (Node) uses.
 // Both show, for a span that failed, the response outcome (`edgescope.response.outcome`) and the
 // exception's type and message (its `exception` event, else the span's status message).
 
@@ -20,7 +23,7 @@ export function formatRecordLines(doc, options = {}) {
 
 // ---- one line per record ------------------------------------------------------------------------
 
-function oneLineLayout(doc) {
+export function oneLineLayout(doc) {
   const lines = [];
   for (const s of doc.spans ?? []) {
     const parent = s.parentSpanId ? ` parent=${s.parentSpanId.slice(0, 8)}` : '';

@@ -10,7 +10,7 @@
 // provisionally in the core and kept whole if a rule matched when its root span ends
 // (wasm/include/edgescope/tracer.hpp). Route and span name patterns are the exact value, or
 // `prefix*` for every value that starts with the prefix; nothing else is special.
-import { EdgescopeConfigError } from './config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError } from './config.js';
 
 const KEEP_KEYS = ['errors', 'statusAtLeast', 'slowerThanMs', 'routes', 'spanNames'];
 const SLOW_KEYS = ['requestMs', 'fetchMs', 'queryMs'];
@@ -19,13 +19,9 @@ const MAX_PATTERN_LENGTH = 256;
 // The core's limit on milliseconds is "finite"; a day is far past anything a Worker runs for.
 const MAX_MS = 86_400_000;
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 function checkKeys(value, field, keys) {
-  if (!isObject(value)) throw new EdgescopeConfigError(field, `an object with any of ${keys.join(', ')}`, value);
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new EdgescopeConfigError(`${field}.${key}`, `one of ${keys.join(', ')}`, key);
-  }
+  checkObject(field, value, `an object with any of ${keys.join(', ')}`);
+  checkKnownKeys(value, keys, field);
 }
 
 function milliseconds(value, field) {

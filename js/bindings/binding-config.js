@@ -6,7 +6,7 @@
 //               rpcContext?: boolean | string[] }   default false; true = every DO/service binding
 // A binding name is whatever the wrangler configuration calls it, so any non-empty string is a
 // valid entry; a type and a name are told apart only when a binding is looked up (env.js).
-import { EdgescopeConfigError } from '../config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError } from '../config.js';
 
 export const BINDING_TYPES = ['kv', 'r2', 'd1', 'durable_object', 'service', 'queue', 'ai', 'analytics_engine', 'cache'];
 
@@ -16,12 +16,8 @@ const MAX_ENTRIES = 256;
 export function validateBindings(bindings) {
   if (bindings === undefined || bindings === true) return { enabled: true, exclude: [], rpcContext: false };
   if (bindings === false) return { enabled: false, exclude: [], rpcContext: false };
-  if (bindings === null || typeof bindings !== 'object' || Array.isArray(bindings)) {
-    throw new EdgescopeConfigError('bindings', 'a boolean, or an object like { exclude: [\'kv\', \'MY_BUCKET\'], rpcContext: false }', bindings);
-  }
-  for (const key of Object.keys(bindings)) {
-    if (key !== 'exclude' && key !== 'rpcContext') throw new EdgescopeConfigError(`bindings.${key}`, 'exclude or rpcContext', key);
-  }
+  checkObject('bindings', bindings, 'a boolean, or an object like { exclude: [\'kv\', \'MY_BUCKET\'], rpcContext: false }');
+  checkKnownKeys(bindings, ['exclude', 'rpcContext'], 'bindings', 'exclude or rpcContext');
   const exclude = names(bindings.exclude ?? [], 'bindings.exclude', `binding types (${BINDING_TYPES.join(', ')}) or binding names`);
   const rpcContext = bindings.rpcContext ?? false;
   if (typeof rpcContext === 'boolean') return { enabled: true, exclude, rpcContext };

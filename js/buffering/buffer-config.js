@@ -6,7 +6,7 @@
 //                                      in stats().failed and logged, and gone
 //   buffer: undefined                  an in-memory buffer per isolate with the defaults below
 //   buffer: { store, maxEntries, maxBytes, maxAgeMs, maxAttempts, replay: { maxEntries, maxSubrequests } }
-import { EdgescopeConfigError } from '../config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError, integerIn } from '../config.js';
 
 export const BUFFER_DEFAULTS = Object.freeze({
   maxEntries: 200,
@@ -17,32 +17,22 @@ export const BUFFER_DEFAULTS = Object.freeze({
   replayMaxEntries: 4,
 });
 
-const KNOWN = new Set(['store', 'maxEntries', 'maxBytes', 'maxAgeMs', 'maxAttempts', 'replay']);
+const KNOWN = ['store', 'maxEntries', 'maxBytes', 'maxAgeMs', 'maxAttempts', 'replay'];
 const STORE_METHODS = ['append', 'take', 'settle', 'status', 'clear'];
 
 // Returns null (no buffer) or { store, limits, replayMaxSubrequests }.
 export function validateBuffer(value, { maxSubrequests }) {
   if (value === false) return null;
-  const options = value ?? {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new EdgescopeConfigError('buffer', 'false, or an object like { store, maxEntries }', value);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new EdgescopeConfigError(`buffer.${key}`, `one of ${[...KNOWN].join(', ')}`, key);
-  }
+  const options = checkObject('buffer', value ?? {}, 'false, or an object like { store, maxEntries }');
+  checkKnownKeys(options, KNOWN, 'buffer');
   // No store given: the default in-memory store is this buffer's own, made when it first keeps a
   // payload (js/buffering/offline-buffer.js), so a Telemetry whose exports all arrive never builds it.
   const store = options.store ?? null;
   if (store !== null && (typeof store !== 'object' || STORE_METHODS.some((m) => typeof store[m] !== 'function'))) {
     throw new EdgescopeConfigError('buffer.store', 'a store from stores.memory(), stores.kv(namespace) or stores.durableObject(namespace)', store);
   }
-  const replay = options.replay ?? {};
-  if (replay === null || typeof replay !== 'object' || Array.isArray(replay)) {
-    throw new EdgescopeConfigError('buffer.replay', 'an object like { maxEntries, maxSubrequests }', replay);
-  }
-  for (const key of Object.keys(replay)) {
-    if (key !== 'maxEntries' && key !== 'maxSubrequests') throw new EdgescopeConfigError(`buffer.replay.${key}`, 'maxEntries or maxSubrequests', key);
-  }
+  const replay = checkObject('buffer.replay', options.replay ?? {}, 'an object like { maxEntries, maxSubrequests }');
+  checkKnownKeys(replay, ['maxEntries', 'maxSubrequests'], 'buffer.replay', 'maxEntries or maxSubrequests');
   const limits = {
     maxEntries: integer('buffer.maxEntries', options.maxEntries, BUFFER_DEFAULTS.maxEntries, 0, 100000),
     maxBytes: integer('buffer.maxBytes', options.maxBytes, BUFFER_DEFAULTS.maxBytes, 0, 1024 * 1024 * 1024),
@@ -63,9 +53,5 @@ export function validateBuffer(value, { maxSubrequests }) {
 }
 
 function integer(field, value, fallback, min, max) {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new EdgescopeConfigError(field, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return value === undefined ? fallback : integerIn(field, value, min, max);
 }

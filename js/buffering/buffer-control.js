@@ -1,7 +1,7 @@
 // telemetry.buffer: the offline buffer as a user drives it (a scheduled handler that drains the
 // backlog, an admin route that shows it). null when the config says `buffer: false`.
 import { createFlushContext, validateMaxSubrequests } from '../exporters/flush-context.js';
-import { EdgescopeConfigError } from '../config.js';
+import { EdgescopeConfigError, integerIn } from '../config.js';
 
 export class BufferControl {
   constructor(buffer, maxSubrequests) {
@@ -26,12 +26,8 @@ export class BufferControl {
   replay(options = {}) {
     if (options === null || typeof options !== 'object') throw new EdgescopeConfigError('buffer.replay()', 'an options object', options);
     const { maxRetries = 0, maxEntries, maxSubrequests } = options;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
-      throw new EdgescopeConfigError('buffer.replay({ maxRetries })', 'an integer from 0 to 10', maxRetries);
-    }
-    if (maxEntries !== undefined && (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 100000)) {
-      throw new EdgescopeConfigError('buffer.replay({ maxEntries })', 'an integer from 0 to 100000', maxEntries);
-    }
+    integerIn('buffer.replay({ maxRetries })', maxRetries, 0, 10);
+    if (maxEntries !== undefined) integerIn('buffer.replay({ maxEntries })', maxEntries, 0, 100000);
     const budget = maxSubrequests === undefined ? this.maxSubrequests : validateMaxSubrequests(maxSubrequests);
     return this.inner.replay({ maxRetries, maxEntries, context: createFlushContext({ maxSubrequests: budget }) });
   }

@@ -12,7 +12,7 @@
 // writeDataPoint is fire-and-forget (it returns nothing and the runtime sends the point after the
 // invocation): a write costs no subrequest and is not awaited. A throw (a wrong binding, a runtime
 // that refuses the point) is counted in stats().failed and logged once; it never reaches user code.
-import { EdgescopeConfigError } from '../config.js';
+import { checkObject, EdgescopeConfigError } from '../config.js';
 import { INDEX_FIELDS, layoutDataPoint } from './analytics-engine-layout.js';
 
 // Recognised by js/config.js without importing this module.
@@ -23,9 +23,7 @@ export function isInvocationExporter(exporter) {
 }
 
 export function analyticsEngine(options) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new EdgescopeConfigError('exporters.analyticsEngine()', 'an options object like { dataset: env.MY_DATASET }', options);
-  }
+  checkObject('exporters.analyticsEngine()', options, 'an options object like { dataset: env.MY_DATASET }');
   for (const key of Object.keys(options)) {
     if (key !== 'dataset' && key !== 'indexBy') {
       throw new EdgescopeConfigError(`exporters.analyticsEngine({ ${key} })`, 'one of dataset, indexBy', key);

@@ -3,7 +3,7 @@
 // 10,000 on Workers Paid; "Simultaneous open connections": 6; developers.cloudflare.com/workers/
 // platform/limits), and a flush runs inside one invocation's ctx.waitUntil, so one flush gets one
 // budget and one set of connection slots however many exporters it feeds.
-import { EdgescopeConfigError } from '../config.js';
+import { integerIn } from '../config.js';
 
 export const DEFAULT_MAX_SUBREQUESTS = 10; // leaves 40 of the Free plan's 50 for the handler itself
 export const MAX_SUBREQUESTS_LIMIT = 10000; // the Workers Paid per-invocation limit
@@ -11,14 +11,7 @@ export const MAX_OPEN_CONNECTIONS = 6;
 
 export function validateMaxSubrequests(value) {
   if (value === undefined) return DEFAULT_MAX_SUBREQUESTS;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_SUBREQUESTS_LIMIT) {
-    throw new EdgescopeConfigError(
-      'maxSubrequests',
-      `an integer from 1 to ${MAX_SUBREQUESTS_LIMIT} (fetches one flush may make; Workers allows 50 per invocation on Free)`,
-      value,
-    );
-  }
-  return value;
+  return integerIn('maxSubrequests', value, 1, MAX_SUBREQUESTS_LIMIT, 'fetches one flush may make; Workers allows 50 per invocation on Free');
 }
 
 export function createFlushContext({ maxSubrequests = DEFAULT_MAX_SUBREQUESTS } = {}) {

@@ -9,7 +9,7 @@
 // 'deadline'), and a wait (backoff or Retry-After) that would end past the deadline is not taken.
 // Requests share the flush's connection slots (6) and subrequest budget with every other exporter
 // of the flush (flush-context.js).
-import { EdgescopeConfigError } from '../config.js';
+import { integerIn } from '../config.js';
 import { compressionFailure, encodeBody } from './compress.js';
 import { deliverPayload } from './deliver.js';
 import { payloadUrl } from './endpoint-url.js';
@@ -23,10 +23,7 @@ const TEST_SLEEP = Symbol.for('edgescope.test.sleep');
 
 export function http(options = {}) {
   const base = validateHttpOptions('http', options);
-  const retries = options.retries ?? 2;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
-    throw new EdgescopeConfigError('exporters.http({ retries })', 'an integer from 0 to 10', retries);
-  }
+  const retries = integerIn('exporters.http({ retries })', options.retries ?? 2, 0, 10);
   const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
   // Tests replace the backoff wait through a registry symbol: not an option of the public API.
   const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : defaultSleep;

@@ -1,5 +1,5 @@
 // Validation shared by the HTTP and Direct exporters; errors name the option.
-import { EdgescopeConfigError } from '../config.js';
+import { EdgescopeConfigError, integerIn } from '../config.js';
 import { COMPRESSIONS } from './compress.js';
 import { maskUrl } from './endpoint-url.js';
 import { contentTypeOf, FORMAT_LIST, isFormat, isOtlp } from './formats.js';
@@ -25,14 +25,10 @@ export function validateHttpOptions(kind, options) {
   if (bearerToken !== undefined && (typeof bearerToken !== 'string' || bearerToken === '')) {
     throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'a non-empty string', bearerToken);
   }
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_DEADLINE_MS) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ timeoutMs })`, `an integer from 1 to ${MAX_DEADLINE_MS}`, timeoutMs);
-  }
+  integerIn(`exporters.${kind}({ timeoutMs })`, timeoutMs, 1, MAX_DEADLINE_MS);
   // Each attempt's timeout is min(timeoutMs, time left before the deadline), so a deadline
   // shorter than timeoutMs is allowed: it simply wins.
-  if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ deadlineMs })`, `an integer from 1 to ${MAX_DEADLINE_MS}`, deadlineMs);
-  }
+  integerIn(`exporters.${kind}({ deadlineMs })`, deadlineMs, 1, MAX_DEADLINE_MS);
   // gzip goes through the runtime's CompressionStream (compress.js); the payload cap still bounds
   // the uncompressed body.
   if (!COMPRESSIONS.includes(compression)) {

@@ -11,7 +11,7 @@
 //
 // The JSON is checked here (JSON.parse and this file cost the module nothing) and crosses into the
 // core in a packed text form (packRules), which the core reads again strictly.
-import { EdgescopeConfigError } from '../config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError, integerIn } from '../config.js';
 
 const RULE_KEYS = ['name', 'message', 'status', 'route', 'binding', 'span', 'log', 'severity', 'category', 'repeated'];
 // Packed field tags (error_rules.hpp), in the order they are written.
@@ -28,15 +28,11 @@ const encoder = new TextEncoder();
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 // Returns { rules: the user's rules, defaults, packed } (packed: what the core reads).
 export function validateErrors(value) {
   if (value === undefined) return { rules: [], defaults: true, count: true, packed: '' };
-  if (!isObject(value)) throw new EdgescopeConfigError('errors', 'an object like { rules, defaults }', value);
-  for (const key of Object.keys(value)) {
-    if (key !== 'rules' && key !== 'defaults' && key !== 'count') throw new EdgescopeConfigError(`errors.${key}`, 'one of rules, defaults, count', key);
-  }
+  checkObject('errors', value, 'an object like { rules, defaults }');
+  checkKnownKeys(value, ['rules', 'defaults', 'count'], 'errors');
   const count = value.count ?? true;
   if (typeof count !== 'boolean') throw new EdgescopeConfigError('errors.count', 'true or false', value.count);
   const defaults = value.defaults ?? true;
@@ -50,10 +46,8 @@ export function validateErrors(value) {
 }
 
 function packRule(rule, path) {
-  if (!isObject(rule)) throw new EdgescopeConfigError(path, 'an object like { name, severity, category }', rule);
-  for (const key of Object.keys(rule)) {
-    if (!RULE_KEYS.includes(key)) throw new EdgescopeConfigError(`${path}.${key}`, `one of ${RULE_KEYS.join(', ')}`, key);
-  }
+  checkObject(path, rule, 'an object like { name, severity, category }');
+  checkKnownKeys(rule, RULE_KEYS, path);
   const fields = [];
   for (const key of ['name', 'message', 'status', 'route', 'binding', 'span', 'log']) {
     if (rule[key] === undefined) continue;
@@ -104,19 +98,12 @@ function severity(value, path) {
 }
 
 function repeated(value, path, ruleSeverity) {
-  if (!isObject(value)) throw new EdgescopeConfigError(path, 'an object like { count, windowMs, severity }', value);
-  for (const key of Object.keys(value)) {
-    if (!['count', 'windowMs', 'severity'].includes(key)) throw new EdgescopeConfigError(`${path}.${key}`, 'one of count, windowMs, severity', key);
-  }
-  const { count, windowMs } = value;
-  if (!Number.isInteger(count) || count < 2 || count > 1e6) {
-    throw new EdgescopeConfigError(`${path}.count`, 'an integer from 2 to 1000000', count);
-  }
+  checkObject(path, value, 'an object like { count, windowMs, severity }');
+  checkKnownKeys(value, ['count', 'windowMs', 'severity'], path);
+  const count = integerIn(`${path}.count`, value.count, 2, 1e6);
   // A day: the shared state that counts occurrences (js/storage/alert-table.js MAX_WINDOW_MS)
   // keeps at most that much of a fingerprint's history.
-  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > 86_400_000) {
-    throw new EdgescopeConfigError(`${path}.windowMs`, 'an integer from 1 to 86400000 (a day)', windowMs);
-  }
+  const windowMs = integerIn(`${path}.windowMs`, value.windowMs, 1, 86_400_000, 'a day');
   // Repetition only raises a severity: a rule that lowered it would stop paging exactly when an
   // error repeats.
   const raised = severity(value.severity, `${path}.severity`);

@@ -9,7 +9,7 @@
 //             lowercase [a-z0-9_-], starting with a letter, at most 32 characters; at most 32 added.
 //             'none', 'tier', 'hits' and 'lookups' are reserved: the root span's cache.tier,
 //             cache.hits and cache.lookups attributes, and cache.<tier>.* per tier, must not collide.
-import { EdgescopeConfigError } from '../config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError } from '../config.js';
 
 export const DEFAULT_PATTERNS = Object.freeze(['index', 'index-build', 'file:*']);
 export const DEFAULT_TIERS = Object.freeze(['memory', 'cache', 'kv', 'r2', 'd1', 'origin', 'build', 'miss']);
@@ -25,12 +25,8 @@ const encoder = new TextEncoder();
 
 export function validateCacheTiers(cacheTiers) {
   if (cacheTiers === undefined) return build(DEFAULT_PATTERNS, []);
-  if (cacheTiers === null || typeof cacheTiers !== 'object' || Array.isArray(cacheTiers)) {
-    throw new EdgescopeConfigError('cacheTiers', "an object like { patterns: ['index', 'file:*'], tiers: ['l2'] }", cacheTiers);
-  }
-  for (const key of Object.keys(cacheTiers)) {
-    if (key !== 'patterns' && key !== 'tiers') throw new EdgescopeConfigError(`cacheTiers.${key}`, 'patterns or tiers (the only cacheTiers options)', key);
-  }
+  checkObject('cacheTiers', cacheTiers, "an object like { patterns: ['index', 'file:*'], tiers: ['l2'] }");
+  checkKnownKeys(cacheTiers, ['patterns', 'tiers'], 'cacheTiers', 'patterns or tiers (the only cacheTiers options)');
   const patterns = cacheTiers.patterns ?? DEFAULT_PATTERNS;
   if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS) {
     throw new EdgescopeConfigError('cacheTiers.patterns', `an array of 1 to ${MAX_PATTERNS} span-name patterns (exact, or a prefix like 'file:*')`, patterns);

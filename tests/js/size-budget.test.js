@@ -1,26 +1,42 @@
 // The module and the example Worker stay within the size budget (scripts/size-budget.mjs): users
 // choose a Workers library on bundle size, and the Workers upload limit counts compressed bytes.
 // Measured as the README's size figures are (scripts/size-measure.mjs): dist/edgescope.wasm and
-// dist/edgescope-resilience.wasm raw and gzipped, and examples/app bundled and minified with the
-// module, gzipped.
+// dist/edgescope-resilience.wasm raw and gzipped, examples/app bundled and minified with the
+// module, gzipped, and the minimal Worker (instrument() and one HTTP exporter) bundled, gzipped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIZE_BUDGET } from '../../scripts/size-budget.mjs';
-import { ARTIFACTS, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
+import { ARTIFACTS, bundleMinimalWorker, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
 
-test('both built modules and the bundled example app are within the size budget', async (t) => {
+test('both built modules, the bundled example app and the minimal Worker are within the size budget', async (t) => {
   const sizes = await measureSizes();
   for (const key of Object.keys(ARTIFACTS)) {
     t.diagnostic(`${ARTIFACTS[key]}: ${sizes[key]} bytes (${kib(sizes[key])}); budget ${SIZE_BUDGET[key]} bytes (${kib(SIZE_BUDGET[key])})`);
   }
   t.diagnostic(`examples/app JS alone: ${sizes.appJsRaw} bytes raw, ${sizes.appJsGzip} gzipped`);
+  t.diagnostic(`the minimal Worker's JS: ${sizes.minimalJsRaw} bytes raw, ${sizes.minimalJsGzip} gzipped`);
   const over = overBudget(sizes, SIZE_BUDGET);
   assert.deepEqual(over, [], `over the size budget:\n${over.join('\n')}`);
 });
 
-test('the budget covers each module raw and gzipped and the example app gzipped', () => {
+test('the budget covers each module raw and gzipped, the example app gzipped and the minimal Worker gzipped', () => {
   assert.deepEqual(Object.keys(SIZE_BUDGET).sort(), Object.keys(ARTIFACTS).sort());
-  assert.deepEqual(Object.keys(ARTIFACTS).sort(), ['appTotalGzip', 'resilienceWasmGzip', 'resilienceWasmRaw', 'wasmGzip', 'wasmRaw']);
+  assert.deepEqual(Object.keys(ARTIFACTS).sort(), ['appTotalGzip', 'minimalJsGzip', 'resilienceWasmGzip', 'resilienceWasmRaw', 'wasmGzip', 'wasmRaw']);
+});
+
+test('the minimal Worker over its budget is named as such', () => {
+  const sizes = { wasmRaw: 1, wasmGzip: 1, appTotalGzip: 1, minimalJsRaw: 90_000, minimalJsGzip: 30_500 };
+  assert.deepEqual(overBudget(sizes, { minimalJsGzip: 30_000 }), [
+    'the minimal Worker bundled, JS only (gzipped) is 30500 bytes (29.8 KiB), 500 bytes over its budget of 30000 (29.3 KiB) in scripts/size-budget.mjs',
+  ]);
+});
+
+// What a Worker bundle must not carry, whatever else it does: the Console exporter's terminal
+// layout (js/format-lines.js lineFormatter) is for `npm start` in Node only.
+test('the minimal Worker bundle holds instrument() and its config checks but not the terminal layout', async () => {
+  const js = new TextDecoder().decode(await bundleMinimalWorker());
+  assert.match(js, /edgescope config: /, 'the config validation is in the bundle');
+  assert.doesNotMatch(js, /lineFormatter: width must be/);
 });
 
 test('the resilience module over its budget is named as such', () => {
