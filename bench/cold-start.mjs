@@ -29,6 +29,8 @@
 //   cold-platform, cold-tee     no edgescope: the platform calls its first request makes (random
 //                               ids, TextEncoder/Decoder) and the body tee instrument() adds.
 //   cold-wasm-only              the wasm module without edgescope's JavaScript (load only).
+//   cold-config                 the module instantiated and the config validated (the exporter
+//                               made), no Telemetry.
 //   cold-telemetry              the first Telemetry created from config, nothing recorded.
 //   cold-span                   + one server span per request, never exported.
 //   cold-span-flush             + a flush per request to the HTTP exporter over a fetch that answers
@@ -108,6 +110,7 @@ const SIDE_FILES = [
   { name: 'cold-platform', file: 'cold-platform.js' },
   { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
   { name: 'cold-tee', file: 'cold-tee.js' },
+  { name: 'cold-config', file: 'cold-config.js' },
   { name: 'cold-telemetry', file: 'cold-telemetry.js' },
   { name: 'cold-span', file: 'cold-span.js' },
   { name: 'cold-span-flush', file: 'cold-span-flush.js' },

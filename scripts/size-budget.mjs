@@ -27,6 +27,8 @@
 // checkKnownKeys: the example app's JS 149,082 -> 143,881 B raw, 49,855 -> 48,381 B gzipped (app
 // total 107,519 B); the minimal Worker's JS (new budget) 146,756 -> 141,555 B raw, 48,829 ->
 // 47,291 B gzipped. Both budgets are those plus about 1.5%.
+// Then the minimal Worker imports its exporter by name from 'edgescope/exporters' (the `exporters`
+// object keeps all four): 141,555 -> 136,182 B raw, 47,291 -> 45,449 B gzipped, plus about 1.5%.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
@@ -35,5 +37,5 @@ export const SIZE_BUDGET = Object.freeze({
   resilienceWasmRaw: 80_700,
   resilienceWasmGzip: 35_500,
   appTotalGzip: 109_100,
-  minimalJsGzip: 48_000,
+  minimalJsGzip: 46_100,
 });

@@ -39,6 +39,15 @@ test('the minimal Worker bundle holds instrument() and its config checks but not
   assert.doesNotMatch(js, /lineFormatter: width must be/);
 });
 
+// 'edgescope/exporters' exists so that a Worker carries only the exporters it calls.
+test('a Worker that imports one exporter by name does not carry the other three', async () => {
+  const js = new TextDecoder().decode(await bundleMinimalWorker());
+  assert.match(js, /exporters\.http\(\{ retries \}\)/, 'the HTTP exporter is in the bundle');
+  assert.doesNotMatch(js, /exporters\.analyticsEngine\(/, 'the Analytics Engine exporter is not');
+  assert.doesNotMatch(js, /name:"console"/, 'the Console exporter is not');
+  assert.doesNotMatch(js, /name:"direct"/, 'the direct exporter is not');
+});
+
 test('the resilience module over its budget is named as such', () => {
   const sizes = { wasmRaw: 1, wasmGzip: 1, resilienceWasmRaw: 2000, resilienceWasmGzip: 900, appJsRaw: 0, appJsGzip: 0, appTotalRaw: 1, appTotalGzip: 1 };
   assert.deepEqual(overBudget(sizes, { resilienceWasmRaw: 2000, resilienceWasmGzip: 800 }), [
