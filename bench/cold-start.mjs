@@ -31,6 +31,8 @@
 //   cold-wasm-only              the wasm module without edgescope's JavaScript (load only).
 //   cold-config                 the module instantiated and the config validated (the exporter
 //                               made), no Telemetry.
+//   cold-core                   + the core Telemetry (es_create, redaction, the resource), no
+//                               export pipeline, buffer or API objects.
 //   cold-telemetry              the first Telemetry created from config, nothing recorded.
 //   cold-span                   + one server span per request, never exported.
 //   cold-span-flush             + a flush per request to the HTTP exporter over a fetch that answers
@@ -111,6 +113,7 @@ const SIDE_FILES = [
   { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
   { name: 'cold-tee', file: 'cold-tee.js' },
   { name: 'cold-config', file: 'cold-config.js' },
+  { name: 'cold-core', file: 'cold-core.js' },
   { name: 'cold-telemetry', file: 'cold-telemetry.js' },
   { name: 'cold-span', file: 'cold-span.js' },
   { name: 'cold-span-flush', file: 'cold-span-flush.js' },

@@ -23,6 +23,9 @@
 //   post       plain + one POST of a prebuilt ~0.6 KB body per request in waitUntil, reply read.
 //   unsampled  the bench workload exported in native JSON to a loopback collector (a round waits
 //              until every log line has arrived).
+//   flush-empty, drain-only, drain-encode, encode-send, flush-log-nobuffer, flush-log   the manual
+//              API (no scope, no watcher): an unsampled root span and one log line, then successively
+//              more of a flush (bench/workers/hot-path.js says which), to split a non-empty flush.
 // With BASELINE=<a checkout of edgescope with its dist/ built> the watch, empty, empty-nobody and unsampled sides
 // also run on that checkout's js/ (this checkout's bench Worker copied into it), so a change is
 // compared with the code it replaces in one run.
@@ -38,7 +41,7 @@ import { cpuNs, launch, positive, rotation, threadsShortfallMs } from './workerd
 const ROUNDS = positive('ROUNDS', 8);
 const PER_ROUND = positive('PER_ROUND', 400);
 const WARM_UP = 200;
-const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'now20', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled-noexport', 'spans50', 'log1', 'log1-nobuffer', 'logs20', 'metrics30', 'post', 'unsampled'];
+const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'now20', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled-noexport', 'spans50', 'log1', 'log1-nobuffer', 'logs20', 'metrics30', 'post', 'unsampled', 'flush-empty', 'flush-log', 'drain-encode', 'drain-only', 'flush-log-nobuffer', 'encode-send'];
 const COMPARED = ['watch', 'empty', 'empty-nobody', 'unsampled'];
 const chosen = (process.env.SIDES ?? VARIANTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of chosen) if (!VARIANTS.includes(s)) throw new Error(`SIDES: unknown side ${JSON.stringify(s)}; use some of ${VARIANTS.join(',')}`);

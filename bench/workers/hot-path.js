@@ -3,7 +3,7 @@
 // so the sides differ only in what runs around the handler.
 // The baseline side of the bench bundles this same file against another checkout, so keep to the
 // API every compared commit has.
-import { exporters, instrument, scopeOf } from 'edgescope';
+import { createTelemetry, exporters, instrument, scopeOf } from 'edgescope';
 import { watchBody } from '../../js/body-watcher.js';
 import { recordWork } from './workload.js';
 import { respond } from './responses.js';
@@ -90,6 +90,38 @@ const repeatedNoBuffer = instrument(
   },
   () => ({ service: 'bench', requestMetrics: false, sampleRate: 0, buffer: false, exporter: nullExporter }),
 );
+// The manual API without instrument(), to split a non-empty flush into its pieces (no scope, no
+// body watcher): an unsampled root span and then one of
+//   flush-empty   flush() with nothing recorded;
+//   flush-log     one log line, flush() to the null exporter (drain, encode, the pipeline);
+//   drain-encode  one log line, then the core's drain, native encode and release, no pipeline;
+//   drain-only    one log line, then drain and release: no encode.
+//   flush-log-nobuffer  flush-log with `buffer: false`;
+//   encode-send   drain, encode, release, then the null exporter's send() awaited in waitUntil:
+//                 the pipeline's own bookkeeping left out.
+let manual = null;
+let manualNoBuffer = null;
+function manualRequest(variant, ctx) {
+  manual ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter });
+  manualNoBuffer ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, buffer: false, exporter: nullExporter });
+  const t = variant === 'flush-log-nobuffer' ? manualNoBuffer : manual;
+  const root = t.startSpan('GET', { kind: 'server' });
+  if (variant !== 'flush-empty') root.logger.info('handled', { path: '/item' });
+  root.end();
+  if (variant === 'flush-empty' || variant === 'flush-log' || variant === 'flush-log-nobuffer') {
+    ctx.waitUntil(t.flush());
+  } else if (variant === 'encode-send') {
+    t.core.drain();
+    const payloads = t.core.encode('native');
+    t.core.release();
+    ctx.waitUntil(nullExporter.send(payloads));
+  } else {
+    t.core.drain();
+    if (variant === 'drain-encode') t.core.encode('native');
+    t.core.release();
+  }
+}
+
 const POST_BODY = JSON.stringify({ service: 'bench-post', logs: Array.from({ length: 4 }, (_, i) => ({ timestamp: i, level: 'info', message: 'x'.repeat(120), context: {} })) });
 
 export default {
@@ -143,6 +175,14 @@ export default {
         return respond('string', new URL(request.url), env);
       case 'unsampled':
         return unsampled.fetch(request, env, ctx);
+      case 'flush-empty':
+      case 'flush-log':
+      case 'drain-encode':
+      case 'drain-only':
+      case 'flush-log-nobuffer':
+      case 'encode-send':
+        manualRequest(env.VARIANT, ctx);
+        return respond('string', new URL(request.url), env);
       default:
         throw new Error(`unknown VARIANT ${JSON.stringify(env.VARIANT)}`);
     }
