@@ -22,6 +22,10 @@ std::int32_t fail(std::int32_t code, std::string message) {
   g_error = std::move(message);
   return code;
 }
+std::int32_t fail(std::int32_t code, const char* message) {
+  g_error.assign(message);
+  return code;
+}
 std::string cat_num(const char* prefix, long long value, const char* suffix) {
   std::string out(prefix);
   out += std::to_string(value);

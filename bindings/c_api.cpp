@@ -30,6 +30,7 @@ std::vector<std::unique_ptr<Telemetry>> g_instances;
 std::vector<bool> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
+int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
 
 Telemetry* instance(int32_t h) {
   if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
