@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "edgescope/wire.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope {
 
@@ -43,7 +44,7 @@ std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<Metr
     const MetricPoint& p = points[i];
     // Length-prefixed: names may hold any character, NUL included.
     key.assign(1, static_cast<char>(static_cast<int>(p.type) + (p.exponential ? 8 : 0)));
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
+    key.append(edgescope::decimal(p.name.size())).append(":").append(p.name).append(p.unit);
     auto found = std::lower_bound(sorted.begin(), sorted.end(), key,
                                   [&keys](std::uint32_t g, const std::string& k) { return keys[g] < k; });
     if (found == sorted.end() || keys[*found] != key) {

@@ -323,8 +323,8 @@ void read_side(Fields& f, const json::Value& doc, const char* key, int scale, st
   }
   if (!out.counts.empty() &&
       (offset < min_index(scale) || offset + static_cast<std::int64_t>(out.counts.size()) - 1 > max_index(scale))) {
-    f.fail("buckets outside the index range of scale " + std::to_string(scale) + " (" + std::to_string(min_index(scale)) +
-               " to " + std::to_string(max_index(scale)) + ")",
+    f.fail("buckets outside the index range of scale " + edgescope::decimal(scale) + " (" + edgescope::decimal(min_index(scale)) +
+               " to " + edgescope::decimal(max_index(scale)) + ")",
            "offset");
     return;
   }
@@ -360,7 +360,7 @@ bool exp_histogram_from_json(std::string_view text, ExpHistogram& out, std::stri
     for (const auto c : h.positive_.counts) total += c;
     for (const auto c : h.negative_.counts) total += c;
     if (total != static_cast<std::uint64_t>(count)) {
-      f.fail(std::to_string(count) + " is not zeroCount plus the bucket counts (" + std::to_string(total) + ")", "count");
+      f.fail(edgescope::decimal(count) + " is not zeroCount plus the bucket counts (" + edgescope::decimal(total) + ")", "count");
     } else if (count > 0 && h.min_ > h.max_) {
       f.fail("greater than max", "min");
     }

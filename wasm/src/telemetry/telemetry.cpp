@@ -7,6 +7,7 @@
 
 #include "edgescope/trace_context.hpp"
 #include "edgescope/utf8.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope {
 
@@ -407,7 +408,7 @@ bool Telemetry::set_sampling(KeepRules keep, const SlowThresholds& slow, std::st
     for (std::size_t i = 0; i < list.size(); ++i) {
       const char* problem = pattern_problem(list[i]);
       if (*problem != 0) {
-        error = std::string(field) + "[" + std::to_string(i) + "] " + problem;
+        error = std::string(field) + "[" + edgescope::decimal(i) + "] " + problem;
         return true;
       }
     }
