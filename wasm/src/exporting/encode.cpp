@@ -5,6 +5,7 @@
 
 #include "edgescope/wire.hpp"
 #include "edgescope/json_writer.hpp"
+#include "edgescope/slot_id.hpp"
 
 namespace edgescope {
 
@@ -48,7 +49,9 @@ std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<Metr
     auto found = std::lower_bound(sorted.begin(), sorted.end(), key,
                                   [&keys](std::uint32_t g, const std::string& k) { return keys[g] < k; });
     if (found == sorted.end() || keys[*found] != key) {
-      found = sorted.insert(found, static_cast<std::uint32_t>(keys.size()));
+      const auto at = static_cast<std::size_t>(found - sorted.begin());
+      insert_index(sorted, at, static_cast<std::uint32_t>(keys.size()));
+      found = sorted.begin() + static_cast<std::ptrdiff_t>(at);
       keys.push_back(key);
       members.emplace_back();
     }

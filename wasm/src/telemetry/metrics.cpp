@@ -145,7 +145,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   const std::uint32_t index = take_free_slot(free_, slots_);
   Series& s = slots_[index];
   ++s.generation;
-  by_key_.insert(found, index);  // `found` still marks where the key goes: by_key_ is unchanged
+  // `found` still marks where the key goes: by_key_ is unchanged
+  insert_index(by_key_, static_cast<std::size_t>(found - by_key_.begin()), index);
   s.key = std::move(key);
   s.last_used = window_;
   s.created_window = window_;
