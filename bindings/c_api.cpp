@@ -27,7 +27,9 @@ using abi::fail_num;
 static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
 std::vector<std::unique_ptr<Telemetry>> g_instances;
-std::vector<bool> g_remote_rejected;
+// One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
+// vector<uint8_t> is in the module already (g_scratch).
+std::vector<uint8_t> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
 int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
@@ -222,7 +224,7 @@ int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payloa
   const auto word = [](uint32_t hi, uint32_t lo) { return (static_cast<uint64_t>(hi) << 32) | lo; };
   options.seed = {word(s0, s1), word(s2, s3), word(s4, s5), word(s6, s7)};
   g_instances.push_back(std::make_unique<Telemetry>(std::move(options)));
-  g_remote_rejected.push_back(false);
+  g_remote_rejected.push_back(0);
   return static_cast<int32_t>(g_instances.size());
 }
 
@@ -342,7 +344,7 @@ int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, 
   bool rejected = false;
   const int32_t span = t->start_remote_span(name, static_cast<SpanKind>(kind), now, scratch(0, tp_len),
                                             scratch(tp_len, ts_len), &rejected);
-  g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected;
+  g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected ? 1 : 0;
   io_u32(ES_IO_RECORDING, t->tracer().is_recording(span) ? 1 : 0);
   io_u32(ES_IO_REJECTED, rejected ? 1 : 0);
   return span;
@@ -351,7 +353,7 @@ int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, 
 int32_t es_remote_rejected(int32_t h) {
   ES_INSTANCE(t, h);
   (void)t;
-  return g_remote_rejected[static_cast<std::size_t>(h - 1)] ? 1 : 0;
+  return g_remote_rejected[static_cast<std::size_t>(h - 1)] != 0 ? 1 : 0;
 }
 
 int32_t es_span_attributes(int32_t h, int32_t span) {
