@@ -60,9 +60,17 @@ int32_t read_i32(const uint8_t* at) {
   return static_cast<int32_t>(value);
 }
 
+// The instance behind a handle, or null with the refusal's message set: one call per entry
+// point instead of the lookup and the message at each (size budget: scripts/size-budget.mjs).
+Telemetry* instance_or_fail(int32_t h) {
+  Telemetry* t = instance(h);
+  if (!t) fail_num(ES_ERR_HANDLE, "unknown core handle ", h);
+  return t;
+}
+
 #define ES_INSTANCE(var, h)                                                         \
-  Telemetry* var = instance(h);                                                     \
-  if (!var) return fail_num(ES_ERR_HANDLE, "unknown core handle ", h)
+  Telemetry* var = instance_or_fail(h);                                             \
+  if (!var) return ES_ERR_HANDLE
 
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
