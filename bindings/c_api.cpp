@@ -213,6 +213,18 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
   return ES_OK;
 }
 
+// The refusals of an unknown name id (ES_KEY, ES_CONSUMING_KEY, ES_STAGE_KEY below), out of line
+// like instance_or_fail.
+int32_t unknown_name(int32_t key) { return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key); }
+int32_t unknown_consumed_name(Telemetry& t, int32_t key) {
+  t.clear_stage();
+  return unknown_name(key);
+}
+int32_t unknown_staged_name(Telemetry& t, int32_t key) {
+  t.stage(kNameRefused, AttributeValue{});
+  return unknown_name(key);
+}
+
 }  // namespace
 
 extern "C" {
@@ -253,23 +265,17 @@ int32_t es_intern(int32_t h, uint32_t len) {
 }
 
 #define ES_KEY(t, key)                                                          \
-  if (!valid_name_id(*t, key)) return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key)
+  if (!valid_name_id(*t, key)) return unknown_name(key)
 
 // A call that consumes the stage and refuses its arguments still empties it: what was staged for
 // it must not land on the next, unrelated record.
 #define ES_CONSUMING_KEY(t, key)                                                \
-  if (!valid_name_id(*t, key)) {                                                \
-    t->clear_stage();                                                           \
-    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
-  }
+  if (!valid_name_id(*t, key)) return unknown_consumed_name(*t, key)
 
 // An attribute whose key id is stale (a host bug: evicted ids are reported by es_evicted) is
 // refused like one with a refused key, so it is counted, and the call says why.
 #define ES_STAGE_KEY(t, key)                                                    \
-  if (!valid_name_id(*t, key)) {                                                \
-    t->stage(kNameRefused, AttributeValue{});                                   \
-    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
-  }
+  if (!valid_name_id(*t, key)) return unknown_staged_name(*t, key)
 
 int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
   ES_INSTANCE(t, h);
