@@ -20,7 +20,7 @@ bool OversizeLedger::first(Signal signal, std::size_t index, std::uint8_t mark) 
   const auto slot = static_cast<std::size_t>(signal) - 1;  // Traces = 1 .. Logs = 3
   if (slot >= 3) return true;  // Mixed names no records; count rather than lose the event
   std::vector<std::uint8_t>& marks = marks_[slot];
-  if (index >= marks.size()) marks.resize(index + 1, 0);
+  if (index >= marks.size()) marks.resize(index + 1);
   if (marks[index] & mark) return false;
   marks[index] = static_cast<std::uint8_t>(marks[index] | mark);
   return true;

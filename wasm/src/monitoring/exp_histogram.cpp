@@ -70,7 +70,7 @@ std::int64_t last_index(const BucketRange& side) {
 void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
   if (side.counts.empty()) {
     side.offset = static_cast<std::int32_t>(lo);
-    side.counts.assign(static_cast<std::size_t>(hi - lo + 1), 0);
+    side.counts.resize(static_cast<std::size_t>(hi - lo + 1));  // empty: all zeros
     return;
   }
   if (lo < side.offset) {
@@ -83,7 +83,7 @@ void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
     side.offset = static_cast<std::int32_t>(lo);
   }
   const std::int64_t end = last_index(side);
-  if (hi > end) side.counts.resize(side.counts.size() + static_cast<std::size_t>(hi - end), 0);
+  if (hi > end) side.counts.resize(side.counts.size() + static_cast<std::size_t>(hi - end));
 }
 
 // Index i at scale s becomes i >> by at scale s - by: 2^by neighbours merge into one bucket. In

@@ -161,7 +161,9 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   if (exponential) s.point.sketch = monitoring::ExpHistogram(max_buckets_);
   if (type == MetricType::Histogram && !exponential) {
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
-    s.point.buckets.assign(s.point.bounds.size() + 1, 0);
+    // clear + resize (zeros), not assign(n, 0): one vector<uint64_t> growth path in the module.
+    s.point.buckets.clear();
+    s.point.buckets.resize(s.point.bounds.size() + 1);
   }
   s.point.name = std::move(name);
   return id_of(index);
