@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "abi_state.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope::abi {
 
@@ -22,9 +23,13 @@ std::int32_t fail(std::int32_t code, std::string message) {
   g_error = std::move(message);
   return code;
 }
+std::int32_t fail(std::int32_t code, const char* message) {
+  g_error.assign(message);
+  return code;
+}
 std::string cat_num(const char* prefix, long long value, const char* suffix) {
   std::string out(prefix);
-  out += std::to_string(value);
+  edgescope::append_json_int(out, value);
   out += suffix;
   return out;
 }

@@ -20,6 +20,9 @@ extern std::string g_output;
 
 // Sets the message es_error_ptr/len return and returns `code` (a negative ES_ERR_*).
 std::int32_t fail(std::int32_t code, std::string message);
+// The same for a literal: out of line, so the many literal refusals build no std::string at
+// their call sites (size budget: scripts/size-budget.mjs).
+std::int32_t fail(std::int32_t code, const char* message);
 // `prefix`, `value` in decimal (as std::to_string), `suffix`. Out of line on purpose: every entry
 // point's error path calls these instead of inlining std::string concatenation at each call site,
 // which was most of the ABI's code size (size budget: scripts/size-budget.mjs).

@@ -27,9 +27,12 @@ using abi::fail_num;
 static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
 std::vector<std::unique_ptr<Telemetry>> g_instances;
-std::vector<bool> g_remote_rejected;
+// One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
+// vector<uint8_t> is in the module already (g_scratch).
+std::vector<uint8_t> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
+int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
 
 Telemetry* instance(int32_t h) {
   if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
@@ -57,9 +60,17 @@ int32_t read_i32(const uint8_t* at) {
   return static_cast<int32_t>(value);
 }
 
+// The instance behind a handle, or null with the refusal's message set: one call per entry
+// point instead of the lookup and the message at each (size budget: scripts/size-budget.mjs).
+Telemetry* instance_or_fail(int32_t h) {
+  Telemetry* t = instance(h);
+  if (!t) fail_num(ES_ERR_HANDLE, "unknown core handle ", h);
+  return t;
+}
+
 #define ES_INSTANCE(var, h)                                                         \
-  Telemetry* var = instance(h);                                                     \
-  if (!var) return fail_num(ES_ERR_HANDLE, "unknown core handle ", h)
+  Telemetry* var = instance_or_fail(h);                                             \
+  if (!var) return ES_ERR_HANDLE
 
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
@@ -202,6 +213,18 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
   return ES_OK;
 }
 
+// The refusals of an unknown name id (ES_KEY, ES_CONSUMING_KEY, ES_STAGE_KEY below), out of line
+// like instance_or_fail.
+int32_t unknown_name(int32_t key) { return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key); }
+int32_t unknown_consumed_name(Telemetry& t, int32_t key) {
+  t.clear_stage();
+  return unknown_name(key);
+}
+int32_t unknown_staged_name(Telemetry& t, int32_t key) {
+  t.stage(kNameRefused, AttributeValue{});
+  return unknown_name(key);
+}
+
 }  // namespace
 
 extern "C" {
@@ -221,7 +244,7 @@ int32_t es_create(uint32_t service_len, double sample_ratio, uint32_t max_payloa
   const auto word = [](uint32_t hi, uint32_t lo) { return (static_cast<uint64_t>(hi) << 32) | lo; };
   options.seed = {word(s0, s1), word(s2, s3), word(s4, s5), word(s6, s7)};
   g_instances.push_back(std::make_unique<Telemetry>(std::move(options)));
-  g_remote_rejected.push_back(false);
+  g_remote_rejected.push_back(0);
   return static_cast<int32_t>(g_instances.size());
 }
 
@@ -242,23 +265,17 @@ int32_t es_intern(int32_t h, uint32_t len) {
 }
 
 #define ES_KEY(t, key)                                                          \
-  if (!valid_name_id(*t, key)) return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key)
+  if (!valid_name_id(*t, key)) return unknown_name(key)
 
 // A call that consumes the stage and refuses its arguments still empties it: what was staged for
 // it must not land on the next, unrelated record.
 #define ES_CONSUMING_KEY(t, key)                                                \
-  if (!valid_name_id(*t, key)) {                                                \
-    t->clear_stage();                                                           \
-    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
-  }
+  if (!valid_name_id(*t, key)) return unknown_consumed_name(*t, key)
 
 // An attribute whose key id is stale (a host bug: evicted ids are reported by es_evicted) is
 // refused like one with a refused key, so it is counted, and the call says why.
 #define ES_STAGE_KEY(t, key)                                                    \
-  if (!valid_name_id(*t, key)) {                                                \
-    t->stage(kNameRefused, AttributeValue{});                                   \
-    return fail_num(ES_ERR_ARGUMENT, "unknown name id ", key);     \
-  }
+  if (!valid_name_id(*t, key)) return unknown_staged_name(*t, key)
 
 int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
   ES_INSTANCE(t, h);
@@ -341,7 +358,7 @@ int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, 
   bool rejected = false;
   const int32_t span = t->start_remote_span(name, static_cast<SpanKind>(kind), now, scratch(0, tp_len),
                                             scratch(tp_len, ts_len), &rejected);
-  g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected;
+  g_remote_rejected[static_cast<std::size_t>(h - 1)] = rejected ? 1 : 0;
   io_u32(ES_IO_RECORDING, t->tracer().is_recording(span) ? 1 : 0);
   io_u32(ES_IO_REJECTED, rejected ? 1 : 0);
   return span;
@@ -350,7 +367,7 @@ int32_t es_span_start_remote(int32_t h, int32_t name, int32_t kind, double now, 
 int32_t es_remote_rejected(int32_t h) {
   ES_INSTANCE(t, h);
   (void)t;
-  return g_remote_rejected[static_cast<std::size_t>(h - 1)] ? 1 : 0;
+  return g_remote_rejected[static_cast<std::size_t>(h - 1)] != 0 ? 1 : 0;
 }
 
 int32_t es_span_attributes(int32_t h, int32_t span) {

@@ -48,8 +48,8 @@ Object* object(int32_t r) {
 int32_t kind_of(const Object& o) { return o.breaker ? 0 : o.registry ? 1 : 2; }
 
 int32_t wrong(int32_t r, const Object* o, int32_t want) {
-  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + std::to_string(r));
-  return abi::fail(ES_ERR_HANDLE, "resilience handle " + std::to_string(r) + " is a " + kKindNames[kind_of(*o)] +
+  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + edgescope::decimal(r));
+  return abi::fail(ES_ERR_HANDLE, "resilience handle " + edgescope::decimal(r) + " is a " + kKindNames[kind_of(*o)] +
                                       ", not a " + kKindNames[want]);
 }
 
@@ -149,14 +149,14 @@ int32_t es_res_create(int32_t kind, uint32_t config_len) {
     }
   }
   if (g_objects.size() >= kMaxObjects) {
-    return abi::fail(ES_ERR_REJECTED, "too many resilience objects (" + std::to_string(kMaxObjects) + "); destroy unused ones");
+    return abi::fail(ES_ERR_REJECTED, "too many resilience objects (" + edgescope::decimal(kMaxObjects) + "); destroy unused ones");
   }
   g_objects.push_back(std::move(o));
   return static_cast<int32_t>(g_objects.size());
 }
 
 int32_t es_res_destroy(int32_t r) {
-  if (!object(r)) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + std::to_string(r));
+  if (!object(r)) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + edgescope::decimal(r));
   g_objects[static_cast<std::size_t>(r - 1)].reset();
   return ES_OK;
 }
@@ -318,7 +318,7 @@ int32_t es_res_ledger_status(int32_t r, double now) {
 
 int32_t es_res_serialize(int32_t r, double now) {
   Object* o = object(r);
-  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + std::to_string(r));
+  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + edgescope::decimal(r));
   ES_NOW(t, now);
   if (o->breaker) return output(o->breaker->serialize(t));
   if (o->registry) return output(o->registry->serialize(t));
@@ -327,7 +327,7 @@ int32_t es_res_serialize(int32_t r, double now) {
 
 int32_t es_res_deserialize(int32_t r, double now, uint32_t len) {
   Object* o = object(r);
-  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + std::to_string(r));
+  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + edgescope::decimal(r));
   ES_NOW(t, now);
   ES_TEXT(text, len);
   std::string error;
@@ -341,7 +341,7 @@ int32_t es_res_deserialize(int32_t r, double now, uint32_t len) {
 
 int32_t es_res_merge(int32_t r, double now, uint32_t len) {
   Object* o = object(r);
-  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + std::to_string(r));
+  if (!o) return abi::fail(ES_ERR_HANDLE, "unknown resilience handle " + edgescope::decimal(r));
   ES_NOW(t, now);
   ES_TEXT(text, len);
   std::string error;

@@ -74,6 +74,17 @@ void append_json_string(std::string& out, std::string_view text);
 void append_double(std::string& out, double value);
 void append_json_uint(std::string& out, std::uint64_t value);
 void append_json_int(std::string& out, std::int64_t value);
+// Decimal text of an integer, exactly as std::to_string writes it, from the digits above: one
+// integer formatter in the module instead of libc++'s to_chars as well (size budget:
+// scripts/size-budget.mjs). Out of line, so an error message costs a call, not the formatting.
+std::string decimal_signed(std::int64_t value);
+std::string decimal_unsigned(std::uint64_t value);
+inline std::string decimal(int value) { return decimal_signed(value); }
+inline std::string decimal(long value) { return decimal_signed(value); }
+inline std::string decimal(long long value) { return decimal_signed(value); }
+inline std::string decimal(unsigned value) { return decimal_unsigned(value); }
+inline std::string decimal(unsigned long value) { return decimal_unsigned(value); }
+inline std::string decimal(unsigned long long value) { return decimal_unsigned(value); }
 // [a,b,...] of doubles; of unsigned integers, quoted when `as_strings` (OTLP's uint64 in JSON).
 void append_json_doubles(std::string& out, const std::vector<double>& values);
 void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings);

@@ -3,6 +3,7 @@
 // stays free for "none/refused". A slot whose generation reaches kMaxSlotGeneration is retired
 // (never put back on the free list), so an id is never issued twice and a stale one is refused.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -30,5 +31,10 @@ std::uint32_t take_free_slot(std::vector<std::uint32_t>& free, std::vector<Slot>
   slots.emplace_back();
   return static_cast<std::uint32_t>(slots.size() - 1);
 }
+
+// Inserts `index` at position `at` of a sorted index list (the name table's and the metric
+// registry's binary-search orders, the encoder's metric groups): one out-of-line routine instead
+// of vector<uint32_t>::insert and its split-buffer growth path (size budget: scripts/size-budget.mjs).
+void insert_index(std::vector<std::uint32_t>& sorted, std::size_t at, std::uint32_t index);
 
 }  // namespace edgescope

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "edgescope/utf8.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope {
 namespace {
@@ -57,11 +58,11 @@ bool validate_entry_header(const EntryHeader& h, std::string& why) {
   }
   const auto format = static_cast<std::int32_t>(h.format);
   if (format < 0 || format > 2) {
-    return field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
+    return field_error(why, "format", "out of range: " + edgescope::decimal(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
   }
   const auto signal = static_cast<std::int32_t>(h.signal);
   if (signal < 0 || signal > 3) {
-    return field_error(why, "signal", "out of range: " + std::to_string(signal) + " (0 mixed, 1 traces, 2 metrics, 3 logs)");
+    return field_error(why, "signal", "out of range: " + edgescope::decimal(signal) + " (0 mixed, 1 traces, 2 metrics, 3 logs)");
   }
   // Native JSON mixes signals in one payload; OTLP has one payload (and endpoint) per signal.
   if ((h.format == WireFormat::NativeJson) != (h.signal == Signal::Mixed)) {
@@ -73,13 +74,13 @@ bool validate_entry_header(const EntryHeader& h, std::string& why) {
     return field_error(why, "batchId", "is all zeros (the core never makes that id)");
   }
   if (h.batch_id.splits > kMaxBatchSplits) {
-    return field_error(why, "splits", "out of range: " + std::to_string(h.batch_id.splits) + " (at most 32)");
+    return field_error(why, "splits", "out of range: " + edgescope::decimal(h.batch_id.splits) + " (at most 32)");
   }
   if (h.batch_id.splits < 32 && (h.batch_id.path >> h.batch_id.splits) != 0) {
-    return field_error(why, "split path", "has bits past its " + std::to_string(h.batch_id.splits) + " splits");
+    return field_error(why, "split path", "has bits past its " + edgescope::decimal(h.batch_id.splits) + " splits");
   }
   if (h.exporter.size() > kMaxExporterIdBytes) {
-    return field_error(why, "exporter", "out of range: " + std::to_string(h.exporter.size()) + " bytes (at most 256)");
+    return field_error(why, "exporter", "out of range: " + edgescope::decimal(h.exporter.size()) + " bytes (at most 256)");
   }
   if (!is_valid_utf8(h.exporter)) return field_error(why, "exporter", "is not valid UTF-8");
   return true;
@@ -109,7 +110,7 @@ std::string encode_entry_header(const EntryHeader& h) {
 std::size_t decode_entry_header(std::string_view bytes, EntryHeader& out, std::string& why) {
   const std::size_t present = bytes.size();
   const auto truncated = [&](std::size_t needed) {
-    why = "buffer entry truncated: header needs " + std::to_string(needed) + " bytes, " + std::to_string(present) +
+    why = "buffer entry truncated: header needs " + edgescope::decimal(needed) + " bytes, " + edgescope::decimal(present) +
           " present";
     return std::size_t{0};
   };
@@ -122,14 +123,14 @@ std::size_t decode_entry_header(std::string_view bytes, EntryHeader& out, std::s
   if (present < 4) return truncated(kEntryFixedBytes);
   const auto version = static_cast<unsigned char>(bytes[3]);
   if (version != kEntryVersion) {
-    why = "buffer entry version " + std::to_string(version) + " is not supported (this build reads " +
-          std::to_string(kEntryVersion) + ")";
+    why = "buffer entry version " + edgescope::decimal(version) + " is not supported (this build reads " +
+          edgescope::decimal(kEntryVersion) + ")";
     return 0;
   }
   if (present < kEntryFixedBytes) return truncated(kEntryFixedBytes);
   const std::size_t exporter_bytes = static_cast<std::size_t>(get_le(bytes, 39, 2));
   if (exporter_bytes > kMaxExporterIdBytes) {
-    field_error(why, "exporter", "out of range: " + std::to_string(exporter_bytes) + " bytes (at most 256)");
+    field_error(why, "exporter", "out of range: " + edgescope::decimal(exporter_bytes) + " bytes (at most 256)");
     return 0;
   }
   const std::size_t header_bytes = kEntryFixedBytes + exporter_bytes;
@@ -142,11 +143,11 @@ std::size_t decode_entry_header(std::string_view bytes, EntryHeader& out, std::s
   const auto signal = static_cast<unsigned char>(bytes[13]);
   // Range-check the raw bytes before they become enum values.
   if (format > 2) {
-    field_error(why, "format", "out of range: " + std::to_string(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
+    field_error(why, "format", "out of range: " + edgescope::decimal(format) + " (0 native, 1 otlp-json, 2 otlp-proto)");
     return 0;
   }
   if (signal > 3) {
-    field_error(why, "signal", "out of range: " + std::to_string(signal) + " (0 mixed, 1 traces, 2 metrics, 3 logs)");
+    field_error(why, "signal", "out of range: " + edgescope::decimal(signal) + " (0 mixed, 1 traces, 2 metrics, 3 logs)");
     return 0;
   }
   h.format = static_cast<WireFormat>(format);

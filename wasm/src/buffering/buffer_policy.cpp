@@ -14,10 +14,12 @@ bool is_exhausted(const EntryMeta& entry, const BufferLimits& limits) { return e
 StorePlan plan_store(const std::vector<EntryMeta>& existing, const std::vector<EntryMeta>& incoming,
                      const BufferLimits& limits) {
   StorePlan plan;
-  plan.existing.assign(existing.size(), StoreAction::Keep);
-  plan.incoming.assign(incoming.size(), StoreAction::Keep);
+  // resize on empty vectors: every action Keep (0). Not assign(n, action): its fill path is module
+  // code of its own for this one element type (size budget: scripts/size-budget.mjs).
+  plan.existing.resize(existing.size());
+  plan.incoming.resize(incoming.size());
   if (limits.max_entries == 0) {
-    plan.incoming.assign(incoming.size(), StoreAction::Refuse);
+    for (auto& action : plan.incoming) action = StoreAction::Refuse;
     return plan;
   }
   for (std::size_t i = 0; i < incoming.size(); ++i) {

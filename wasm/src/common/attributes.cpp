@@ -65,7 +65,7 @@ void append_json_element(std::string& out, const AttributeValue& v) {
 std::string AttributeValue::to_text() const {
   switch (type) {
     case AttributeType::String: return text;
-    case AttributeType::Int: return std::to_string(integer);
+    case AttributeType::Int: return edgescope::decimal(integer);
     case AttributeType::Double: {
       std::string out;
       append_double(out, number);

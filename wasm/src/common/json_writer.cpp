@@ -195,6 +195,16 @@ void append_json_int(std::string& out, std::int64_t value) {
   JsonBuffer buffer(out);
   append_json_int(buffer, value);
 }
+std::string decimal_signed(std::int64_t value) {
+  std::string out;
+  append_json_int(out, value);
+  return out;
+}
+std::string decimal_unsigned(std::uint64_t value) {
+  std::string out;
+  append_json_uint(out, value);
+  return out;
+}
 void append_json_doubles(std::string& out, const std::vector<double>& values) {
   JsonBuffer buffer(out);
   append_json_doubles(buffer, values);

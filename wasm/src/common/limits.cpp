@@ -1,39 +1,53 @@
 #include "edgescope/limits.hpp"
 
+#include <cstddef>
+#include <type_traits>
+
 namespace edgescope {
 namespace {
 
-// One switch for reading and for adding; S is Stats or const Stats.
+// Where each counter lives in Stats, by StatId: one byte each, for reading and for adding (a
+// switch with a case per counter was 0.3 KB of module code; size budget: scripts/size-budget.mjs).
+#define ES_STAT(field) static_cast<std::uint8_t>(offsetof(Stats, field))
+constexpr std::uint8_t kStatOffsets[kStatCount] = {
+    ES_STAT(spans_dropped_open_limit),     // SpansDroppedOpenLimit
+    ES_STAT(spans_dropped_buffer_full),    // SpansDroppedBufferFull
+    ES_STAT(logs_dropped_buffer_full),     // LogsDroppedBufferFull
+    ES_STAT(series_dropped_limit),         // SeriesDroppedLimit
+    ES_STAT(metric_values_rejected),       // MetricValuesRejected
+    ES_STAT(attributes_dropped),           // AttributesDropped
+    ES_STAT(values_truncated),             // ValuesTruncated
+    ES_STAT(strings_repaired),             // StringsRepaired
+    ES_STAT(records_dropped_oversize),     // RecordsDroppedOversize
+    ES_STAT(records_shrunk),               // RecordsShrunk
+    ES_STAT(names_dropped_intern_limit),   // NamesDroppedInternLimit
+    ES_STAT(spans_dropped_byte_budget),    // SpansDroppedByteBudget
+    ES_STAT(logs_dropped_byte_budget),     // LogsDroppedByteBudget
+    ES_STAT(series_dropped_byte_budget),   // SeriesDroppedByteBudget
+    ES_STAT(names_dropped_byte_budget),    // NamesDroppedByteBudget
+    ES_STAT(attributes_dropped_byte_budget),  // AttributesDroppedByteBudget
+    ES_STAT(names_refused_empty),          // NamesRefusedEmpty
+    ES_STAT(records_dropped_unnamed),      // RecordsDroppedUnnamed
+    ES_STAT(metric_type_conflicts),        // MetricTypeConflicts
+    ES_STAT(attribute_values_rejected),    // AttributeValuesRejected
+    ES_STAT(values_unconvertible),         // ValuesUnconvertible
+    ES_STAT(series_dropped_incomplete_tags),  // SeriesDroppedIncompleteTags
+    ES_STAT(names_evicted),                // NamesEvicted
+    ES_STAT(series_evicted),               // SeriesEvicted
+    ES_STAT(values_redacted),              // ValuesRedacted
+};
+#undef ES_STAT
+static_assert(sizeof(Stats) == kStatCount * sizeof(std::uint64_t), "every counter has a StatId");
+static_assert(static_cast<std::int32_t>(StatId::ValuesRedacted) == kStatCount - 1, "one offset per StatId");
+
+// S is Stats or const Stats; null for an id that names no counter.
 template <typename S>
 auto stat_field(S& s, StatId id) -> decltype(&s.spans_dropped_open_limit) {
-  switch (id) {
-    case StatId::SpansDroppedOpenLimit: return &s.spans_dropped_open_limit;
-    case StatId::SpansDroppedBufferFull: return &s.spans_dropped_buffer_full;
-    case StatId::LogsDroppedBufferFull: return &s.logs_dropped_buffer_full;
-    case StatId::SeriesDroppedLimit: return &s.series_dropped_limit;
-    case StatId::MetricValuesRejected: return &s.metric_values_rejected;
-    case StatId::AttributesDropped: return &s.attributes_dropped;
-    case StatId::ValuesTruncated: return &s.values_truncated;
-    case StatId::StringsRepaired: return &s.strings_repaired;
-    case StatId::RecordsDroppedOversize: return &s.records_dropped_oversize;
-    case StatId::RecordsShrunk: return &s.records_shrunk;
-    case StatId::NamesDroppedInternLimit: return &s.names_dropped_intern_limit;
-    case StatId::SpansDroppedByteBudget: return &s.spans_dropped_byte_budget;
-    case StatId::LogsDroppedByteBudget: return &s.logs_dropped_byte_budget;
-    case StatId::SeriesDroppedByteBudget: return &s.series_dropped_byte_budget;
-    case StatId::NamesDroppedByteBudget: return &s.names_dropped_byte_budget;
-    case StatId::AttributesDroppedByteBudget: return &s.attributes_dropped_byte_budget;
-    case StatId::NamesRefusedEmpty: return &s.names_refused_empty;
-    case StatId::RecordsDroppedUnnamed: return &s.records_dropped_unnamed;
-    case StatId::MetricTypeConflicts: return &s.metric_type_conflicts;
-    case StatId::AttributeValuesRejected: return &s.attribute_values_rejected;
-    case StatId::ValuesUnconvertible: return &s.values_unconvertible;
-    case StatId::SeriesDroppedIncompleteTags: return &s.series_dropped_incomplete_tags;
-    case StatId::NamesEvicted: return &s.names_evicted;
-    case StatId::SeriesEvicted: return &s.series_evicted;
-    case StatId::ValuesRedacted: return &s.values_redacted;
-  }
-  return nullptr;
+  const auto index = static_cast<std::int32_t>(id);
+  if (index < 0 || index >= kStatCount) return nullptr;
+  using Byte = std::conditional_t<std::is_const_v<S>, const unsigned char, unsigned char>;
+  using Field = std::remove_pointer_t<decltype(&s.spans_dropped_open_limit)>;
+  return reinterpret_cast<Field*>(reinterpret_cast<Byte*>(&s) + kStatOffsets[index]);
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ NameId NameTable::intern(std::string_view raw, std::uint64_t window) {
   Slot& slot = slots_[index];
   ++slot.generation;
   const auto id = static_cast<NameId>(slot_id(slot.generation, index));
-  ids_.insert(found, index);  // `found` still marks where the name goes: ids_ is unchanged
+  // `found` still marks where the name goes: ids_ is unchanged
+  insert_index(ids_, static_cast<std::size_t>(found - ids_.begin()), index);
   slot.name.reset(new std::string(std::move(name)));
   slot.last_used = window;
   bytes_ += cost;

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "edgescope/wire.hpp"
+#include "edgescope/json_writer.hpp"
+#include "edgescope/slot_id.hpp"
 
 namespace edgescope {
 
@@ -18,7 +20,7 @@ bool OversizeLedger::first(Signal signal, std::size_t index, std::uint8_t mark) 
   const auto slot = static_cast<std::size_t>(signal) - 1;  // Traces = 1 .. Logs = 3
   if (slot >= 3) return true;  // Mixed names no records; count rather than lose the event
   std::vector<std::uint8_t>& marks = marks_[slot];
-  if (index >= marks.size()) marks.resize(index + 1, 0);
+  if (index >= marks.size()) marks.resize(index + 1);
   if (marks[index] & mark) return false;
   marks[index] = static_cast<std::uint8_t>(marks[index] | mark);
   return true;
@@ -43,11 +45,13 @@ std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<Metr
     const MetricPoint& p = points[i];
     // Length-prefixed: names may hold any character, NUL included.
     key.assign(1, static_cast<char>(static_cast<int>(p.type) + (p.exponential ? 8 : 0)));
-    key.append(std::to_string(p.name.size())).append(":").append(p.name).append(p.unit);
+    key.append(edgescope::decimal(p.name.size())).append(":").append(p.name).append(p.unit);
     auto found = std::lower_bound(sorted.begin(), sorted.end(), key,
                                   [&keys](std::uint32_t g, const std::string& k) { return keys[g] < k; });
     if (found == sorted.end() || keys[*found] != key) {
-      found = sorted.insert(found, static_cast<std::uint32_t>(keys.size()));
+      const auto at = static_cast<std::size_t>(found - sorted.begin());
+      insert_index(sorted, at, static_cast<std::uint32_t>(keys.size()));
+      found = sorted.begin() + static_cast<std::ptrdiff_t>(at);
       keys.push_back(key);
       members.emplace_back();
     }

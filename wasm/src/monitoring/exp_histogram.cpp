@@ -70,7 +70,7 @@ std::int64_t last_index(const BucketRange& side) {
 void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
   if (side.counts.empty()) {
     side.offset = static_cast<std::int32_t>(lo);
-    side.counts.assign(static_cast<std::size_t>(hi - lo + 1), 0);
+    side.counts.resize(static_cast<std::size_t>(hi - lo + 1));  // empty: all zeros
     return;
   }
   if (lo < side.offset) {
@@ -83,7 +83,7 @@ void extend(BucketRange& side, std::int64_t lo, std::int64_t hi) {
     side.offset = static_cast<std::int32_t>(lo);
   }
   const std::int64_t end = last_index(side);
-  if (hi > end) side.counts.resize(side.counts.size() + static_cast<std::size_t>(hi - end), 0);
+  if (hi > end) side.counts.resize(side.counts.size() + static_cast<std::size_t>(hi - end));
 }
 
 // Index i at scale s becomes i >> by at scale s - by: 2^by neighbours merge into one bucket. In
@@ -323,8 +323,8 @@ void read_side(Fields& f, const json::Value& doc, const char* key, int scale, st
   }
   if (!out.counts.empty() &&
       (offset < min_index(scale) || offset + static_cast<std::int64_t>(out.counts.size()) - 1 > max_index(scale))) {
-    f.fail("buckets outside the index range of scale " + std::to_string(scale) + " (" + std::to_string(min_index(scale)) +
-               " to " + std::to_string(max_index(scale)) + ")",
+    f.fail("buckets outside the index range of scale " + edgescope::decimal(scale) + " (" + edgescope::decimal(min_index(scale)) +
+               " to " + edgescope::decimal(max_index(scale)) + ")",
            "offset");
     return;
   }
@@ -360,7 +360,7 @@ bool exp_histogram_from_json(std::string_view text, ExpHistogram& out, std::stri
     for (const auto c : h.positive_.counts) total += c;
     for (const auto c : h.negative_.counts) total += c;
     if (total != static_cast<std::uint64_t>(count)) {
-      f.fail(std::to_string(count) + " is not zeroCount plus the bucket counts (" + std::to_string(total) + ")", "count");
+      f.fail(edgescope::decimal(count) + " is not zeroCount plus the bucket counts (" + edgescope::decimal(total) + ")", "count");
     } else if (count > 0 && h.min_ > h.max_) {
       f.fail("greater than max", "min");
     }

@@ -6,6 +6,7 @@
 
 #include "edgescope/utf8.hpp"
 #include "scanners.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope {
 namespace {
@@ -38,7 +39,7 @@ void append_with_numbers(std::string& out, const char* pattern, std::initializer
   const std::size_t* next = numbers.begin();
   for (; *pattern != 0; ++pattern) {
     if (*pattern == '#') {
-      out += std::to_string(*next++);
+      out += edgescope::decimal(*next++);
     } else {
       out += *pattern;
     }
@@ -210,7 +211,7 @@ std::size_t redact_elements(const RedactionPolicy& policy, AttributeValue& value
   for (const auto& e : value.elements) redacted += is_card_integer(e.integer) ? 1 : 0;
   if (redacted == 0) return 0;
   for (auto& e : value.elements) {
-    e = AttributeValue::of_string(is_card_integer(e.integer) ? std::string(kRedactedMarker) : std::to_string(e.integer));
+    e = AttributeValue::of_string(is_card_integer(e.integer) ? std::string(kRedactedMarker) : edgescope::decimal(e.integer));
   }
   return redacted;
 }

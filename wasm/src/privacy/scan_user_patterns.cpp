@@ -46,7 +46,8 @@ void scan_value_prefixes(std::string_view text, const std::vector<std::string>& 
 
 void build_failure_table(RedactionPolicy::Literal& literal) {
   const std::string& p = literal.text;
-  literal.failure.assign(p.size(), 0);
+  literal.failure.clear();
+  literal.failure.resize(p.size());  // zeros
   std::size_t k = 0;
   for (std::size_t i = 1; i < p.size(); ++i) {
     while (k > 0 && p[i] != p[k]) k = literal.failure[k - 1];

@@ -59,7 +59,7 @@ bool parse_breaker_config(std::string_view text, BreakerConfig& out, std::string
     if (c.window_type == WindowType::Count && c.minimum_calls > c.window_size) c.minimum_calls = c.window_size;
     if (f.count(doc, "minimumCalls", false, kMaxWindowEntries, c.minimum_calls) && c.window_type == WindowType::Count &&
         c.minimum_calls > c.window_size) {
-      f.fail("exceeds window.size (" + std::to_string(c.window_size) + "): the rate would never be judged", "minimumCalls");
+      f.fail("exceeds window.size (" + edgescope::decimal(c.window_size) + "): the rate would never be judged", "minimumCalls");
     }
     f.integer(doc, "openMs", false, 1, kMaxDurationMs, c.open_ms);
     if (const json::Value* b = f.get(doc, "openBackoff", false)) {

@@ -33,11 +33,11 @@ void ExhaustionRegistry::expire(std::int64_t now) {
 
 bool ExhaustionRegistry::mark(std::string_view provider, std::int64_t now, std::int64_t duration_ms, std::string& error) {
   if (provider.empty() || provider.size() > kMaxProviderBytes) {
-    error = "provider: expected a non-empty name of at most " + std::to_string(kMaxProviderBytes) + " bytes";
+    error = "provider: expected a non-empty name of at most " + edgescope::decimal(kMaxProviderBytes) + " bytes";
     return false;
   }
   if (duration_ms > kMaxMarkMs) {
-    error = "durationMs: " + std::to_string(duration_ms) + " out of range (at most " + std::to_string(kMaxMarkMs) + ")";
+    error = "durationMs: " + edgescope::decimal(duration_ms) + " out of range (at most " + edgescope::decimal(kMaxMarkMs) + ")";
     return false;
   }
   expire(now);
@@ -49,7 +49,7 @@ bool ExhaustionRegistry::mark(std::string_view provider, std::int64_t now, std::
     return true;
   }
   if (marks_.size() >= kMaxProviders) {
-    error = "registry full: " + std::to_string(kMaxProviders) + " providers are marked";
+    error = "registry full: " + edgescope::decimal(kMaxProviders) + " providers are marked";
     return false;
   }
   if (until > now) marks_.insert(it, std::move(entry));

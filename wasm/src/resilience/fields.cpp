@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "edgescope/json_writer.hpp"
+
 namespace edgescope::resilience {
 
 Fields::Fields(std::string_view text, const char* root) : path_(root) {
@@ -13,7 +15,7 @@ bool Fields::fail(const std::string& what, const char* key) {
   if (error_.empty()) {
     std::size_t element = 0;
     for (const char c : path_) {
-      if (c == '\x01') error_.append("[").append(std::to_string(indices_[element++])).append("]");
+      if (c == '\x01') error_.append("[").append(edgescope::decimal(indices_[element++])).append("]");
       else error_.push_back(c);
     }
     if (key) error_.append(".").append(key);
@@ -37,7 +39,7 @@ bool Fields::array(const json::Value* value, std::size_t max_items) {
   if (!ok()) return false;
   if (!value || value->type != json::Type::Array) return fail("expected an array");
   if (value->items.size() > max_items) {
-    return fail(std::to_string(value->items.size()) + " items exceed the limit of " + std::to_string(max_items));
+    return fail(edgescope::decimal(value->items.size()) + " items exceed the limit of " + edgescope::decimal(max_items));
   }
   return true;
 }
@@ -55,7 +57,7 @@ bool Fields::integer_value(const json::Value& value, std::int64_t min, std::int6
     return fail(min >= 0 ? "expected a non-negative integer" : "expected an integer");
   }
   if (value.integer < min || value.integer > max) {
-    return fail(std::to_string(value.integer) + " out of range (from " + std::to_string(min) + " to " + std::to_string(max) + ")");
+    return fail(edgescope::decimal(value.integer) + " out of range (from " + edgescope::decimal(min) + " to " + edgescope::decimal(max) + ")");
   }
   out = value.integer;
   return true;
@@ -104,7 +106,7 @@ bool Fields::text(const json::Value& object, const char* key, bool required, std
   const json::Value* v = get(object, key, required);
   if (!v) return ok();
   if (v->type != json::Type::String || v->text.empty()) return fail("expected a non-empty string", key);
-  if (v->text.size() > max_bytes) return fail("longer than " + std::to_string(max_bytes) + " bytes", key);
+  if (v->text.size() > max_bytes) return fail("longer than " + edgescope::decimal(max_bytes) + " bytes", key);
   out = v->text;
   return true;
 }
@@ -128,7 +130,7 @@ bool Fields::choice(const json::Value& object, const char* key, std::initializer
 bool Fields::version_and_kind(const char* kind) {
   std::int64_t version = 0;
   if (integer(doc_, "version", true, 0, kMaxSafeInt, version) && version != 1) {
-    return fail("unknown version " + std::to_string(version) + " (this build reads version 1)", "version");
+    return fail("unknown version " + edgescope::decimal(version) + " (this build reads version 1)", "version");
   }
   const json::Value* k = get(doc_, "kind", true);
   if (ok() && (k->type != json::Type::String || k->text != kind)) return fail(std::string("expected '") + kind + "'", "kind");

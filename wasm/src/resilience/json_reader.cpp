@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "edgescope/utf8.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope::json {
 
@@ -27,8 +28,8 @@ class Parser {
 
   bool document(Value& out) {
     if (text_.size() > limits_.max_bytes) {
-      error_ = "JSON document of " + std::to_string(text_.size()) + " bytes exceeds the limit of " +
-               std::to_string(limits_.max_bytes);
+      error_ = "JSON document of " + edgescope::decimal(text_.size()) + " bytes exceeds the limit of " +
+               edgescope::decimal(limits_.max_bytes);
       return false;
     }
     skip_space();
@@ -46,7 +47,7 @@ class Parser {
   std::size_t values_ = 0;
 
   bool fail(const char* what) {
-    error_ = "JSON offset " + std::to_string(pos_) + ": " + what;
+    error_ = "JSON offset " + edgescope::decimal(pos_) + ": " + what;
     return false;
   }
   bool at_end() const { return pos_ >= text_.size(); }

@@ -252,7 +252,7 @@ bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vecto
   // The same rules parse_ledger_entry applies, for callers that build entries themselves.
   const auto bad_name = [](const std::string& name) { return name.empty() || name.size() > kMaxProviderBytes; };
   if (bad_name(entry.provider) || entry.provider == "*" || bad_name(entry.model)) {
-    error = "entry: provider and model must be non-empty names of at most " + std::to_string(kMaxProviderBytes) + " bytes";
+    error = "entry: provider and model must be non-empty names of at most " + edgescope::decimal(kMaxProviderBytes) + " bytes";
     return false;
   }
   for (const std::int64_t n : {entry.spend_micros, entry.input_tokens, entry.output_tokens, entry.requests}) {
@@ -270,7 +270,7 @@ bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vecto
   });
   if (it == next.usage.end() || it->provider != entry.provider || it->model != entry.model) {
     if (next.usage.size() >= kMaxLedgerKeys) {
-      error = "ledger full: " + std::to_string(kMaxLedgerKeys) + " provider/model pairs this month";
+      error = "ledger full: " + edgescope::decimal(kMaxLedgerKeys) + " provider/model pairs this month";
       return false;
     }
     std::size_t providers = 0;
@@ -280,7 +280,7 @@ bool CreditLedger::record(std::int64_t now, const LedgerEntry& entry, std::vecto
       known = known || next.usage[i].provider == entry.provider;
     }
     if (!known && providers >= kMaxLedgerProviders) {
-      error = "ledger full: " + std::to_string(kMaxLedgerProviders) + " providers this month";
+      error = "ledger full: " + edgescope::decimal(kMaxLedgerProviders) + " providers this month";
       return false;
     }
     Usage u;

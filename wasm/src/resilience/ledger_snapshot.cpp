@@ -171,7 +171,7 @@ bool CreditLedger::parse_snapshot(std::string_view text, const LedgerConfig& con
     }, usage_less);
     std::size_t providers = 0;
     for (std::size_t i = 0; i < d.usage.size(); ++i) providers += i == 0 || d.usage[i].provider != d.usage[i - 1].provider;
-    if (f.ok() && providers > kMaxLedgerProviders) f.fail("more than " + std::to_string(kMaxLedgerProviders) + " providers", "usage");
+    if (f.ok() && providers > kMaxLedgerProviders) f.fail("more than " + edgescope::decimal(kMaxLedgerProviders) + " providers", "usage");
     read_list(f, "hours", kMaxLedgerProviders * 24, d.hours, [&](const json::Value& item, HourSpend& h) {
       return f.object(&item, {"provider", "at", "spendMicros"}) && read_name(f, item, h.provider, false) &&
              aligned(f, item, "at", kHourMs, "an hour", h.at) && f.integer(item, "spendMicros", true, 0, kMaxSafeInt, h.spend_micros);

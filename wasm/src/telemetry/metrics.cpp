@@ -145,7 +145,8 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   const std::uint32_t index = take_free_slot(free_, slots_);
   Series& s = slots_[index];
   ++s.generation;
-  by_key_.insert(found, index);  // `found` still marks where the key goes: by_key_ is unchanged
+  // `found` still marks where the key goes: by_key_ is unchanged
+  insert_index(by_key_, static_cast<std::size_t>(found - by_key_.begin()), index);
   s.key = std::move(key);
   s.last_used = window_;
   s.created_window = window_;
@@ -160,7 +161,9 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
   if (exponential) s.point.sketch = monitoring::ExpHistogram(max_buckets_);
   if (type == MetricType::Histogram && !exponential) {
     s.point.bounds = s.point.unit == "s" ? seconds_histogram_bounds() : default_histogram_bounds();
-    s.point.buckets.assign(s.point.bounds.size() + 1, 0);
+    // clear + resize (zeros), not assign(n, 0): one vector<uint64_t> growth path in the module.
+    s.point.buckets.clear();
+    s.point.buckets.resize(s.point.bounds.size() + 1);
   }
   s.point.name = std::move(name);
   return id_of(index);

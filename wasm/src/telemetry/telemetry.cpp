@@ -7,6 +7,7 @@
 
 #include "edgescope/trace_context.hpp"
 #include "edgescope/utf8.hpp"
+#include "edgescope/json_writer.hpp"
 
 namespace edgescope {
 
@@ -61,11 +62,16 @@ bool is_int_array(const AttributeValue& value) {
 // all. A longer array becomes a prefix, the string where the bytes run out cut on a code point
 // boundary (and left out when nothing of it remains), and the whole cut counts once in
 // values_truncated, as one long string does.
+// Shrinking only: resize() would also bring vector<AttributeValue>'s grow path into the module.
+void keep_first(std::vector<AttributeValue>& elements, std::size_t n) {
+  while (elements.size() > n) elements.pop_back();
+}
+
 template <typename Clean>
 void bound_array(AttributeValue& value, std::size_t max_bytes, Stats& stats, Clean clean) {
   const std::uint64_t truncated_before = stats.values_truncated;
   bool cut = value.elements.size() > kMaxArrayElements;
-  if (cut) value.elements.resize(kMaxArrayElements);
+  if (cut) keep_first(value.elements, kMaxArrayElements);
   if (!value.elements.empty() && value.elements.front().type == AttributeType::String) {
     std::size_t left = max_bytes;
     std::size_t kept = 0;
@@ -81,7 +87,7 @@ void bound_array(AttributeValue& value, std::size_t max_bytes, Stats& stats, Cle
       left -= e.text.size();
       ++kept;
     }
-    value.elements.resize(kept);
+    keep_first(value.elements, kept);
   }
   stats.values_truncated = truncated_before + (cut ? 1 : 0);
 }
@@ -407,7 +413,7 @@ bool Telemetry::set_sampling(KeepRules keep, const SlowThresholds& slow, std::st
     for (std::size_t i = 0; i < list.size(); ++i) {
       const char* problem = pattern_problem(list[i]);
       if (*problem != 0) {
-        error = std::string(field) + "[" + std::to_string(i) + "] " + problem;
+        error = std::string(field) + "[" + edgescope::decimal(i) + "] " + problem;
         return true;
       }
     }
