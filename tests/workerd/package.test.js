@@ -80,3 +80,25 @@ test('installed into an empty folder, it bundles into a Worker that runs in work
     await collector.close();
   }
 });
+
+test("installed into an empty folder, a Worker taking its exporter from 'edgescope/exporters' runs in workerd", async () => {
+  writeFileSync(
+    join(dir, 'worker-named.js'),
+    `import { instrument, scopeOf } from 'edgescope';
+     import { http } from 'edgescope/exporters';
+     export default instrument({
+       fetch(request) { scopeOf(request).log.info('named exporter'); return new Response('named'); },
+     }, (env) => ({ service: 'consumer', exporter: http({ url: env.COLLECTOR_URL }) }));`,
+  );
+  const collector = await startCollector();
+  const bundle = await bundleWorker(join(dir, 'worker-named.js'));
+  const worker = await startWorker({ bundle, bindings: { COLLECTOR_URL: collector.nativeUrl } });
+  try {
+    assert.equal(await (await worker.fetch('/')).text(), 'named');
+    await collector.waitFor((c) => c.logs.length === 1 && c.spans.length === 1);
+    assert.equal(collector.logs[0].message, 'named exporter');
+  } finally {
+    await worker.dispose();
+    await collector.close();
+  }
+});
