@@ -31,6 +31,8 @@
 //   cold-wasm-only              the wasm module without edgescope's JavaScript (load only).
 //   cold-config                 the module instantiated and the config validated (the exporter
 //                               made), no Telemetry.
+//   cold-es-create              + the core's es_create called directly (no redaction policy,
+//                               resource or JavaScript around it).
 //   cold-core                   + the core Telemetry (es_create, redaction, the resource), no
 //                               export pipeline, buffer or API objects.
 //   cold-telemetry              the first Telemetry created from config, nothing recorded.
@@ -113,6 +115,7 @@ const SIDE_FILES = [
   { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
   { name: 'cold-tee', file: 'cold-tee.js' },
   { name: 'cold-config', file: 'cold-config.js' },
+  { name: 'cold-es-create', file: 'cold-es-create.js' },
   { name: 'cold-core', file: 'cold-core.js' },
   { name: 'cold-telemetry', file: 'cold-telemetry.js' },
   { name: 'cold-span', file: 'cold-span.js' },
