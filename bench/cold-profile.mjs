@@ -8,9 +8,9 @@
 //        (WORKER: a file in bench/workers/ without .js; KIND, FORMAT as those Workers read them)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { bundleWorker, startWorker } from '../js/testing/index.js';
 import { countingCollector } from './counting-collector.mjs';
+import { profileWhile } from './inspector-profile.mjs';
 import { positive } from './workerd-cpu.mjs';
 import { printInclusive, printSelf } from './profile-tables.mjs';
 
@@ -26,32 +26,14 @@ const worker = await startWorker({
   miniflare: { inspectorPort: PORT },
 });
 try {
-  const targets = await (await fetch(`http://127.0.0.1:${PORT}/json`)).json();
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let id = 0;
-  const waiting = new Map();
-  ws.on('message', (data) => {
-    const message = JSON.parse(data);
-    waiting.get(message.id)?.(message);
-    waiting.delete(message.id);
+  const profile = await profileWhile(PORT, 10, async () => {
+    for (let i = 0; i < requests; i++) await (await fetch(`${worker.url}/item/${i % 10}`)).arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first export runs in waitUntil
   });
-  const send = (method, params = {}) =>
-    new Promise((resolve) => {
-      waiting.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  await send('Profiler.enable');
-  await send('Profiler.setSamplingInterval', { interval: 10 });
-  await send('Profiler.start');
-  for (let i = 0; i < requests; i++) await (await fetch(`${worker.url}/item/${i % 10}`)).arrayBuffer();
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the first export runs in waitUntil
-  const { result } = await send('Profiler.stop');
-  writeFileSync(out, JSON.stringify(result.profile));
-  ws.close();
+  writeFileSync(out, JSON.stringify(profile));
   console.log(`${name}: the first ${requests} request(s) of a fresh isolate profiled -> ${out}`);
-  printInclusive(result.profile, 40);
-  printSelf(result.profile, 25);
+  printInclusive(profile, 40);
+  printSelf(profile, 25);
 } finally {
   await worker.dispose();
   await collector.close();

@@ -12,9 +12,9 @@
 //        node bench/workerd-profile.mjs --top <file.cpuprofile> [rows]   (inclusive shares)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { bundleWorker, startWorker } from '../js/testing/index.js';
 import { positive } from './workerd-cpu.mjs';
+import { profileWhile } from './inspector-profile.mjs';
 import { printInclusive } from './profile-tables.mjs';
 
 if (process.argv[2] === '--top') {
@@ -29,34 +29,14 @@ async function profile(variant, n, out) {
   // Nothing listens on port 9: the sides that export fail fast and count it (retries 0).
   const worker = await startWorker({ bundle, bindings: { VARIANT: variant, KIND: 'string', COLLECTOR_URL: 'http://127.0.0.1:9/ingest' }, miniflare: { inspectorPort: PORT } });
   try {
-    const targets = await (await fetch(`http://127.0.0.1:${PORT}/json`)).json();
-    // The user Worker is the first target; Miniflare's own services follow (cache, entry, ...).
-    const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    let id = 0;
-    const waiting = new Map();
-    ws.on('message', (data) => {
-      const message = JSON.parse(data);
-      waiting.get(message.id)?.(message);
-      waiting.delete(message.id);
-    });
-    const send = (method, params = {}) => new Promise((resolve) => {
-      waiting.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
     const drive = async (count) => {
       for (let i = 0; i < count; i++) await (await fetch(`${worker.url}/item/${i % 10}`)).arrayBuffer();
     };
     await drive(500); // warm-up: compiled and tiered up before the profile starts
-    await send('Profiler.enable');
-    await send('Profiler.setSamplingInterval', { interval: 50 });
-    await send('Profiler.start');
-    await drive(n);
-    const { result } = await send('Profiler.stop');
-    writeFileSync(out, JSON.stringify(result.profile));
-    ws.close();
+    const profile = await profileWhile(PORT, 50, () => drive(n));
+    writeFileSync(out, JSON.stringify(profile));
     console.log(`${variant}: ${n} requests profiled -> ${out}`);
-    printInclusive(result.profile, 40);
+    printInclusive(profile, 40);
   } finally {
     await worker.dispose();
   }

@@ -59,46 +59,42 @@ test("installed into an empty folder, 'edgescope/resilience' imports and works u
   assert.deepEqual(out, { open: true, state: 'OPEN' });
 });
 
+// Bundles `source` (a Worker importing the installed package) and runs it in workerd against a
+// loopback collector: its answer and the one log line and root span it exported.
+async function runInstalledWorker(file, source) {
+  writeFileSync(join(dir, file), source);
+  const collector = await startCollector();
+  const bundle = await bundleWorker(join(dir, file));
+  const worker = await startWorker({ bundle, bindings: { COLLECTOR_URL: collector.nativeUrl } });
+  try {
+    const text = await (await worker.fetch('/')).text();
+    await collector.waitFor((c) => c.logs.length === 1 && c.spans.length === 1);
+    return { modules: bundle.modules.map((m) => m.type), text, log: collector.logs[0].message };
+  } finally {
+    await worker.dispose();
+    await collector.close();
+  }
+}
+
 test('installed into an empty folder, it bundles into a Worker that runs in workerd', async () => {
-  writeFileSync(
-    join(dir, 'worker.js'),
+  const run = await runInstalledWorker(
+    'worker.js',
     `import { exporters, instrument, scopeOf } from 'edgescope';
      export default instrument({
        fetch(request) { scopeOf(request).log.info('from the packed package'); return new Response('packed'); },
      }, (env) => ({ service: 'consumer', exporter: exporters.http({ url: env.COLLECTOR_URL }) }));`,
   );
-  const collector = await startCollector();
-  const bundle = await bundleWorker(join(dir, 'worker.js'));
-  assert.deepEqual(bundle.modules.map((m) => m.type), ['ESModule', 'CompiledWasm']);
-  const worker = await startWorker({ bundle, bindings: { COLLECTOR_URL: collector.nativeUrl } });
-  try {
-    assert.equal(await (await worker.fetch('/')).text(), 'packed');
-    await collector.waitFor((c) => c.logs.length === 1 && c.spans.length === 1);
-    assert.equal(collector.logs[0].message, 'from the packed package');
-  } finally {
-    await worker.dispose();
-    await collector.close();
-  }
+  assert.deepEqual(run, { modules: ['ESModule', 'CompiledWasm'], text: 'packed', log: 'from the packed package' });
 });
 
 test("installed into an empty folder, a Worker taking its exporter from 'edgescope/exporters' runs in workerd", async () => {
-  writeFileSync(
-    join(dir, 'worker-named.js'),
+  const run = await runInstalledWorker(
+    'worker-named.js',
     `import { instrument, scopeOf } from 'edgescope';
      import { http } from 'edgescope/exporters';
      export default instrument({
        fetch(request) { scopeOf(request).log.info('named exporter'); return new Response('named'); },
      }, (env) => ({ service: 'consumer', exporter: http({ url: env.COLLECTOR_URL }) }));`,
   );
-  const collector = await startCollector();
-  const bundle = await bundleWorker(join(dir, 'worker-named.js'));
-  const worker = await startWorker({ bundle, bindings: { COLLECTOR_URL: collector.nativeUrl } });
-  try {
-    assert.equal(await (await worker.fetch('/')).text(), 'named');
-    await collector.waitFor((c) => c.logs.length === 1 && c.spans.length === 1);
-    assert.equal(collector.logs[0].message, 'named exporter');
-  } finally {
-    await worker.dispose();
-    await collector.close();
-  }
+  assert.deepEqual(run, { modules: ['ESModule', 'CompiledWasm'], text: 'named', log: 'named exporter' });
 });
