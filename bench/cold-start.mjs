@@ -24,6 +24,8 @@
 //                  exported every request, so its first request uses the module (V8 compiles wasm
 //                  functions lazily, on first call: a first request that skipped the module would
 //                  hide their compilation).
+//   instrumented minified    the same, its JavaScript minified as `wrangler deploy --minify` ships
+//                  it (SIDES picks it; MINIFY=1 minifies every side).
 // Sides that split the first request and the load further (SIDES picks them; each file says what
 // it adds to the one before it, in this order):
 //   cold-platform, cold-tee     no edgescope: the platform calls its first request makes (random
@@ -111,6 +113,7 @@ const SIDE_FILES = [
   { name: 'instantiate', file: 'instantiate-only.js' },
   { name: 'POST floor', file: 'plain-with-post.js', exports: true },
   { name: 'instrumented', file: 'formats-instrumented.js', exports: true },
+  { name: 'instrumented minified', file: 'formats-instrumented.js', exports: true, minify: true },
   { name: 'cold-platform', file: 'cold-platform.js' },
   { name: 'cold-wasm-only', file: 'cold-wasm-only.js' },
   { name: 'cold-tee', file: 'cold-tee.js' },
@@ -133,16 +136,16 @@ for (const name of chosen) {
 if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
 const sides = [];
 for (const name of chosen) {
-  const { file, exports = false } = SIDE_FILES.find((s) => s.name === name);
-  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`))), exports });
+  const { file, exports = false, minify = MINIFY } = SIDE_FILES.find((s) => s.name === name);
+  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`)), minify), exports });
 }
 
 // MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
 // the size of the JavaScript workerd parses at load costs. COMPILE_HINTS=1: V8's explicit compile
 // hint on the first line, so workerd compiles every function at load rather than on first call.
-async function prepared(bundle) {
+async function prepared(bundle, minify) {
   let [main, ...rest] = bundle.modules;
-  if (MINIFY) {
+  if (minify) {
     const { transform } = await import('esbuild');
     main = { ...main, contents: (await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' })).code };
   }
