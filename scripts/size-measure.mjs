@@ -55,7 +55,12 @@ export async function bundleExampleApp() {
 // MINIMAL_WORKER bundled the same way ('edgescope' resolves to this checkout by the package's
 // self-reference, as it does for the example app).
 export async function bundleMinimalWorker() {
-  return bundleWorker({ stdin: { contents: MINIMAL_WORKER, resolveDir: root, sourcefile: 'minimal-worker.js', loader: 'js' } });
+  return bundleWorkerSource(MINIMAL_WORKER);
+}
+
+// A Worker given as source text (importing 'edgescope'), bundled the same way.
+export async function bundleWorkerSource(source) {
+  return bundleWorker({ stdin: { contents: source, resolveDir: root, sourcefile: 'worker.js', loader: 'js' } });
 }
 
 async function bundleWorker(input) {

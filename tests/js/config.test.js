@@ -18,6 +18,9 @@ const cases = [
   [{ service: 'x', exporter, resource: { 'deployment.environment': {} } }, 'resource.deployment.environment'],
   [{ service: 'x', exporter, samplerate: 1 }, 'samplerate'],
   [{ service: 'x', exporter, requestMetrics: 'yes' }, 'requestMetrics'],
+  // A key an object inherits (Object.prototype's) is no option either: refused, never ignored.
+  [{ service: 'x', exporter, redact: { toString: 1 } }, 'redact.toString'],
+  [{ service: 'x', exporter, redact: { constructor: true } }, 'redact.constructor'],
 ];
 
 for (const [config, field] of cases) {

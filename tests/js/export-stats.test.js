@@ -144,3 +144,26 @@ test('a flush that drains nothing still reports what was refused since the last 
   assert.equal(t.stats().dropped, 2);
   assert.equal(sent.length, 0);
 });
+
+test('refusals between flushes are each reported by the next flush, empty or not, and counted once', async () => {
+  const sent = [];
+  const t = createTelemetry({ service: 'svc', exporters: [{ name: 'mem', format: 'native', endpoint: 'mem', async send(ps) { sent.push(...ps); return ps.map(() => ({ ok: true })); } }] });
+  const refuse = (name, n) => captureConsole('warn', () => {
+    for (let i = 0; i < n; i++) t.metrics.increment(name, -1);
+  });
+  const lines = await captureConsole('error', async () => {
+    assert.deepEqual(await t.flush(), { records: 0 });
+    await refuse('a', 2);
+    assert.deepEqual(await t.flush(), { records: 0 });
+    await refuse('b', 3);
+    t.trace('op', () => {});
+    assert.deepEqual(await t.flush(), { records: 1 });
+    assert.deepEqual(await t.flush(), { records: 0 });
+  });
+  assert.deepEqual(lines, ['[edgescope] telemetry dropped by bounds: 2 metricValuesRejected', '[edgescope] telemetry dropped by bounds: 3 metricValuesRejected']);
+  const s = t.stats();
+  assert.equal(s.dropped, 5);
+  assert.equal(s.flushes, 4);
+  assert.equal(s.exported, 1);
+  assert.equal(sent.length, 1);
+});

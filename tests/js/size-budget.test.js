@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIZE_BUDGET } from '../../scripts/size-budget.mjs';
-import { ARTIFACTS, bundleMinimalWorker, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
+import { ARTIFACTS, bundleMinimalWorker, bundleWorkerSource, kib, measureSizes, overBudget } from '../../scripts/size-measure.mjs';
 
 test('both built modules, the bundled example app and the minimal Worker are within the size budget', async (t) => {
   const sizes = await measureSizes();
@@ -32,10 +32,16 @@ test('the minimal Worker over its budget is named as such', () => {
 });
 
 // What a Worker bundle must not carry, whatever else it does: the Console exporter's terminal
-// layout (js/format-lines.js lineFormatter) is for `npm start` in Node only.
-test('the minimal Worker bundle holds instrument() and its config checks but not the terminal layout', async () => {
-  const js = new TextDecoder().decode(await bundleMinimalWorker());
+// layout (js/format-lines.js lineFormatter) is for `npm start` in Node only, so a Worker that
+// writes its records with the Console exporter carries the one-line layout and nothing more.
+test('a Worker using the Console exporter carries its one-line layout but not the terminal layout', async () => {
+  const js = new TextDecoder().decode(
+    await bundleWorkerSource(`import { instrument } from 'edgescope';
+      import { console as lines } from 'edgescope/exporters';
+      export default instrument({ async fetch() { return new Response('ok'); } }, { service: 'w', exporter: lines() });`),
+  );
   assert.match(js, /edgescope config: /, 'the config validation is in the bundle');
+  assert.match(js, /name:"console"/, 'the Console exporter is in the bundle');
   assert.doesNotMatch(js, /lineFormatter: width must be/);
 });
 
