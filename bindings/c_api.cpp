@@ -28,8 +28,8 @@ static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io bloc
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
 std::vector<std::unique_ptr<Telemetry>> g_instances;
 // One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
-// vector<uint8_t> is in the module already (g_scratch).
-std::vector<uint8_t> g_remote_rejected;
+// GrowArray<uint8_t> is in the module already (g_scratch).
+GrowArray<uint8_t> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
 int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
@@ -567,7 +567,7 @@ int32_t es_drain(int32_t h, double now) {
 int32_t es_evicted(int32_t h, int32_t kind) {
   ES_INSTANCE(t, h);
   if (kind != 0 && kind != 1) return fail(ES_ERR_ARGUMENT, "kind must be 0 (names) or 1 (series)");
-  const std::vector<int32_t>& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
+  const IdList& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
   g_output.clear();
   for (const int32_t id : ids) {
     const auto u = static_cast<uint32_t>(id);

@@ -15,6 +15,7 @@
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/slot_id.hpp"
 #include "edgescope/monitoring/exp_histogram.hpp"
 
 namespace edgescope {
@@ -86,7 +87,7 @@ class MetricRegistry {
   // The points recorded since the last take, then resets the deltas, evicts the series idle
   // during the window that ends here (ids in evicted()) and starts the next window at `now_ms`.
   std::vector<MetricPoint> take(double now_ms);
-  const std::vector<SeriesId>& evicted() const { return evicted_; }
+  const IdList& evicted() const { return evicted_; }
 
   // The bucket bound of exponential histogram series created from now on. Their memory is
   // reserved against the series budget when they are created (both sides full), so the bound is
@@ -117,7 +118,7 @@ class MetricRegistry {
   SeriesId id_of(std::uint32_t index) const;
   void evict(std::uint32_t index);
   // The first place in by_key_ whose series key is not less than `key` (binary search).
-  std::vector<std::uint32_t>::iterator key_place(const std::string& key);
+  std::uint32_t* key_place(const std::string& key);
 
   const Limits& limits_;
   Stats& stats_;
@@ -125,12 +126,12 @@ class MetricRegistry {
   std::size_t record_overhead_ = 0;
   std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
   std::vector<Series> slots_;
-  std::vector<std::uint32_t> free_;
+  IndexList free_;
   // Live slot indices sorted by their series key: O(log n) lookups without hash-table code in
   // the module (size budget). A key starts with its length-prefixed name, so a name's series are
   // adjacent: that is how a name belongs to one type at a time (the type of its series).
-  std::vector<std::uint32_t> by_key_;
-  std::vector<SeriesId> evicted_;
+  IndexList by_key_;
+  IdList evicted_;
   std::size_t dirty_ = 0;
   std::uint64_t window_ = 0;
   double last_drain_ms_ = 0;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
+
 namespace edgescope {
 namespace proto {
 
@@ -79,8 +81,8 @@ class ProtoSink {
 
   std::string* out_ = nullptr;  // nullptr: measuring
   std::size_t size_ = 0;
-  std::vector<std::size_t> lengths_;  // nested message lengths, in the order they open
-  std::vector<std::size_t> open_;     // measuring: the lengths_ slot of each open message
+  GrowArray<std::size_t> lengths_;  // nested message lengths, in the order they open
+  GrowArray<std::size_t> open_;     // measuring: the lengths_ slot of each open message
   std::size_t next_ = 0;              // writing: the next length to read
 };
 

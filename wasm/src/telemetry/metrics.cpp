@@ -75,7 +75,7 @@ SeriesId MetricRegistry::id_of(std::uint32_t index) const {
   return static_cast<SeriesId>(slot_id(slots_[index].generation, index));
 }
 
-std::vector<std::uint32_t>::iterator MetricRegistry::key_place(const std::string& key) {
+std::uint32_t* MetricRegistry::key_place(const std::string& key) {
   return std::lower_bound(by_key_.begin(), by_key_.end(), key,
                           [this](std::uint32_t index, const std::string& k) { return slots_[index].key < k; });
 }

@@ -1,0 +1,97 @@
+// GrowArray<T>: a growable array for trivially copyable element types (plain records of integers,
+// offsets, ids), with the one grow routine shared by every element type.
+//
+// Why not std::vector: libc++ instantiates its growth machinery (__push_back_slow_path,
+// __recommend, __split_buffer, __swap_out_circular_buffer) once per element type, about 0.3-0.4 KB
+// of wasm each, and the module is charged by its size (issue "Near the floor", README "Size";
+// scripts/size-budget.mjs). Elements that are trivially copyable can be moved by bytes, so one
+// type-erased, out-of-line routine (grow_array_storage: a new block, a byte copy) grows them all. Used only
+// where that pays: internal scratch lists, never the record structs' strings or attributes.
+#pragma once
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+namespace edgescope {
+
+// Makes room for at least `need` elements of `elem_size` bytes: capacity doubles (at least
+// `need`), contents kept, as std::vector grows. Out of line: the one copy in the module.
+void* grow_array_storage(void* data, std::size_t& capacity, std::size_t need, std::size_t elem_size);
+
+template <class T>
+class GrowArray {
+  static_assert(std::is_trivially_copyable_v<T>, "GrowArray moves its elements by bytes");
+
+ public:
+  GrowArray() = default;
+  explicit GrowArray(std::size_t n) { resize(n); }
+  GrowArray(const GrowArray& other) { *this = other; }
+  GrowArray(GrowArray&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
+    other.data_ = nullptr;
+    other.size_ = other.capacity_ = 0;
+  }
+  GrowArray& operator=(const GrowArray& other) {
+    if (this != &other) {
+      size_ = 0;
+      reserve(other.size_);
+      if (other.size_ != 0) std::memcpy(data_, other.data_, other.size_ * sizeof(T));
+      size_ = other.size_;
+    }
+    return *this;
+  }
+  GrowArray& operator=(GrowArray&& other) noexcept {
+    if (this != &other) {
+      ::operator delete(data_);
+      data_ = other.data_;
+      size_ = other.size_;
+      capacity_ = other.capacity_;
+      other.data_ = nullptr;
+      other.size_ = other.capacity_ = 0;
+    }
+    return *this;
+  }
+  ~GrowArray() { ::operator delete(data_); }
+
+  void reserve(std::size_t n) {
+    if (n > capacity_) data_ = static_cast<T*>(grow_array_storage(data_, capacity_, n, sizeof(T)));
+  }
+  void push_back(const T& value) {
+    if (size_ == capacity_) reserve(size_ + 1);
+    data_[size_++] = value;
+  }
+  // Grows to `n` elements, the new ones value-initialized (T{}); never shrinks (pop_back does).
+  void resize(std::size_t n) {
+    reserve(n);
+    while (size_ < n) data_[size_++] = T{};
+  }
+  void pop_back() { --size_; }
+  // Removes the element at `at` (a pointer into this array), the ones after it moving down.
+  void erase(T* at) {
+    std::memmove(at, at + 1, static_cast<std::size_t>(end() - at - 1) * sizeof(T));
+    --size_;
+  }
+  void clear() { size_ = 0; }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  T& front() { return data_[0]; }
+  const T& front() const { return data_[0]; }
+  T& back() { return data_[size_ - 1]; }
+  const T& back() const { return data_[size_ - 1]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace edgescope
