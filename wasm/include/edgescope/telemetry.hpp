@@ -49,7 +49,7 @@ struct TelemetryOptions {
 
 class Telemetry {
  public:
-  explicit Telemetry(TelemetryOptions options);
+  explicit Telemetry(const TelemetryOptions& options);
   Telemetry(const Telemetry&) = delete;
   Telemetry& operator=(const Telemetry&) = delete;
 

@@ -11,8 +11,8 @@
 
 namespace edgescope {
 
-Telemetry::Telemetry(TelemetryOptions options)
-    : options_(std::move(options)),
+Telemetry::Telemetry(const TelemetryOptions& options)
+    : options_(options),
       ids_(options_.seed),
       sampler_(options_.sample_ratio),
       tracer_(ids_, sampler_, options_.limits, stats_),
