@@ -527,7 +527,7 @@ int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t p
   config.value_prefixes = split_lines(scratch(keys_len, prefixes_len));
   config.literal_values = split_lines(scratch(keys_len + prefixes_len, literals_len));
   std::string error;
-  if (!t->set_redaction(config, error)) return fail(ES_ERR_ARGUMENT, error);
+  if (!t->set_redaction(std::move(config), error)) return fail(ES_ERR_ARGUMENT, error);
   return ES_OK;
 }
 

@@ -129,7 +129,7 @@ class Telemetry {
 
  // Replaces the redaction policy (all built-in categories are on from the start). Returns false
   // and sets `error` naming the bad entry, leaving the current policy in place.
-  bool set_redaction(const RedactionConfig& config, std::string& error);
+  bool set_redaction(RedactionConfig config, std::string& error);
 
  private:
   // Host text as a record keeps it: repaired, redacted, then cut to max_bytes (redaction.hpp:
