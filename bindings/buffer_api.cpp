@@ -54,8 +54,9 @@ bool metas_fit(std::uint64_t count) {
   if (!is_time(value, name, why)) return abi::fail(ES_ERR_ARGUMENT, why)
 
 template <typename Action>
-void write_actions(std::string& out, const std::vector<Action>& actions) {
-  for (const Action action : actions) out.push_back(static_cast<char>(action));
+void write_actions(std::string& out, const GrowArray<Action>& actions) {
+  static_assert(sizeof(Action) == 1, "one byte per action (edgescope.h)");
+  out.append(reinterpret_cast<const char*>(actions.data()), actions.size());
 }
 
 }  // namespace

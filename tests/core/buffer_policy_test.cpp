@@ -35,7 +35,7 @@ EntryMeta meta(double created, std::uint64_t bytes, std::uint64_t attempts = 0) 
 }
 
 template <typename Action>
-std::vector<std::size_t> where(const std::vector<Action>& actions, Action wanted) {
+std::vector<std::size_t> where(const GrowArray<Action>& actions, Action wanted) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < actions.size(); ++i)
     if (actions[i] == wanted) out.push_back(i);

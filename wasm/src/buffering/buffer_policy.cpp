@@ -50,8 +50,8 @@ StorePlan plan_store(const std::vector<EntryMeta>& existing, const std::vector<E
   return plan;
 }
 
-std::vector<ReplayAction> plan_replay(const std::vector<EntryMeta>& entries, double now, const BufferLimits& limits) {
-  std::vector<ReplayAction> actions(entries.size(), ReplayAction::Wait);
+GrowArray<ReplayAction> plan_replay(const std::vector<EntryMeta>& entries, double now, const BufferLimits& limits) {
+  GrowArray<ReplayAction> actions(entries.size());  // all Wait (0)
   std::uint64_t replayed = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (is_expired(entries[i], now, limits)) {
