@@ -10,6 +10,7 @@
 #pragma once
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <type_traits>
 
@@ -26,6 +27,10 @@ class GrowArray {
  public:
   GrowArray() = default;
   explicit GrowArray(std::size_t n) { resize(n); }
+  GrowArray(std::initializer_list<T> values) {
+    reserve(values.size());
+    for (const T& v : values) data_[size_++] = v;
+  }
   GrowArray(const GrowArray& other) { *this = other; }
   GrowArray(GrowArray&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
     other.data_ = nullptr;
@@ -60,18 +65,34 @@ class GrowArray {
     if (size_ == capacity_) reserve(size_ + 1);
     data_[size_++] = value;
   }
-  // Grows to `n` elements, the new ones value-initialized (T{}); never shrinks (pop_back does).
+  // `n` elements, as std::vector::resize: cut, or grown with value-initialized (T{}) ones.
   void resize(std::size_t n) {
+    if (n < size_) size_ = n;
     reserve(n);
     while (size_ < n) data_[size_++] = T{};
   }
   void pop_back() { --size_; }
+  // Removes [first, last) (pointers into this array), the ones after moving down.
+  void erase(T* first, T* last) {
+    if (first == last) return;  // also the empty array's null data (memmove wants real pointers)
+    std::memmove(first, last, static_cast<std::size_t>(end() - last) * sizeof(T));
+    size_ -= static_cast<std::size_t>(last - first);
+  }
   // Removes the element at `at` (a pointer into this array), the ones after it moving down.
   void erase(T* at) {
     std::memmove(at, at + 1, static_cast<std::size_t>(end() - at - 1) * sizeof(T));
     --size_;
   }
   void clear() { size_ = 0; }
+
+  bool operator==(const GrowArray& o) const {
+    if (size_ != o.size_) return false;
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (!(data_[i] == o.data_[i])) return false;
+    }
+    return true;
+  }
+  bool operator!=(const GrowArray& o) const { return !(*this == o); }
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -42,8 +42,8 @@ struct Tag {
 
 // Explicit histogram bounds (the OpenTelemetry SDK default), for histograms that are not
 // durations or that ask for explicit buckets.
-const std::vector<double>& default_histogram_bounds();
-const std::vector<double>& seconds_histogram_bounds();
+const GrowArray<double>& default_histogram_bounds();
+const GrowArray<double>& seconds_histogram_bounds();
 
 struct MetricPoint {
   MetricType type = MetricType::Counter;
@@ -59,8 +59,9 @@ struct MetricPoint {
   std::uint64_t count = 0;
   double min = 0;
   double max = 0;
-  std::vector<double> bounds;          // explicit histogram only
-  std::vector<std::uint64_t> buckets;  // explicit histogram only: bounds.size() + 1 counts
+  // GrowArray: no std::vector growth path for 8-byte elements (grow_array.hpp).
+  GrowArray<double> bounds;            // explicit histogram only
+  GrowArray<std::uint64_t> buckets;    // explicit histogram only: bounds.size() + 1 counts
   bool exponential = false;            // histogram: `sketch` holds the window's values, not bounds
   monitoring::ExpHistogram sketch;     // OTLP ExponentialHistogram, delta: this window only
 };

@@ -66,8 +66,8 @@ class ProtoSink {
   }
   void string_present(std::uint32_t field, std::string_view bytes);
   // Packed repeated fields (proto3's default for repeated scalars); nothing when empty.
-  void packed_fixed64(std::uint32_t field, const std::vector<std::uint64_t>& values);
-  void packed_double(std::uint32_t field, const std::vector<double>& values);
+  void packed_fixed64(std::uint32_t field, const GrowArray<std::uint64_t>& values);
+  void packed_double(std::uint32_t field, const GrowArray<double>& values);
   // A nested message: fields emitted between begin and end are its content.
   void begin(std::uint32_t field);
   void end();

@@ -53,15 +53,15 @@ namespace {
 std::size_t exp_histogram_overhead(std::uint32_t max_buckets) { return 2 * std::size_t{max_buckets} * sizeof(std::uint64_t) + 256; }
 }  // namespace
 
-const std::vector<double>& default_histogram_bounds() {
-  static const std::vector<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
+const GrowArray<double>& default_histogram_bounds() {
+  static const GrowArray<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
   return bounds;
 }
 
 // Durations in seconds (unit "s"): the bucket boundaries the HTTP semantic conventions advise for
 // http.server.request.duration; the SDK default above is for milliseconds.
-const std::vector<double>& seconds_histogram_bounds() {
-  static const std::vector<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
+const GrowArray<double>& seconds_histogram_bounds() {
+  static const GrowArray<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
   return bounds;
 }
 
