@@ -68,8 +68,14 @@ class GrowArray {
   // `n` elements, as std::vector::resize: cut, or grown with value-initialized (T{}) ones.
   void resize(std::size_t n) {
     if (n < size_) size_ = n;
+    if (n <= size_) return;
     reserve(n);
-    while (size_ < n) data_[size_++] = T{};
+    if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
+      std::memset(data_ + size_, 0, (n - size_) * sizeof(T));  // T{} is all zero bytes
+      size_ = n;
+    } else {
+      while (size_ < n) data_[size_++] = T{};
+    }
   }
   void pop_back() { --size_; }
   // Removes [first, last) (pointers into this array), the ones after moving down.
