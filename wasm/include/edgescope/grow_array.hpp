@@ -2,11 +2,13 @@
 // offsets, ids), with the one grow routine shared by every element type.
 //
 // Why not std::vector: libc++ instantiates its growth machinery (__push_back_slow_path,
-// __recommend, __split_buffer, __swap_out_circular_buffer) once per element type, about 0.3-0.4 KB
-// of wasm each, and the module is charged by its size (issue "Near the floor", README "Size";
-// scripts/size-budget.mjs). Elements that are trivially copyable can be moved by bytes, so one
-// type-erased, out-of-line routine (grow_array_storage: a new block, a byte copy) grows them all. Used only
-// where that pays: internal scratch lists, never the record structs' strings or attributes.
+// __recommend, __split_buffer, __swap_out_circular_buffer, resize) once per element layout, about
+// 0.3-0.5 KB of wasm each, and the module is charged by its size (issue "Near the floor", README
+// "Size"; scripts/size-budget.mjs). Trivially copyable elements move by bytes, so one type-erased,
+// out-of-line routine (grow_array_storage: a new block, a byte copy) grows them all. It pays only
+// when every std::vector of a layout goes (the linker folds same-layout instantiations into one):
+// the 1-, 4-, 8-, 12- and 24-byte lists (ids, indices, counts, bounds, scan ranges, buffer metas
+// and plans, the scratch buffer). Records with strings or attributes stay std::vector.
 #pragma once
 #include <cstddef>
 #include <cstring>
