@@ -129,8 +129,8 @@ void report(const char* name, WireFormat format, int requests, int runs) {
 // append_double alone, per call: the histogram bounds every flush writes, and doubles with 17
 // significant digits (the slowest shortest form).
 void report_doubles() {
-  std::vector<double> bounds = seconds_histogram_bounds();
-  std::vector<double> long_digits;
+  GrowArray<double> bounds = seconds_histogram_bounds();
+  GrowArray<double> long_digits;
   std::uint64_t x = 0x9E3779B97F4A7C15ULL;
   for (int i = 0; i < 64; ++i) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;

@@ -14,7 +14,7 @@ constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limit
 void io_u32(std::size_t offset, uint32_t value) { std::memcpy(g_io + offset, &value, sizeof value); }
 }  // namespace
 
-std::vector<std::uint8_t> g_scratch(4096);
+GrowArray<std::uint8_t> g_scratch(4096);
 alignas(8) std::uint8_t g_io[ES_IO_BYTES];
 std::string g_error;
 std::string g_output;
@@ -36,7 +36,7 @@ std::string cat_num(const char* prefix, long long value, const char* suffix) {
 std::int32_t fail_num(std::int32_t code, const char* prefix, long long value, const char* suffix) {
   return fail(code, cat_num(prefix, value, suffix));
 }
-const std::vector<std::uint8_t>& scratch_bytes() { return g_scratch; }
+const GrowArray<std::uint8_t>& scratch_bytes() { return g_scratch; }
 std::string& output() { return g_output; }
 
 }  // namespace edgescope::abi

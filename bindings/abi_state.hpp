@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "edgescope.h"
+#include "edgescope/grow_array.hpp"
 
 namespace edgescope::abi {
 
-// es_scratch's buffer (at most kMaxScratch bytes, part of the memory ceiling: limits.hpp).
-extern std::vector<std::uint8_t> g_scratch;
+// es_scratch's buffer (at most kMaxScratch bytes, part of the memory ceiling: limits.hpp); a GrowArray,
+// so the modules have no std::vector growth path for bytes (grow_array.hpp).
+extern GrowArray<std::uint8_t> g_scratch;
 // The io block (edgescope.h): results the host reads from memory instead of making another call.
 alignas(8) extern std::uint8_t g_io[ES_IO_BYTES];
 extern std::string g_error;
@@ -29,7 +31,7 @@ std::int32_t fail(std::int32_t code, const char* message);
 std::string cat_num(const char* prefix, long long value, const char* suffix = "");
 std::int32_t fail_num(std::int32_t code, const char* prefix, long long value, const char* suffix = "");
 // The bytes the host wrote through es_scratch (at least as many as it asked for).
-const std::vector<std::uint8_t>& scratch_bytes();
+const GrowArray<std::uint8_t>& scratch_bytes();
 // What es_output_ptr/len return.
 std::string& output();
 

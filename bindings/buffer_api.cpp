@@ -24,7 +24,7 @@ double read_f64(const std::uint8_t* p) {
 
 // Reads `count` triples from scratch offset `first` (in entries) into `out`; false with the
 // error set when one is not a valid meta. `what` names the list in the message.
-bool read_metas(std::size_t first, std::uint32_t count, const char* what, std::vector<EntryMeta>& out) {
+bool read_metas(std::size_t first, std::uint32_t count, const char* what, GrowArray<EntryMeta>& out) {
   const std::uint8_t* base = abi::scratch_bytes().data();
   out.resize(count);
   std::string why;
@@ -54,8 +54,9 @@ bool metas_fit(std::uint64_t count) {
   if (!is_time(value, name, why)) return abi::fail(ES_ERR_ARGUMENT, why)
 
 template <typename Action>
-void write_actions(std::string& out, const std::vector<Action>& actions) {
-  for (const Action action : actions) out.push_back(static_cast<char>(action));
+void write_actions(std::string& out, const GrowArray<Action>& actions) {
+  static_assert(sizeof(Action) == 1, "one byte per action (edgescope.h)");
+  out.append(reinterpret_cast<const char*>(actions.data()), actions.size());
 }
 
 }  // namespace
@@ -68,8 +69,8 @@ int32_t es_buffer_plan_store(uint32_t existing, uint32_t incoming, double max_en
   ES_COUNT(max_entries, "maxEntries", limits.max_entries);
   ES_COUNT(max_bytes, "maxBytes", limits.max_bytes);
   if (!metas_fit(static_cast<std::uint64_t>(existing) + incoming)) return ES_ERR_ARGUMENT;
-  std::vector<EntryMeta> old_entries;
-  std::vector<EntryMeta> new_entries;
+  GrowArray<EntryMeta> old_entries;
+  GrowArray<EntryMeta> new_entries;
   if (!read_metas(0, existing, "existing entry", old_entries)) return ES_ERR_ARGUMENT;
   if (!read_metas(existing, incoming, "incoming entry", new_entries)) return ES_ERR_ARGUMENT;
   const StorePlan plan = plan_store(old_entries, new_entries, limits);
@@ -89,7 +90,7 @@ int32_t es_buffer_plan_replay(uint32_t count, double now, double max_age_ms, dou
   ES_COUNT(max_attempts, "maxAttempts", limits.max_attempts);
   ES_COUNT(replay_max_entries, "replayMaxEntries", limits.replay_max_entries);
   if (!metas_fit(count)) return ES_ERR_ARGUMENT;
-  std::vector<EntryMeta> entries;
+  GrowArray<EntryMeta> entries;
   if (!read_metas(0, count, "entry", entries)) return ES_ERR_ARGUMENT;
   std::string& out = abi::output();
   out.clear();

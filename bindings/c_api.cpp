@@ -28,8 +28,8 @@ static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io bloc
 static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
 std::vector<std::unique_ptr<Telemetry>> g_instances;
 // One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
-// vector<uint8_t> is in the module already (g_scratch).
-std::vector<uint8_t> g_remote_rejected;
+// GrowArray<uint8_t> is in the module already (g_scratch).
+GrowArray<uint8_t> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
 int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
@@ -155,6 +155,29 @@ std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::si
   return "array element type must be 0 (string), 1 (int), 2 (double) or 3 (bool)";
 }
 
+// Stages a number attribute of `type` (1 int, 2 double, 3 bool; es_stage_batch's codes): one
+// out-of-line place builds and stages the value for es_stage_int/double/bool, es_span_set_number
+// and the batch, instead of an AttributeValue temporary at each (size budget:
+// scripts/size-budget.mjs). An int that is not a safe integer (JS numbers are exact integers only
+// within 2^53, Number.MAX_SAFE_INTEGER) is staged as NaN, which the stage refuses and counts;
+// false then.
+bool stage_number(Telemetry& t, int32_t key, int32_t type, double value) {
+  bool safe = true;
+  AttributeValue v;
+  if (type == 3) {
+    v = AttributeValue::of_bool(value != 0);
+  } else if (type == 2) {
+    v = AttributeValue::of_double(value);
+  } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
+    v = AttributeValue::of_int(static_cast<int64_t>(value));
+  } else {
+    v = AttributeValue::of_double(std::nan(""));
+    safe = false;
+  }
+  t.stage(key, std::move(v));
+  return safe;
+}
+
 // es_stage_batch's layout (edgescope.h): checked whole before anything is staged, so a malformed
 // batch stages nothing.
 // `malformed` is set when nothing was staged for that reason.
@@ -195,17 +218,9 @@ int32_t stage_batch(Telemetry& t, uint32_t count, uint32_t len, bool& malformed)
       if (unknown_key == 0) unknown_key = key;
     } else if (type == 0) {
       t.stage_string(key, std::string_view(reinterpret_cast<const char*>(data + at + 4), size - 4));
-    } else if (type == 3) {
-      t.stage(key, AttributeValue::of_bool(data[at] != 0));
     } else {
-      const double value = read_f64(data + at);
-      if (type == 2) {
-        t.stage(key, AttributeValue::of_double(value));
-      } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
-        t.stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
-      } else {
-        t.stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted, as es_stage_int
-      }
+      // An unsafe integer is refused and counted, as by es_stage_int.
+      stage_number(t, key, type, type == 3 ? (data[at] != 0 ? 1.0 : 0.0) : read_f64(data + at));
     }
     at += size;
   }
@@ -223,6 +238,14 @@ int32_t unknown_consumed_name(Telemetry& t, int32_t key) {
 int32_t unknown_staged_name(Telemetry& t, int32_t key) {
   t.stage(kNameRefused, AttributeValue{});
   return unknown_name(key);
+}
+
+// es_intern's and es_intern_at's result for `name`: its id, or the refusal (one copy of both).
+int32_t intern_name(Telemetry& t, std::string_view name) {
+  const NameId id = t.intern(name);
+  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
+  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
+  return id;
 }
 
 }  // namespace
@@ -258,10 +281,7 @@ int32_t es_destroy(int32_t h) {
 int32_t es_intern(int32_t h, uint32_t len) {
   ES_INSTANCE(t, h);
   ES_SCRATCH(len);
-  const NameId id = t->intern(scratch(0, len));
-  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
-  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
-  return id;
+  return intern_name(*t, scratch(0, len));
 }
 
 #define ES_KEY(t, key)                                                          \
@@ -288,26 +308,22 @@ int32_t es_stage_string(int32_t h, int32_t key, uint32_t len) {
 int32_t es_stage_int(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
   ES_STAGE_KEY(t, key);
-  // JS numbers are exact integers only within 2^53 (Number.MAX_SAFE_INTEGER).
-  if (!(std::fabs(value) <= 9007199254740991.0) || std::floor(value) != value) {
-    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted like any non-finite value
-    return fail(ES_ERR_ARGUMENT, "integer attribute is not a safe integer");
-  }
-  t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
+  // Not a safe integer: refused and counted like any non-finite value.
+  if (!stage_number(*t, key, 1, value)) return fail(ES_ERR_ARGUMENT, "integer attribute is not a safe integer");
   return ES_OK;
 }
 
 int32_t es_stage_double(int32_t h, int32_t key, double value) {
   ES_INSTANCE(t, h);
   ES_STAGE_KEY(t, key);
-  t->stage(key, AttributeValue::of_double(value));
+  stage_number(*t, key, 2, value);
   return ES_OK;
 }
 
 int32_t es_stage_bool(int32_t h, int32_t key, int32_t value) {
   ES_INSTANCE(t, h);
   ES_STAGE_KEY(t, key);
-  t->stage(key, AttributeValue::of_bool(value != 0));
+  stage_number(*t, key, 3, value != 0 ? 1.0 : 0.0);
   return ES_OK;
 }
 
@@ -511,7 +527,7 @@ int32_t es_set_redaction(int32_t h, int32_t flags, uint32_t keys_len, uint32_t p
   config.value_prefixes = split_lines(scratch(keys_len, prefixes_len));
   config.literal_values = split_lines(scratch(keys_len + prefixes_len, literals_len));
   std::string error;
-  if (!t->set_redaction(config, error)) return fail(ES_ERR_ARGUMENT, error);
+  if (!t->set_redaction(std::move(config), error)) return fail(ES_ERR_ARGUMENT, error);
   return ES_OK;
 }
 
@@ -567,7 +583,7 @@ int32_t es_drain(int32_t h, double now) {
 int32_t es_evicted(int32_t h, int32_t kind) {
   ES_INSTANCE(t, h);
   if (kind != 0 && kind != 1) return fail(ES_ERR_ARGUMENT, "kind must be 0 (names) or 1 (series)");
-  const std::vector<int32_t>& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
+  const IdList& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
   g_output.clear();
   for (const int32_t id : ids) {
     const auto u = static_cast<uint32_t>(id);
@@ -642,10 +658,7 @@ int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len) {
   if (static_cast<uint64_t>(offset) + len > g_scratch.size()) {
     return fail(ES_ERR_ARGUMENT, "name offset and length exceed the scratch buffer");
   }
-  const NameId id = t->intern(scratch(offset, len));
-  if (id == kNameEmpty) return fail(ES_ERR_ARGUMENT, "name is empty (span, event and metric names and attribute keys need one)");
-  if (id < 0) return fail(ES_ERR_REJECTED, "name table full (max_interned or its byte budget); the name is refused");
-  return id;
+  return intern_name(*t, scratch(offset, len));
 }
 
 int32_t es_stage_batch(int32_t h, uint32_t count, uint32_t len) {
@@ -673,14 +686,8 @@ int32_t es_span_set_number(int32_t h, int32_t span, int32_t key, int32_t type, d
     t->stage(kNameRefused, AttributeValue{});  // counted, as es_stage_*'s refusal
     status = fail(ES_ERR_ARGUMENT, type < 1 || type > 3 ? "number attribute type must be 1 (int), 2 (double) or 3 (bool)"
                                                         : cat_num("unknown name id ", key));
-  } else if (type == 3) {
-    t->stage(key, AttributeValue::of_bool(value != 0));
-  } else if (type == 2) {
-    t->stage(key, AttributeValue::of_double(value));
-  } else if (std::fabs(value) <= 9007199254740991.0 && std::floor(value) == value) {
-    t->stage(key, AttributeValue::of_int(static_cast<int64_t>(value)));
   } else {
-    t->stage(key, AttributeValue::of_double(std::nan("")));  // refused and counted, as es_stage_int
+    stage_number(*t, key, type, value);  // an unsafe integer is refused and counted, as by es_stage_int
   }
   t->apply_staged_to_span(span);
   return status;

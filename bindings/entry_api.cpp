@@ -34,7 +34,7 @@ extern "C" {
 
 int32_t es_entry_encode(double created, int32_t format, int32_t signal, double records, double body_bytes,
                         uint32_t batch_id_len, uint32_t exporter_len) {
-  const std::vector<std::uint8_t>& scratch = abi::scratch_bytes();
+  const GrowArray<std::uint8_t>& scratch = abi::scratch_bytes();
   if (static_cast<std::uint64_t>(batch_id_len) + exporter_len > scratch.size()) {
     return abi::fail(ES_ERR_ARGUMENT, "batch id and exporter id lengths exceed the scratch buffer");
   }
@@ -62,7 +62,7 @@ int32_t es_entry_encode(double created, int32_t format, int32_t signal, double r
 }
 
 int32_t es_entry_decode(uint32_t len) {
-  const std::vector<std::uint8_t>& scratch = abi::scratch_bytes();
+  const GrowArray<std::uint8_t>& scratch = abi::scratch_bytes();
   if (len > scratch.size()) return abi::fail(ES_ERR_ARGUMENT, "entry length exceeds the scratch buffer");
   std::string why;
   EntryHeader header;

@@ -24,7 +24,7 @@ monitoring::Classifier* find(int32_t c) { return c > 0 && c <= kMaxClassifiers ?
 extern "C" {
 
 int32_t es_cls_create(uint32_t rules_len, int32_t defaults) {
-  const std::vector<std::uint8_t>& scratch = abi::scratch_bytes();
+  const GrowArray<std::uint8_t>& scratch = abi::scratch_bytes();
   if (rules_len > scratch.size()) return abi::fail(ES_ERR_ARGUMENT, "rules length exceeds the scratch buffer");
   int32_t slot = 0;
   while (slot < kMaxClassifiers && g_classifiers[slot]) ++slot;
@@ -50,7 +50,7 @@ int32_t es_cls_classify(int32_t c, int32_t status, uint32_t type_len, uint32_t m
                         uint32_t route_len, uint32_t binding_len, uint32_t span_len, uint32_t log_len) {
   const monitoring::Classifier* classifier = find(c);
   if (!classifier) return abi::fail_num(ES_ERR_HANDLE, "unknown classifier ", c);
-  const std::vector<std::uint8_t>& scratch = abi::scratch_bytes();
+  const GrowArray<std::uint8_t>& scratch = abi::scratch_bytes();
   const uint64_t total = uint64_t{type_len} + message_len + stack_len + route_len + binding_len + span_len + log_len;
   if (total > scratch.size()) return abi::fail(ES_ERR_ARGUMENT, "input lengths exceed the scratch buffer");
   if (status != 0 && (status < 100 || status > 599)) return abi::fail_num(ES_ERR_ARGUMENT, "status ", status, " is not 0 or 100..599");

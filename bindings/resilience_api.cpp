@@ -73,7 +73,7 @@ bool to_time(double value, const char* what, std::int64_t& out) {
   if (!to_time(value, "now", var)) return ES_ERR_ARGUMENT
 
 bool text_in(uint32_t len, std::string_view& out) {
-  const std::vector<std::uint8_t>& scratch = abi::scratch_bytes();
+  const GrowArray<std::uint8_t>& scratch = abi::scratch_bytes();
   if (len > scratch.size()) {
     abi::fail(ES_ERR_ARGUMENT, "length exceeds the scratch buffer");
     return false;

@@ -35,7 +35,7 @@ EntryMeta meta(double created, std::uint64_t bytes, std::uint64_t attempts = 0) 
 }
 
 template <typename Action>
-std::vector<std::size_t> where(const std::vector<Action>& actions, Action wanted) {
+std::vector<std::size_t> where(const GrowArray<Action>& actions, Action wanted) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < actions.size(); ++i)
     if (actions[i] == wanted) out.push_back(i);
@@ -68,7 +68,7 @@ TEST_CASE("a store within the caps keeps everything") {
 }
 
 TEST_CASE("the whole excess is evicted in one step, oldest existing first, then the oldest incoming") {
-  const std::vector<EntryMeta> existing = {meta(1, 1), meta(2, 1), meta(3, 1)};
+  const GrowArray<EntryMeta> existing = {meta(1, 1), meta(2, 1), meta(3, 1)};
   SUBCASE("two over the count cap: the two oldest existing go") {
     const StorePlan plan = plan_store(existing, {meta(4, 1), meta(5, 1)}, limits(3, 1000));
     CHECK(where(plan.existing, StoreAction::Evict) == Indices{0, 1});
@@ -132,9 +132,10 @@ TEST_CASE("4 writers x 800 appends interleaved into cap 200 never leave more tha
     const int writer = step % 4;
     if (written[writer] == 800) continue;
     const int batch = std::min(1 + (step * 7) % 3, 800 - written[writer]);
-    std::vector<EntryMeta> incoming;
+    GrowArray<EntryMeta> incoming;
     for (int i = 0; i < batch; ++i) incoming.push_back(meta(clock++, 16 + static_cast<std::uint64_t>((step + i) % 48)));
-    const std::vector<EntryMeta> existing(store.begin(), store.end());
+    GrowArray<EntryMeta> existing;
+    for (const EntryMeta& m : store) existing.push_back(m);
     const StorePlan plan = plan_store(existing, incoming, l);
     std::deque<EntryMeta> next;
     for (std::size_t i = 0; i < existing.size(); ++i) {
@@ -166,7 +167,7 @@ TEST_CASE("replay takes the oldest first up to replay_max_entries, skipping expi
   BufferLimits l = limits(100, 1000);
   l.replay_max_entries = 2;
   const double now = 100'000;
-  const std::vector<EntryMeta> entries = {
+  const GrowArray<EntryMeta> entries = {
       meta(now - 60'001, 1),     // expired (older than max_age_ms)
       meta(now - 50'000, 1, 3),  // exhausted (3 attempts of 3)
       meta(now - 40'000, 1, 2),  // replay

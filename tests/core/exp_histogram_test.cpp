@@ -313,13 +313,13 @@ TEST_CASE("exponential histogram: recording downscales by the least amount that 
   for (const double v : {1.5, 3.0, 6.0, 12.0}) REQUIRE(h.record(v));
   CHECK(h.scale() == 0);  // indices 0..3 at scale 0; at scale 1 they would need 7 buckets
   CHECK(h.positive().offset == 0);
-  CHECK(h.positive().counts == std::vector<std::uint64_t>{1, 1, 1, 1});
+  CHECK(h.positive().counts == edgescope::GrowArray<std::uint64_t>{1, 1, 1, 1});
   REQUIRE(h.record(24));  // index 4: five buckets at scale 0
   CHECK(h.scale() == -1);
-  CHECK(h.positive().counts == std::vector<std::uint64_t>{2, 2, 1});
+  CHECK(h.positive().counts == edgescope::GrowArray<std::uint64_t>{2, 2, 1});
   h.downscale(1);
   CHECK(h.scale() == -2);
-  CHECK(h.positive().counts == std::vector<std::uint64_t>{4, 1});
+  CHECK(h.positive().counts == edgescope::GrowArray<std::uint64_t>{4, 1});
   CHECK(h.count() == 5);
   // The extremes of the double range fit at the lowest scale, never below it.
   ExpHistogram extreme(4);
@@ -373,7 +373,7 @@ TEST_CASE("exponential histogram: native JSON round-trips and has the documented
       R"({"scale":1,"zeroCount":0,"positive":{"offset":-3,"bucketCounts":[0,0,2,0,1,0]},"negative":{"offset":9,"bucketCounts":[0]},"count":3,"sum":2.5,"min":0.7,"max":1.2})",
       back, error));
   CHECK(back.positive().offset == -1);
-  CHECK(back.positive().counts == std::vector<std::uint64_t>{2, 0, 1});
+  CHECK(back.positive().counts == edgescope::GrowArray<std::uint64_t>{2, 0, 1});
   CHECK(back.negative().counts.empty());
 }
 

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
+
 namespace edgescope {
 
 // Largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER): every count and
@@ -49,16 +51,17 @@ enum class StoreAction : std::uint8_t { Keep = 0, Evict = 1, Refuse = 2 };
 enum class ReplayAction : std::uint8_t { Wait = 0, Replay = 1, Expired = 2, Exhausted = 3 };
 enum class AttemptOutcome : std::uint8_t { Delete = 0, Keep = 1, DropExhausted = 2, DropExpired = 3 };
 
+// GrowArray: no std::vector growth path of their own for entries and actions (grow_array.hpp).
 struct StorePlan {
-  std::vector<StoreAction> existing;  // Keep or Evict, one per existing entry
-  std::vector<StoreAction> incoming;  // Keep (store it) or Refuse, one per incoming entry
+  GrowArray<StoreAction> existing;  // Keep or Evict, one per existing entry
+  GrowArray<StoreAction> incoming;  // Keep (store it) or Refuse, one per incoming entry
 };
 
 // existing and incoming are each oldest first.
-StorePlan plan_store(const std::vector<EntryMeta>& existing, const std::vector<EntryMeta>& incoming,
+StorePlan plan_store(const GrowArray<EntryMeta>& existing, const GrowArray<EntryMeta>& incoming,
                      const BufferLimits& limits);
 // One action per entry; entries oldest first.
-std::vector<ReplayAction> plan_replay(const std::vector<EntryMeta>& entries, double now, const BufferLimits& limits);
+GrowArray<ReplayAction> plan_replay(const GrowArray<EntryMeta>& entries, double now, const BufferLimits& limits);
 AttemptOutcome after_attempt(const EntryMeta& entry, bool delivered, double now, const BufferLimits& limits);
 
 bool is_expired(const EntryMeta& entry, double now, const BufferLimits& limits);

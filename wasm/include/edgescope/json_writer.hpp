@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
 #include "edgescope/ids.hpp"
 
 namespace edgescope {
@@ -60,8 +61,8 @@ void append_json_string(JsonBuffer& out, std::string_view text);
 void append_double(JsonBuffer& out, double value);
 void append_json_uint(JsonBuffer& out, std::uint64_t value);
 void append_json_int(JsonBuffer& out, std::int64_t value);
-void append_json_doubles(JsonBuffer& out, const std::vector<double>& values);
-void append_json_uints(JsonBuffer& out, const std::vector<std::uint64_t>& values, bool as_strings);
+void append_json_doubles(JsonBuffer& out, const GrowArray<double>& values);
+void append_json_uints(JsonBuffer& out, const GrowArray<std::uint64_t>& values, bool as_strings);
 void append_json_unix_nanos(JsonBuffer& out, double time_ms);
 // Ids as lowercase hex (W3C Trace Context; OTLP JSON writes ids as hex, not base64): 32 digits for
 // a trace id, 16 for a span id, in one append (ids.hpp's append_hex goes a digit at a time).
@@ -86,8 +87,8 @@ inline std::string decimal(unsigned value) { return decimal_unsigned(value); }
 inline std::string decimal(unsigned long value) { return decimal_unsigned(value); }
 inline std::string decimal(unsigned long long value) { return decimal_unsigned(value); }
 // [a,b,...] of doubles; of unsigned integers, quoted when `as_strings` (OTLP's uint64 in JSON).
-void append_json_doubles(std::string& out, const std::vector<double>& values);
-void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings);
+void append_json_doubles(std::string& out, const GrowArray<double>& values);
+void append_json_uints(std::string& out, const GrowArray<std::uint64_t>& values, bool as_strings);
 // Host times are milliseconds since the epoch in a double (Date.now(), possibly with a fraction).
 // OTLP wants integer nanoseconds; multiplying the double by 1e6 would round to the double grid
 // (1700000000123 ms would become 1700000000123000064 ns). Instead the whole milliseconds are taken

@@ -15,6 +15,7 @@
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/slot_id.hpp"
 #include "edgescope/monitoring/exp_histogram.hpp"
 
 namespace edgescope {
@@ -41,8 +42,8 @@ struct Tag {
 
 // Explicit histogram bounds (the OpenTelemetry SDK default), for histograms that are not
 // durations or that ask for explicit buckets.
-const std::vector<double>& default_histogram_bounds();
-const std::vector<double>& seconds_histogram_bounds();
+const GrowArray<double>& default_histogram_bounds();
+const GrowArray<double>& seconds_histogram_bounds();
 
 struct MetricPoint {
   MetricType type = MetricType::Counter;
@@ -58,8 +59,9 @@ struct MetricPoint {
   std::uint64_t count = 0;
   double min = 0;
   double max = 0;
-  std::vector<double> bounds;          // explicit histogram only
-  std::vector<std::uint64_t> buckets;  // explicit histogram only: bounds.size() + 1 counts
+  // GrowArray: no std::vector growth path for 8-byte elements (grow_array.hpp).
+  GrowArray<double> bounds;            // explicit histogram only
+  GrowArray<std::uint64_t> buckets;    // explicit histogram only: bounds.size() + 1 counts
   bool exponential = false;            // histogram: `sketch` holds the window's values, not bounds
   monitoring::ExpHistogram sketch;     // OTLP ExponentialHistogram, delta: this window only
 };
@@ -86,7 +88,7 @@ class MetricRegistry {
   // The points recorded since the last take, then resets the deltas, evicts the series idle
   // during the window that ends here (ids in evicted()) and starts the next window at `now_ms`.
   std::vector<MetricPoint> take(double now_ms);
-  const std::vector<SeriesId>& evicted() const { return evicted_; }
+  const IdList& evicted() const { return evicted_; }
 
   // The bucket bound of exponential histogram series created from now on. Their memory is
   // reserved against the series budget when they are created (both sides full), so the bound is
@@ -117,7 +119,7 @@ class MetricRegistry {
   SeriesId id_of(std::uint32_t index) const;
   void evict(std::uint32_t index);
   // The first place in by_key_ whose series key is not less than `key` (binary search).
-  std::vector<std::uint32_t>::iterator key_place(const std::string& key);
+  std::uint32_t* key_place(const std::string& key);
 
   const Limits& limits_;
   Stats& stats_;
@@ -125,12 +127,12 @@ class MetricRegistry {
   std::size_t record_overhead_ = 0;
   std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
   std::vector<Series> slots_;
-  std::vector<std::uint32_t> free_;
+  IndexList free_;
   // Live slot indices sorted by their series key: O(log n) lookups without hash-table code in
   // the module (size budget). A key starts with its length-prefixed name, so a name's series are
   // adjacent: that is how a name belongs to one type at a time (the type of its series).
-  std::vector<std::uint32_t> by_key_;
-  std::vector<SeriesId> evicted_;
+  IndexList by_key_;
+  IdList evicted_;
   std::size_t dirty_ = 0;
   std::uint64_t window_ = 0;
   double last_drain_ms_ = 0;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "edgescope/limits.hpp"
+#include "edgescope/slot_id.hpp"
 
 namespace edgescope {
 
@@ -40,7 +41,7 @@ class NameTable {
   const std::string* use(NameId id, std::uint64_t window);
   const std::string* find(NameId id) const;
   // Evicts every name not used in `window` (the window a drain closes); appends their ids.
-  void evict_idle(std::uint64_t window, std::vector<NameId>& evicted);
+  void evict_idle(std::uint64_t window, IdList& evicted);
 
   std::size_t size() const { return ids_.size(); }
   std::size_t bytes() const { return bytes_; }
@@ -54,15 +55,15 @@ class NameTable {
   std::size_t capacity() const;
   std::uint32_t slot_index(NameId id) const;  // index + 1, or 0 when `id` is not live
   // The first place in ids_ whose name is not less than `name` (binary search).
-  std::vector<std::uint32_t>::iterator name_place(const std::string& name);
+  std::uint32_t* name_place(const std::string& name);
 
   const Limits& limits_;
   Stats& stats_;
   // Live slot indices sorted by name: O(log n) lookups without hash-table code in the module
   // (size budget).
-  std::vector<std::uint32_t> ids_;
+  IndexList ids_;
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_;
+  IndexList free_;
   std::size_t bytes_ = 0;
 };
 

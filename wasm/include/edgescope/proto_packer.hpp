@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
 #include "edgescope/proto_writer.hpp"
 #include "edgescope/wire.hpp"
 
@@ -58,7 +59,7 @@ class ProtoPacker {
   EncodeOptions options_;
   std::string body_;        // records (and runs' points), each with its tag and length
   std::size_t closed_ = 0;  // bytes of body_'s records outside the open run, with run frames
-  std::vector<Run> runs_;
+  GrowArray<Run> runs_;  // no std::vector growth path of its own (grow_array.hpp)
   bool run_open_ = false;  // runs_.back() still takes points
   std::uint32_t records_ = 0;
   std::vector<Payload> done_;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
+
 namespace edgescope {
 namespace proto {
 
@@ -64,8 +66,8 @@ class ProtoSink {
   }
   void string_present(std::uint32_t field, std::string_view bytes);
   // Packed repeated fields (proto3's default for repeated scalars); nothing when empty.
-  void packed_fixed64(std::uint32_t field, const std::vector<std::uint64_t>& values);
-  void packed_double(std::uint32_t field, const std::vector<double>& values);
+  void packed_fixed64(std::uint32_t field, const GrowArray<std::uint64_t>& values);
+  void packed_double(std::uint32_t field, const GrowArray<double>& values);
   // A nested message: fields emitted between begin and end are its content.
   void begin(std::uint32_t field);
   void end();
@@ -79,8 +81,8 @@ class ProtoSink {
 
   std::string* out_ = nullptr;  // nullptr: measuring
   std::size_t size_ = 0;
-  std::vector<std::size_t> lengths_;  // nested message lengths, in the order they open
-  std::vector<std::size_t> open_;     // measuring: the lengths_ slot of each open message
+  GrowArray<std::size_t> lengths_;  // nested message lengths, in the order they open
+  GrowArray<std::size_t> open_;     // measuring: the lengths_ slot of each open message
   std::size_t next_ = 0;              // writing: the next length to read
 };
 

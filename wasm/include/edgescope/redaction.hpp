@@ -145,7 +145,7 @@ class RedactionPolicy {
 
   // Checks `config` and builds `out`. On a bad entry returns false, leaves `out` untouched and
   // sets `error` to a message naming the list, the index and the rule broken.
-  static bool build(const RedactionConfig& config, RedactionPolicy& out, std::string& error);
+  static bool build(RedactionConfig config, RedactionPolicy& out, std::string& error);
 
   // True when the key matches the deny list (built-in if enabled, plus extra keys). Pure function
   // of the key, so the core can compute it once per interned key.

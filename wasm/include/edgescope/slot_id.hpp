@@ -7,7 +7,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
+
 namespace edgescope {
+
+// Slot indices, ids and offsets (4 bytes in wasm32): one GrowArray for every such list, so the
+// module has no std::vector growth path for 4-byte elements (grow_array.hpp).
+using IndexList = GrowArray<std::uint32_t>;
+using IdList = GrowArray<std::int32_t>;
 
 constexpr std::uint32_t kSlotIndexBits = 16;
 constexpr std::uint32_t kSlotIndexMask = (1u << kSlotIndexBits) - 1;
@@ -22,7 +29,7 @@ constexpr std::uint32_t slot_generation(std::int32_t id) { return static_cast<st
 
 // A free slot's index: the most recently freed one, else a new slot at the end.
 template <typename Slot>
-std::uint32_t take_free_slot(std::vector<std::uint32_t>& free, std::vector<Slot>& slots) {
+std::uint32_t take_free_slot(IndexList& free, std::vector<Slot>& slots) {
   if (!free.empty()) {
     const std::uint32_t index = free.back();
     free.pop_back();
@@ -35,6 +42,6 @@ std::uint32_t take_free_slot(std::vector<std::uint32_t>& free, std::vector<Slot>
 // Inserts `index` at position `at` of a sorted index list (the name table's and the metric
 // registry's binary-search orders, the encoder's metric groups): one out-of-line routine instead
 // of vector<uint32_t>::insert and its split-buffer growth path (size budget: scripts/size-budget.mjs).
-void insert_index(std::vector<std::uint32_t>& sorted, std::size_t at, std::uint32_t index);
+void insert_index(IndexList& sorted, std::size_t at, std::uint32_t index);
 
 }  // namespace edgescope

@@ -49,7 +49,7 @@ struct TelemetryOptions {
 
 class Telemetry {
  public:
-  explicit Telemetry(TelemetryOptions options);
+  explicit Telemetry(const TelemetryOptions& options);
   Telemetry(const Telemetry&) = delete;
   Telemetry& operator=(const Telemetry&) = delete;
 
@@ -109,8 +109,8 @@ class Telemetry {
   // call gave.
   std::size_t drain(double now_ms);
   std::size_t drain() { return drain(clock_ms_); }
-  const std::vector<NameId>& evicted_names() const { return evicted_names_; }
-  const std::vector<SeriesId>& evicted_series() const { return metrics_.evicted(); }
+  const IdList& evicted_names() const { return evicted_names_; }
+  const IdList& evicted_series() const { return metrics_.evicted(); }
   const Batch& drained() const { return drained_; }
   // Encodes the drained batch; the payloads stay owned here until the next encode or release.
   const std::vector<Payload>& encode_drained(WireFormat format);
@@ -129,7 +129,7 @@ class Telemetry {
 
  // Replaces the redaction policy (all built-in categories are on from the start). Returns false
   // and sets `error` naming the bad entry, leaving the current policy in place.
-  bool set_redaction(const RedactionConfig& config, std::string& error);
+  bool set_redaction(RedactionConfig config, std::string& error);
 
  private:
   // Host text as a record keeps it: repaired, redacted, then cut to max_bytes (redaction.hpp:
@@ -190,7 +190,7 @@ class Telemetry {
     SpanHandle handle = 0;
     OpenSpan span;
   };
-  std::vector<OpenEntry> open_;
+  GrowArray<OpenEntry> open_;  // no std::vector growth path of its own (grow_array.hpp)
   OpenSpan* open_entry(SpanHandle handle);
   std::size_t finished_span_bytes_ = 0;
   std::size_t drained_span_bytes_ = 0;
@@ -198,7 +198,7 @@ class Telemetry {
   Attributes staged_;
   RecordBytes staged_bytes_;
   std::uint32_t staged_dropped_ = 0;
-  std::vector<NameId> evicted_names_;
+  IdList evicted_names_;
   std::uint64_t window_ = 0;
   double clock_ms_ = 0;
   RedactionPolicy redaction_;  // applied once, when a value enters

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "edgescope/limits.hpp"
+#include "edgescope/slot_id.hpp"
 #include "edgescope/sampling.hpp"
 #include "edgescope/span.hpp"
 #include "edgescope/trace_context.hpp"
@@ -150,7 +151,7 @@ class Tracer {
   Stats& stats_;
   std::uint32_t max_slots_;
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;  // in slots_, with generations left
+  IndexList free_slots_;  // in slots_, with generations left
   // Keep rules' state. A group is named by its first local root's span id; the open groups are
   // found through the open provisional spans themselves (no table of their own), an ended
   // provisional span stays in its spans_ entry until its group is decided.
@@ -158,11 +159,11 @@ class Tracer {
   std::array<Decided, kRememberedDecisions> decided_{};  // a ring of the latest decisions
   std::size_t decided_next_ = 0;
   std::vector<SpanId> group_of_;              // per spans_ entry, while provisional
-  std::vector<std::uint32_t> pending_;        // spans_ entries of ended provisional spans
-  std::vector<std::uint32_t> pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
+  IndexList pending_;        // spans_ entries of ended provisional spans
+  IndexList pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
   Decision decision_;
   std::vector<Span> spans_;                // ids and flags are kept for unsampled spans too
-  std::vector<std::uint32_t> free_spans_;  // in spans_
+  IndexList free_spans_;  // in spans_
   std::size_t open_count_ = 0;
   std::size_t retired_slots_ = 0;
   std::vector<Span> finished_;

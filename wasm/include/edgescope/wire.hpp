@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "edgescope/attributes.hpp"
+#include "edgescope/grow_array.hpp"
 #include "edgescope/ids.hpp"
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
@@ -55,7 +56,7 @@ void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids);
 // The batch's metric points as OTLP Metrics, one per (type, exponential, name, unit): groups in
 // order of first appearance, each the indices of its points in batch order. Both OTLP encoders
 // pack by it (one copy of the grouping in the module).
-std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points);
+std::vector<GrowArray<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points);
 
 // Stats::records_shrunk and records_dropped_oversize describe records, not encodings: when one
 // drained batch is encoded in two formats (two exporters), a record that had to be shrunk or
@@ -74,7 +75,7 @@ class OversizeLedger {
   bool first(Signal signal, std::size_t index, std::uint8_t mark);
   // Indexed by Signal (Traces, Metrics, Logs); grown only when a record is counted, so the
   // common case (nothing oversized) allocates nothing.
-  std::vector<std::uint8_t> marks_[3];
+  GrowArray<std::uint8_t> marks_[3];  // no std::vector growth path for bytes (grow_array.hpp)
 };
 
 // Encodes the whole batch into payloads that each respect the options. A record that cannot fit

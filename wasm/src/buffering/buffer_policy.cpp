@@ -11,7 +11,7 @@ bool is_expired(const EntryMeta& entry, double now, const BufferLimits& limits) 
 
 bool is_exhausted(const EntryMeta& entry, const BufferLimits& limits) { return entry.attempts >= limits.max_attempts; }
 
-StorePlan plan_store(const std::vector<EntryMeta>& existing, const std::vector<EntryMeta>& incoming,
+StorePlan plan_store(const GrowArray<EntryMeta>& existing, const GrowArray<EntryMeta>& incoming,
                      const BufferLimits& limits) {
   StorePlan plan;
   // resize on empty vectors: every action Keep (0). Not assign(n, action): its fill path is module
@@ -50,8 +50,8 @@ StorePlan plan_store(const std::vector<EntryMeta>& existing, const std::vector<E
   return plan;
 }
 
-std::vector<ReplayAction> plan_replay(const std::vector<EntryMeta>& entries, double now, const BufferLimits& limits) {
-  std::vector<ReplayAction> actions(entries.size(), ReplayAction::Wait);
+GrowArray<ReplayAction> plan_replay(const GrowArray<EntryMeta>& entries, double now, const BufferLimits& limits) {
+  GrowArray<ReplayAction> actions(entries.size());  // all Wait (0)
   std::uint64_t replayed = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (is_expired(entries[i], now, limits)) {

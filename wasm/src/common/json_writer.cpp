@@ -114,7 +114,7 @@ void append_double(JsonBuffer& out, double value) {
   out.append(buf, format_double(value, buf));
 }
 
-void append_json_doubles(JsonBuffer& out, const std::vector<double>& values) {
+void append_json_doubles(JsonBuffer& out, const GrowArray<double>& values) {
   out.push_back('[');
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -123,7 +123,7 @@ void append_json_doubles(JsonBuffer& out, const std::vector<double>& values) {
   out.push_back(']');
 }
 
-void append_json_uints(JsonBuffer& out, const std::vector<std::uint64_t>& values, bool as_strings) {
+void append_json_uints(JsonBuffer& out, const GrowArray<std::uint64_t>& values, bool as_strings) {
   out.push_back('[');
   for (std::size_t i = 0; i < values.size(); ++i) {
     char buf[24];
@@ -205,11 +205,11 @@ std::string decimal_unsigned(std::uint64_t value) {
   append_json_uint(out, value);
   return out;
 }
-void append_json_doubles(std::string& out, const std::vector<double>& values) {
+void append_json_doubles(std::string& out, const GrowArray<double>& values) {
   JsonBuffer buffer(out);
   append_json_doubles(buffer, values);
 }
-void append_json_uints(std::string& out, const std::vector<std::uint64_t>& values, bool as_strings) {
+void append_json_uints(std::string& out, const GrowArray<std::uint64_t>& values, bool as_strings) {
   JsonBuffer buffer(out);
   append_json_uints(buffer, values, as_strings);
 }

@@ -16,7 +16,7 @@ std::size_t NameTable::capacity() const {
   return limits_.max_interned < kSlotIndexMask ? limits_.max_interned : kSlotIndexMask;
 }
 
-std::vector<std::uint32_t>::iterator NameTable::name_place(const std::string& name) {
+std::uint32_t* NameTable::name_place(const std::string& name) {
   return std::lower_bound(ids_.begin(), ids_.end(), name,
                           [this](std::uint32_t index, const std::string& n) { return *slots_[index].name < n; });
 }
@@ -75,7 +75,7 @@ const std::string* NameTable::find(NameId id) const {
   return i == 0 ? nullptr : slots_[i - 1].name.get();
 }
 
-void NameTable::evict_idle(std::uint64_t window, std::vector<NameId>& evicted) {
+void NameTable::evict_idle(std::uint64_t window, IdList& evicted) {
   for (std::uint32_t index = 0; index < slots_.size(); ++index) {
     Slot& slot = slots_[index];
     if (slot.name == nullptr || slot.last_used >= window) continue;

@@ -4,7 +4,7 @@
 
 namespace edgescope {
 
-void insert_index(std::vector<std::uint32_t>& sorted, std::size_t at, std::uint32_t index) {
+void insert_index(IndexList& sorted, std::size_t at, std::uint32_t index) {
   sorted.push_back(index);
   std::uint32_t* const data = sorted.data();
   const std::size_t after = sorted.size() - 1 - at;  // the entries that move up one place

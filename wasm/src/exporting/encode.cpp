@@ -11,15 +11,14 @@ namespace edgescope {
 
 void OversizeLedger::clear() {
   for (auto& marks : marks_) {
-    marks.clear();
-    marks.shrink_to_fit();  // a burst of oversized records must not pin memory for the isolate's life
+    marks = GrowArray<std::uint8_t>{};  // storage freed: a burst of oversized records must not pin memory for the isolate's life
   }
 }
 
 bool OversizeLedger::first(Signal signal, std::size_t index, std::uint8_t mark) {
   const auto slot = static_cast<std::size_t>(signal) - 1;  // Traces = 1 .. Logs = 3
   if (slot >= 3) return true;  // Mixed names no records; count rather than lose the event
-  std::vector<std::uint8_t>& marks = marks_[slot];
+  GrowArray<std::uint8_t>& marks = marks_[slot];
   if (index >= marks.size()) marks.resize(index + 1);
   if (marks[index] & mark) return false;
   marks[index] = static_cast<std::uint8_t>(marks[index] | mark);
@@ -34,12 +33,12 @@ void OversizeLedger::count_dropped(Signal signal, std::size_t index, Stats& stat
   if (first(signal, index, kDropped)) ++stats.records_dropped_oversize;
 }
 
-std::vector<std::vector<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points) {
+std::vector<GrowArray<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points) {
   // Group g's key is keys[g]; `sorted` holds the groups by key, for a binary search: O(log g)
   // per point without hash-table code in the module (size budget).
   std::vector<std::string> keys;
-  std::vector<std::uint32_t> sorted;
-  std::vector<std::vector<std::size_t>> members;
+  IndexList sorted;
+  std::vector<GrowArray<std::size_t>> members;
   std::string key;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const MetricPoint& p = points[i];

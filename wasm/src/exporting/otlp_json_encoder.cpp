@@ -270,7 +270,7 @@ RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
 // payload fills up.
 void pack_metrics(PayloadPacker& packer, const std::vector<MetricPoint>& points, OversizeLedger& ledger,
                   Stats& stats) {
-  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
+  const std::vector<GrowArray<std::size_t>> members = group_metric_points(points);
   std::string buffer;
   for (std::size_t g = 0; g < members.size(); ++g) {
     const RecordGroup group = metric_group(points[members[g].front()], g);

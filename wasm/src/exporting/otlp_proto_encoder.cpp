@@ -155,7 +155,7 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
 void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
                   OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
-  const std::vector<std::vector<std::size_t>> members = group_metric_points(points);
+  const std::vector<GrowArray<std::size_t>> members = group_metric_points(points);
   // The packer keeps pointers to them; a plain array (no vector growth code in the module).
   groups.reset(new ProtoGroup[members.size()]);
   for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);

@@ -104,7 +104,7 @@ void ProtoSink::string_present(std::uint32_t field, std::string_view bytes) {
   append(bytes.data(), bytes.size());
 }
 
-void ProtoSink::packed_fixed64(std::uint32_t field, const std::vector<std::uint64_t>& values) {
+void ProtoSink::packed_fixed64(std::uint32_t field, const GrowArray<std::uint64_t>& values) {
   if (values.empty()) return;
   header(field, WireType::Len);
   char buf[10];
@@ -119,7 +119,7 @@ void ProtoSink::packed_fixed64(std::uint32_t field, const std::vector<std::uint6
   }
 }
 
-void ProtoSink::packed_double(std::uint32_t field, const std::vector<double>& values) {
+void ProtoSink::packed_double(std::uint32_t field, const GrowArray<double>& values) {
   if (values.empty()) return;
   header(field, WireType::Len);
   char buf[10];

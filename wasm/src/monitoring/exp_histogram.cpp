@@ -332,8 +332,8 @@ void read_side(Fields& f, const json::Value& doc, const char* key, int scale, st
   while (first < out.counts.size() && out.counts[first] == 0) ++first;
   std::size_t end = out.counts.size();
   while (end > first && out.counts[end - 1] == 0) --end;
-  out.counts.erase(out.counts.begin() + static_cast<std::ptrdiff_t>(end), out.counts.end());
-  out.counts.erase(out.counts.begin(), out.counts.begin() + static_cast<std::ptrdiff_t>(first));
+  out.counts.erase(out.counts.begin() + end, out.counts.end());
+  out.counts.erase(out.counts.begin(), out.counts.begin() + first);
   out.offset = out.counts.empty() ? 0 : static_cast<std::int32_t>(offset + static_cast<std::int64_t>(first));
 }
 

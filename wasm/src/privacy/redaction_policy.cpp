@@ -226,7 +226,7 @@ RedactionPolicy::RedactionPolicy() {
   }
 }
 
-bool RedactionPolicy::build(const RedactionConfig& config, RedactionPolicy& out, std::string& error) {
+bool RedactionPolicy::build(RedactionConfig config, RedactionPolicy& out, std::string& error) {
   if (!check_count("extra_keys", config.extra_keys.size(), RedactionConfigLimits::max_extra_keys, error) ||
       !check_count("value_prefixes", config.value_prefixes.size(), RedactionConfigLimits::max_prefixes, error) ||
       !check_count("literal_values", config.literal_values.size(), RedactionConfigLimits::max_literals, error)) {
@@ -249,19 +249,20 @@ bool RedactionPolicy::build(const RedactionConfig& config, RedactionPolicy& out,
     privacy::build_failure_table(literal);
     policy.literals_.push_back(std::move(literal));
   }
-  policy.config_ = config;
+  policy.config_ = std::move(config);  // by value and moved: no copy of the lists
+  const RedactionConfig& kept = policy.config_;
 
   // Turning a built-in category off is allowed, but said out loud once.
   // One loop over a table, not one std::string construction per line.
   const char* const off[] = {
-      config.default_keys ? nullptr
-      : config.extra_keys.empty()
+      kept.default_keys ? nullptr
+      : kept.extra_keys.empty()
           ? "redaction: the built-in key deny list is off and no extra keys are set; no value is redacted because of its key"
           : "redaction: the built-in key deny list is off; only the configured extra keys are redacted",
-      config.keys_in_text ? nullptr : "redaction: denied keys written inside text (key=value, \"key\": value) are not redacted",
-      config.auth_credentials ? nullptr : "redaction: Bearer and Basic credentials inside text are not redacted",
-      config.jwts ? nullptr : "redaction: JWTs inside text are not redacted",
-      config.card_numbers ? nullptr : "redaction: payment card numbers are not redacted"};
+      kept.keys_in_text ? nullptr : "redaction: denied keys written inside text (key=value, \"key\": value) are not redacted",
+      kept.auth_credentials ? nullptr : "redaction: Bearer and Basic credentials inside text are not redacted",
+      kept.jwts ? nullptr : "redaction: JWTs inside text are not redacted",
+      kept.card_numbers ? nullptr : "redaction: payment card numbers are not redacted"};
   for (const char* line : off) {
     if (line != nullptr) policy.warnings_.emplace_back(line);
   }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
 #include "edgescope/redaction.hpp"
 
 namespace edgescope::privacy {
@@ -22,7 +23,8 @@ struct MaskRange {
   // (a number, an object) is replaced by the string marker.
   char quote = 0;
 };
-using MaskRanges = std::vector<MaskRange>;
+// GrowArray: no std::vector growth path of its own (grow_array.hpp).
+using MaskRanges = GrowArray<MaskRange>;
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }

@@ -53,15 +53,15 @@ namespace {
 std::size_t exp_histogram_overhead(std::uint32_t max_buckets) { return 2 * std::size_t{max_buckets} * sizeof(std::uint64_t) + 256; }
 }  // namespace
 
-const std::vector<double>& default_histogram_bounds() {
-  static const std::vector<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
+const GrowArray<double>& default_histogram_bounds() {
+  static const GrowArray<double> bounds = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
   return bounds;
 }
 
 // Durations in seconds (unit "s"): the bucket boundaries the HTTP semantic conventions advise for
 // http.server.request.duration; the SDK default above is for milliseconds.
-const std::vector<double>& seconds_histogram_bounds() {
-  static const std::vector<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
+const GrowArray<double>& seconds_histogram_bounds() {
+  static const GrowArray<double> bounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10};
   return bounds;
 }
 
@@ -75,7 +75,7 @@ SeriesId MetricRegistry::id_of(std::uint32_t index) const {
   return static_cast<SeriesId>(slot_id(slots_[index].generation, index));
 }
 
-std::vector<std::uint32_t>::iterator MetricRegistry::key_place(const std::string& key) {
+std::uint32_t* MetricRegistry::key_place(const std::string& key) {
   return std::lower_bound(by_key_.begin(), by_key_.end(), key,
                           [this](std::uint32_t index, const std::string& k) { return slots_[index].key < k; });
 }

@@ -11,8 +11,8 @@
 
 namespace edgescope {
 
-Telemetry::Telemetry(TelemetryOptions options)
-    : options_(std::move(options)),
+Telemetry::Telemetry(const TelemetryOptions& options)
+    : options_(options),
       ids_(options_.seed),
       sampler_(options_.sample_ratio),
       tracer_(ids_, sampler_, options_.limits, stats_),
@@ -164,9 +164,9 @@ std::string Telemetry::clean_text(std::string_view raw, std::size_t max_bytes) {
   return text;
 }
 
-bool Telemetry::set_redaction(const RedactionConfig& config, std::string& error) {
+bool Telemetry::set_redaction(RedactionConfig config, std::string& error) {
   denied_.fill(DeniedEntry{});  // the answers were the old policy's
-  return RedactionPolicy::build(config, redaction_, error);
+  return RedactionPolicy::build(std::move(config), redaction_, error);
 }
 
 bool Telemetry::key_denied(NameId key_id, const std::string& key) {

@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "edgescope/grow_array.hpp"
+
 namespace edgescope {
 class JsonBuffer;
 }
@@ -48,7 +50,7 @@ constexpr std::uint32_t kMaxMaxBuckets = 8192;     // bounds memory; two full si
 // One side: counts[i] is the count of bucket offset + i.
 struct BucketRange {
   std::int32_t offset = 0;
-  std::vector<std::uint64_t> counts;
+  GrowArray<std::uint64_t> counts;  // no std::vector growth path of its own (grow_array.hpp)
   bool operator==(const BucketRange& o) const { return counts == o.counts && (counts.empty() || offset == o.offset); }
 };
 
