@@ -135,8 +135,15 @@ const handler = {
       case '/mark':
         return Response.json(await exhaustion.use(env, ctx).markExhausted(q('provider'), q('ms') ? Number(q('ms')) : undefined));
       case '/exhausted': {
+        // Each answer with the Worker's clock before and after it: the clock moves only across I/O
+        // (a KV read), so each answer was decided at a time within its own pair.
         const r = exhaustion.use(env, ctx);
-        return Response.json({ until: await r.exhaustedUntil(q('provider')), list: await r.list(), now: Date.now() });
+        const untilFrom = Date.now();
+        const until = await r.exhaustedUntil(q('provider'));
+        const listFrom = Date.now();
+        const list = await r.list();
+        const now = Date.now();
+        return Response.json({ until, list, now, untilAsked: [untilFrom, listFrom], listAsked: [listFrom, now] });
       }
       case '/record': {
         const ledger = ledgerOf(env).use(env, ctx);
