@@ -25,6 +25,7 @@ void* grow_array_storage(void* data, std::size_t& capacity, std::size_t need, st
 template <class T>
 class GrowArray {
   static_assert(std::is_trivially_copyable_v<T>, "GrowArray moves its elements by bytes");
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "GrowArray allocates with plain operator new");
 
  public:
   GrowArray() = default;
@@ -63,9 +64,12 @@ class GrowArray {
   void reserve(std::size_t n) {
     if (n > capacity_) data_ = static_cast<T*>(grow_array_storage(data_, capacity_, n, sizeof(T)));
   }
+  // `value` is copied first: it may be an element of this array, which growing frees (as
+  // std::vector allows: a.push_back(a[0])).
   void push_back(const T& value) {
+    const T copy = value;
     if (size_ == capacity_) reserve(size_ + 1);
-    data_[size_++] = value;
+    data_[size_++] = copy;
   }
   // `n` elements, as std::vector::resize: cut, or grown with value-initialized (T{}) ones.
   void resize(std::size_t n) {
