@@ -10,9 +10,15 @@ namespace edgescope::abi {
 
 namespace {
 constexpr uint32_t kMaxScratch = 1u << 20;  // part of the memory ceiling (limits.hpp)
+}  // namespace
 
 void io_u32(std::size_t offset, uint32_t value) { std::memcpy(g_io + offset, &value, sizeof value); }
-}  // namespace
+void io_words(std::size_t offset, uint64_t high, uint64_t low) {
+  io_u32(offset, static_cast<uint32_t>(high >> 32));
+  io_u32(offset + 4, static_cast<uint32_t>(high));
+  io_u32(offset + 8, static_cast<uint32_t>(low >> 32));
+  io_u32(offset + 12, static_cast<uint32_t>(low));
+}
 
 GrowArray<std::uint8_t> g_scratch(4096);
 alignas(8) std::uint8_t g_io[ES_IO_BYTES];

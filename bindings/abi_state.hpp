@@ -20,6 +20,10 @@ alignas(8) extern std::uint8_t g_io[ES_IO_BYTES];
 extern std::string g_error;
 extern std::string g_output;
 
+// Writes a little-endian uint32 into the io block at byte `offset`.
+void io_u32(std::size_t offset, std::uint32_t value);
+// Writes two 64-bit words (an id's high and low halves) as four big-end-first uint32s at `offset`.
+void io_words(std::size_t offset, std::uint64_t high, std::uint64_t low);
 // Sets the message es_error_ptr/len return and returns `code` (a negative ES_ERR_*).
 std::int32_t fail(std::int32_t code, std::string message);
 // The same for a literal: out of line, so the many literal refusals build no std::string at

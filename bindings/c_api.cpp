@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "abi_state.hpp"
+#include "telemetry_handles.hpp"
 #include "edgescope/telemetry.hpp"
 #include "edgescope/trace_context.hpp"
 
@@ -23,21 +24,19 @@ using abi::g_output;
 using abi::g_scratch;
 using abi::cat_num;
 using abi::fail_num;
+using abi::instance;
+using abi::io_u32;
+using abi::io_words;
 
-static_assert(kStatCount <= ES_IO_MAX_STATS, "every counter must fit the io block");
-static_assert(ES_IO_STATS + ES_IO_MAX_STATS * 8 <= ES_IO_BYTES, "the io block holds its stats");
+// The telemetry instances behind the handles es_create gives out (handle = index + 1).
 std::vector<std::unique_ptr<Telemetry>> g_instances;
+
 // One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
 // GrowArray<uint8_t> is in the module already (g_scratch).
 GrowArray<uint8_t> g_remote_rejected;
 
 int32_t fail(int32_t code, std::string message) { return abi::fail(code, std::move(message)); }
 int32_t fail(int32_t code, const char* message) { return abi::fail(code, message); }
-
-Telemetry* instance(int32_t h) {
-  if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
-  return g_instances[static_cast<std::size_t>(h - 1)].get();
-}
 
 std::string_view scratch(uint32_t offset, uint32_t len) {
   if (static_cast<uint64_t>(offset) + len > g_scratch.size()) return {};
@@ -46,31 +45,11 @@ std::string_view scratch(uint32_t offset, uint32_t len) {
 
 bool scratch_fits(uint32_t total) { return total <= g_scratch.size(); }
 
-void io_u32(std::size_t offset, uint32_t value) { std::memcpy(g_io + offset, &value, sizeof value); }
-void io_words(std::size_t offset, uint64_t high, uint64_t low) {
-  io_u32(offset, static_cast<uint32_t>(high >> 32));
-  io_u32(offset + 4, static_cast<uint32_t>(high));
-  io_u32(offset + 8, static_cast<uint32_t>(low >> 32));
-  io_u32(offset + 12, static_cast<uint32_t>(low));
-}
-
 int32_t read_i32(const uint8_t* at) {
   uint32_t value = static_cast<uint32_t>(at[0]) | static_cast<uint32_t>(at[1]) << 8 |
                    static_cast<uint32_t>(at[2]) << 16 | static_cast<uint32_t>(at[3]) << 24;
   return static_cast<int32_t>(value);
 }
-
-// The instance behind a handle, or null with the refusal's message set: one call per entry
-// point instead of the lookup and the message at each (size budget: scripts/size-budget.mjs).
-Telemetry* instance_or_fail(int32_t h) {
-  Telemetry* t = instance(h);
-  if (!t) fail_num(ES_ERR_HANDLE, "unknown core handle ", h);
-  return t;
-}
-
-#define ES_INSTANCE(var, h)                                                         \
-  Telemetry* var = instance_or_fail(h);                                             \
-  if (!var) return ES_ERR_HANDLE
 
 #define ES_SCRATCH(len)                                                             \
   if (!scratch_fits(len)) return fail(ES_ERR_ARGUMENT, "string length exceeds the scratch buffer")
@@ -79,12 +58,6 @@ Telemetry* instance_or_fail(int32_t h) {
 // and counts what it would have named). 0 and stale ids are host bugs.
 bool valid_name_id(const Telemetry& t, int32_t id) { return id < 0 || t.is_interned(id); }
 bool valid_unit_id(const Telemetry& t, int32_t id) { return id == kNoName || valid_name_id(t, id); }
-
-const Payload* payload_at(int32_t h, int32_t index) {
-  Telemetry* t = instance(h);
-  if (!t || index < 0 || static_cast<std::size_t>(index) >= t->payloads().size()) return nullptr;
-  return &t->payloads()[static_cast<std::size_t>(index)];
-}
 
 // How much of an array's string bytes es_stage_array copies beyond the value limit: more than
 // the core's cleaning ever reads past a cut (a 512-byte redaction lookahead and a 4-byte repair
@@ -249,6 +222,21 @@ int32_t intern_name(Telemetry& t, std::string_view name) {
 }
 
 }  // namespace
+
+namespace edgescope::abi {
+
+Telemetry* instance(int32_t h) {
+  if (h <= 0 || static_cast<std::size_t>(h) > g_instances.size()) return nullptr;
+  return g_instances[static_cast<std::size_t>(h - 1)].get();
+}
+
+Telemetry* instance_or_fail(int32_t h) {
+  Telemetry* t = instance(h);
+  if (!t) fail_num(ES_ERR_HANDLE, "unknown core handle ", h);
+  return t;
+}
+
+}  // namespace edgescope::abi
 
 extern "C" {
 
@@ -567,92 +555,6 @@ int32_t es_set_resource(int32_t h) {
   return ES_OK;
 }
 
-int32_t es_pending(int32_t h) {
-  ES_INSTANCE(t, h);
-  return static_cast<int32_t>(t->pending());
-}
-
-int32_t es_drain(int32_t h, double now) {
-  ES_INSTANCE(t, h);
-  const auto records = static_cast<int32_t>(t->drain(now));
-  io_u32(ES_IO_EVICTED, static_cast<uint32_t>(t->evicted_names().size()));
-  io_u32(ES_IO_EVICTED + 4, static_cast<uint32_t>(t->evicted_series().size()));
-  return records;
-}
-
-int32_t es_evicted(int32_t h, int32_t kind) {
-  ES_INSTANCE(t, h);
-  if (kind != 0 && kind != 1) return fail(ES_ERR_ARGUMENT, "kind must be 0 (names) or 1 (series)");
-  const IdList& ids = kind == 0 ? t->evicted_names() : t->evicted_series();
-  g_output.clear();
-  for (const int32_t id : ids) {
-    const auto u = static_cast<uint32_t>(id);
-    for (int shift = 0; shift < 32; shift += 8) g_output.push_back(static_cast<char>((u >> shift) & 0xFF));
-  }
-  return static_cast<int32_t>(ids.size());
-}
-
-int32_t es_encode(int32_t h, int32_t format) {
-  ES_INSTANCE(t, h);
-  if (format < 0 || format > 2) return fail(ES_ERR_ARGUMENT, "format must be 0 (native JSON), 1 (OTLP JSON) or 2 (OTLP protobuf)");
-  return static_cast<int32_t>(t->encode_drained(static_cast<WireFormat>(format)).size());
-}
-
-const uint8_t* es_payload_ptr(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  return p ? reinterpret_cast<const uint8_t*>(p->body.data()) : nullptr;
-}
-
-uint32_t es_payload_len(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  return p ? static_cast<uint32_t>(p->body.size()) : 0;
-}
-
-int32_t es_payload_signal(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  return p ? static_cast<int32_t>(p->signal) : fail(ES_ERR_ARGUMENT, "no payload at that index");
-}
-
-int32_t es_payload_records(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  return p ? static_cast<int32_t>(p->records) : fail(ES_ERR_ARGUMENT, "no payload at that index");
-}
-
-int32_t es_payload_batch_id(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  if (!p) return fail(ES_ERR_ARGUMENT, "no payload at that index");
-  g_output = to_hex(p->batch_id);
-  return static_cast<int32_t>(g_output.size());
-}
-
-int32_t es_release(int32_t h) {
-  ES_INSTANCE(t, h);
-  t->release();
-  return ES_OK;
-}
-
-double es_stat(int32_t h, int32_t id) {
-  Telemetry* t = instance(h);
-  if (!t || id < 0 || id >= kStatCount) return -1;
-  return static_cast<double>(read_stat(t->stats(), static_cast<StatId>(id)));
-}
-
-int32_t es_count(int32_t h, int32_t id, uint32_t n) {
-  ES_INSTANCE(t, h);
-  if (id < 0 || id >= kStatCount || !is_host_stat(static_cast<StatId>(id))) {
-    return fail_num(ES_ERR_ARGUMENT, "stat ", id, " is not one the host may count");
-  }
-  t->count(static_cast<StatId>(id), n);
-  return ES_OK;
-}
-
-double es_limit(int32_t h, int32_t id) {
-  Telemetry* t = instance(h);
-  if (!t || id < 0 || id >= kLimitCount) return -1;
-  return static_cast<double>(read_limit(t->limits(), static_cast<LimitId>(id)));
-}
-
-
 int32_t es_intern_at(int32_t h, uint32_t offset, uint32_t len) {
   ES_INSTANCE(t, h);
   if (static_cast<uint64_t>(offset) + len > g_scratch.size()) {
@@ -709,26 +611,6 @@ int32_t es_log_batch(int32_t h, int32_t level, int32_t span, double now, uint32_
   }
   t->log(static_cast<LogLevel>(level), scratch(attrs_len, message_len), span, now);
   return status;
-}
-
-int32_t es_stats(int32_t h) {
-  ES_INSTANCE(t, h);
-  for (int32_t i = 0; i < kStatCount; ++i) {
-    const double value = static_cast<double>(read_stat(t->stats(), static_cast<StatId>(i)));
-    std::memcpy(g_io + ES_IO_STATS + static_cast<std::size_t>(i) * 8, &value, sizeof value);
-  }
-  return kStatCount;
-}
-
-int32_t es_payload_info(int32_t h, int32_t index) {
-  const Payload* p = payload_at(h, index);
-  if (!p) return fail(ES_ERR_ARGUMENT, "no payload at that index");
-  io_u32(ES_IO_PAYLOAD, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p->body.data())));
-  io_u32(ES_IO_PAYLOAD + 4, static_cast<uint32_t>(p->body.size()));
-  io_u32(ES_IO_PAYLOAD + 8, static_cast<uint32_t>(p->signal));
-  io_u32(ES_IO_PAYLOAD + 12, static_cast<uint32_t>(p->records));
-  io_words(ES_IO_PAYLOAD + 16, p->batch_id.high, p->batch_id.low);
-  return ES_OK;
 }
 
 }  // extern "C"
