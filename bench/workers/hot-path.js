@@ -102,9 +102,10 @@ const repeatedNoBuffer = instrument(
 let manual = null;
 let manualNoBuffer = null;
 function manualRequest(variant, ctx) {
-  manual ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter });
-  manualNoBuffer ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, buffer: false, exporter: nullExporter });
-  const t = variant === 'flush-log-nobuffer' ? manualNoBuffer : manual;
+  const t =
+    variant === 'flush-log-nobuffer'
+      ? (manualNoBuffer ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, buffer: false, exporter: nullExporter }))
+      : (manual ??= createTelemetry({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter }));
   const root = t.startSpan('GET', { kind: 'server' });
   if (variant !== 'flush-empty') root.logger.info('handled', { path: '/item' });
   root.end();
