@@ -1,6 +1,8 @@
 // An instrumented Worker: every request produces a root span, child spans, metrics and logs,
 // exported after the response body has been delivered, inside the request's own waitUntil.
-import { exporters, instrument, scopeOf } from 'edgescope';
+import { instrument, scopeOf } from 'edgescope';
+// Exporters by name from 'edgescope/exporters': the bundle keeps only the two this Worker uses.
+import { console as consoleExporter, http } from 'edgescope/exporters';
 
 const ITEMS = [
   { id: 1, name: 'tea' },
@@ -95,8 +97,8 @@ export default instrument(
     exporters: [
       // COLLECTOR_TOKEN: the collector's ingest token (npm start generates one per run and passes
       // it as a local secret; deployed, `wrangler secret put COLLECTOR_TOKEN`).
-      exporters.http({ url: env.COLLECTOR_URL, bearerToken: env.COLLECTOR_TOKEN || undefined }),
-      ...(env.EDGESCOPE_CONSOLE === '1' ? [exporters.console()] : []),
+      http({ url: env.COLLECTOR_URL, bearerToken: env.COLLECTOR_TOKEN || undefined }),
+      ...(env.EDGESCOPE_CONSOLE === '1' ? [consoleExporter()] : []),
     ],
   }),
 );
