@@ -21,6 +21,8 @@
 //              1 or 20 log lines, 30 metric updates), exported to nowhere: a call's cost in workerd
 //              is the difference between two of them divided by the calls.
 //   post       plain + one POST of a prebuilt ~0.6 KB body per request in waitUntil, reply read.
+//   noexport-post  unsampled-noexport plus the post side's bare POST: what the two cost together,
+//              to compare with unsampled (the same workload exported over HTTP).
 //   unsampled  the bench workload exported in native JSON to a loopback collector (a round waits
 //              until every log line has arrived).
 //   flush-empty, drain-only, drain-encode, encode-send, flush-log-nobuffer, flush-log   the manual
@@ -41,7 +43,7 @@ import { cpuNs, launch, positive, rotation, threadsShortfallMs } from './workerd
 const ROUNDS = positive('ROUNDS', 8);
 const PER_ROUND = positive('PER_ROUND', 400);
 const WARM_UP = 200;
-const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'now20', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled-noexport', 'spans50', 'log1', 'log1-nobuffer', 'logs20', 'metrics30', 'post', 'unsampled', 'flush-empty', 'flush-log', 'drain-encode', 'drain-only', 'flush-log-nobuffer', 'encode-send'];
+const VARIANTS = ['plain', 'plain-again', 'tee', 'timer', 'signal', 'waituntil', 'now20', 'plain-nobody', 'empty-nobody', 'watch', 'empty', 'unsampled-noexport', 'spans50', 'log1', 'log1-nobuffer', 'logs20', 'metrics30', 'post', 'noexport-post', 'unsampled-barefetch', 'unsampled', 'flush-empty', 'flush-log', 'drain-encode', 'drain-only', 'flush-log-nobuffer', 'encode-send'];
 const COMPARED = ['watch', 'empty', 'empty-nobody', 'unsampled'];
 const chosen = (process.env.SIDES ?? VARIANTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of chosen) if (!VARIANTS.includes(s)) throw new Error(`SIDES: unknown side ${JSON.stringify(s)}; use some of ${VARIANTS.join(',')}`);
@@ -86,7 +88,10 @@ async function drive(side, n) {
   }
 }
 
-const settle = (side, n) => (side.variant === 'unsampled' ? side.collector.settle(n) : undefined);
+// The sides that send to the collector wait, each round, until every request's POST has arrived,
+// so its CPU is counted in the round that caused it.
+const POSTING = new Set(['post', 'noexport-post', 'unsampled-barefetch', 'unsampled']);
+const settle = (side, n) => (POSTING.has(side.variant) ? side.collector.settle(n) : undefined);
 const names = Object.keys(sides);
 const started = performance.now();
 for (const side of Object.values(sides)) {

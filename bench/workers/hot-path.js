@@ -50,6 +50,32 @@ const recordOnly = instrument(
   },
   () => ({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: nullExporter }),
 );
+// The same workload exported through the pipeline by an exporter that makes one bare fetch per
+// payload (no retries, timeout, redirect rule or reply handling): the HTTP exporter's own share.
+const bareFetchExporter = (url) => ({
+  name: 'bare-fetch',
+  format: 'native',
+  endpoint: 'bare',
+  async send(payloads) {
+    return Promise.all(
+      payloads.map(async (p) => {
+        const reply = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: p.body });
+        await reply.text();
+        return { ok: true, records: p.records };
+      }),
+    );
+  },
+});
+const unsampledBareFetch = instrument(
+  {
+    async fetch(request, env) {
+      const url = new URL(request.url);
+      recordWork(scopeOf(request), url);
+      return respond('string', url, env);
+    },
+  },
+  (env) => ({ service: 'bench', requestMetrics: false, sampleRate: 0, exporter: bareFetchExporter(env.COLLECTOR_URL) }),
+);
 // Multiplied workloads, to read one API call's cost in workerd from outside: 50 unsampled child
 // spans with 2 attributes each / 20 log lines / 30 metric updates, exported to nowhere.
 const REPEAT = {
@@ -123,7 +149,9 @@ function manualRequest(variant, ctx) {
   }
 }
 
-const POST_BODY = JSON.stringify({ service: 'bench-post', logs: Array.from({ length: 4 }, (_, i) => ({ timestamp: i, level: 'info', message: 'x'.repeat(120), context: {} })) });
+// One log line's message is "handled", the marker bench/counting-collector.mjs counts, so a round
+// of a side that posts waits until its POSTs have arrived, as the exporting sides do.
+const POST_BODY = JSON.stringify({ service: 'bench-post', logs: Array.from({ length: 4 }, (_, i) => ({ timestamp: i, level: 'info', message: i === 0 ? 'handled' : 'x'.repeat(120), context: {} })) });
 
 export default {
   async fetch(request, env, ctx) {
@@ -176,6 +204,11 @@ export default {
         return respond('string', new URL(request.url), env);
       case 'unsampled':
         return unsampled.fetch(request, env, ctx);
+      case 'unsampled-barefetch':
+        return unsampledBareFetch.fetch(request, env, ctx);
+      case 'noexport-post':
+        ctx.waitUntil(fetch(env.COLLECTOR_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: POST_BODY }).then((r) => r.text()));
+        return recordOnly.fetch(request, env, ctx);
       case 'flush-empty':
       case 'flush-log':
       case 'drain-encode':
