@@ -49,6 +49,15 @@ export const MAX_WATCHED_BYTES = 32 * 1024 * 1024;
 //     whose length it knows from the request's Content-Length, however slowly the bytes are still
 //     arriving, so that body keeps the tee (and its length) without peeking.
 export async function watchBody(response, onEnd, { signal, request } = {}) {
+  // The client gets its branch of the body in a new Response, and Response's constructor takes
+  // only a status from 200 to 599 (Fetch standard, "Response constructor": a RangeError otherwise;
+  // workerd the same). A fetched response can carry any status an origin sends (999, 600), which
+  // the runtime passes through as it is: such a response is returned untouched and unwatched,
+  // because once its body is teed it could be neither rebuilt nor returned.
+  if (response.status < 200 || response.status > 599) {
+    onEnd('unwatched', null);
+    return response;
+  }
   const body = response.body;
   const echoedWithLength = request != null && body === request.body && request.headers.has('content-length');
   let branches;

@@ -1,0 +1,1 @@
+export { default } from './differential-origin-handler.js';
