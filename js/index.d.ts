@@ -432,6 +432,12 @@ export function createTelemetry(config: EdgescopeConfig): Telemetry;
 
 export interface InvocationScope {
   readonly telemetry: Telemetry;
+  /**
+   * The invocation's ctx (the ExecutionContext, or a Durable Object's state): work handed to its
+   * waitUntil is awaited before the invocation's last export. When telemetry is unavailable (a
+   * failed config), the runtime's own ctx, so code that uses it keeps working.
+   */
+  readonly ctx: ExecutionContextLike;
   readonly span: Span;
   readonly log: Logger;
   readonly logger: Logger;

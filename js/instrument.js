@@ -87,7 +87,7 @@ export function instrument(handler, config) {
 // Telemetry is unavailable for this invocation: the handler runs as without edgescope, and
 // scopeOf(event or ctx) gives it a scope that records nothing.
 function uninstrumented(handler, method, event, env, ctx, telemetry = null) {
-  registerScope(unavailableScope(telemetry), event, ctx);
+  registerScope(unavailableScope(telemetry, ctx), event, ctx);
   return handler[method](event, env, ctx);
 }
 

@@ -25,7 +25,7 @@ export function internalFailureCounts() {
 // edgescope calls scopeOf(request) first; if that threw, a missing COLLECTOR_URL would turn every
 // request into a 500. fetch() is the plain global fetch. telemetry.stats() is the real one when a
 // Telemetry exists, else zeros with internalFailures and the failure as lastError.
-export function unavailableScope(telemetry = null) {
+export function unavailableScope(telemetry = null, ctx = null) {
   const stats = () => {
     if (telemetry) {
       try {
@@ -52,6 +52,9 @@ export function unavailableScope(telemetry = null) {
   };
   return {
     telemetry: unavailable, span: SPAN, log: LOGGER, logger: LOGGER, metrics: METRICS,
+    // The runtime's own ctx (ExecutionContext or DurableObjectState), as an instrumented scope has
+    // it: code that follows the README (`scope.ctx.waitUntil`) keeps working when telemetry is off.
+    ctx,
     trace: (name, fn) => fn(SPAN),
     startSpan: () => SPAN,
     fetch: (input, init) => fetch(input, init),

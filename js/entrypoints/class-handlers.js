@@ -14,7 +14,7 @@ import { reportInternalFailure, unavailableScope } from '../internal-failures.js
 import { websocketCloseAttributes, websocketMessageAttributes } from './websocket-attributes.js';
 
 function unavailable(instance, method, args, ctx) {
-  registerScope(unavailableScope(), ctx);
+  registerScope(unavailableScope(null, ctx), ctx);
   return method.apply(instance, args);
 }
 

@@ -21,7 +21,7 @@ export const RPC_SYSTEM = 'cloudflare_workers_rpc';
 export function runRpc(telemetry, ctx, instance, method, name, service, args, attributes) {
   const call = splitTraceContext(args);
   if (!telemetry) {
-    registerScope(unavailableScope(), ctx);
+    registerScope(unavailableScope(null, ctx), ctx);
     return method.apply(instance, call.args);
   }
   const scope = open(telemetry, ctx, (s) => {
@@ -39,7 +39,7 @@ export function runRpc(telemetry, ctx, instance, method, name, service, args, at
     registerScope(s, ctx, s.ctx);
   });
   if (!scope) {
-    registerScope(unavailableScope(telemetry), ctx);
+    registerScope(unavailableScope(telemetry, ctx), ctx);
     return method.apply(instance, call.args);
   }
   let result;
