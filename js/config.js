@@ -92,10 +92,12 @@ export function validateConfig(config) {
   // OpenTelemetry resource attributes are scalars or homogeneous arrays of them (host.ip,
   // process.command_args): arrays go out as OTLP arrayValue like any attribute.
   for (const [key, value] of Object.entries(resource)) {
-    const scalar = (v) => ['string', 'number', 'boolean'].includes(typeof v);
+    // NaN and ±Infinity have no OTLP value and would be dropped when the resource is staged
+    // (`Number(env.BUILD)` with BUILD unset is one): refused here, naming the key.
+    const scalar = (v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     const homogeneous = Array.isArray(value) && value.every((v) => scalar(v) && typeof v === typeof value[0]);
     if (!scalar(value) && !homogeneous) {
-      throw new EdgescopeConfigError(`resource.${key}`, 'a string, number or boolean, or an array of one of them', value);
+      throw new EdgescopeConfigError(`resource.${key}`, 'a string, finite number or boolean, or an array of one of them', value);
     }
   }
   const requestMetrics = config.requestMetrics ?? true;

@@ -16,6 +16,11 @@ const cases = [
   [{ service: 'x', exporter, maxBatchSize: 0 }, 'maxBatchSize'],
   [{ service: 'x', exporter, maxBatchSize: 2.5 }, 'maxBatchSize'],
   [{ service: 'x', exporter, resource: { 'deployment.environment': {} } }, 'resource.deployment.environment'],
+  // NaN and Infinity have no OTLP value (Number(env.BUILD) with BUILD unset is NaN): refused here,
+  // not dropped later.
+  [{ service: 'x', exporter, resource: { build: NaN, region: 'eu' } }, 'resource.build'],
+  [{ service: 'x', exporter, resource: { version: -Infinity } }, 'resource.version'],
+  [{ service: 'x', exporter, resource: { 'host.ids': [1, NaN] } }, 'resource.host.ids'],
   [{ service: 'x', exporter, samplerate: 1 }, 'samplerate'],
   [{ service: 'x', exporter, requestMetrics: 'yes' }, 'requestMetrics'],
   // A key an object inherits (Object.prototype's) is no option either: refused, never ignored.
