@@ -218,6 +218,7 @@ export class InvocationScope {
   abandon() {
     this.closed = true;
     this.telemetry.activeInvocations--;
+    this.telemetry.noteUnitOfWorkEnd();
     this.settle();
   }
 
@@ -270,6 +271,7 @@ export class InvocationScope {
     } finally {
       this.closed = true;
       telemetry.activeInvocations = Math.max(0, telemetry.activeInvocations - 1);
+      telemetry.noteUnitOfWorkEnd();
       this.settle();
     }
   }

@@ -38,6 +38,11 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
+    // The "never flushed" warning needs to know whether records left by the last unit of work that
+    // ended were flushed since: flushes counts flush() calls (each drains synchronously), and
+    // flushesAtLastEnd is that count when a unit last ended (-1: none has ended yet).
+    this.flushes = 0;
+    this.flushesAtLastEnd = -1;
     this.repairs = { timesRepaired: 0, spansRefused: 0, eventsRefused: 0, logsRefused: 0, droppedByBeforeSend: 0, routesRefused: 0, sourcesRefused: 0, fetchesRefused: 0, bindingsUnattributed: 0 };
     this.reported = new Set();
   }
@@ -152,6 +157,7 @@ export class Telemetry {
   // options: { replay?: boolean } (default true: replay the offline buffer's backlog first, within
   // buffer.replay's bounds), { maxSubrequests?: number }.
   flush(options) {
+    this.flushes++;
     this.bufferMetrics.record();
     return this.pipeline.flush(options);
   }
@@ -167,6 +173,12 @@ export class Telemetry {
 
   rootEnded() {
     this.openRoots = Math.max(0, this.openRoots - 1);
+    this.noteUnitOfWorkEnd();
+  }
+
+  // No root span open and no invocation running: a unit of work has ended.
+  noteUnitOfWorkEnd() {
+    if (this.openRoots === 0 && this.activeInvocations === 0) this.flushesAtLastEnd = this.flushes;
   }
 
   // A caller's time, or now when none was given. An implausible one (0, NaN, seconds instead of
@@ -191,9 +203,11 @@ export class Telemetry {
 
   // A new unit of work (invocation or root span) while records from an earlier one are still
   // waiting means an earlier invocation never flushed: its telemetry would be lost if the isolate
-  // were evicted. Say so once.
+  // were evicted. Say so once. Records are from an earlier unit only if one has ended and nothing
+  // was flushed since: a log line written before the first span of the same unit is not.
   noteUnitOfWorkStart() {
     if (this.warnedUnflushed || this.activeInvocations > 0 || this.openRoots > 0) return;
+    if (this.flushesAtLastEnd !== this.flushes) return;
     const pending = this.core.pending();
     if (pending === 0) return;
     this.warnedUnflushed = true;

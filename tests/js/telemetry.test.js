@@ -145,6 +145,30 @@ test('unflushed telemetry from an earlier unit of work warns once', async () => 
   await t.flush();
 });
 
+test('a log line written before the first span of the same unit of work raises no "never flushed" warning', async () => {
+  const t = createTelemetry({ service: 'cron', requestMetrics: false, exporter: memoryExporter().exporter });
+  const lines = await captureConsole('warn', async () => {
+    for (let run = 0; run < 2; run++) {
+      // One scheduled invocation written with the manual API: a log line, then its span, flushed.
+      t.logger.info('job starting');
+      t.trace('job', () => 'done');
+      await t.flush();
+    }
+  });
+  assert.deepEqual(lines.filter((line) => /never flushed/.test(line)), []);
+});
+
+test('records left by a unit of work that ended unflushed still warn when the next one logs first', async () => {
+  const t = createTelemetry({ service: 'svc', exporter: memoryExporter().exporter });
+  const lines = await captureConsole('warn', () => {
+    t.trace('first', () => {}); // ended, never flushed
+    t.logger.info('next unit starting');
+    t.trace('second', () => {});
+  });
+  assert.equal(lines.filter((line) => /never flushed/.test(line)).length, 1);
+  await t.flush();
+});
+
 test('flushing with nothing recorded sends nothing', async () => {
   const mem = memoryExporter();
   const t = createTelemetry({ service: 'svc', exporter: mem.exporter });
