@@ -84,8 +84,9 @@ export class Logger {
     if (span && span.ended && span.endedContext) {
       // Written after its span ended (ctx.waitUntil work): still correlated with that span.
       this.telemetry.core.logInContext(level, text, span.endedContext.traceparent, Date.now(), attrs);
-      return;
+    } else {
+      this.telemetry.core.log(level, text, span && !span.ended ? span.handle : 0, Date.now(), attrs);
     }
-    this.telemetry.core.log(level, text, span && !span.ended ? span.handle : 0, Date.now(), attrs);
+    this.telemetry.late?.note();
   }
 }

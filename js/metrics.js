@@ -69,6 +69,7 @@ export class Metrics {
     if (series === 0) return; // series bound reached: counted by the core, logged after the flush
     const problem = core.record(series, typeof value === 'number' ? value : Number.NaN, Date.now());
     if (problem) this.reportOnce(name, `${problem} (metric '${name}', value ${String(value)})`);
+    this.telemetry.late?.note();
   }
 
   reportOnce(name, message) {

@@ -145,6 +145,7 @@ export class Span {
     // Kept for children started after the end (a waitUntil task that outlives its parent).
     this.endedContext = this.telemetry.core.endSpan(this.handle, this.telemetry.checkTime(endTime, 'endTime'));
     if (this.isRoot) this.telemetry.rootEnded();
+    this.telemetry.late?.note();
   }
 
   // { traceId, spanId, traceFlags, traceparent, tracestate }, or null for the no-op span.

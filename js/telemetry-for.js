@@ -27,6 +27,7 @@ export function telemetryFor(config, env) {
       const resolved = typeof config === 'function' ? config(env) : config;
       if (resolved === undefined) throw new EdgescopeConfigError('config(env)', 'a function returning a config object', resolved);
       telemetry = new Telemetry(resolved);
+      telemetry.exportLateRecords();
       byConfig.set(config, telemetry);
     }
     telemetry.beginInvocation();

@@ -6,6 +6,7 @@ import { CoreTelemetry } from './core/core-telemetry.js';
 import { ExportPipeline } from './export-pipeline.js';
 import { tracedFetch } from './traced-fetch.js';
 import { internalFailureCounts } from './internal-failures.js';
+import { LateRecords } from './late-records.js';
 import { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { defaultResource } from './resource.js';
@@ -38,6 +39,7 @@ export class Telemetry {
     this.activeInvocations = 0;
     this.openRoots = 0;
     this.warnedUnflushed = false;
+    this.late = null; // js/late-records.js, for instrument()'s Telemetry only
     // The "never flushed" warning needs to know whether records left by the last unit of work that
     // ended were flushed since: flushes counts flush() calls (each drains synchronously), and
     // flushesAtLastEnd is that count when a unit last ended (-1: none has ended yet).
@@ -53,6 +55,12 @@ export class Telemetry {
 
   // Called by instrument() at the start of each invocation: a core that trapped is replaced here,
   // so one bad call never leaves later ones running on a half-updated heap.
+  // instrument()'s Telemetry: records written while none of its invocations runs are flushed in
+  // the platform's waitUntil (js/late-records.js).
+  exportLateRecords() {
+    this.late = new LateRecords(this);
+  }
+
   beginInvocation() {
     if (this.core.dead) this.core.revive();
   }

@@ -6,9 +6,11 @@ import { provideModule } from '../core/module-slot.js';
 // named import of a missing export fails module linking (see js/native-tracing/README.md).
 import * as workers from 'cloudflare:workers';
 import { providePlatformTracing } from '../native-tracing/platform-slot.js';
+import { providePlatformWaitUntil } from '../late-records.js';
 
 provideModule(wasmModule);
 providePlatformTracing(workers.tracing);
+providePlatformWaitUntil(workers.waitUntil);
 
 export * from '../index.js';
 export { EdgescopeState } from '../storage/state-object.js';
