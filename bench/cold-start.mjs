@@ -61,6 +61,7 @@
 //            (explicit compile hints: compile every function at load instead of on first call)
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -127,17 +128,85 @@ const SIDE_FILES = [
   { name: 'cold-workload-nobuffer', file: 'cold-workload-nobuffer.js' },
   { name: 'cold-workload-post', file: 'cold-workload-post.js', exports: true },
   { name: 'cold-instrument-empty', file: 'cold-instrument-empty.js', exports: true },
+  { name: 'cold-js-only', file: 'cold-js-only.js' },
+  // plain's Worker carrying the same JavaScript as cold-js-only inside a function it never calls
+  // (declared, not parenthesised, so V8 only pre-parses it): cold-js-only minus this side is what
+  // evaluating edgescope's module top levels costs beyond parsing them.
+  { name: 'cold-js-unevaluated', file: 'plain.js', unevaluated: './workers/cold-js-only.js' },
+  // cold-wasm-only's Worker with its module replaced by a generated one (dummyWasm below), to see
+  // what workerd does with a module at load: the same size as edgescope.wasm, all data or all
+  // code, and code at 4× the size.
+  { name: 'wasm data-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ dataBytes: coreSize }) },
+  { name: 'wasm code-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: coreSize }) },
+  { name: 'wasm code-only 4x', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: 4 * coreSize }) },
 ];
 const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
 const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
+// Any side's name + ' minified' is that side with its JavaScript minified (MINIFY=1 minifies all).
+const sideNamed = (name) => {
+  const found = SIDE_FILES.find((s) => s.name === name);
+  if (found) return found;
+  const base = name.endsWith(' minified') ? SIDE_FILES.find((s) => s.name === name.slice(0, -' minified'.length)) : undefined;
+  return base ? { ...base, minify: true } : undefined;
+};
 for (const name of chosen) {
-  if (!SIDE_FILES.some((s) => s.name === name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')}`);
+  if (!sideNamed(name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')} (each also as '<side> minified')`);
 }
 if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
+const coreSize = statSync(path('../dist/edgescope.wasm')).size;
 const sides = [];
 for (const name of chosen) {
-  const { file, exports = false, minify = MINIFY } = SIDE_FILES.find((s) => s.name === name);
-  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`)), minify), exports });
+  const { file, exports = false, minify = MINIFY, wasm, unevaluated } = sideNamed(name);
+  const built = await bundleWorker(path(`./workers/${file}`));
+  if (unevaluated) built.modules[0].contents = `${await neverCalled(path(unevaluated))}\n${built.modules[0].contents}`;
+  const bundle = await prepared(built, minify);
+  if (wasm) bundle.modules = bundle.modules.map((m) => (m.type === 'CompiledWasm' ? { ...m, contents: wasm() } : m));
+  sides.push({ name, bundle, exports });
+}
+
+// The Worker `entry` bundled as a script (as bundleWorker bundles it, its exports kept in a
+// variable) inside a function declaration that nothing calls.
+async function neverCalled(entry) {
+  const { build } = await import('esbuild');
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', globalName: 'edgescopeSide', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*'], logLevel: 'silent' });
+  return `function edgescopeNeverCalled() {\n${result.outputFiles[0].text}}\nglobalThis.edgescopeNeverCalled = edgescopeNeverCalled;`;
+}
+
+// A valid wasm module of about `dataBytes` of data (one active segment in a memory, no functions)
+// or `codeBytes` of code (as many functions as edgescope.wasm has, 637, each a run of
+// `local.get 0; i32.const 1; i32.add; local.set 0`), never instantiated: what workerd spends at
+// load on a module of that shape and size (WebAssembly binary format, sections 1, 3, 5, 10, 11).
+function dummyWasm({ dataBytes = 0, codeBytes = 0 }) {
+  const leb = (n) => {
+    const out = [];
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return out;
+  };
+  const section = (id, body) => [id].concat(leb(body.length), body);
+  let bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  if (codeBytes > 0) {
+    const functions = 637;
+    const step = [0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00];
+    const steps = Math.max(1, Math.floor(codeBytes / functions / step.length));
+    const body = [0x00].concat(Array.from({ length: steps }, () => step).flat(), [0x20, 0x00, 0x0b]);
+    const entry = leb(body.length).concat(body);
+    bytes = bytes.concat(section(1, [0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f])); // (i32) -> i32
+    bytes = bytes.concat(section(3, leb(functions).concat(new Array(functions).fill(0x00))));
+    bytes = bytes.concat(section(10, leb(functions).concat(Array.from({ length: functions }, () => entry).flat())));
+  } else {
+    const pages = Math.ceil(dataBytes / 65536) || 1;
+    bytes = bytes.concat(section(5, [0x01, 0x00].concat(leb(pages))));
+    const data = Array.from({ length: dataBytes }, (_, i) => (i * 31) & 0xff);
+    bytes = bytes.concat(section(11, [0x01, 0x00, 0x41, 0x00, 0x0b].concat(leb(data.length), data)));
+  }
+  const module = Uint8Array.from(bytes);
+  if (!WebAssembly.validate(module)) throw new Error('dummyWasm: the generated module does not validate');
+  return module;
 }
 
 // MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
@@ -239,4 +308,6 @@ for (let i = 1; i < sides.length; i++) {
   console.log(`| ${b} → ${a} | ${summary(results[a].map((r, t) => r.load - results[b][t].load), 1)} | ${summary(step(a, b))} |`);
 }
 console.log(`JavaScript per side (bytes${MINIFY ? ', minified' : ''}): ${sides.map((s) => `${s.name} ${s.bundle.size}`).join(', ')}`);
+const wasmBytes = (s) => s.bundle.modules.filter((m) => m.type === 'CompiledWasm').reduce((n, m) => n + m.contents.length, 0);
+console.log(`wasm per side (bytes): ${sides.map((s) => `${s.name} ${wasmBytes(s)}`).join(', ')}`);
 console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);
