@@ -61,7 +61,10 @@
 //            (explicit compile hints: compile every function at load instead of on first call)
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -142,24 +145,42 @@ const SIDE_FILES = [
 ];
 const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
 const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
-// Any side's name + ' minified' is that side with its JavaScript minified (MINIFY=1 minifies all).
+// A side's name may end in modifiers (any order): ' minified', that side's JavaScript minified
+// (MINIFY=1 minifies all); ' hinted', with V8's compile hint (COMPILE_HINTS=1 hints all); '@base',
+// the same Worker bundled from BASE_REF's js/ (see baseTree below).
+const MODIFIERS = { ' minified': { minify: true }, ' hinted': { hints: true }, '@base': { base: true } };
 const sideNamed = (name) => {
   const found = SIDE_FILES.find((s) => s.name === name);
   if (found) return found;
-  const base = name.endsWith(' minified') ? SIDE_FILES.find((s) => s.name === name.slice(0, -' minified'.length)) : undefined;
-  return base ? { ...base, minify: true } : undefined;
+  for (const [suffix, options] of Object.entries(MODIFIERS)) {
+    if (!name.endsWith(suffix)) continue;
+    const side = sideNamed(name.slice(0, -suffix.length));
+    return side && { ...side, ...options };
+  }
+  return undefined;
 };
 for (const name of chosen) {
-  if (!sideNamed(name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')} (each also as '<side> minified')`);
+  if (!sideNamed(name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')} (each also with ' minified', ' hinted' or '@base' after it)`);
 }
 if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
 const coreSize = statSync(path('../dist/edgescope.wasm')).size;
+// BASE_REF=<git ref>: the '@base' sides' tree, that commit's js/ and package.json with this tree's
+// bench Workers and dist/ (the same wasm module), so old and new JavaScript are measured side by
+// side in one run.
+let baseTree = null;
+if (chosen.some((name) => sideNamed(name).base)) {
+  if (!process.env.BASE_REF) throw new Error("SIDES: an '@base' side needs BASE_REF=<git ref>");
+  baseTree = mkdtempSync(join(tmpdir(), 'cold-start-base-'));
+  execFileSync('tar', ['-x', '-C', baseTree], { input: execFileSync('git', ['archive', process.env.BASE_REF, 'js', 'package.json'], { cwd: path('..'), maxBuffer: 1 << 28 }) });
+  cpSync(path('./workers'), join(baseTree, 'bench/workers'), { recursive: true });
+  cpSync(path('../dist'), join(baseTree, 'dist'), { recursive: true });
+}
 const sides = [];
 for (const name of chosen) {
-  const { file, exports = false, minify = MINIFY, wasm, unevaluated } = sideNamed(name);
-  const built = await bundleWorker(path(`./workers/${file}`));
+  const { file, exports = false, minify = MINIFY, hints = HINTS, wasm, unevaluated, base = false } = sideNamed(name);
+  const built = await bundleWorker(base ? join(baseTree, 'bench/workers', file) : path(`./workers/${file}`));
   if (unevaluated) built.modules[0].contents = `${await neverCalled(path(unevaluated))}\n${built.modules[0].contents}`;
-  const bundle = await prepared(built, minify);
+  const bundle = await prepared(built, minify, hints);
   if (wasm) bundle.modules = bundle.modules.map((m) => (m.type === 'CompiledWasm' ? { ...m, contents: wasm() } : m));
   sides.push({ name, bundle, exports });
 }
@@ -212,13 +233,13 @@ function dummyWasm({ dataBytes = 0, codeBytes = 0 }) {
 // MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
 // the size of the JavaScript workerd parses at load costs. COMPILE_HINTS=1: V8's explicit compile
 // hint on the first line, so workerd compiles every function at load rather than on first call.
-async function prepared(bundle, minify) {
+async function prepared(bundle, minify, hints) {
   let [main, ...rest] = bundle.modules;
   if (minify) {
     const { transform } = await import('esbuild');
     main = { ...main, contents: (await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' })).code };
   }
-  if (HINTS) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
+  if (hints) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
   return { modules: [main, ...rest], size: Buffer.byteLength(main.contents) };
 }
 const has = (name) => sides.some((s) => s.name === name);
@@ -264,6 +285,7 @@ for (let t = 0; t < TRIALS; t++) {
   for (const side of rotation(sides, t)) results[side.name][t] = await trial(side);
 }
 collector.close();
+if (baseTree) rmSync(baseTree, { recursive: true, force: true });
 const seconds = (performance.now() - started) / 1000;
 
 // ---- report --------------------------------------------------------------------------------
