@@ -142,6 +142,11 @@ const SIDE_FILES = [
   { name: 'wasm data-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ dataBytes: coreSize }) },
   { name: 'wasm code-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: coreSize }) },
   { name: 'wasm code-only 4x', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: 4 * coreSize }) },
+  // A generated module of the core's code size with every function exported, instantiated on the
+  // first request; then its first function, or all 637, called on every request: the difference
+  // in the first request beyond steady is what 636 first calls cost (lazy compilation).
+  { name: 'wasm call-one', file: 'cold-wasm-call-one.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
+  { name: 'wasm call-all', file: 'cold-wasm-call-all.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
 ];
 const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
 const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
@@ -194,10 +199,11 @@ async function neverCalled(entry) {
 }
 
 // A valid wasm module of about `dataBytes` of data (one active segment in a memory, no functions)
-// or `codeBytes` of code (as many functions as edgescope.wasm has, 637, each a run of
-// `local.get 0; i32.const 1; i32.add; local.set 0`), never instantiated: what workerd spends at
-// load on a module of that shape and size (WebAssembly binary format, sections 1, 3, 5, 10, 11).
-function dummyWasm({ dataBytes = 0, codeBytes = 0 }) {
+// or `codeBytes` of code (as many functions as edgescope.wasm has, 637, each (i32) -> i32 and a run
+// of `local.get 0; i32.const 1; i32.add; local.set 0`), every function exported as f<i> when
+// `exported`: what workerd spends at load on a module of that shape and size, and on first calls
+// (WebAssembly binary format, sections 1, 3, 5, 7, 10, 11).
+function dummyWasm({ dataBytes = 0, codeBytes = 0, exported = false }) {
   const leb = (n) => {
     const out = [];
     do {
@@ -218,6 +224,11 @@ function dummyWasm({ dataBytes = 0, codeBytes = 0 }) {
     const entry = leb(body.length).concat(body);
     bytes = bytes.concat(section(1, [0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f])); // (i32) -> i32
     bytes = bytes.concat(section(3, leb(functions).concat(new Array(functions).fill(0x00))));
+    if (exported) {
+      const name = (i) => Array.from(`f${i}`, (c) => c.charCodeAt(0));
+      const entries = Array.from({ length: functions }, (_, i) => [...leb(name(i).length), ...name(i), 0x00, ...leb(i)]).flat();
+      bytes = bytes.concat(section(7, leb(functions).concat(entries)));
+    }
     bytes = bytes.concat(section(10, leb(functions).concat(Array.from({ length: functions }, () => entry).flat())));
   } else {
     const pages = Math.ceil(dataBytes / 65536) || 1;
