@@ -4,8 +4,10 @@
 //
 // Each trial starts one fresh workerd (Miniflare) per side, the sides in rotating order, and reads
 // the process's CPU at three points:
-//   load           from spawn until Miniflare reports it ready: workerd compiles the Worker's
-//                  modules (the wasm module among them) and evaluates the JavaScript at load.
+//   load           from spawn until Miniflare reports it ready: workerd parses and evaluates the
+//                  Worker's JavaScript and takes in its wasm module, whose functions V8 compiles
+//                  only on their first call (the wasm code-only sides: load does not grow with
+//                  the code).
 //   first request  one request, read to its end (and, instrumented, its export received): the
 //                  module is instantiated and the first Telemetry created here, on first use.
 //   warm-up        WARM more requests, per request: V8 still compiles and optimises the code
@@ -45,6 +47,20 @@
 //   cold-workload-nobuffer      as cold-workload with `buffer: false`.
 //   cold-workload-post          as cold-workload with a real POST.
 //   cold-instrument-empty       instrument() around a handler that records nothing, real POST.
+// Sides that split the load (SIDES picks them):
+//   cold-js-only                edgescope's JavaScript (js/index.js) without the wasm module.
+//   cold-js-unevaluated         the same JavaScript inside a function nothing calls (only parsed):
+//                               cold-js-only minus this side is what evaluating its top levels adds.
+//   cold-wasm-only              the wasm module without edgescope's JavaScript.
+//   wasm data-only, wasm code-only, wasm code-only 4x   cold-wasm-only with a generated module in
+//                               place of the core's: its size all data, all code (637 functions),
+//                               and 4x the code: whether workerd compiles a module's code at load.
+//   wasm call-one, wasm call-all   a generated module of the core's code size instantiated on the
+//                               first request, then one or all 637 of its functions called: what a
+//                               wasm function's first call (lazy compilation) costs.
+// Any side's name may end in ' minified' (its JavaScript minified), ' hinted' (V8's compile hint
+// on its first line) or '@base' (bundled from BASE_REF's js/, to compare a change with the code
+// it replaces in one run), e.g. 'instrumented minified@base'.
 // A side's cold-start cost, paired within each trial against plain:
 //   (load − plain's) + (first request − plain's) − (steady − plain's steady)
 // i.e. what the first request costs beyond what every warm instrumented request costs anyway (the
@@ -61,6 +77,8 @@
 //            (explicit compile hints: compile every function at load instead of on first call)
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
+//   BASE_REF a git ref, for the '@base' sides: that commit's js/ and package.json, with this
+//            tree's bench Workers and dist/
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
