@@ -58,6 +58,8 @@
 //   wasm call-one, wasm call-all   a generated module of the core's code size instantiated on the
 //                               first request, then one or all 637 of its functions called: what a
 //                               wasm function's first call (lazy compilation) costs.
+//   js call-one, js call-all    the same for JavaScript: 637 generated functions of about 170 bytes
+//                               in plain's Worker, one or all called on every request.
 // Any side's name may end in ' minified' (its JavaScript minified), ' hinted' (V8's compile hint
 // on its first line) or '@base' (bundled from BASE_REF's js/, to compare a change with the code
 // it replaces in one run), e.g. 'instrumented minified@base'.
@@ -165,6 +167,12 @@ const SIDE_FILES = [
   // in the first request beyond steady is what 636 first calls cost (lazy compilation).
   { name: 'wasm call-one', file: 'cold-wasm-call-one.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
   { name: 'wasm call-all', file: 'cold-wasm-call-all.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
+  // The same for JavaScript: plain's Worker with 637 generated functions of about 170 bytes
+  // (object literals, property reads, a template string, a loop), the first or all of them called
+  // on every request: what a JavaScript function's first call costs (V8 compiles each lazily and
+  // its inline caches start empty).
+  { name: 'js call-one', file: 'plain.js', js: () => generatedJs(false) },
+  { name: 'js call-all', file: 'plain.js', js: () => generatedJs(true) },
 ];
 const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
 const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
@@ -200,8 +208,9 @@ if (chosen.some((name) => sideNamed(name).base)) {
 }
 const sides = [];
 for (const name of chosen) {
-  const { file, exports = false, minify = MINIFY, hints = HINTS, wasm, unevaluated, base = false } = sideNamed(name);
+  const { file, exports = false, minify = MINIFY, hints = HINTS, wasm, unevaluated, js, base = false } = sideNamed(name);
   const built = await bundleWorker(base ? join(baseTree, 'bench/workers', file) : path(`./workers/${file}`));
+  if (js) built.modules[0].contents = js();
   if (unevaluated) built.modules[0].contents = `${await neverCalled(path(unevaluated))}\n${built.modules[0].contents}`;
   const bundle = await prepared(built, minify, hints);
   if (wasm) bundle.modules = bundle.modules.map((m) => (m.type === 'CompiledWasm' ? { ...m, contents: wasm() } : m));
@@ -214,6 +223,30 @@ async function neverCalled(entry) {
   const { build } = await import('esbuild');
   const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', globalName: 'edgescopeSide', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*'], logLevel: 'silent' });
   return `function edgescopeNeverCalled() {\n${result.outputFiles[0].text}}\nglobalThis.edgescopeNeverCalled = edgescopeNeverCalled;`;
+}
+
+// A Worker module of 637 generated functions (about 110 KB) answering as plain.js does, calling
+// every function (`every`) or only the first on each request.
+function generatedJs(every) {
+  const count = 637;
+  const fns = Array.from({ length: count }, (_, i) => `function f${i}(o) {
+  const r = { a: o.a + ${i}, b: o.b * 2, c: \`\${o.c}-${i}\` };
+  if (r.a > 1e12) throw new Error('f${i}: out of range');
+  for (let k = 0; k < 3; k++) r.b += k;
+  return r.a + r.b + r.c.length;
+}`);
+  return `${fns.join('\n')}
+const all = [${Array.from({ length: count }, (_, i) => `f${i}`).join(', ')}];
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    let sum = 0;
+    for (const f of ${every ? 'all' : 'all.slice(0, 1)'}) sum += f({ a: 1, b: 2, c: url.pathname });
+    if (!Number.isFinite(sum)) throw new Error('a generated function returned a non-number');
+    return new Response(\`hello \${url.pathname}\`, { headers: { 'content-type': 'text/plain' } });
+  },
+};
+`;
 }
 
 // A valid wasm module of about `dataBytes` of data (one active segment in a memory, no functions)
