@@ -4,8 +4,10 @@
 //
 // Each trial starts one fresh workerd (Miniflare) per side, the sides in rotating order, and reads
 // the process's CPU at three points:
-//   load           from spawn until Miniflare reports it ready: workerd compiles the Worker's
-//                  modules (the wasm module among them) and evaluates the JavaScript at load.
+//   load           from spawn until Miniflare reports it ready: workerd parses and evaluates the
+//                  Worker's JavaScript and takes in its wasm module, whose functions V8 compiles
+//                  only on their first call (the wasm code-only sides: load does not grow with
+//                  the code).
 //   first request  one request, read to its end (and, instrumented, its export received): the
 //                  module is instantiated and the first Telemetry created here, on first use.
 //   warm-up        WARM more requests, per request: V8 still compiles and optimises the code
@@ -45,6 +47,22 @@
 //   cold-workload-nobuffer      as cold-workload with `buffer: false`.
 //   cold-workload-post          as cold-workload with a real POST.
 //   cold-instrument-empty       instrument() around a handler that records nothing, real POST.
+// Sides that split the load (SIDES picks them):
+//   cold-js-only                edgescope's JavaScript (js/index.js) without the wasm module.
+//   cold-js-unevaluated         the same JavaScript inside a function nothing calls (only parsed):
+//                               cold-js-only minus this side is what evaluating its top levels adds.
+//   cold-wasm-only              the wasm module without edgescope's JavaScript.
+//   wasm data-only, wasm code-only, wasm code-only 4x   cold-wasm-only with a generated module in
+//                               place of the core's: its size all data, all code (637 functions),
+//                               and 4x the code: whether workerd compiles a module's code at load.
+//   wasm call-one, wasm call-all   a generated module of the core's code size instantiated on the
+//                               first request, then one or all 637 of its functions called: what a
+//                               wasm function's first call (lazy compilation) costs.
+//   js call-one, js call-all    the same for JavaScript: 637 generated functions of about 170 bytes
+//                               in plain's Worker, one or all called on every request.
+// Any side's name may end in ' minified' (its JavaScript minified), ' hinted' (V8's compile hint
+// on its first line) or '@base' (bundled from BASE_REF's js/, to compare a change with the code
+// it replaces in one run), e.g. 'instrumented minified@base'.
 // A side's cold-start cost, paired within each trial against plain:
 //   (load − plain's) + (first request − plain's) − (steady − plain's steady)
 // i.e. what the first request costs beyond what every warm instrumented request costs anyway (the
@@ -61,6 +79,12 @@
 //            (explicit compile hints: compile every function at load instead of on first call)
 //   SIDES    comma-separated side names to run, plain first (default: plain, import only,
 //            instantiate, POST floor, instrumented; the cold-* sides split the first request)
+//   BASE_REF a git ref, for the '@base' sides: that commit's js/ and package.json, with this
+//            tree's bench Workers and dist/
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from '../js/testing/index.js';
@@ -127,29 +151,157 @@ const SIDE_FILES = [
   { name: 'cold-workload-nobuffer', file: 'cold-workload-nobuffer.js' },
   { name: 'cold-workload-post', file: 'cold-workload-post.js', exports: true },
   { name: 'cold-instrument-empty', file: 'cold-instrument-empty.js', exports: true },
+  { name: 'cold-js-only', file: 'cold-js-only.js' },
+  // plain's Worker carrying the same JavaScript as cold-js-only inside a function it never calls
+  // (declared, not parenthesised, so V8 only pre-parses it): cold-js-only minus this side is what
+  // evaluating edgescope's module top levels costs beyond parsing them.
+  { name: 'cold-js-unevaluated', file: 'plain.js', unevaluated: './workers/cold-js-only.js' },
+  // cold-wasm-only's Worker with its module replaced by a generated one (dummyWasm below), to see
+  // what workerd does with a module at load: the same size as edgescope.wasm, all data or all
+  // code, and code at 4× the size.
+  { name: 'wasm data-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ dataBytes: coreSize }) },
+  { name: 'wasm code-only', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: coreSize }) },
+  { name: 'wasm code-only 4x', file: 'cold-wasm-only.js', wasm: () => dummyWasm({ codeBytes: 4 * coreSize }) },
+  // A generated module of the core's code size with every function exported, instantiated on the
+  // first request; then its first function, or all 637, called on every request: the difference
+  // in the first request beyond steady is what 636 first calls cost (lazy compilation).
+  { name: 'wasm call-one', file: 'cold-wasm-call-one.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
+  { name: 'wasm call-all', file: 'cold-wasm-call-all.js', wasm: () => dummyWasm({ codeBytes: coreSize, exported: true }) },
+  // The same for JavaScript: plain's Worker with 637 generated functions of about 170 bytes
+  // (object literals, property reads, a template string, a loop), the first or all of them called
+  // on every request: what a JavaScript function's first call costs (V8 compiles each lazily and
+  // its inline caches start empty).
+  { name: 'js call-one', file: 'plain.js', js: () => generatedJs(false) },
+  { name: 'js call-all', file: 'plain.js', js: () => generatedJs(true) },
 ];
 const DEFAULT_SIDES = ['plain', 'import only', 'instantiate', 'POST floor', 'instrumented'];
 const chosen = process.env.SIDES ? process.env.SIDES.split(',').map((name) => name.trim()) : DEFAULT_SIDES;
+// A side's name may end in modifiers (any order): ' minified', that side's JavaScript minified
+// (MINIFY=1 minifies all); ' hinted', with V8's compile hint (COMPILE_HINTS=1 hints all); '@base',
+// the same Worker bundled from BASE_REF's js/ (see baseTree below).
+const MODIFIERS = { ' minified': { minify: true }, ' hinted': { hints: true }, '@base': { base: true } };
+const sideNamed = (name) => {
+  const found = SIDE_FILES.find((s) => s.name === name);
+  if (found) return found;
+  for (const [suffix, options] of Object.entries(MODIFIERS)) {
+    if (!name.endsWith(suffix)) continue;
+    const side = sideNamed(name.slice(0, -suffix.length));
+    return side && { ...side, ...options };
+  }
+  return undefined;
+};
 for (const name of chosen) {
-  if (!SIDE_FILES.some((s) => s.name === name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')}`);
+  if (!sideNamed(name)) throw new Error(`SIDES: unknown side ${JSON.stringify(name)}; known: ${SIDE_FILES.map((s) => s.name).join(', ')} (each also with ' minified', ' hinted' or '@base' after it)`);
 }
 if (chosen[0] !== 'plain') throw new Error('SIDES: the list must start with plain (every side is paired against it)');
+const coreSize = statSync(path('../dist/edgescope.wasm')).size;
+// BASE_REF=<git ref>: the '@base' sides' tree, that commit's js/ and package.json with this tree's
+// bench Workers and dist/ (the same wasm module), so old and new JavaScript are measured side by
+// side in one run.
+let baseTree = null;
+if (chosen.some((name) => sideNamed(name).base)) {
+  if (!process.env.BASE_REF) throw new Error("SIDES: an '@base' side needs BASE_REF=<git ref>");
+  baseTree = mkdtempSync(join(tmpdir(), 'cold-start-base-'));
+  execFileSync('tar', ['-x', '-C', baseTree], { input: execFileSync('git', ['archive', process.env.BASE_REF, 'js', 'package.json'], { cwd: path('..'), maxBuffer: 1 << 28 }) });
+  cpSync(path('./workers'), join(baseTree, 'bench/workers'), { recursive: true });
+  cpSync(path('../dist'), join(baseTree, 'dist'), { recursive: true });
+}
 const sides = [];
 for (const name of chosen) {
-  const { file, exports = false, minify = MINIFY } = SIDE_FILES.find((s) => s.name === name);
-  sides.push({ name, bundle: await prepared(await bundleWorker(path(`./workers/${file}`)), minify), exports });
+  const { file, exports = false, minify = MINIFY, hints = HINTS, wasm, unevaluated, js, base = false } = sideNamed(name);
+  const built = await bundleWorker(base ? join(baseTree, 'bench/workers', file) : path(`./workers/${file}`));
+  if (js) built.modules[0].contents = js();
+  if (unevaluated) built.modules[0].contents = `${await neverCalled(path(unevaluated))}\n${built.modules[0].contents}`;
+  const bundle = await prepared(built, minify, hints);
+  if (wasm) bundle.modules = bundle.modules.map((m) => (m.type === 'CompiledWasm' ? { ...m, contents: wasm() } : m));
+  sides.push({ name, bundle, exports });
+}
+
+// The Worker `entry` bundled as a script (as bundleWorker bundles it, its exports kept in a
+// variable) inside a function declaration that nothing calls.
+async function neverCalled(entry) {
+  const { build } = await import('esbuild');
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', globalName: 'edgescopeSide', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*'], logLevel: 'silent' });
+  return `function edgescopeNeverCalled() {\n${result.outputFiles[0].text}}\nglobalThis.edgescopeNeverCalled = edgescopeNeverCalled;`;
+}
+
+// A Worker module of 637 generated functions (about 110 KB) answering as plain.js does, calling
+// every function (`every`) or only the first on each request.
+function generatedJs(every) {
+  const count = 637;
+  const fns = Array.from({ length: count }, (_, i) => `function f${i}(o) {
+  const r = { a: o.a + ${i}, b: o.b * 2, c: \`\${o.c}-${i}\` };
+  if (r.a > 1e12) throw new Error('f${i}: out of range');
+  for (let k = 0; k < 3; k++) r.b += k;
+  return r.a + r.b + r.c.length;
+}`);
+  return `${fns.join('\n')}
+const all = [${Array.from({ length: count }, (_, i) => `f${i}`).join(', ')}];
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    let sum = 0;
+    for (const f of ${every ? 'all' : 'all.slice(0, 1)'}) sum += f({ a: 1, b: 2, c: url.pathname });
+    if (!Number.isFinite(sum)) throw new Error('a generated function returned a non-number');
+    return new Response(\`hello \${url.pathname}\`, { headers: { 'content-type': 'text/plain' } });
+  },
+};
+`;
+}
+
+// A valid wasm module of about `dataBytes` of data (one active segment in a memory, no functions)
+// or `codeBytes` of code (as many functions as edgescope.wasm has, 637, each (i32) -> i32 and a run
+// of `local.get 0; i32.const 1; i32.add; local.set 0`), every function exported as f<i> when
+// `exported`: what workerd spends at load on a module of that shape and size, and on first calls
+// (WebAssembly binary format, sections 1, 3, 5, 7, 10, 11).
+function dummyWasm({ dataBytes = 0, codeBytes = 0, exported = false }) {
+  const leb = (n) => {
+    const out = [];
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return out;
+  };
+  const section = (id, body) => [id].concat(leb(body.length), body);
+  let bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  if (codeBytes > 0) {
+    const functions = 637;
+    const step = [0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00];
+    const steps = Math.max(1, Math.floor(codeBytes / functions / step.length));
+    const body = [0x00].concat(Array.from({ length: steps }, () => step).flat(), [0x20, 0x00, 0x0b]);
+    const entry = leb(body.length).concat(body);
+    bytes = bytes.concat(section(1, [0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f])); // (i32) -> i32
+    bytes = bytes.concat(section(3, leb(functions).concat(new Array(functions).fill(0x00))));
+    if (exported) {
+      const name = (i) => Array.from(`f${i}`, (c) => c.charCodeAt(0));
+      const entries = Array.from({ length: functions }, (_, i) => [...leb(name(i).length), ...name(i), 0x00, ...leb(i)]).flat();
+      bytes = bytes.concat(section(7, leb(functions).concat(entries)));
+    }
+    bytes = bytes.concat(section(10, leb(functions).concat(Array.from({ length: functions }, () => entry).flat())));
+  } else {
+    const pages = Math.ceil(dataBytes / 65536) || 1;
+    bytes = bytes.concat(section(5, [0x01, 0x00].concat(leb(pages))));
+    const data = Array.from({ length: dataBytes }, (_, i) => (i * 31) & 0xff);
+    bytes = bytes.concat(section(11, [0x01, 0x00, 0x41, 0x00, 0x0b].concat(leb(data.length), data)));
+  }
+  const module = Uint8Array.from(bytes);
+  if (!WebAssembly.validate(module)) throw new Error('dummyWasm: the generated module does not validate');
+  return module;
 }
 
 // MINIFY=1: each side's JavaScript minified (as `wrangler deploy --minify` ships it), to see what
 // the size of the JavaScript workerd parses at load costs. COMPILE_HINTS=1: V8's explicit compile
 // hint on the first line, so workerd compiles every function at load rather than on first call.
-async function prepared(bundle, minify) {
+async function prepared(bundle, minify, hints) {
   let [main, ...rest] = bundle.modules;
   if (minify) {
     const { transform } = await import('esbuild');
     main = { ...main, contents: (await transform(main.contents, { minify: true, format: 'esm', target: 'es2022' })).code };
   }
-  if (HINTS) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
+  if (hints) main = { ...main, contents: `//# allFunctionsCalledOnLoad\n${main.contents}` };
   return { modules: [main, ...rest], size: Buffer.byteLength(main.contents) };
 }
 const has = (name) => sides.some((s) => s.name === name);
@@ -195,6 +347,7 @@ for (let t = 0; t < TRIALS; t++) {
   for (const side of rotation(sides, t)) results[side.name][t] = await trial(side);
 }
 collector.close();
+if (baseTree) rmSync(baseTree, { recursive: true, force: true });
 const seconds = (performance.now() - started) / 1000;
 
 // ---- report --------------------------------------------------------------------------------
@@ -239,4 +392,6 @@ for (let i = 1; i < sides.length; i++) {
   console.log(`| ${b} → ${a} | ${summary(results[a].map((r, t) => r.load - results[b][t].load), 1)} | ${summary(step(a, b))} |`);
 }
 console.log(`JavaScript per side (bytes${MINIFY ? ', minified' : ''}): ${sides.map((s) => `${s.name} ${s.bundle.size}`).join(', ')}`);
+const wasmBytes = (s) => s.bundle.modules.filter((m) => m.type === 'CompiledWasm').reduce((n, m) => n + m.contents.length, 0);
+console.log(`wasm per side (bytes): ${sides.map((s) => `${s.name} ${wasmBytes(s)}`).join(', ')}`);
 console.log(`load includes workerd's own start (the same Worker-independent work on every side); warm-up: ${WARM} requests after the first; steady: the ${STEADY} after those; the instrumented side exports every request (native, uncompressed)`);

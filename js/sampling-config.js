@@ -100,8 +100,14 @@ export function validateSampling(config) {
 
 // Hands the validated settings to a new core (core-telemetry.js attach). Throws with the core's
 // message if it refuses them (it checks every field again).
+// A new core already has no keep rules and the default slow thresholds (KeepRules and
+// SlowThresholds in wasm/include/edgescope: sampling.hpp, telemetry.hpp), so those are not sent:
+// a fresh isolate's first Telemetry then skips es_set_sampling, whose first call compiles and runs
+// the core's checks only to leave the core as es_create made it.
 export function applySampling(x, memory, h, sampling) {
   const keep = sampling.keep;
+  const { slow } = sampling;
+  if (keep === null && slow.requestMs === -1 && slow.fetchMs === -1 && slow.queryMs === 100) return null;
   const lists = keep ? [keep.routes.join('\n'), keep.spanNames.join('\n')] : ['', ''];
   const total = lists.reduce((n, text) => n + text.length * 3, 0);
   const ptr = x.es_scratch(total);
@@ -113,7 +119,6 @@ export function applySampling(x, memory, h, sampling) {
     lengths.push(written);
     offset += written;
   }
-  const { slow } = sampling;
   const status = x.es_set_sampling(
     h,
     keep?.errors ? 1 : 0,

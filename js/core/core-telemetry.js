@@ -134,7 +134,12 @@ export class CoreTelemetry extends AttributeBatch {
       this.batchBytes = 0;
       this.batchCount = 0;
       this.recording = false; // of the span the last startSpan / startRemoteSpan returned
-      if (redact) {
+      // The core starts with the default policy (every built-in category on, no lists:
+      // RedactionPolicy's default constructor, wasm/include/edgescope/redaction.hpp), so only a
+      // config that differs from it is sent: a fresh isolate's first Telemetry then skips
+      // es_set_redaction, whose first call compiles and runs the policy's parser and rebuilds the
+      // default deny list, only to end where es_create started.
+      if (redact && !isDefaultRedaction(redact)) {
         // Policy before resource: the resource's values enter through the same redaction.
         const lists = [redact.keys, redact.valuePrefixes, redact.literals].map((list) => list.join('\n'));
         const total = lists.reduce((n, text) => n + text.length * 3, 0);
@@ -561,6 +566,11 @@ export class CoreTelemetry extends AttributeBatch {
 
 function zeroStats() {
   return Object.fromEntries(STAT_NAMES.map((name) => [name, 0]));
+}
+
+// True for the policy a new core already applies: every built-in category on, no lists.
+function isDefaultRedaction(redact) {
+  return redactionFlags(redact) === 31 && redact.keys.length === 0 && redact.valuePrefixes.length === 0 && redact.literals.length === 0;
 }
 
 // Bit i of the flags of es_set_redaction (bindings/edgescope.h).
