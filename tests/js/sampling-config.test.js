@@ -90,3 +90,20 @@ test('with no keep rule given, sampling.ratio is plain head sampling', async () 
   await t.flush();
   assert.equal(mem.spans.length, 0);
 });
+
+// A config without `slow` or keep rules sends nothing to the core (js/sampling-config.js
+// applySampling: a new core already has those defaults), so the core's own defaults must be the
+// documented ones: queries over 100 ms flagged, requests and fetches never.
+test('with no slow config, only a query over 100 ms is flagged slow', async () => {
+  const mem = memoryExporter();
+  const t = createTelemetry({ service: 'x', exporter: mem.exporter, requestMetrics: false });
+  const now = Date.now();
+  const span = (name, kind, attributes, ms) => t.startSpan(name, { kind, attributes, startTime: now - ms }).end(now);
+  span('query slow', 'client', { 'db.system': 'sqlite' }, 150);
+  span('query fast', 'client', { 'db.system': 'sqlite' }, 50);
+  span('fetch slow', 'client', { 'http.request.method': 'GET' }, 60_000);
+  span('request slow', 'server', {}, 60_000);
+  await t.flush();
+  const slow = Object.fromEntries(mem.spans.map((s) => [s.operationName ?? s.name, s.attributes?.['edgescope.slow'] === true]));
+  assert.deepEqual(slow, { 'query slow': true, 'query fast': false, 'fetch slow': false, 'request slow': false });
+});
