@@ -120,7 +120,7 @@ export const EXPONENTIAL = { scale: { min: -10, max: 20 }, sides: ['positive', '
 // The field types the native decoder checks, and the ones an array's `items` may name besides a
 // SHAPES entry (one value each).
 export const FIELD_TYPES = ['string', 'hex', 'number', 'integer', 'enum', 'object', 'array', 'batchId', 'exponential'];
-export const SCALAR_TYPES = ['string', 'number', 'batchId'];
+export const SCALAR_TYPES = ['string', 'number'];
 
 // Every reference in the schema that does not resolve, and every field a type needs a bound for
 // that lacks it, as "where: what" lines; [] for a sound schema. The schema is an argument so a

@@ -127,8 +127,8 @@ test('every items and shape the schema names resolves, and a reference to nothin
     shapes: { LogError: [{ name: 'e', type: 'object', shape: 'Nope' }, { name: 'n', type: 'integer', min: 0 }] },
   });
   assert.deepEqual(problems, [
-    'RECORDS.span.fields[0] (events): items "SpanEvnt" is neither a SHAPES entry nor one of string, number, batchId',
-    'RECORDS.span.fields[1] (bounds): items undefined is neither a SHAPES entry nor one of string, number, batchId',
+    'RECORDS.span.fields[0] (events): items "SpanEvnt" is neither a SHAPES entry nor one of string, number',
+    'RECORDS.span.fields[1] (bounds): items undefined is neither a SHAPES entry nor one of string, number',
     'RECORDS.span.fields[2] (x): type "strnig" is not a field type',
     'SHAPES.LogError[0] (e): shape "Nope" is not a SHAPES entry on an object field',
     'SHAPES.LogError[1] (n): an integer field needs min and max',
