@@ -1,9 +1,18 @@
 // Generated from js/wire/schema.js by js/wire/types.js: do not edit by hand.
 export type Attributes = Record<string, unknown>;
-export interface SpanEvent { name: string; time: number; attributes: Attributes }
-export interface LogError { name?: string; message?: string; stack?: string }
 export interface ExponentialBuckets { offset: number; bucketCounts: number[] }
 export interface ExponentialSketch { scale: number; zeroCount: number; positive: ExponentialBuckets; negative: ExponentialBuckets }
+export interface SpanEvent {
+  name: string;
+  time: number;
+  attributes: Attributes;
+  droppedAttributesCount?: number;
+}
+export interface LogError {
+  name?: string;
+  message?: string;
+  stack?: string;
+}
 export interface WireSpan {
   traceId: string;
   spanId: string;
@@ -60,6 +69,8 @@ export const NATIVE_FORMAT_VERSION: number;
 export const ACCEPTED_VERSIONS: readonly number[];
 export const PAYLOAD: readonly FieldSpec[];
 export const RECORDS: Readonly<Record<RecordKind, { list: string; table: string; fields: readonly FieldSpec[] }>>;
+/** The objects nested in records, named by a field's `items` (array elements) or `shape`. */
+export const SHAPES: Readonly<Record<"SpanEvent" | "LogError", readonly FieldSpec[]>>;
 export class DecodeError extends Error {
   /** JSON path of the offending value, e.g. `$.spans[1].traceId`. */
   readonly path: string;

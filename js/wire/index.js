@@ -3,6 +3,6 @@
 // strict OTLP validators over the official .proto files are in ./otlp/ (Node only).
 export { DecodeError } from './decode-error.js';
 export { decodeNative } from './native.js';
-export { ACCEPTED_VERSIONS, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS } from './schema.js';
+export { ACCEPTED_VERSIONS, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS, SHAPES } from './schema.js';
 export { createTableStatements, insertStatement } from './sql.js';
 export { decodeOtlpJson, decodeOtlpProto } from './otlp-decode/index.js';

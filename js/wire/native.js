@@ -5,7 +5,7 @@
 // answers it with a 400. Worker-safe (no Node built-ins).
 import { DecodeError } from './decode-error.js';
 import { sketchProblem } from './otlp-decode/sketch-limits.js';
-import { ACCEPTED_VERSIONS, EXPONENTIAL, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS } from './schema.js';
+import { ACCEPTED_VERSIONS, EXPONENTIAL, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS, SHAPES } from './schema.js';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isHex = (v, n) => typeof v === 'string' && v.length === n && /^[0-9a-f]+$/.test(v);
@@ -22,8 +22,8 @@ function expectation(f) {
     case 'number': return 'a number';
     case 'integer': return `an integer from ${f.min} to ${f.max}`;
     case 'enum': return `one of ${f.values.join(', ')}`;
-    case 'object': return 'an object';
-    case 'array': return 'an array';
+    case 'object': return f.shape ? `an object (${f.shape})` : 'an object';
+    case 'array': return f.items ? `an array of ${f.items}` : 'an array';
     case 'batchId': return "32 hex digits, then '-0' or '-1' per split";
     default: return f.type;
   }
@@ -39,8 +39,26 @@ function valid(f, v) {
     case 'object': return isObject(v);
     case 'array': return Array.isArray(v);
     case 'batchId': return typeof v === 'string' && /^[0-9a-f]{32}(?:-[01]){0,32}$/.test(v);
-    default: return true; // 'exponential': checked by exponential() below
+    case 'exponential': return true; // checked by exponential() below
+    // Unreachable while schemaProblems() is empty (tests/js/wire-schema.test.js): a schema bug is
+    // the collector's fault, so it is a 500 (the sender keeps the data), never a 400.
+    default: throw new Error(`js/wire schema: unknown field type ${JSON.stringify(f.type)}`);
   }
+}
+
+// One checked value, decoded: an array's items and a shaped object field by field, each at its
+// own path ($.spans[0].events[1].timestamp), so no nested value reaches storage unchecked.
+function decodeValue(f, v, path) {
+  need(valid(f, v), path, expectation(f));
+  if (f.type === 'object' && f.shape) return fields(SHAPES[f.shape], v, path);
+  if (f.type !== 'array' || f.items === undefined) return v;
+  const shape = SHAPES[f.items];
+  return v.map((item, j) => {
+    const p = `${path}[${j}]`;
+    if (!shape) return decodeValue({ type: f.items }, item, p);
+    need(isObject(item), p, `an object (${f.items})`);
+    return fields(shape, item, p);
+  });
 }
 
 // A wire name may reach into a nested object ('metadata.traceId'); a missing step is a missing field.
@@ -63,11 +81,10 @@ function fields(list, raw, path, service) {
     const v = read(raw, wire);
     if (v === undefined) {
       need(!f.required, `${path}.${wire}`, expectation(f));
-      out[f.name] = f.keepUndefined ? undefined : (f.fallback ?? null);
+      if (!f.keepUndefined) out[f.name] = f.fallback ?? null;
       continue;
     }
-    need(valid(f, v), `${path}.${wire}`, expectation(f));
-    out[f.name] = v;
+    out[f.name] = decodeValue(f, v, `${path}.${wire}`);
   }
   return out;
 }
@@ -97,7 +114,6 @@ const DECODE = {
   span(s, p) {
     const span = fields(RECORDS.span.fields, s, p);
     need(s.duration === s.endTime - s.startTime, `${p}.duration`, 'endTime - startTime');
-    span.events = s.events.map((e) => ({ name: e.name, time: e.timestamp, attributes: e.attributes }));
     return span;
   },
   metric(m, p, service) {
@@ -107,7 +123,7 @@ const DECODE = {
     const { count, sum, min, max, bounds, bucketCounts } = m;
     Object.assign(metric, { count, sum, min, max, bounds, bucketCounts });
     for (const f of RECORDS.metric.fields) {
-      if (f.histogram && f.type !== 'exponential' && m[f.name] !== undefined) need(valid(f, m[f.name]), `${p}.${f.name}`, expectation(f));
+      if (f.histogram && f.type !== 'exponential' && m[f.name] !== undefined) metric[f.name] = decodeValue(f, m[f.name], `${p}.${f.name}`);
     }
     if (m.exponential !== undefined) {
       // The sketch (its count, sum, min and max repeat the point's); p50/p95/p99 are per-flush estimates.

@@ -2,18 +2,18 @@
 // types say exactly what the decoder returns. tests/js/wire-schema.test.js fails when index.d.ts
 // differs from declarations(); regenerate with
 //   node -e "import('./js/wire/types.js').then((m) => process.stdout.write(m.declarations()))" > js/wire/index.d.ts
-import { PAYLOAD, RECORDS } from './schema.js';
+import { PAYLOAD, RECORDS, SHAPES } from './schema.js';
 
 const INTERFACE = { span: 'WireSpan', metric: 'WireMetric', log: 'WireLog' };
 
 function tsType(f) {
-  if (f.ts) return f.ts;
+  if (f.shape) return f.shape;
   switch (f.type) {
     case 'number':
     case 'integer': return 'number';
     case 'enum': return (f.decoded ?? f.values).map((v) => JSON.stringify(v)).join(' | ');
     case 'object': return 'Attributes';
-    case 'array': return `${f.items ?? 'unknown'}[]`;
+    case 'array': return `${SHAPES[f.items] ? f.items : tsType({ type: f.items ?? 'unknown' })}[]`;
     case 'exponential': return 'ExponentialSketch';
     default: return 'string';
   }
@@ -32,11 +32,10 @@ export function declarations() {
   const out = [
     '// Generated from js/wire/schema.js by js/wire/types.js: do not edit by hand.',
     'export type Attributes = Record<string, unknown>;',
-    'export interface SpanEvent { name: string; time: number; attributes: Attributes }',
-    'export interface LogError { name?: string; message?: string; stack?: string }',
     'export interface ExponentialBuckets { offset: number; bucketCounts: number[] }',
     'export interface ExponentialSketch { scale: number; zeroCount: number; positive: ExponentialBuckets; negative: ExponentialBuckets }',
   ];
+  for (const [name, fields] of Object.entries(SHAPES)) out.push(`export interface ${name} {`, ...fields.map(member), '}');
   for (const [kind, { fields }] of Object.entries(RECORDS)) out.push(`export interface ${INTERFACE[kind]} {`, ...fields.map(member), '}');
   const payload = PAYLOAD.filter((f) => f.name === 'version' || f.name === 'batchId');
   out.push(
@@ -52,6 +51,8 @@ export function declarations() {
     'export const ACCEPTED_VERSIONS: readonly number[];',
     'export const PAYLOAD: readonly FieldSpec[];',
     'export const RECORDS: Readonly<Record<RecordKind, { list: string; table: string; fields: readonly FieldSpec[] }>>;',
+    '/** The objects nested in records, named by a field\'s `items` (array elements) or `shape`. */',
+    'export const SHAPES: Readonly<Record<' + Object.keys(SHAPES).map((k) => JSON.stringify(k)).join(' | ') + ', readonly FieldSpec[]>>;',
     'export class DecodeError extends Error {',
     '  /** JSON path of the offending value, e.g. `$.spans[1].traceId`. */',
     '  readonly path: string;',

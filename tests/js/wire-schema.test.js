@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { createTelemetry } from 'edgescope';
 import { keepingExporter } from './helpers.js';
-import { DecodeError, decodeNative, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS } from '../../js/wire/index.js';
+import { DecodeError, decodeNative, NATIVE_FORMAT_VERSION, PAYLOAD, RECORDS, SHAPES } from '../../js/wire/index.js';
+import { schemaProblems } from '../../js/wire/schema.js';
 import { declarations } from '../../js/wire/types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +24,8 @@ async function drainedNative() {
   t.trace('GET /items', (span) => {
     span.setAttributes({ 'http.route': '/items', n: 3 });
     span.addEvent('cache.miss', { key: 'k' });
+    // Past the core's 128 attributes an event (limits.hpp max_attributes): sent with droppedAttributesCount.
+    span.addEvent('wide', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])));
     span.logger.error(new TypeError('boom'));
     span.trace('db', () => {}, { kind: 'client' });
   }, { kind: 'server' });
@@ -113,6 +116,107 @@ test('a field of the wrong type or out of its bounds is refused at its path', as
   doc = withMetrics();
   doc.service = '';
   refusedAt(doc, '$.service');
+});
+
+test('every items and shape the schema names resolves, and a reference to nothing is reported', () => {
+  assert.deepEqual(schemaProblems(), []);
+  // The check itself can fail: the reference that once let span events through unchecked, and others.
+  const events = { name: 'events', type: 'array', items: 'SpanEvnt', required: true };
+  const problems = schemaProblems({
+    records: { span: { fields: [events, { name: 'bounds', type: 'array' }, { name: 'x', type: 'strnig' }] } },
+    shapes: { LogError: [{ name: 'e', type: 'object', shape: 'Nope' }, { name: 'n', type: 'integer', min: 0 }] },
+  });
+  assert.deepEqual(problems, [
+    'RECORDS.span.fields[0] (events): items "SpanEvnt" is neither a SHAPES entry nor one of string, number',
+    'RECORDS.span.fields[1] (bounds): items undefined is neither a SHAPES entry nor one of string, number',
+    'RECORDS.span.fields[2] (x): type "strnig" is not a field type',
+    'SHAPES.LogError[0] (e): shape "Nope" is not a SHAPES entry on an object field',
+    'SHAPES.LogError[1] (n): an integer field needs min and max',
+  ]);
+  // What the schema names is what the TypeScript declarations declare.
+  for (const name of Object.keys(SHAPES)) assert.match(declarations(), new RegExp(`export interface ${name} \\{`));
+});
+
+const spanWithEvents = (docs) => {
+  const doc = structuredClone(docs.find((d) => d.spans?.some((s) => s.events.length >= 2)));
+  return { doc, i: doc.spans.findIndex((s) => s.events.length >= 2) };
+};
+
+test("a span's events decode field by field as the core wrote them, droppedAttributesCount included", async () => {
+  const { doc, i } = spanWithEvents(await payloads());
+  const sent = doc.spans[i].events;
+  const decoded = decodeNative(doc).spans[i].events;
+  assert.deepEqual(decoded, sent.map(({ timestamp, ...rest }) => ({ ...rest, time: timestamp })));
+  const wide = decoded.find((e) => e.name === 'wide');
+  assert.equal(Object.keys(wide.attributes).length, 128);
+  assert.equal(wide.droppedAttributesCount, 2);
+  const miss = decoded.find((e) => e.name === 'cache.miss');
+  assert.deepEqual(miss, { name: 'cache.miss', time: sent.find((e) => e.name === 'cache.miss').timestamp, attributes: { key: 'k' } });
+  assert.ok(!('droppedAttributesCount' in miss), 'left out when the core dropped nothing');
+});
+
+test('a span event that is not an object, or has a field missing or of the wrong type, is refused at its path', async () => {
+  const docs = await payloads();
+  const { i } = spanWithEvents(docs);
+  const at = `$.spans[${i}].events`;
+  const cases = [
+    [(e) => (e[0] = null), `${at}[0]`],
+    [(e) => (e[1] = 'cache.miss'), `${at}[1]`],
+    [(e) => (e[0] = []), `${at}[0]`],
+    [(e) => (e[0].name = 7), `${at}[0].name`],
+    [(e) => (e[0].name = null), `${at}[0].name`],
+    [(e) => (e[0].timestamp = 'x'), `${at}[0].timestamp`],
+    [(e) => (e[0].timestamp = null), `${at}[0].timestamp`],
+    [(e) => (e[1].attributes = 5), `${at}[1].attributes`],
+    [(e) => (e[1].attributes = [1]), `${at}[1].attributes`],
+    [(e) => (e[1].attributes = null), `${at}[1].attributes`],
+    [(e) => (e[0].droppedAttributesCount = -1), `${at}[0].droppedAttributesCount`],
+    [(e) => (e[0].droppedAttributesCount = 1.5), `${at}[0].droppedAttributesCount`],
+    [(e) => (e[0].droppedAttributesCount = '2'), `${at}[0].droppedAttributesCount`],
+    [(e) => (e[0].droppedAttributesCount = 2 ** 32), `${at}[0].droppedAttributesCount`],
+    ...SHAPES.SpanEvent.filter((f) => f.required).map((f) => [(e) => delete e[1][f.wire ?? f.name], `${at}[1].${f.wire ?? f.name}`]),
+  ];
+  assert.ok(cases.length >= 17);
+  for (const [edit, path] of cases) {
+    const { doc } = spanWithEvents(docs);
+    edit(doc.spans[i].events);
+    assert.throws(() => decodeNative(doc), (e) => e instanceof DecodeError && e.path === path && /^expected /.test(e.message.split(': ').at(-1)), `${edit} at ${path}`);
+  }
+  const { doc } = spanWithEvents(docs);
+  doc.spans[i].events = {};
+  refusedAt(doc, `${at}`);
+});
+
+test("a log's error and a histogram's bounds and bucket counts are checked element by element too", async () => {
+  const docs = await payloads();
+  const withError = () => {
+    const doc = structuredClone(docs.find((d) => d.logs?.some((l) => l.error)));
+    return { doc, i: doc.logs.findIndex((l) => l.error) };
+  };
+  let { doc, i } = withError();
+  assert.deepEqual(decodeNative(doc).logs[i].error, doc.logs[i].error);
+  for (const [edit, path] of [
+    [(e) => (e.name = 5), 'name'],
+    [(e) => (e.message = {}), 'message'],
+    [(e) => (e.stack = null), 'stack'],
+  ]) {
+    ({ doc, i } = withError());
+    edit(doc.logs[i].error);
+    refusedAt(doc, `$.logs[${i}].error.${path}`);
+  }
+  ({ doc, i } = withError());
+  doc.logs[i].error = 'TypeError';
+  refusedAt(doc, `$.logs[${i}].error`);
+  const explicit = () => {
+    const d = structuredClone(docs.find((x) => x.metrics?.some((m) => m.bounds)));
+    return { doc: d, i: d.metrics.findIndex((m) => m.bounds) };
+  };
+  ({ doc, i } = explicit());
+  doc.metrics[i].bounds[1] = 'x';
+  refusedAt(doc, `$.metrics[${i}].bounds[1]`);
+  ({ doc, i } = explicit());
+  doc.metrics[i].bucketCounts[0] = null;
+  refusedAt(doc, `$.metrics[${i}].bucketCounts[0]`);
 });
 
 test('version 1 and a payload without a version (an older sender) are accepted; version 2 is refused naming version', async () => {
