@@ -1,5 +1,5 @@
 // Validation shared by the HTTP and Direct exporters; errors name the option.
-import { EdgescopeConfigError, integerIn } from '../config.js';
+import { checkKnownKeys, checkObject, EdgescopeConfigError, integerIn } from '../config.js';
 import { COMPRESSIONS } from './compress.js';
 import { maskUrl } from './endpoint-url.js';
 import { contentTypeOf, FORMAT_LIST, isFormat, isOtlp } from './formats.js';
@@ -9,19 +9,23 @@ import { contentTypeOf, FORMAT_LIST, isFormat, isOtlp } from './formats.js';
 export const MAX_DEADLINE_MS = 25000;
 export const DEFAULT_DEADLINE_MS = 15000;
 
+// Every option each exporter reads: any other key (a misspelling such as `compresion`, or
+// `retries` given to direct) is refused, as the top-level config refuses its unknown keys, instead
+// of being ignored. Symbol keys are not options (checkKnownKeys looks at string keys only): the
+// tests' registry symbol for the backoff wait (http.js) passes.
+const DIRECT_KEYS = ['url', 'format', 'headers', 'bearerToken', 'timeoutMs', 'deadlineMs', 'compression', 'fetch'];
+const KEYS = { direct: DIRECT_KEYS, http: [...DIRECT_KEYS, 'retries'] };
+
 export function validateHttpOptions(kind, options) {
-  if (options === null || typeof options !== 'object') {
-    throw new EdgescopeConfigError(`exporters.${kind}()`, 'an options object like { url }', options);
-  }
-  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS, compression = 'none' } = options;
+  checkObject(`exporters.${kind}()`, options, 'an options object like { url }');
+  const known = KEYS[kind];
+  checkKnownKeys(options, known, `exporters.${kind}`, `one of ${known.join(', ')}${kind === 'direct' ? ' (direct never retries: retries is an exporters.http option)' : ''}`);
+  const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS, compression = 'none', fetch } = options;
   const parsed = validateUrl(kind, url);
   if (!isFormat(format)) {
     throw new EdgescopeConfigError(`exporters.${kind}({ format })`, FORMAT_LIST, format);
   }
   if (isOtlp(format)) refuseSignalUrl(kind, parsed, format);
-  if (headers === null || typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ headers })`, 'an object of string header values', headers);
-  }
   if (bearerToken !== undefined && (typeof bearerToken !== 'string' || bearerToken === '')) {
     throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'a non-empty string', bearerToken);
   }
@@ -34,9 +38,76 @@ export function validateHttpOptions(kind, options) {
   if (!COMPRESSIONS.includes(compression)) {
     throw new EdgescopeConfigError(`exporters.${kind}({ compression })`, "'gzip' or 'none'", compression);
   }
-  const allHeaders = { 'content-type': contentTypeOf(format), ...lowerKeys(headers) };
-  if (bearerToken) allHeaders.authorization = `Bearer ${bearerToken}`;
-  return { url: parsed.href, format, compression, headers: allHeaders, timeoutMs, deadlineMs, endpoint: maskUrl(parsed.href) };
+  if (fetch !== undefined && typeof fetch !== 'function') {
+    throw new EdgescopeConfigError(`exporters.${kind}({ fetch })`, "a function like a service binding's fetch", fetch);
+  }
+  const allHeaders = { 'content-type': contentTypeOf(format), ...validateHeaders(kind, headers) };
+  if (bearerToken) {
+    if ('authorization' in allHeaders) {
+      throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'given without an authorization header (it sets that header)', 'both');
+    }
+    allHeaders.authorization = headerValue(`exporters.${kind}({ bearerToken })`, 'a token', 'authorization', `Bearer ${bearerToken}`);
+  }
+  return {
+    url: parsed.href,
+    format,
+    compression,
+    headers: allHeaders,
+    timeoutMs,
+    deadlineMs,
+    endpoint: maskUrl(parsed.href),
+    fetch: fetch ?? ((...args) => globalThis.fetch(...args)),
+  };
+}
+
+// RFC 9110 section 5.6.2: a field name is a token.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Headers edgescope sets on every request: the payload's batch id (post.js) and the encoding that
+// follows `compression` (compress.js). One given here would be replaced, or would describe a body
+// it does not describe.
+const OWN_HEADERS = ['idempotency-key', 'content-encoding'];
+
+// headers: a plain object, or what fetch takes as HeadersInit besides (a Headers, [name, value]
+// pairs): anything iterable is read as pairs, so a Headers is never read as an object with no own
+// keys and its headers dropped. -> { lower-case name: value }, or the EdgescopeConfigError naming
+// the header. A name given twice in different case is refused rather than merged or overwritten.
+function validateHeaders(kind, headers) {
+  const field = `exporters.${kind}({ headers })`;
+  const form = 'an object of string header values, a Headers, or [name, value] pairs';
+  const pairs = headers !== null && typeof headers === 'object' && typeof headers[Symbol.iterator] === 'function' ? [...headers] : Object.entries(checkObject(field, headers, form));
+  const out = {};
+  for (const pair of pairs) {
+    const isPair = Array.isArray(pair) && pair.length === 2;
+    if (!isPair || typeof pair[1] !== 'string') throw new EdgescopeConfigError(field, form, isPair ? pair[1] : pair);
+    const [name, value] = pair;
+    if (typeof name !== 'string' || !TOKEN.test(name)) {
+      throw new EdgescopeConfigError(field, `${form}, each name a token (RFC 9110 section 5.6.2: letters, digits and !#$%&'*+-.^_\`|~)`, name);
+    }
+    const lower = name.toLowerCase();
+    if (OWN_HEADERS.includes(lower)) {
+      throw new EdgescopeConfigError(field, `headers other than those edgescope sets (${OWN_HEADERS.join(', ')})`, name);
+    }
+    if (lower in out) throw new EdgescopeConfigError(field, 'headers given once each (names differing only in case are the same header)', name);
+    out[lower] = headerValue(field, 'header values', name, value);
+  }
+  return out;
+}
+
+// Fetch strips leading and trailing whitespace from a value (Fetch standard, "normalize") and
+// throws on a NUL, CR or LF left inside (RFC 9110 section 5.5) or a character above U+00FF (a
+// ByteString); the exporter would only meet that at send time, as a "network error" with the
+// payload buffered and retried. So the value is normalised here and checked twice: by the rule and
+// by this runtime's own Headers. The value is never shown: it is often a secret.
+function headerValue(field, what, name, value) {
+  const normal = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  let accepted = !/[\0\r\n]/.test(normal);
+  try {
+    new Headers([[name, normal]]);
+  } catch {
+    accepted = false;
+  }
+  if (!accepted) throw new EdgescopeConfigError(field, `${what} fetch can send (no CR, LF or NUL inside, no character above U+00FF)`, `${name}: (value not shown)`);
+  return normal;
 }
 
 function validateUrl(kind, url) {
@@ -84,10 +155,4 @@ function refuseSignalUrl(kind, parsed, format) {
       `/v1/metrics and /v1/logs to it, and a URL ending in /v1/${match[1]} can serve only that one signal`,
     maskUrl(parsed.href),
   );
-}
-
-function lowerKeys(headers) {
-  const out = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }
