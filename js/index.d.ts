@@ -65,8 +65,8 @@ export interface HttpExporterOptions {
   /**
    * Sent with every request. A plain object, a Headers or [name, value] pairs; names are RFC 9110
    * tokens and values what fetch can send (no CR, LF or NUL, nothing above U+00FF), checked when
-   * the exporter is made. Not idempotency-key or content-encoding (edgescope sets them), each
-   * name once, and no authorization together with bearerToken.
+   * the exporter is made. Not idempotency-key or content-encoding (edgescope sets them), and no
+   * authorization together with bearerToken. A name given twice is sent once with both values.
    */
   headers?: Record<string, string> | Headers | Iterable<[string, string]>;
   /** Sent as `authorization: Bearer <token>`. */

@@ -17,47 +17,65 @@ const DIRECT_KEYS = ['url', 'format', 'headers', 'bearerToken', 'timeoutMs', 'de
 const KEYS = { direct: DIRECT_KEYS, http: [...DIRECT_KEYS, 'retries'] };
 
 export function validateHttpOptions(kind, options) {
+  const field = (name) => `exporters.${kind}({ ${name} })`;
   checkObject(`exporters.${kind}()`, options, 'an options object like { url }');
   const known = KEYS[kind];
-  checkKnownKeys(options, known, `exporters.${kind}`, `one of ${known.join(', ')}${kind === 'direct' ? ' (direct never retries: retries is an exporters.http option)' : ''}`);
+  checkKnownKeys(options, known, `exporters.${kind}`, kind === 'direct' ? `one of ${known.join(', ')} (direct never retries: use exporters.http)` : undefined);
   const { url, format = 'native', headers = {}, bearerToken, timeoutMs = 5000, deadlineMs = DEFAULT_DEADLINE_MS, compression = 'none', fetch } = options;
   const parsed = validateUrl(kind, url);
   if (!isFormat(format)) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ format })`, FORMAT_LIST, format);
+    throw new EdgescopeConfigError(field('format'), FORMAT_LIST, format);
   }
   if (isOtlp(format)) refuseSignalUrl(kind, parsed, format);
   if (bearerToken !== undefined && (typeof bearerToken !== 'string' || bearerToken === '')) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'a non-empty string', bearerToken);
+    throw new EdgescopeConfigError(field('bearerToken'), 'a non-empty string', bearerToken);
   }
-  integerIn(`exporters.${kind}({ timeoutMs })`, timeoutMs, 1, MAX_DEADLINE_MS);
+  integerIn(field('timeoutMs'), timeoutMs, 1, MAX_DEADLINE_MS);
   // Each attempt's timeout is min(timeoutMs, time left before the deadline), so a deadline
   // shorter than timeoutMs is allowed: it simply wins.
-  integerIn(`exporters.${kind}({ deadlineMs })`, deadlineMs, 1, MAX_DEADLINE_MS);
+  integerIn(field('deadlineMs'), deadlineMs, 1, MAX_DEADLINE_MS);
   // gzip goes through the runtime's CompressionStream (compress.js); the payload cap still bounds
   // the uncompressed body.
   if (!COMPRESSIONS.includes(compression)) {
-    throw new EdgescopeConfigError(`exporters.${kind}({ compression })`, "'gzip' or 'none'", compression);
+    throw new EdgescopeConfigError(field('compression'), "'gzip' or 'none'", compression);
   }
-  if (fetch !== undefined && typeof fetch !== 'function') {
-    throw new EdgescopeConfigError(`exporters.${kind}({ fetch })`, "a function like a service binding's fetch", fetch);
-  }
-  const allHeaders = { 'content-type': contentTypeOf(format), ...validateHeaders(kind, headers) };
+  if (fetch !== undefined && typeof fetch !== 'function') throw new EdgescopeConfigError(field('fetch'), 'a function', fetch);
+  const sent = validateHeaders(field('headers'), headers);
   if (bearerToken) {
-    if ('authorization' in allHeaders) {
-      throw new EdgescopeConfigError(`exporters.${kind}({ bearerToken })`, 'given without an authorization header (it sets that header)', 'both');
+    // bearerToken is the authorization header: with one in headers too, one would be lost.
+    if (sent.has('authorization')) throw new EdgescopeConfigError(field('bearerToken'), 'given without an authorization header', 'both');
+    try {
+      appendHeader(sent, '', 'authorization', `Bearer ${bearerToken}`);
+    } catch {
+      throw new EdgescopeConfigError(field('bearerToken'), 'a string fetch can send in a header (no CR, LF, NUL or chars above U+00FF inside)', 'authorization: Bearer (not shown)');
     }
-    allHeaders.authorization = headerValue(`exporters.${kind}({ bearerToken })`, 'a token', 'authorization', `Bearer ${bearerToken}`);
   }
   return {
     url: parsed.href,
     format,
     compression,
-    headers: allHeaders,
+    headers: { 'content-type': contentTypeOf(format), ...Object.fromEntries(sent) },
     timeoutMs,
     deadlineMs,
     endpoint: maskUrl(parsed.href),
     fetch: fetch ?? ((...args) => globalThis.fetch(...args)),
   };
+}
+
+// headers: a plain object, or what fetch takes as HeadersInit besides (a Headers, [name, value]
+// pairs). Anything iterable is read as pairs, so a Headers is never read as an object with no own
+// keys and its headers dropped. They are gathered in a Headers, as fetch would gather them: names
+// lower-cased, a name given twice sent once with both values (RFC 9110 section 5.3).
+const HEADERS_FORM = 'an object, a Headers or [name, value] pairs of strings';
+
+function validateHeaders(field, headers) {
+  const pairs = headers !== null && typeof headers === 'object' && typeof headers[Symbol.iterator] === 'function' ? [...headers] : Object.entries(checkObject(field, headers, HEADERS_FORM));
+  const sent = new Headers();
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') throw new EdgescopeConfigError(field, HEADERS_FORM, pair?.[1] ?? pair);
+    appendHeader(sent, field, pair[0], pair[1]);
+  }
+  return sent;
 }
 
 // RFC 9110 section 5.6.2: a field name is a token.
@@ -67,47 +85,21 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // it does not describe.
 const OWN_HEADERS = ['idempotency-key', 'content-encoding'];
 
-// headers: a plain object, or what fetch takes as HeadersInit besides (a Headers, [name, value]
-// pairs): anything iterable is read as pairs, so a Headers is never read as an object with no own
-// keys and its headers dropped. -> { lower-case name: value }, or the EdgescopeConfigError naming
-// the header. A name given twice in different case is refused rather than merged or overwritten.
-function validateHeaders(kind, headers) {
-  const field = `exporters.${kind}({ headers })`;
-  const form = 'an object of string header values, a Headers, or [name, value] pairs';
-  const pairs = headers !== null && typeof headers === 'object' && typeof headers[Symbol.iterator] === 'function' ? [...headers] : Object.entries(checkObject(field, headers, form));
-  const out = {};
-  for (const pair of pairs) {
-    const isPair = Array.isArray(pair) && pair.length === 2;
-    if (!isPair || typeof pair[1] !== 'string') throw new EdgescopeConfigError(field, form, isPair ? pair[1] : pair);
-    const [name, value] = pair;
-    if (typeof name !== 'string' || !TOKEN.test(name)) {
-      throw new EdgescopeConfigError(field, `${form}, each name a token (RFC 9110 section 5.6.2: letters, digits and !#$%&'*+-.^_\`|~)`, name);
-    }
-    const lower = name.toLowerCase();
-    if (OWN_HEADERS.includes(lower)) {
-      throw new EdgescopeConfigError(field, `headers other than those edgescope sets (${OWN_HEADERS.join(', ')})`, name);
-    }
-    if (lower in out) throw new EdgescopeConfigError(field, 'headers given once each (names differing only in case are the same header)', name);
-    out[lower] = headerValue(field, 'header values', name, value);
-  }
-  return out;
-}
-
-// Fetch strips leading and trailing whitespace from a value (Fetch standard, "normalize") and
-// throws on a NUL, CR or LF left inside (RFC 9110 section 5.5) or a character above U+00FF (a
-// ByteString); the exporter would only meet that at send time, as a "network error" with the
-// payload buffered and retried. So the value is normalised here and checked twice: by the rule and
-// by this runtime's own Headers. The value is never shown: it is often a secret.
-function headerValue(field, what, name, value) {
-  const normal = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-  let accepted = !/[\0\r\n]/.test(normal);
+// Fetch would throw on a name that is not a token, or a value with a NUL, CR or LF inside or a
+// character above U+00FF (Fetch standard, "Headers": it strips whitespace around a value first),
+// and the exporter would meet that only at send time, as a "network error" with the payload
+// buffered and retried. So each header is checked now, twice: by this runtime's own Headers and by
+// the rule. The error names the header, never its value: that is often a secret.
+function appendHeader(sent, field, name, value) {
+  let ok = TOKEN.test(name) && !OWN_HEADERS.includes(name.toLowerCase());
   try {
-    new Headers([[name, normal]]);
+    sent.append(name, value);
   } catch {
-    accepted = false;
+    ok = false;
   }
-  if (!accepted) throw new EdgescopeConfigError(field, `${what} fetch can send (no CR, LF or NUL inside, no character above U+00FF)`, `${name}: (value not shown)`);
-  return normal;
+  if (!ok || /[\0\r\n]/.test(sent.get(name))) {
+    throw new EdgescopeConfigError(field, `headers fetch can send (RFC 9110 token names, values without CR, LF, NUL or chars above U+00FF), not ${OWN_HEADERS.join(' or ')}`, name);
+  }
 }
 
 function validateUrl(kind, url) {
