@@ -62,7 +62,14 @@ export interface HttpExporterOptions {
   /** Native format: the ingest URL. OTLP: the base URL; /v1/traces, /v1/metrics, /v1/logs are appended. */
   url: string;
   format?: WireFormatName;
-  headers?: Record<string, string>;
+  /**
+   * Sent with every request. A plain object, a Headers or [name, value] pairs; names are RFC 9110
+   * tokens and values what fetch can send (no CR, LF or NUL, nothing above U+00FF), checked when
+   * the exporter is made. Not idempotency-key or content-encoding (edgescope sets them), and no
+   * authorization together with bearerToken. A name given twice is sent once with both values.
+   */
+  headers?: Record<string, string> | Headers | Iterable<[string, string]>;
+  /** Sent as `authorization: Bearer <token>`. */
   bearerToken?: string;
   /** Per attempt, clipped to the time left before the deadline. Default 5000. */
   timeoutMs?: number;

@@ -15,7 +15,7 @@ import { postPayload } from './post.js';
 
 export function direct(options = {}) {
   const base = validateHttpOptions('direct', options);
-  const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
+  const fetchImpl = base.fetch;
   return {
     name: 'direct',
     format: base.format,

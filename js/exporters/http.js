@@ -24,7 +24,7 @@ const TEST_SLEEP = Symbol.for('edgescope.test.sleep');
 export function http(options = {}) {
   const base = validateHttpOptions('http', options);
   const retries = integerIn('exporters.http({ retries })', options.retries ?? 2, 0, 10);
-  const fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
+  const fetchImpl = base.fetch;
   // Tests replace the backoff wait through a registry symbol: not an option of the public API.
   const sleep = typeof options[TEST_SLEEP] === 'function' ? options[TEST_SLEEP] : defaultSleep;
 

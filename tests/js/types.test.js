@@ -23,7 +23,10 @@ test('the README example type-checks against js/index.d.ts, and misuse does not'
           return new Response('ok');
         },
       }, (env: { URL: string }) => ({ service: 'app', exporter: exporters.http({ url: env.URL }) }));
-      scopeOf(ctxLike).setRoute('/x');`;
+      scopeOf(ctxLike).setRoute('/x');
+      // headers as fetch takes them: a Headers or [name, value] pairs as well as an object.
+      exporters.http({ url: 'https://c.example', headers: new Headers({ 'x-api-key': 'k' }) });
+      exporters.direct({ url: 'https://c.example', headers: [['x-api-key', 'k']] });`;
     const bad = `import { createTelemetry } from '${root}js/index.js';
       createTelemetry({ service: 1 });`;
     writeFileSync(join(dir, 'good.ts'), good);
