@@ -36,6 +36,10 @@
 // 77,128 / 33,858 B, plus about 1.5%; the app total 104,254 B (the JS above plus this module), plus about 1.5%.
 // Then GrowArray for trivially copyable lists and a leaner ABI: 117,615 / 54,780 B and 76,645 /
 // 33,673 B, plus about 1.5%; the app total 103,204 B, plus about 1.5%.
+// Then fixes found by review (2026-12-08): exporter options checked when the exporter is made
+// (unknown keys, headers as a Headers or pairs, header names and values), records written while no
+// invocation runs flushed in the platform's waitUntil (js/late-records.js): the minimal Worker's JS
+// 45,449 -> 46,341 B gzipped, plus about 1.5%.
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
@@ -44,5 +48,5 @@ export const SIZE_BUDGET = Object.freeze({
   resilienceWasmRaw: 77_800,
   resilienceWasmGzip: 34_180,
   appTotalGzip: 104_800,
-  minimalJsGzip: 46_100,
+  minimalJsGzip: 47_050,
 });
