@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "edgescope/limits.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/slot_id.hpp"
 #include "edgescope/sampling.hpp"
 #include "edgescope/span.hpp"
@@ -111,7 +112,7 @@ class Tracer {
   }
   std::size_t pending_count() const { return pending_.size(); }
 
-  std::vector<Span> take_finished();
+  RecordArray<Span> take_finished();
   std::size_t finished_count() const { return finished_.size(); }
   std::size_t open_count() const { return open_count_; }
   // Slots whose generations are used up; they are never handed out again.
@@ -162,11 +163,11 @@ class Tracer {
   IndexList pending_;        // spans_ entries of ended provisional spans
   IndexList pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
   Decision decision_;
-  std::vector<Span> spans_;                // ids and flags are kept for unsampled spans too
+  RecordArray<Span> spans_;                // ids and flags are kept for unsampled spans too
   IndexList free_spans_;  // in spans_
   std::size_t open_count_ = 0;
   std::size_t retired_slots_ = 0;
-  std::vector<Span> finished_;
+  RecordArray<Span> finished_;
 };
 
 }  // namespace edgescope

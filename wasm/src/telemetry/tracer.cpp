@@ -325,8 +325,8 @@ void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
   decision_ = Decision{true, rule, spans};
 }
 
-std::vector<Span> Tracer::take_finished() {
-  std::vector<Span> out;
+RecordArray<Span> Tracer::take_finished() {
+  RecordArray<Span> out;
   out.swap(finished_);
   return out;
 }
