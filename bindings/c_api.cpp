@@ -29,7 +29,7 @@ using abi::io_u32;
 using abi::io_words;
 
 // The telemetry instances behind the handles es_create gives out (handle = index + 1).
-std::vector<std::unique_ptr<Telemetry>> g_instances;
+RecordArray<std::unique_ptr<Telemetry>> g_instances;
 
 // One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
 // GrowArray<uint8_t> is in the module already (g_scratch).

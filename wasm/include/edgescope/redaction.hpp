@@ -97,9 +97,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/attributes.hpp"
+#include "edgescope/grow_array.hpp"
 #include "edgescope/record_array.hpp"
 
 namespace edgescope {
@@ -182,7 +182,7 @@ class RedactionPolicy {
   // KMP failure table per literal (literal_values), built once.
   struct Literal {
     std::string text;
-    std::vector<std::uint16_t> failure;
+    GrowArray<std::uint16_t> failure;
   };
 
  private:

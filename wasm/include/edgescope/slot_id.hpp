@@ -35,7 +35,7 @@ std::uint32_t take_free_slot(IndexList& free, Slots& slots) {
     free.pop_back();
     return index;
   }
-  slots.emplace_back();
+  slots.resize(slots.size() + 1);
   return static_cast<std::uint32_t>(slots.size() - 1);
 }
 

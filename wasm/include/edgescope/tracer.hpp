@@ -24,8 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "edgescope/grow_array.hpp"
 #include "edgescope/limits.hpp"
 #include "edgescope/record_array.hpp"
 #include "edgescope/slot_id.hpp"
@@ -151,7 +151,7 @@ class Tracer {
   const Limits& limits_;
   Stats& stats_;
   std::uint32_t max_slots_;
-  std::vector<Slot> slots_;
+  GrowArray<Slot> slots_;
   IndexList free_slots_;  // in slots_, with generations left
   // Keep rules' state. A group is named by its first local root's span id; the open groups are
   // found through the open provisional spans themselves (no table of their own), an ended
@@ -159,7 +159,7 @@ class Tracer {
   const KeepRules* keep_ = nullptr;
   std::array<Decided, kRememberedDecisions> decided_{};  // a ring of the latest decisions
   std::size_t decided_next_ = 0;
-  std::vector<SpanId> group_of_;              // per spans_ entry, while provisional
+  GrowArray<SpanId> group_of_;                // per spans_ entry, while provisional
   IndexList pending_;        // spans_ entries of ended provisional spans
   IndexList pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
   Decision decision_;
