@@ -29,7 +29,7 @@ using abi::io_u32;
 using abi::io_words;
 
 // The telemetry instances behind the handles es_create gives out (handle = index + 1).
-std::vector<std::unique_ptr<Telemetry>> g_instances;
+RecordArray<std::unique_ptr<Telemetry>> g_instances;
 
 // One byte per handle, not std::vector<bool>: its bit-packed iterators are code of their own, and
 // GrowArray<uint8_t> is in the module already (g_scratch).
@@ -80,7 +80,7 @@ uint32_t read_u32(const uint8_t* at) {
 // (one more than the core keeps, so it sees and counts the cut). Empty string and "" for a
 // well-formed layout; otherwise the reason.
 std::string read_array(AttributeType type, uint32_t count, uint32_t len, std::size_t string_budget,
-                       std::vector<AttributeValue>& out) {
+                       RecordArray<AttributeValue>& out) {
   const uint8_t* data = g_scratch.data();
   const std::size_t keep = count < kMaxArrayElements + 1 ? count : kMaxArrayElements + 1;
   out.reserve(keep);
@@ -319,7 +319,7 @@ int32_t es_stage_array(int32_t h, int32_t key, int32_t type, uint32_t count, uin
   ES_INSTANCE(t, h);
   ES_STAGE_KEY(t, key);
   std::string problem;
-  std::vector<AttributeValue> elements;
+  RecordArray<AttributeValue> elements;
   if (!scratch_fits(len)) {
     problem = "array length exceeds the scratch buffer";
   } else if (type < 0 || type > 3) {
@@ -487,8 +487,8 @@ int32_t es_log_context(int32_t h, int32_t level, double now, uint32_t len, uint3
   return ES_OK;
 }
 
-static std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> out;
+static RecordArray<std::string> split_lines(std::string_view text) {
+  RecordArray<std::string> out;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);

@@ -40,13 +40,17 @@
 // (unknown keys, headers as a Headers or pairs, header names and values), records written while no
 // invocation runs flushed in the platform's waitUntil (js/late-records.js): the minimal Worker's JS
 // 45,449 -> 46,341 B gzipped, plus about 1.5%.
+// Then RecordArray for lists of records that own memory (attributes, spans, payloads, tags, string
+// lists) and GrowArray for the last plain-value vectors, so the module links no std::vector growth
+// path at all: dist/edgescope.wasm 108,236 / 51,026 B, the app total 99,450 B, each plus about 1.5%
+// (the resilience module keeps its std::vectors and its budget).
 // The goal (README "Size"; issue "Near the floor"): the module ≤ 30 KB gzipped, the app ≤ 40 KB.
 // Lower these as the modules shrink, so growth is caught against the new size.
 export const SIZE_BUDGET = Object.freeze({
-  wasmRaw: 119_400,
-  wasmGzip: 55_600,
+  wasmRaw: 109_900,
+  wasmGzip: 51_800,
   resilienceWasmRaw: 77_800,
   resilienceWasmGzip: 34_180,
-  appTotalGzip: 104_800,
+  appTotalGzip: 101_000,
   minimalJsGzip: 47_050,
 });

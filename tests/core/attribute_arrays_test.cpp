@@ -31,25 +31,25 @@ TelemetryOptions options(std::size_t cap = 1u << 20) {
 }
 
 AttributeValue strings(const std::vector<std::string>& items) {
-  std::vector<AttributeValue> elements;
+  RecordArray<AttributeValue> elements;
   for (const auto& s : items) elements.push_back(AttributeValue::of_string(s));
   return AttributeValue::of_array(std::move(elements));
 }
 
 AttributeValue ints(const std::vector<std::int64_t>& items) {
-  std::vector<AttributeValue> elements;
+  RecordArray<AttributeValue> elements;
   for (const auto i : items) elements.push_back(AttributeValue::of_int(i));
   return AttributeValue::of_array(std::move(elements));
 }
 
 AttributeValue doubles(const std::vector<double>& items) {
-  std::vector<AttributeValue> elements;
+  RecordArray<AttributeValue> elements;
   for (const auto d : items) elements.push_back(AttributeValue::of_double(d));
   return AttributeValue::of_array(std::move(elements));
 }
 
 AttributeValue bools(const std::vector<bool>& items) {
-  std::vector<AttributeValue> elements;
+  RecordArray<AttributeValue> elements;
   for (const bool b : items) elements.push_back(AttributeValue::of_bool(b));
   return AttributeValue::of_array(std::move(elements));
 }

@@ -111,8 +111,8 @@ TEST_CASE("OTLP payloads get batch ids too, and their bodies stay pure OTLP") {
   Telemetry t = make(65536);
   record(t, 3);
   t.drain(5000);
-  const std::vector<Payload> native = t.encode_drained(WireFormat::NativeJson);
-  const std::vector<Payload> otlp = t.encode_drained(WireFormat::OtlpJson);
+  const RecordArray<Payload> native = t.encode_drained(WireFormat::NativeJson);
+  const RecordArray<Payload> otlp = t.encode_drained(WireFormat::OtlpJson);
   REQUIRE(otlp.size() == 2);  // traces and logs
   std::set<std::string> ids;
   for (const Payload& p : otlp) {

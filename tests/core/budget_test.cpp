@@ -22,7 +22,7 @@ TelemetryOptions options(std::size_t max_records = 0) {
 // Control characters escape to six bytes each: the costliest string per input byte.
 std::string hostile(std::size_t n, char fill = '\x01') { return std::string(n, fill); }
 
-std::size_t payload_bytes(const std::vector<Payload>& payloads) {
+std::size_t payload_bytes(const RecordArray<Payload>& payloads) {
   std::size_t n = 0;
   for (const auto& p : payloads) n += p.body.size();
   return n;

@@ -42,7 +42,7 @@ struct Counts {
   std::size_t spans = 0, metrics = 0, logs = 0;
 };
 
-Counts count_native(const std::vector<Payload>& payloads, std::size_t cap) {
+Counts count_native(const RecordArray<Payload>& payloads, std::size_t cap) {
   Counts c;
   for (const auto& p : payloads) {
     CHECK(p.body.size() <= cap);

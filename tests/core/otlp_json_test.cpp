@@ -246,7 +246,7 @@ const char* request_of(Signal signal) {
 }
 
 // Parses and schema-checks every payload; returns the documents.
-std::vector<json> parse_otlp(const std::vector<Payload>& payloads, std::size_t cap) {
+std::vector<json> parse_otlp(const RecordArray<Payload>& payloads, std::size_t cap) {
   std::vector<json> docs;
   for (const auto& p : payloads) {
     CHECK(p.body.size() <= cap);
@@ -545,7 +545,7 @@ TEST_CASE("an overflowed OTLP sum is written the proto3 JSON way, not as a numbe
 
 TEST_CASE("OTLP array attributes are arrayValue lists of typed AnyValues, for spans, logs and the resource") {
   Telemetry t = make(65536);
-  const auto array_of = [](std::vector<AttributeValue> elements) { return AttributeValue::of_array(std::move(elements)); };
+  const auto array_of = [](RecordArray<AttributeValue> elements) { return AttributeValue::of_array(std::move(elements)); };
   const auto stage_all = [&] {
     t.stage(t.intern("s"), array_of({AttributeValue::of_string("a"), AttributeValue::of_string("\"b\"")}));
     t.stage(t.intern("i"), array_of({AttributeValue::of_int(-9007199254740993LL), AttributeValue::of_int(7)}));

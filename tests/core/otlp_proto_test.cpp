@@ -49,7 +49,7 @@ std::string varint(std::uint64_t v) {
 }
 
 // Nodes point into the payloads' bytes: keep the payloads alive while they are read.
-void decode_all(const std::vector<Payload>& payloads, std::size_t cap, std::vector<otlp_walk::Node>& nodes) {
+void decode_all(const RecordArray<Payload>& payloads, std::size_t cap, std::vector<otlp_walk::Node>& nodes) {
   otlp_walk::Walker walker;
   nodes.clear();
   for (const Payload& p : payloads) {
@@ -393,7 +393,7 @@ TEST_CASE("a record too large for a payload is shrunk as in OTLP JSON, dropped i
   Span big = sample_span(0, 0);
   big.attributes.clear();
   for (int i = 0; i < 40; ++i) big.attributes.push_back({"k" + std::to_string(i), AttributeValue::of_string(std::string(1000, 'x'))});
-  big.attributes.push_back({"arr", AttributeValue::of_array(std::vector<AttributeValue>(20, AttributeValue::of_string(std::string(100, 'y'))))});
+  big.attributes.push_back({"arr", AttributeValue::of_array(RecordArray<AttributeValue>(20, AttributeValue::of_string(std::string(100, 'y'))))});
   for (int i = 0; i < 3; ++i) big.events.push_back(SpanEvent{"e", 0, {}, 0});
   Span wide = sample_span(1, 0);
   for (int i = 0; i < 40; ++i) wide.attributes.push_back({std::string(1000, 'k') + std::to_string(i), AttributeValue::of_string("v")});
@@ -444,7 +444,7 @@ TEST_CASE("a Telemetry drain encodes to protobuf with the same records as OTLP J
   t.drain();
   std::size_t json_records[4] = {}, proto_records[4] = {};
   for (const auto& p : t.encode_drained(WireFormat::OtlpJson)) json_records[static_cast<int>(p.signal)] += p.records;
-  std::vector<Payload> proto(t.encode_drained(WireFormat::OtlpProto));
+  RecordArray<Payload> proto(t.encode_drained(WireFormat::OtlpProto));
   std::vector<otlp_walk::Node> nodes;
   decode_all(proto, 2000, nodes);
   for (const auto& p : proto) {

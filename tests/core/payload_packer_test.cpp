@@ -20,7 +20,7 @@ struct Item {
   std::string text;
 };
 
-const std::vector<SectionFrame> kFrames = {{"<a[", "]>"}, {"<b[", "]>"}};
+const RecordArray<SectionFrame> kFrames = {{"<a[", "]>"}, {"<b[", "]>"}};
 
 RecordGroup group_of(int id) {
   RecordGroup g;

@@ -237,7 +237,7 @@ TEST_CASE("invalid config is refused with a message naming the entry and the rul
   config.literal_values = {"xx[REDACTED]xx"};
   CHECK(error_for(config) == "literal_values[0] (not shown): must not overlap the marker [REDACTED]");
   config = {};
-  config.value_prefixes.assign(33, "sk_live_");
+  config.value_prefixes = RecordArray<std::string>(33, "sk_live_");
   CHECK(error_for(config) == "value_prefixes: 33 entries, at most 32");
   // A refused config leaves the policy it was given unchanged.
   RedactionPolicy policy;

@@ -209,7 +209,7 @@ AttributeValue expected_array(const RedactionPolicy& policy, const AttributeValu
   cut = out.elements.size() > kMaxArrayElements;
   if (cut) out.elements.resize(kMaxArrayElements);
   if (out.elements.empty() || out.elements.front().type != AttributeType::String) return out;
-  std::vector<AttributeValue> kept;
+  RecordArray<AttributeValue> kept;
   std::size_t left = max_bytes;
   for (const auto& e : out.elements) {
     bool this_cut = false;
@@ -449,7 +449,7 @@ void check_point(const json& dp, const MetricPoint& want, bool otlp) {
 }
 
 // OTLP data points come metric by metric, metrics in order of first appearance.
-std::vector<std::size_t> otlp_point_order(const std::vector<MetricPoint>& points) {
+std::vector<std::size_t> otlp_point_order(const RecordArray<MetricPoint>& points) {
   std::vector<std::size_t> order;
   std::vector<bool> placed(points.size(), false);
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -468,7 +468,7 @@ std::vector<std::size_t> otlp_point_order(const std::vector<MetricPoint>& points
 
 // Decodes one format's payloads and compares every record with the drained batch, and the
 // batch's accounting with the oversize counters this encode added.
-Found check_format(WireFormat format, const std::vector<Payload>& payloads, const Batch& batch, const Expected& want,
+Found check_format(WireFormat format, const RecordArray<Payload>& payloads, const Batch& batch, const Expected& want,
                    std::size_t cap, std::uint64_t shrunk_added, std::uint64_t dropped_added) {
   const bool otlp = format == WireFormat::OtlpJson;
   Found found;
@@ -705,7 +705,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         array_staged = true;
         const int type = in.ConsumeIntegralInRange<int>(0, 3);
         const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, kMaxArrayElements + 12);
-        std::vector<AttributeValue> elements;
+        RecordArray<AttributeValue> elements;
         for (std::size_t e = 0; e < n; ++e) {
           switch (type) {
             case 0: elements.push_back(AttributeValue::of_string(hostile_text(in, 100))); break;
@@ -819,7 +819,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // Each format decodes back to the batch.
-  std::vector<Payload> bodies[2];
+  RecordArray<Payload> bodies[2];
   Found found[2];
   for (const auto format : {WireFormat::NativeJson, WireFormat::OtlpJson}) {
     const int f = static_cast<int>(format);

@@ -78,7 +78,7 @@ void stage_attributes(Telemetry& t, FuzzedDataProvider& in, std::size_t max) {
       t.stage(key, AttributeValue::of_bool(in.ConsumeBool()));
     } else {
       const int element = in.ConsumeIntegralInRange<int>(0, 3);
-      std::vector<AttributeValue> elements(in.ConsumeIntegralInRange<std::size_t>(0, kMaxArrayElements + 8));
+      RecordArray<AttributeValue> elements(in.ConsumeIntegralInRange<std::size_t>(0, kMaxArrayElements + 8));
       for (auto& e : elements) e = hostile_scalar(in, element);
       t.stage(key, AttributeValue::of_array(std::move(elements)));
     }
@@ -152,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   t.drain(hostile_double(in));
   const Batch batch = t.drained();
   const std::uint64_t dropped_before = t.stats().records_dropped_oversize;
-  const std::vector<Payload>& payloads = t.encode_drained(WireFormat::OtlpProto);
+  const RecordArray<Payload>& payloads = t.encode_drained(WireFormat::OtlpProto);
   const std::uint64_t dropped = t.stats().records_dropped_oversize - dropped_before;
 
   otlp_walk::Walker walker;

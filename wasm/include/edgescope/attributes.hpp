@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/limits.hpp"
+#include "edgescope/record_array.hpp"
 
 namespace edgescope {
 
@@ -38,14 +38,14 @@ struct AttributeValue {
   std::int64_t integer = 0;
   double number = 0.0;
   bool boolean = false;
-  std::vector<AttributeValue> elements;  // Array only
+  RecordArray<AttributeValue> elements;  // Array only
 
   static AttributeValue of_string(std::string value);
   static AttributeValue of_int(std::int64_t value);
   static AttributeValue of_double(double value);  // stored as given; the stage refuses NaN/Infinity
   static AttributeValue of_bool(bool value);
   // Stored as given; the stage checks is_valid_array, cleans the strings and applies the bounds.
-  static AttributeValue of_array(std::vector<AttributeValue> elements);
+  static AttributeValue of_array(RecordArray<AttributeValue> elements);
   // An Array whose elements are all scalars (not arrays) of one type; an empty one is valid.
   bool is_valid_array() const;
   // Scalars as text; an array as its JSON text (the native encoding, json_writer.hpp), e.g. for a
@@ -61,7 +61,7 @@ struct Attribute {
   AttributeValue value;
 };
 
-using Attributes = std::vector<Attribute>;
+using Attributes = RecordArray<Attribute>;
 
 // Brings a host string into the core: invalid UTF-8 repaired, then cut to `max_bytes` on a code
 // point boundary. Both are counted.

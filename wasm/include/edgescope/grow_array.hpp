@@ -8,7 +8,8 @@
 // out-of-line routine (grow_array_storage: a new block, a byte copy) grows them all. It pays only
 // when every std::vector of a layout goes (the linker folds same-layout instantiations into one):
 // the 1-, 4-, 8-, 12- and 24-byte lists (ids, indices, counts, bounds, scan ranges, buffer metas
-// and plans, the scratch buffer). Records with strings or attributes stay std::vector.
+// and plans, the scratch buffer). Records that own memory (strings, attribute lists) are not
+// moved by bytes: they are RecordArray (record_array.hpp).
 #pragma once
 #include <cstddef>
 #include <cstring>

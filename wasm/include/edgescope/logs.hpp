@@ -2,10 +2,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "edgescope/attributes.hpp"
 #include "edgescope/ids.hpp"
+#include "edgescope/record_array.hpp"
 
 namespace edgescope {
 
@@ -34,13 +34,13 @@ class LogBuffer {
   // `bytes`: the record's accounted size, already charged to the log pool.
   void append(LogRecord record, std::size_t bytes);
   // Takes every record; `bytes` receives their accounted size.
-  std::vector<LogRecord> take(std::size_t& bytes);
+  RecordArray<LogRecord> take(std::size_t& bytes);
   std::size_t size() const { return records_.size(); }
 
  private:
   const Limits& limits_;
   Stats& stats_;
-  std::vector<LogRecord> records_;
+  RecordArray<LogRecord> records_;
   std::size_t bytes_ = 0;
 };
 

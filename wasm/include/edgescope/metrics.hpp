@@ -15,6 +15,7 @@
 #include "edgescope/accounting.hpp"
 #include "edgescope/attributes.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/slot_id.hpp"
 #include "edgescope/monitoring/exp_histogram.hpp"
 
@@ -49,7 +50,7 @@ struct MetricPoint {
   MetricType type = MetricType::Counter;
   std::string name;
   std::string unit;
-  std::vector<Tag> tags;  // sorted by key
+  RecordArray<Tag> tags;  // sorted by key
   // Start of the delta window: the previous drain (collection) time, or the series' creation time
   // in its first window (OTLP metrics data model, "Temporality": a delta point covers
   // (start, time] and consecutive points of a series abut).
@@ -79,7 +80,7 @@ class MetricRegistry {
 
   // Finds or creates a series. Tags are sorted by key (duplicate keys: last wins). A new series
   // starts its first delta window at `now_ms`.
-  SeriesId series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags, double now_ms);
+  SeriesId series(MetricType type, std::string name, std::string unit, RecordArray<Tag> tags, double now_ms);
 
   // Records one value. Returns false (and counts) for an unknown or evicted series, a non-finite
   // value or a negative counter increment.
@@ -87,7 +88,7 @@ class MetricRegistry {
 
   // The points recorded since the last take, then resets the deltas, evicts the series idle
   // during the window that ends here (ids in evicted()) and starts the next window at `now_ms`.
-  std::vector<MetricPoint> take(double now_ms);
+  RecordArray<MetricPoint> take(double now_ms);
   const IdList& evicted() const { return evicted_; }
 
   // The bucket bound of exponential histogram series created from now on. Their memory is
@@ -126,7 +127,7 @@ class MetricRegistry {
   BytePool pool_;
   std::size_t record_overhead_ = 0;
   std::uint32_t max_buckets_ = monitoring::kDefaultMaxBuckets;
-  std::vector<Series> slots_;
+  RecordArray<Series> slots_;
   IndexList free_;
   // Live slot indices sorted by their series key: O(log n) lookups without hash-table code in
   // the module (size budget). A key starts with its length-prefixed name, so a name's series are

@@ -16,9 +16,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/limits.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/slot_id.hpp"
 
 namespace edgescope {
@@ -62,7 +62,7 @@ class NameTable {
   // Live slot indices sorted by name: O(log n) lookups without hash-table code in the module
   // (size budget).
   IndexList ids_;
-  std::vector<Slot> slots_;
+  RecordArray<Slot> slots_;
   IndexList free_;
   std::size_t bytes_ = 0;
 };

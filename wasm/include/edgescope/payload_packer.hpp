@@ -8,8 +8,8 @@
 #pragma once
 #include <cstddef>
 #include <string>
-#include <vector>
 
+#include "edgescope/record_array.hpp"
 #include "edgescope/wire.hpp"
 
 namespace edgescope {
@@ -27,7 +27,7 @@ struct RecordGroup {
 
 class PayloadPacker {
  public:
-  PayloadPacker(Signal signal, std::string open, std::string close, std::vector<SectionFrame> sections,
+  PayloadPacker(Signal signal, std::string open, std::string close, RecordArray<SectionFrame> sections,
                 const EncodeOptions& options);
 
   // The open string holds kBatchIdPlaceholder at `offset`: every payload records where its batch
@@ -37,7 +37,7 @@ class PayloadPacker {
   bool fits_alone(std::size_t section, std::size_t record_bytes, const RecordGroup* group = nullptr) const;
   // Appends a record that fits_alone; starts a new payload first when the current one is full.
   void add(std::size_t section, const std::string& record, const RecordGroup* group = nullptr);
-  std::vector<Payload> finish();
+  RecordArray<Payload> finish();
 
  private:
   static constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
@@ -54,12 +54,12 @@ class PayloadPacker {
   Signal signal_;
   std::string open_;
   std::string close_;
-  std::vector<SectionFrame> frames_;
+  RecordArray<SectionFrame> frames_;
   EncodeOptions options_;
-  std::vector<Section> sections_;
+  RecordArray<Section> sections_;
   std::size_t size_ = 0;
   std::uint32_t records_ = 0;
-  std::vector<Payload> done_;
+  RecordArray<Payload> done_;
   std::size_t batch_id_at_ = kNoBatchIdField;
 };
 
@@ -92,7 +92,7 @@ void pack_record(PayloadPacker& packer, std::size_t section, const RecordGroup* 
 
 // pack_record for every record of a batch list, in order, ungrouped.
 template <typename Record, typename EncodeFn>
-void pack_all(PayloadPacker& packer, std::size_t section, Signal signal, const std::vector<Record>& records,
+void pack_all(PayloadPacker& packer, std::size_t section, Signal signal, const RecordArray<Record>& records,
               EncodeFn encode, OversizeLedger& ledger, Stats& stats) {
   std::string buffer;
   for (std::size_t i = 0; i < records.size(); ++i) {

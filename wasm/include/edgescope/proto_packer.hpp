@@ -15,6 +15,7 @@
 
 #include "edgescope/grow_array.hpp"
 #include "edgescope/proto_writer.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/wire.hpp"
 
 namespace edgescope {
@@ -37,7 +38,7 @@ class ProtoPacker {
   // and writes the record's tag and length. Returns the body the caller then appends exactly
   // `record_bytes` bytes of record content to. `group` must outlive finish().
   std::string& add(std::size_t record_bytes, const ProtoGroup* group = nullptr);
-  std::vector<Payload> finish();
+  RecordArray<Payload> finish();
 
  private:
   struct Run {  // records of one group, body_[begin, end)
@@ -62,7 +63,7 @@ class ProtoPacker {
   GrowArray<Run> runs_;  // no std::vector growth path of its own (grow_array.hpp)
   bool run_open_ = false;  // runs_.back() still takes points
   std::uint32_t records_ = 0;
-  std::vector<Payload> done_;
+  RecordArray<Payload> done_;
 };
 
 // Writes one record's message content (a Span, a LogRecord, a data point), compact or not.

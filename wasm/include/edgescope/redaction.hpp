@@ -97,9 +97,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/attributes.hpp"
+#include "edgescope/grow_array.hpp"
+#include "edgescope/record_array.hpp"
 
 namespace edgescope {
 
@@ -133,9 +134,9 @@ struct RedactionConfig {
   bool jwts = true;              // 2c
   bool card_numbers = true;      // 2d
   // User extensions (always applied when given).
-  std::vector<std::string> extra_keys;      // matched like built-in entries, e.g. "x-session-ticket"
-  std::vector<std::string> value_prefixes;  // 2e, e.g. "sk_live_", "ghp_", "xoxb-"
-  std::vector<std::string> literal_values;  // 2f, exact strings to mask wherever they appear
+  RecordArray<std::string> extra_keys;      // matched like built-in entries, e.g. "x-session-ticket"
+  RecordArray<std::string> value_prefixes;  // 2e, e.g. "sk_live_", "ghp_", "xoxb-"
+  RecordArray<std::string> literal_values;  // 2f, exact strings to mask wherever they appear
 };
 
 class RedactionPolicy {
@@ -163,7 +164,7 @@ class RedactionPolicy {
   std::size_t redact_text(std::string& text) const;
 
   // One line per built-in category that the config turned off, for the shim to print once.
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  const RecordArray<std::string>& warnings() const { return warnings_; }
 
   // False when no category and no extension is active (redaction is then a no-op).
   bool active() const;
@@ -172,7 +173,7 @@ class RedactionPolicy {
 
   // The deny entries, pre-split into lowercase words; public for the scanners in src/privacy.
   struct KeyList {
-    std::vector<std::vector<std::string>> entries;
+    RecordArray<RecordArray<std::string>> entries;
     // Quick rejection before comparing words: bit first_letter_bit(w[0]) of last_word[min(size, 31)]
     // is set for the last word w of some entry. Most keys in text ("id", "user", "status") stop here.
     std::array<std::uint32_t, 32> last_word{};
@@ -181,14 +182,14 @@ class RedactionPolicy {
   // KMP failure table per literal (literal_values), built once.
   struct Literal {
     std::string text;
-    std::vector<std::uint16_t> failure;
+    GrowArray<std::uint16_t> failure;
   };
 
  private:
   RedactionConfig config_;
   KeyList keys_;  // built-in (when on) + extra, each also in glued form
-  std::vector<Literal> literals_;
-  std::vector<std::string> warnings_;
+  RecordArray<Literal> literals_;
+  RecordArray<std::string> warnings_;
 };
 
 // Cuts redacted text to at most `max_bytes` on a code point boundary and, when the cut falls

@@ -19,9 +19,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/ids.hpp"
+#include "edgescope/record_array.hpp"
 
 namespace edgescope {
 
@@ -73,8 +73,8 @@ struct KeepRules {
   bool errors = false;             // any span with error status or an `exception` event
   int status_at_least = 0;         // root http.response.status_code >= this; 0: off
   double slower_than_ms = -1;      // root duration > this; < 0: off
-  std::vector<std::string> routes;      // root http.route (url.path without one)
-  std::vector<std::string> span_names;  // any span's name
+  RecordArray<std::string> routes;      // root http.route (url.path without one)
+  RecordArray<std::string> span_names;  // any span's name
   bool active() const {
     return errors || status_at_least > 0 || slower_than_ms >= 0 || !routes.empty() || !span_names.empty();
   }
@@ -84,7 +84,7 @@ struct KeepRules {
 // value starting with the prefix. Nothing else is special: no regular expressions (linear, and
 // small enough for the module's size budget).
 bool pattern_matches(std::string_view pattern, std::string_view value);
-bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view value);
+bool any_pattern_matches(const RecordArray<std::string>& patterns, std::string_view value);
 // Empty string for a valid pattern, else why not: empty, a lone "*", or a star not at the end.
 const char* pattern_problem(std::string_view pattern);
 

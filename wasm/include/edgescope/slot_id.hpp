@@ -28,14 +28,14 @@ constexpr std::uint32_t slot_index_plus_one(std::int32_t id) { return static_cas
 constexpr std::uint32_t slot_generation(std::int32_t id) { return static_cast<std::uint32_t>(id) >> kSlotIndexBits; }
 
 // A free slot's index: the most recently freed one, else a new slot at the end.
-template <typename Slot>
-std::uint32_t take_free_slot(IndexList& free, std::vector<Slot>& slots) {
+template <typename Slots>
+std::uint32_t take_free_slot(IndexList& free, Slots& slots) {
   if (!free.empty()) {
     const std::uint32_t index = free.back();
     free.pop_back();
     return index;
   }
-  slots.emplace_back();
+  slots.resize(slots.size() + 1);
   return static_cast<std::uint32_t>(slots.size() - 1);
 }
 

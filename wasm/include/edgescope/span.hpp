@@ -3,10 +3,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "edgescope/attributes.hpp"
 #include "edgescope/ids.hpp"
+#include "edgescope/record_array.hpp"
 
 namespace edgescope {
 
@@ -35,7 +35,7 @@ struct Span {
   StatusCode status = StatusCode::Unset;
   std::string status_message;
   Attributes attributes;
-  std::vector<SpanEvent> events;
+  RecordArray<SpanEvent> events;
   std::uint32_t dropped_events = 0;
   std::uint32_t dropped_attributes = 0;  // refused by Limits::max_attributes (OTLP droppedAttributesCount)
 };

@@ -21,6 +21,7 @@
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
 #include "edgescope/name_table.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/redaction.hpp"
 #include "edgescope/tracer.hpp"
 #include "edgescope/wire.hpp"
@@ -113,8 +114,8 @@ class Telemetry {
   const IdList& evicted_series() const { return metrics_.evicted(); }
   const Batch& drained() const { return drained_; }
   // Encodes the drained batch; the payloads stay owned here until the next encode or release.
-  const std::vector<Payload>& encode_drained(WireFormat format);
-  const std::vector<Payload>& payloads() const { return payloads_; }
+  const RecordArray<Payload>& encode_drained(WireFormat format);
+  const RecordArray<Payload>& payloads() const { return payloads_; }
   void release();
 
   std::size_t pending() const { return tracer_.finished_count() + metrics_.dirty_count() + logs_.size(); }
@@ -154,7 +155,7 @@ class Telemetry {
   void flag_slow(SpanHandle handle, double now_ms);
   // +1 on an internal counter (edgescope.slow, edgescope.sampling.traces); refusals are counted
   // by the registry like any series.
-  void count_internal(const char* name, const char* unit, std::vector<Tag> tags, double now_ms);
+  void count_internal(const char* name, const char* unit, RecordArray<Tag> tags, double now_ms);
   // redaction_.key_denied(key), remembered for the last few keys by id: the deny list is matched
   // once per key, not once per attribute. A fixed table (64 entries), so it costs no budget.
   bool key_denied(NameId key_id, const std::string& key);
@@ -204,7 +205,7 @@ class Telemetry {
   RedactionPolicy redaction_;  // applied once, when a value enters
   Batch drained_;
   OversizeLedger ledger_;  // per drained batch: shrunk/oversize records count once whatever the formats
-  std::vector<Payload> payloads_;
+  RecordArray<Payload> payloads_;
 };
 
 }  // namespace edgescope

@@ -24,9 +24,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "edgescope/grow_array.hpp"
 #include "edgescope/limits.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/slot_id.hpp"
 #include "edgescope/sampling.hpp"
 #include "edgescope/span.hpp"
@@ -111,7 +112,7 @@ class Tracer {
   }
   std::size_t pending_count() const { return pending_.size(); }
 
-  std::vector<Span> take_finished();
+  RecordArray<Span> take_finished();
   std::size_t finished_count() const { return finished_.size(); }
   std::size_t open_count() const { return open_count_; }
   // Slots whose generations are used up; they are never handed out again.
@@ -150,7 +151,7 @@ class Tracer {
   const Limits& limits_;
   Stats& stats_;
   std::uint32_t max_slots_;
-  std::vector<Slot> slots_;
+  GrowArray<Slot> slots_;
   IndexList free_slots_;  // in slots_, with generations left
   // Keep rules' state. A group is named by its first local root's span id; the open groups are
   // found through the open provisional spans themselves (no table of their own), an ended
@@ -158,15 +159,15 @@ class Tracer {
   const KeepRules* keep_ = nullptr;
   std::array<Decided, kRememberedDecisions> decided_{};  // a ring of the latest decisions
   std::size_t decided_next_ = 0;
-  std::vector<SpanId> group_of_;              // per spans_ entry, while provisional
+  GrowArray<SpanId> group_of_;                // per spans_ entry, while provisional
   IndexList pending_;        // spans_ entries of ended provisional spans
   IndexList pending_bytes_;  // their accounted bytes (a record is < 4 GiB)
   Decision decision_;
-  std::vector<Span> spans_;                // ids and flags are kept for unsampled spans too
+  RecordArray<Span> spans_;                // ids and flags are kept for unsampled spans too
   IndexList free_spans_;  // in spans_
   std::size_t open_count_ = 0;
   std::size_t retired_slots_ = 0;
-  std::vector<Span> finished_;
+  RecordArray<Span> finished_;
 };
 
 }  // namespace edgescope

@@ -9,6 +9,7 @@
 #include "edgescope/ids.hpp"
 #include "edgescope/logs.hpp"
 #include "edgescope/metrics.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/span.hpp"
 
 namespace edgescope {
@@ -19,9 +20,9 @@ enum class WireFormat : std::int32_t { NativeJson = 0, OtlpJson = 1, OtlpProto =
 enum class Signal : std::int32_t { Mixed = 0, Traces = 1, Metrics = 2, Logs = 3 };
 
 struct Batch {
-  std::vector<Span> spans;
-  std::vector<MetricPoint> metrics;
-  std::vector<LogRecord> logs;
+  RecordArray<Span> spans;
+  RecordArray<MetricPoint> metrics;
+  RecordArray<LogRecord> logs;
   std::size_t size() const { return spans.size() + metrics.size() + logs.size(); }
 };
 
@@ -51,12 +52,12 @@ struct Payload {
 };
 
 // Gives every payload a fresh batch id from `ids` and writes it into the bodies that carry one.
-void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids);
+void assign_batch_ids(RecordArray<Payload>& payloads, IdGenerator& ids);
 
 // The batch's metric points as OTLP Metrics, one per (type, exponential, name, unit): groups in
 // order of first appearance, each the indices of its points in batch order. Both OTLP encoders
 // pack by it (one copy of the grouping in the module).
-std::vector<GrowArray<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points);
+RecordArray<GrowArray<std::size_t>> group_metric_points(const RecordArray<MetricPoint>& points);
 
 // Stats::records_shrunk and records_dropped_oversize describe records, not encodings: when one
 // drained batch is encoded in two formats (two exporters), a record that had to be shrunk or
@@ -83,17 +84,17 @@ class OversizeLedger {
 // all events dropped, counted in the record's dropped counts and in Stats::records_shrunk); if
 // it still cannot fit it is dropped (Stats::records_dropped_oversize). `ledger` belongs to the
 // drained batch: pass the same one for every format encoded from that batch.
-std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 // One format per drained batch: every shrunk or dropped record of this call is counted.
-std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, Stats& stats);
 
-std::vector<Payload> encode_native_json(const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode_native_json(const Batch& batch, const Resource& resource,
                                         const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
-std::vector<Payload> encode_otlp_json(const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode_otlp_json(const Batch& batch, const Resource& resource,
                                       const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
-std::vector<Payload> encode_otlp_proto(const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode_otlp_proto(const Batch& batch, const Resource& resource,
                                        const EncodeOptions& options, OversizeLedger& ledger, Stats& stats);
 
 }  // namespace edgescope

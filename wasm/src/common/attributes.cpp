@@ -33,7 +33,7 @@ AttributeValue AttributeValue::of_bool(bool value) {
   return v;
 }
 
-AttributeValue AttributeValue::of_array(std::vector<AttributeValue> values) {
+AttributeValue AttributeValue::of_array(RecordArray<AttributeValue> values) {
   AttributeValue v;
   v.type = AttributeType::Array;
   v.elements = std::move(values);

@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "edgescope/wire.hpp"
 #include "edgescope/json_writer.hpp"
@@ -33,12 +32,12 @@ void OversizeLedger::count_dropped(Signal signal, std::size_t index, Stats& stat
   if (first(signal, index, kDropped)) ++stats.records_dropped_oversize;
 }
 
-std::vector<GrowArray<std::size_t>> group_metric_points(const std::vector<MetricPoint>& points) {
+RecordArray<GrowArray<std::size_t>> group_metric_points(const RecordArray<MetricPoint>& points) {
   // Group g's key is keys[g]; `sorted` holds the groups by key, for a binary search: O(log g)
   // per point without hash-table code in the module (size budget).
-  std::vector<std::string> keys;
+  RecordArray<std::string> keys;
   IndexList sorted;
-  std::vector<GrowArray<std::size_t>> members;
+  RecordArray<GrowArray<std::size_t>> members;
   std::string key;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const MetricPoint& p = points[i];
@@ -59,7 +58,7 @@ std::vector<GrowArray<std::size_t>> group_metric_points(const std::vector<Metric
   return members;
 }
 
-void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids) {
+void assign_batch_ids(RecordArray<Payload>& payloads, IdGenerator& ids) {
   std::string hex;
   for (Payload& payload : payloads) {
     payload.batch_id = ids.next_batch_id();
@@ -70,7 +69,7 @@ void assign_batch_ids(std::vector<Payload>& payloads, IdGenerator& ids) {
   }
 }
 
-std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, OversizeLedger& ledger, Stats& stats) {
   switch (format) {
     case WireFormat::OtlpJson: return encode_otlp_json(batch, resource, options, ledger, stats);
@@ -80,7 +79,7 @@ std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resourc
   return encode_native_json(batch, resource, options, ledger, stats);
 }
 
-std::vector<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
+RecordArray<Payload> encode(WireFormat format, const Batch& batch, const Resource& resource,
                             const EncodeOptions& options, Stats& stats) {
   OversizeLedger ledger;
   return encode(format, batch, resource, options, ledger, stats);

@@ -267,7 +267,7 @@ void encode_log(const LogRecord& r, bool compact, std::string& target) {
 
 }  // namespace
 
-std::vector<Payload> encode_native_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
+RecordArray<Payload> encode_native_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
                                         OversizeLedger& ledger, Stats& stats) {
   // Every payload carries the resource: an object of its attributes, service.name first (the
   // same set OTLP puts in Resource.attributes). `service` stays for receivers that key on it.

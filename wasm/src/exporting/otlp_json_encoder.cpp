@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "edgescope/json_writer.hpp"
 #include "edgescope/payload_packer.hpp"
@@ -105,7 +104,7 @@ void append_dropped(JsonBuffer& out, const char* field, std::uint64_t count) {
   append_json_uint(out, count);
 }
 
-void append_tags(JsonBuffer& out, const std::vector<Tag>& tags) {
+void append_tags(JsonBuffer& out, const RecordArray<Tag>& tags) {
   out.push_back('[');
   for (std::size_t i = 0; i < tags.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -268,9 +267,9 @@ RecordGroup metric_group(const MetricPoint& p, std::size_t id) {
 // Packs the batch's points metric by metric (metrics in order of first appearance, points in
 // batch order), so each Metric carries all its data points, split across payloads only when a
 // payload fills up.
-void pack_metrics(PayloadPacker& packer, const std::vector<MetricPoint>& points, OversizeLedger& ledger,
+void pack_metrics(PayloadPacker& packer, const RecordArray<MetricPoint>& points, OversizeLedger& ledger,
                   Stats& stats) {
-  const std::vector<GrowArray<std::size_t>> members = group_metric_points(points);
+  const RecordArray<GrowArray<std::size_t>> members = group_metric_points(points);
   std::string buffer;
   for (std::size_t g = 0; g < members.size(); ++g) {
     const RecordGroup group = metric_group(points[members[g].front()], g);
@@ -327,10 +326,10 @@ PayloadPacker packer_for(Signal signal, const char* resource_key, const char* sc
 
 }  // namespace
 
-std::vector<Payload> encode_otlp_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
+RecordArray<Payload> encode_otlp_json(const Batch& batch, const Resource& resource, const EncodeOptions& options,
                                       OversizeLedger& ledger, Stats& stats) {
   const std::string res = resource_json(resource);
-  std::vector<Payload> out;
+  RecordArray<Payload> out;
   const auto collect = [&](PayloadPacker& packer) {
     for (auto& p : packer.finish()) out.push_back(std::move(p));
   };

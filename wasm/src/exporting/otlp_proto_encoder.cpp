@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "edgescope/payload_packer.hpp"
 #include "edgescope/proto_packer.hpp"
@@ -153,9 +152,9 @@ ProtoGroup metric_group(const MetricPoint& p, std::size_t id, ProtoSink& s) {
 }
 
 // Metrics in order of first appearance, points in batch order, as the JSON encoder packs them.
-void pack_metrics(ProtoPacker& packer, const std::vector<MetricPoint>& points, ProtoSink& sink,
+void pack_metrics(ProtoPacker& packer, const RecordArray<MetricPoint>& points, ProtoSink& sink,
                   OversizeLedger& ledger, Stats& stats, std::unique_ptr<ProtoGroup[]>& groups) {
-  const std::vector<GrowArray<std::size_t>> members = group_metric_points(points);
+  const RecordArray<GrowArray<std::size_t>> members = group_metric_points(points);
   // The packer keeps pointers to them; a plain array (no vector growth code in the module).
   groups.reset(new ProtoGroup[members.size()]);
   for (std::size_t g = 0; g < members.size(); ++g) groups[g] = metric_group(points[members[g].front()], g, sink);
@@ -221,7 +220,7 @@ std::string scope_message(ProtoSink& s) {
 }
 
 template <typename Record>
-void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& records, EmitRecord emit,
+void pack_list(ProtoPacker& packer, Signal signal, const RecordArray<Record>& records, EmitRecord emit,
                ProtoSink& sink, OversizeLedger& ledger, Stats& stats) {
   for (std::size_t i = 0; i < records.size(); ++i) {
     pack_proto_record(packer, nullptr, signal, i, &records[i], emit, sink, ledger, stats);
@@ -230,12 +229,12 @@ void pack_list(ProtoPacker& packer, Signal signal, const std::vector<Record>& re
 
 }  // namespace
 
-std::vector<Payload> encode_otlp_proto(const Batch& batch, const Resource& resource, const EncodeOptions& options,
+RecordArray<Payload> encode_otlp_proto(const Batch& batch, const Resource& resource, const EncodeOptions& options,
                                        OversizeLedger& ledger, Stats& stats) {
   ProtoSink sink;
   const std::string res = resource_message(resource, sink);
   const std::string scope = scope_message(sink);
-  std::vector<Payload> out;
+  RecordArray<Payload> out;
   const auto collect = [&](ProtoPacker& packer) {
     for (auto& p : packer.finish()) out.push_back(std::move(p));
   };

@@ -3,7 +3,7 @@
 namespace edgescope {
 
 PayloadPacker::PayloadPacker(Signal signal, std::string open, std::string close,
-                             std::vector<SectionFrame> sections, const EncodeOptions& options)
+                             RecordArray<SectionFrame> sections, const EncodeOptions& options)
     : signal_(signal),
       open_(std::move(open)),
       close_(std::move(close)),
@@ -79,9 +79,9 @@ void PayloadPacker::seal() {
   records_ = 0;
 }
 
-std::vector<Payload> PayloadPacker::finish() {
+RecordArray<Payload> PayloadPacker::finish() {
   seal();
-  std::vector<Payload> out;
+  RecordArray<Payload> out;
   out.swap(done_);
   return out;
 }

@@ -114,9 +114,9 @@ void ProtoPacker::seal() {
   records_ = 0;
 }
 
-std::vector<Payload> ProtoPacker::finish() {
+RecordArray<Payload> ProtoPacker::finish() {
   seal();
-  std::vector<Payload> out;
+  RecordArray<Payload> out;
   out.swap(done_);
   return out;
 }

@@ -51,7 +51,7 @@ std::uint32_t first_letter_bit(char c) {
 
 }  // namespace
 
-void split_key_words(std::string_view key, std::vector<std::string>& words) {
+void split_key_words(std::string_view key, RecordArray<std::string>& words) {
   words.clear();
   for_each_word(key, [&](std::size_t begin, std::size_t end) {
     std::string word;
@@ -61,8 +61,8 @@ void split_key_words(std::string_view key, std::vector<std::string>& words) {
   });
 }
 
-void add_key_entry(RedactionPolicy::KeyList& keys, const std::vector<std::string>& words) {
-  auto add = [&](std::vector<std::string> w) {
+void add_key_entry(RedactionPolicy::KeyList& keys, const RecordArray<std::string>& words) {
+  auto add = [&](RecordArray<std::string> w) {
     for (const auto& e : keys.entries) {
       if (e == w) return;
     }

@@ -66,7 +66,7 @@ bool literal_error(std::string& error, std::size_t index, const char* rule, std:
   return false;
 }
 
-bool check_extra_key(std::string_view key, std::size_t index, std::vector<std::string>& words, std::string& error) {
+bool check_extra_key(std::string_view key, std::size_t index, RecordArray<std::string>& words, std::string& error) {
   privacy::split_key_words(key, words);
   if (words.empty()) return entry_error(error, "extra_keys", index, key, "a key needs at least one ASCII letter or digit");
   if (words.size() > RedactionConfigLimits::max_key_segments) {
@@ -219,7 +219,7 @@ std::size_t redact_elements(const RedactionPolicy& policy, AttributeValue& value
 }  // namespace
 
 RedactionPolicy::RedactionPolicy() {
-  std::vector<std::string> words;
+  RecordArray<std::string> words;
   for (const auto entry : kDefaultDenyKeys) {
     privacy::split_key_words(entry, words);
     privacy::add_key_entry(keys_, words);
@@ -234,7 +234,7 @@ bool RedactionPolicy::build(RedactionConfig config, RedactionPolicy& out, std::s
   }
   RedactionPolicy policy;
   if (!config.default_keys) policy.keys_ = KeyList{};
-  std::vector<std::string> words;
+  RecordArray<std::string> words;
   for (std::size_t i = 0; i < config.extra_keys.size(); ++i) {
     if (!check_extra_key(config.extra_keys[i], i, words, error)) return false;
     privacy::add_key_entry(policy.keys_, words);

@@ -15,7 +15,7 @@ bool is_token_char(char c) { return is_word(c) || c == '-'; }
 
 }  // namespace
 
-void scan_value_prefixes(std::string_view text, const std::vector<std::string>& prefixes, MaskRanges& out) {
+void scan_value_prefixes(std::string_view text, const RecordArray<std::string>& prefixes, MaskRanges& out) {
   if (prefixes.empty()) return;
   std::array<bool, 256> first{};  // first bytes of the prefixes: most positions stop at one load
   for (const auto& prefix : prefixes) first[static_cast<unsigned char>(prefix[0])] = true;
@@ -56,7 +56,7 @@ void build_failure_table(RedactionPolicy::Literal& literal) {
   }
 }
 
-void scan_literals(std::string_view text, const std::vector<RedactionPolicy::Literal>& literals, MaskRanges& out) {
+void scan_literals(std::string_view text, const RecordArray<RedactionPolicy::Literal>& literals, MaskRanges& out) {
   const std::size_t n = text.size();
   for (const auto& literal : literals) {
     const std::string& p = literal.text;

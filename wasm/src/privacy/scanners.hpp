@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "edgescope/grow_array.hpp"
+#include "edgescope/record_array.hpp"
 #include "edgescope/redaction.hpp"
 
 namespace edgescope::privacy {
@@ -35,9 +36,9 @@ inline bool is_word(char c) { return is_alnum(c) || c == '_'; }
 inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Key segmentation and deny-list matching (rule 1 in redaction.hpp).
-void split_key_words(std::string_view key, std::vector<std::string>& words);
+void split_key_words(std::string_view key, RecordArray<std::string>& words);
 // Adds an entry, and its glued form ("api_key" also as "apikey"), unless already present.
-void add_key_entry(RedactionPolicy::KeyList& keys, const std::vector<std::string>& words);
+void add_key_entry(RedactionPolicy::KeyList& keys, const RecordArray<std::string>& words);
 bool key_matches(std::string_view key, const RedactionPolicy::KeyList& keys);
 
 // Rule 2a: denied keys written inside text.
@@ -50,8 +51,8 @@ void scan_jwts(std::string_view text, MaskRanges& out);
 void scan_card_numbers(std::string_view text, MaskRanges& out);
 bool is_card_number(std::uint64_t value);  // the same rule for an integer value
 // Rule 2e and 2f: user prefixes and literal values.
-void scan_value_prefixes(std::string_view text, const std::vector<std::string>& prefixes, MaskRanges& out);
+void scan_value_prefixes(std::string_view text, const RecordArray<std::string>& prefixes, MaskRanges& out);
 void build_failure_table(RedactionPolicy::Literal& literal);
-void scan_literals(std::string_view text, const std::vector<RedactionPolicy::Literal>& literals, MaskRanges& out);
+void scan_literals(std::string_view text, const RecordArray<RedactionPolicy::Literal>& literals, MaskRanges& out);
 
 }  // namespace edgescope::privacy

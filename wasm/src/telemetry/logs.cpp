@@ -28,8 +28,8 @@ void LogBuffer::append(LogRecord record, std::size_t bytes) {
   bytes_ += bytes;
 }
 
-std::vector<LogRecord> LogBuffer::take(std::size_t& bytes) {
-  std::vector<LogRecord> out;
+RecordArray<LogRecord> LogBuffer::take(std::size_t& bytes) {
+  RecordArray<LogRecord> out;
   out.swap(records_);
   bytes = bytes_;
   bytes_ = 0;

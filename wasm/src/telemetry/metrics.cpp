@@ -31,7 +31,7 @@ void append_value(std::string& key, const AttributeValue& v) {
   }
 }
 
-std::string series_key(const std::string& name, const std::string& unit, const std::vector<Tag>& tags) {
+std::string series_key(const std::string& name, const std::string& unit, const RecordArray<Tag>& tags) {
   std::string key;
   append_part(key, name);
   append_part(key, unit);
@@ -89,7 +89,7 @@ MetricRegistry::Series* MetricRegistry::find(SeriesId id) {
   return &s;
 }
 
-SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, std::vector<Tag> tags,
+SeriesId MetricRegistry::series(MetricType type, std::string name, std::string unit, RecordArray<Tag> tags,
                                 double now_ms) {
   bool exponential = false;
   if (type == kExplicitHistogram) type = MetricType::Histogram;
@@ -117,7 +117,7 @@ SeriesId MetricRegistry::series(MetricType type, std::string name, std::string u
     tags[j] = std::move(moving);
   }
   // Duplicate keys: keep the last one given.
-  std::vector<Tag> unique;
+  RecordArray<Tag> unique;
   unique.reserve(tags.size());
   for (auto& tag : tags) {
     if (!unique.empty() && unique.back().key == tag.key) unique.back() = std::move(tag);
@@ -233,8 +233,8 @@ void MetricRegistry::evict(std::uint32_t index) {
   if (s.generation < kMaxSlotGeneration) free_.push_back(index);  // else retired (slot_id.hpp)
 }
 
-std::vector<MetricPoint> MetricRegistry::take(double now_ms) {
-  std::vector<MetricPoint> out;
+RecordArray<MetricPoint> MetricRegistry::take(double now_ms) {
+  RecordArray<MetricPoint> out;
   out.reserve(dirty_);
   evicted_.clear();
   for (std::uint32_t index = 0; index < slots_.size(); ++index) {

@@ -99,7 +99,7 @@ bool pattern_matches(std::string_view pattern, std::string_view value) {
   return pattern == value;
 }
 
-bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view value) {
+bool any_pattern_matches(const RecordArray<std::string>& patterns, std::string_view value) {
   for (const auto& p : patterns) {
     if (pattern_matches(p, value)) return true;
   }

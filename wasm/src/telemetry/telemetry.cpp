@@ -63,7 +63,7 @@ bool is_int_array(const AttributeValue& value) {
 // boundary (and left out when nothing of it remains), and the whole cut counts once in
 // values_truncated, as one long string does.
 // Shrinking only: resize() would also bring vector<AttributeValue>'s grow path into the module.
-void keep_first(std::vector<AttributeValue>& elements, std::size_t n) {
+void keep_first(RecordArray<AttributeValue>& elements, std::size_t n) {
   while (elements.size() > n) elements.pop_back();
 }
 
@@ -396,20 +396,20 @@ void Telemetry::flag_slow(SpanHandle handle, double now_ms) {
                                                             open->bytes, options_.limits.max_record_bytes, span_pool_),
                                               stats_);
   }
-  std::vector<Tag> tags{Tag{"kind", kind}};
+  RecordArray<Tag> tags{Tag{"kind", kind}};
   // Queries are told apart by span name (bounded by the series limits; name query spans by
   // operation and table, not by their SQL text).
   if (kind[0] == 'q') tags.emplace_back("span.name", base->name);
   count_internal("edgescope.slow", "{operation}", std::move(tags), now_ms);
 }
 
-void Telemetry::count_internal(const char* name, const char* unit, std::vector<Tag> tags, double now_ms) {
+void Telemetry::count_internal(const char* name, const char* unit, RecordArray<Tag> tags, double now_ms) {
   const SeriesId id = metrics_.series(MetricType::Counter, name, unit, std::move(tags), now_ms);
   if (id > 0) metrics_.record(id, 1, now_ms);
 }
 
 bool Telemetry::set_sampling(KeepRules keep, const SlowThresholds& slow, std::string& error) {
-  const auto bad_list = [&error](const std::vector<std::string>& list, const char* field) {
+  const auto bad_list = [&error](const RecordArray<std::string>& list, const char* field) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const char* problem = pattern_problem(list[i]);
       if (*problem != 0) {
@@ -451,7 +451,7 @@ SeriesId Telemetry::series(MetricType type, NameId name_id, NameId unit_id, doub
     // A series without one of its tags would merge into another series: refuse it instead.
     ++stats_.series_dropped_incomplete_tags;
   } else {
-    std::vector<Tag> tags;
+    RecordArray<Tag> tags;
     tags.reserve(staged_.size());
     for (auto& a : staged_) {
       // A series' identity (metrics.cpp series_key) has no array form yet: an array tag is its
@@ -538,10 +538,9 @@ std::size_t Telemetry::drain(double now_ms) {
   return drained_.size();
 }
 
-const std::vector<Payload>& Telemetry::encode_drained(WireFormat format) {
+const RecordArray<Payload>& Telemetry::encode_drained(WireFormat format) {
   // Free the previous format's payloads first: only one set is ever alive (the memory ceiling).
-  payloads_.clear();
-  payloads_.shrink_to_fit();
+  payloads_ = RecordArray<Payload>{};  // the storage too
   payloads_ = encode(format, drained_, resource_, options_.encode, ledger_, stats_);
   assign_batch_ids(payloads_, ids_);
   return payloads_;
@@ -550,8 +549,7 @@ const std::vector<Payload>& Telemetry::encode_drained(WireFormat format) {
 void Telemetry::release() {
   drained_ = Batch{};
   ledger_.clear();
-  payloads_.clear();
-  payloads_.shrink_to_fit();
+  payloads_ = RecordArray<Payload>{};  // the storage too
   span_pool_.give(drained_span_bytes_);
   drained_span_bytes_ = 0;
   log_pool_.give(drained_log_bytes_);

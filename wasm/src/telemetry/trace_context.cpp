@@ -1,6 +1,6 @@
 #include "edgescope/trace_context.hpp"
 
-#include <vector>
+#include "edgescope/grow_array.hpp"
 
 namespace edgescope {
 namespace {
@@ -61,7 +61,7 @@ bool valid_tracestate_value(std::string_view value) {
   return true;
 }
 
-std::size_t joined_length(const std::vector<std::string_view>& members) {
+std::size_t joined_length(const GrowArray<std::string_view>& members) {
   std::size_t n = members.empty() ? 0 : members.size() - 1;  // commas
   for (const auto& m : members) n += m.size();
   return n;
@@ -70,7 +70,7 @@ std::size_t joined_length(const std::vector<std::string_view>& members) {
 // Section 3.3.1.5: "the vendor MUST truncate whole entries. Entries larger than 128 characters
 // long SHOULD be removed first. Then entries SHOULD be removed starting from the end". Long
 // entries are taken from the end too, and only as many as needed.
-std::size_t truncate_whole_members(std::vector<std::string_view>& members) {
+std::size_t truncate_whole_members(GrowArray<std::string_view>& members) {
   std::size_t removed = 0;
   while (joined_length(members) > kMaxTracestateLength) {
     std::size_t victim = members.size() - 1;
@@ -118,8 +118,8 @@ TracestateResult parse_tracestate(std::string_view header) {
     result.status = TracestateStatus::TooLong;
     return result;
   }
-  std::vector<std::string_view> members;
-  std::vector<std::string_view> keys;
+  GrowArray<std::string_view> members;
+  GrowArray<std::string_view> keys;
   std::size_t start = 0;
   while (start <= header.size()) {
     std::size_t comma = header.find(',', start);

@@ -34,7 +34,7 @@ SpanHandle Tracer::open_slot(Span span, int recording, bool local_root, SpanId g
     free_slots_.pop_back();
   } else if (slots_.size() < max_slots_) {
     index = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    slots_.push_back(Slot{});
   } else {
     ++stats_.spans_dropped_open_limit;
     return kNoopSpan;
@@ -325,8 +325,8 @@ void Tracer::decide(Span& root, std::size_t root_bytes, Ended& out) {
   decision_ = Decision{true, rule, spans};
 }
 
-std::vector<Span> Tracer::take_finished() {
-  std::vector<Span> out;
+RecordArray<Span> Tracer::take_finished() {
+  RecordArray<Span> out;
   out.swap(finished_);
   return out;
 }

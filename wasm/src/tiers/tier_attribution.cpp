@@ -30,7 +30,7 @@ bool read_decimal(std::string_view text, std::size_t& at, std::uint32_t& value) 
 const char* TierRules::configure(std::string_view packed, int& index) {
   index = -1;
   if (packed.empty()) return "no patterns";
-  std::vector<std::string> next;
+  RecordArray<std::string> next;
   for (std::size_t start = 0;;) {
     std::size_t end = packed.find('\n', start);
     if (end == std::string_view::npos) end = packed.size();

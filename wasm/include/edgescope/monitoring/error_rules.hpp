@@ -35,7 +35,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "edgescope/record_array.hpp"
 
 namespace edgescope::monitoring {
 
@@ -72,8 +73,8 @@ struct Rule {
 
 struct RuleSet {
   std::string text;
-  std::vector<Pattern> patterns;
-  std::vector<Rule> rules;
+  RecordArray<Pattern> patterns;
+  RecordArray<Rule> rules;
   std::string_view pattern(const Pattern& p) const { return std::string_view(text).substr(p.offset, p.size); }
   std::string_view category(const Rule& r) const { return std::string_view(text).substr(r.category_offset, r.category_size); }
 };

@@ -13,7 +13,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "edgescope/record_array.hpp"
 
 namespace edgescope::tiers {
 
@@ -49,7 +50,7 @@ class TierRules {
   std::size_t size() const { return patterns_.size(); }
 
  private:
-  std::vector<std::string> patterns_;  // as validated (sampling.hpp pattern_matches reads them)
+  RecordArray<std::string> patterns_;  // as validated (sampling.hpp pattern_matches reads them)
 };
 
 }  // namespace edgescope::tiers
