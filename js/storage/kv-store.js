@@ -21,8 +21,19 @@
 //   twice with the same Idempotency-Key (the payload's batchId), which the collector can de-dup.
 // - An entry deleted by someone else between list() and get() is skipped and counted (vanished).
 // Per-entry KV failures never abort an operation: they are returned in `failures`.
+//
+// The namespace may be shared (README "When the collector is down": the resilience and alert state
+// live under 'edgescope:<kind>:<name>', and other apps may use it too), and list() by prefix also
+// returns keys that merely start with the prefix. The store owns only the keys it writes,
+// `<prefix><entry key>` with the entry key's exact shape (js/buffering/entry-key.js: 15 digits,
+// '-', 32 lowercase hex); every other key under the prefix is someone else's and is neither
+// deleted, reported as corrupt, nor counted as an entry. Because the shape has a fixed length,
+// another buffer whose prefix extends this one ('edgescope' and 'edgescope-2') never looks like
+// ours either. An entry-shaped key with unreadable metadata or value is ours, damaged: removed and
+// reported as corrupt. The key format is unchanged (no separator is added to the prefix), so
+// entries written by earlier versions stay readable.
 import { afterAttempt, planReplay, planStore } from '../core/buffer-core.js';
-import { isEntryKey } from '../buffering/entry-key.js';
+import { ENTRY_KEY_LENGTH, isEntryKey } from '../buffering/entry-key.js';
 import { summarize } from './buffer-status.js';
 import { DROP_REASONS, byKey, checkEntries, checkLimits, checkNow, checkOptions, checkOutcomes } from './buffer-input.js';
 import { fromMetadata, toMetadata } from './kv-metadata.js';
@@ -39,7 +50,6 @@ const TTL_GRACE_S = 86_400;
 // At most six KV calls in flight: a Worker invocation has six simultaneous connections and KV
 // calls count toward them (Workers limits, "Simultaneous open connections").
 const PARALLEL = 6;
-const ENTRY_KEY_LENGTH = 48;
 
 export function kv(namespace, options) {
   for (const method of ['get', 'getWithMetadata', 'put', 'delete', 'list']) {
@@ -53,7 +63,8 @@ export function kv(namespace, options) {
   }
   const name = (key) => prefix + key;
 
-  // Every key under the prefix with its metadata, oldest first; unreadable ones in `corrupt`.
+  // This store's entries under the prefix with their metadata, oldest first; entry-shaped keys
+  // with unreadable metadata in `corrupt`. Keys not in the entry shape are not ours: skipped.
   async function listAll(op) {
     const rows = [];
     const corrupt = [];
@@ -67,10 +78,7 @@ export function kv(namespace, options) {
       }
       for (const { name: full, metadata } of page.keys) {
         const key = full.slice(prefix.length);
-        if (!isEntryKey(key)) {
-          corrupt.push({ key, error: `${JSON.stringify(key)} under the buffer prefix is not an entry key` });
-          continue;
-        }
+        if (!isEntryKey(key)) continue; // another writer's key that shares the prefix
         const read = fromMetadata(metadata);
         if (read.error) corrupt.push({ key, error: `entry ${key}: ${read.error}` });
         else rows.push({ key, meta: read.meta });
