@@ -182,12 +182,13 @@ const safeId = (text) => text.replace(/[^0-9A-Za-z_.-]/g, '_').slice(0, 160);
 
 // alerts.resolve(fingerprint): the PagerDuty resolve on every pagerDuty channel, THEN every
 // channel's cooldown of the fingerprint released in the shared state (alert-table.js `release`,
-// `resolved`), so the error's next occurrence alerts again: PagerDuty Events v2 opens a new
-// incident for a trigger whose dedup_key's incident was resolved. In that order: a trigger another
-// isolate sends between the two is released too (at worst one more alert, into the open incident),
-// while the other order could let such a trigger reach PagerDuty before the resolve that closes
-// it, and the cooldown would then keep the error silent. Released whatever PagerDuty answered: the
-// user said the error is over, so its return is news on every channel.
+// `resolved`), so the error's next occurrence alerts again. PagerDuty Events API v2 de-duplication:
+// a trigger whose dedup_key has no open incident opens a new one; with one open, it is added to it.
+// In that order: a trigger another isolate sends between the two is released too (at worst one
+// more alert, added to the incident it opened), while the other order could let such a trigger
+// reach PagerDuty before the resolve that closes it, and the cooldown would then keep the error
+// silent. Released whatever PagerDuty answered: the user said the error is over, so its return is
+// news on every channel (duplicates, never silence).
 export async function runResolve(config, stats, fingerprint) {
   const out = {};
   if (typeof fingerprint !== 'string' || fingerprint === '') {

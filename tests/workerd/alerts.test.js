@@ -314,3 +314,28 @@ test('with the Durable Object, an error that comes back after resolve() alerts a
   assert.equal(received.slack.length, before.slack + 2);
   assert.equal(emails().length, before.mail + 2);
 });
+
+test('with the Durable Object, a resolve racing with occurrences in other isolates leaves exactly one alert after it per channel, reaching PagerDuty after the resolve', async () => {
+  const before = { pd: received.pagerduty.length, hook: received.webhook.length };
+  const started = Date.now();
+  assert.equal((await get(0, '/error?set=race&n=0')).status, 500);
+  await waitForDecisions(1, { set: 'race' });
+  const fingerprint = received.webhook.at(-1).body.alert.fingerprint;
+  // The resolve and two occurrences at once: each occurrence is noted before the resolve releases
+  // the cooldown (held back) or after (alerts, once for the fleet).
+  const [resolved] = await Promise.all([
+    get(0, `/resolve?set=race&fingerprint=${encodeURIComponent(fingerprint)}`).then((r) => JSON.parse(r.text)),
+    get(1, '/error?set=race&n=1'),
+    get(2, '/error?set=race&n=2'),
+  ]);
+  assert.equal(resolved.pager.ok, true);
+  await waitForDecisions(3, { set: 'race' });
+  // And once more after both settled: it alerts only if neither racing occurrence did.
+  assert.equal((await get(1, '/error?set=race&n=3')).status, 500);
+  const s = await waitForDecisions(4, { set: 'race' });
+  assert.ok(Date.now() - started < COOLDOWN_MS, `inside the cooldown (${Date.now() - started} ms)`);
+  for (const c of CHANNELS) assert.deepEqual([s.sent[c], s.suppressed[c]], [2, 2], `${c}: the first alert, and exactly one after the resolve`);
+  const pages = received.pagerduty.slice(before.pd).map((e) => e.body.event_action);
+  assert.deepEqual(pages, ['trigger', 'resolve', 'trigger'], 'the alert after the resolve reaches PagerDuty after it: a new incident, not one the resolve closes');
+  assert.equal(received.webhook.length, before.hook + 2);
+});
