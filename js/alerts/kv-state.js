@@ -90,15 +90,39 @@ export function kvAlertState(state, service) {
     if (written.size > MAX_CARRIED_KEYS) written.delete(written.keys().next().value);
   }
 
+  // alerts.resolve() (run.js): the sends standing now belong to the incident just resolved, so
+  // each is released (stored as minus its time, as the object does: the next occurrence sends, a
+  // new incident) and its suppressed count kept. Already released sends are left alone, so a
+  // repeated resolve writes nothing. Always written at once: the next occurrence must see it (a
+  // write KV refuses rejects, counted in stats().stateFailures by run.js). KV has no transaction:
+  // another isolate's note that read the value before this write and writes after it puts the
+  // send back (its alert then waits for the cooldown), a lost update within one read-write of
+  // each other, as with the counts above.
+  async function releaseResolved(fingerprint) {
+    const key = await keyOf(fingerprint);
+    const value = readValue(await namespace.get(key, 'text'));
+    let released = 0;
+    for (const row of Object.values(value.channels)) {
+      if (row.lastSent > 0) {
+        row.lastSent = -row.lastSent;
+        released++;
+      }
+    }
+    if (released > 0) await write(key, value, value.retainMs ?? 60_000, Date.now());
+    return released;
+  }
+
   return Object.freeze({
     store: 'kv',
     async note({ cooldownMs, items }) {
       const now = Date.now();
       return { at: now, evicted: 0, items: await Promise.all(items.map((item) => noteOne(item, cooldownMs, now))) };
     },
-    // Undoes failed sends (alert-table.js `release`): only if the stored send is still the one of `at`.
-    async release({ items }) {
+    // Undoes failed sends (alert-table.js `release`): only if the stored send is still the one of
+    // `at`; and every channel's send of a resolved fingerprint.
+    async release({ items = [], resolved = [] }) {
       let released = 0;
+      for (const fingerprint of resolved) released += await releaseResolved(fingerprint);
       for (const { fingerprint, channel, at, count } of items) {
         const key = await keyOf(fingerprint);
         const value = readValue(await namespace.get(key, 'text'));

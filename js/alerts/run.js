@@ -180,6 +180,15 @@ async function deliverOne(config, stats, channel, alert, how) {
 // The Idempotency-Key alphabet (js/exporters/post.js).
 const safeId = (text) => text.replace(/[^0-9A-Za-z_.-]/g, '_').slice(0, 160);
 
+// alerts.resolve(fingerprint): the PagerDuty resolve on every pagerDuty channel, THEN every
+// channel's cooldown of the fingerprint released in the shared state (alert-table.js `release`,
+// `resolved`), so the error's next occurrence alerts again. PagerDuty Events API v2 de-duplication:
+// a trigger whose dedup_key has no open incident opens a new one; with one open, it is added to it.
+// In that order: a trigger another isolate sends between the two is released too (at worst one
+// more alert, added to the incident it opened), while the other order could let such a trigger
+// reach PagerDuty before the resolve that closes it, and the cooldown would then keep the error
+// silent. Released whatever PagerDuty answered: the user said the error is over, so its return is
+// news on every channel (duplicates, never silence).
 export async function runResolve(config, stats, fingerprint) {
   const out = {};
   if (typeof fingerprint !== 'string' || fingerprint === '') {
@@ -201,5 +210,22 @@ export async function runResolve(config, stats, fingerprint) {
         out[name] = result;
       }),
   );
+  await releaseResolved(config, stats, fingerprint);
   return out;
+}
+
+async function releaseResolved(config, stats, fingerprint) {
+  // This isolate's own cooldown (used while the object is unreachable) is released as well, its
+  // suppressed counts kept.
+  for (const channel of Object.keys(config.channels)) {
+    const key = `${fingerprint}\n${channel}`;
+    const prior = stats.fallback?.get(key);
+    if (prior) stats.fallback.set(key, { at: 0, suppressed: prior.suppressed });
+  }
+  try {
+    await config.state.release({ resolved: [fingerprint] });
+  } catch (error) {
+    stats.counts.stateFailures++;
+    reportOnce(stats, 'state-resolve', `the cooldown of resolved ${fingerprint} could not be released (${error?.message ?? error}); its next occurrence alerts once the cooldown runs out (counted in stats().stateFailures)`);
+  }
 }

@@ -14,12 +14,18 @@
 //                 the caller sends now, and the cooldown restarts at `at`
 //     suppressed  on send, the occurrences noted while the channel was cooling down since its last
 //                 alert (carried in the alert); otherwise the running count, this one included
-// A second op, `release`, is made only when a delivery failed for a reason that may pass (no
-// response, 429, 5xx; not a refusal of the request itself, js/exporters/classify.js):
+// A second op, `release`, is made when a delivery failed for a reason that may pass (no response,
+// 429, 5xx; not a refusal of the request itself, js/exporters/classify.js):
 //   args { items: [{ fingerprint, channel, at, count }] }
 //   the send of `at` is undone: the channel may alert again at the next occurrence, and `count`
 //   (what the lost alert carried: its suppressed count plus its own occurrences) is added back to
 //   the suppressed count, so the next alert tells the whole story. A newer send is left alone.
+// The same op releases every channel's send of a fingerprint the user resolved (alerts.resolve(),
+// js/alerts/run.js), once the PagerDuty resolve was posted:
+//   args { resolved: [fingerprint] } (with or without items): every channel's standing send of the
+//   fingerprint is undone, its suppressed count kept, so its next occurrence alerts again (a new
+//   incident); already released sends are left alone, so a repeated resolve is a no-op.
+//   reply { released }: the sends undone, both kinds.
 // One transactionSync, nothing awaits (state-object.js): concurrent requests from every isolate
 // are applied one after another, so exactly one of them gets `send` per cooldown.
 //
@@ -118,11 +124,19 @@ const note = {
 const release = {
   parse(args) {
     const where = 'alerts.release';
-    if (!isPlainObject(args)) throw new TypeError(`edgescope state: ${where}: args must be an object { items } (got ${describe(args)})`);
-    checkKeys(args, ['items'], where, 'args');
-    const { items } = args;
-    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_NOTE_ITEMS * MAX_CHANNELS) {
-      throw new TypeError(`edgescope state: ${where}: args.items must be an array of 1 to ${MAX_NOTE_ITEMS * MAX_CHANNELS} sends (got ${describe(items)})`);
+    if (!isPlainObject(args)) throw new TypeError(`edgescope state: ${where}: args must be an object { items?, resolved? } (got ${describe(args)})`);
+    checkKeys(args, ['items', 'resolved'], where, 'args');
+    const items = args.items ?? [];
+    const resolved = args.resolved ?? [];
+    if (!Array.isArray(items) || items.length > MAX_NOTE_ITEMS * MAX_CHANNELS) {
+      throw new TypeError(`edgescope state: ${where}: args.items must be an array of at most ${MAX_NOTE_ITEMS * MAX_CHANNELS} sends (got ${describe(items)})`);
+    }
+    if (!Array.isArray(resolved) || resolved.length > MAX_NOTE_ITEMS) {
+      throw new TypeError(`edgescope state: ${where}: args.resolved must be an array of at most ${MAX_NOTE_ITEMS} fingerprints (got ${describe(resolved)})`);
+    }
+    if (items.length === 0 && resolved.length === 0) throw new TypeError(`edgescope state: ${where}: args names no send (items) and no fingerprint (resolved) to release`);
+    for (const [i, fingerprint] of resolved.entries()) {
+      if (typeof fingerprint !== 'string' || fingerprint === '' || fingerprint.length > MAX_FINGERPRINT) throw new TypeError(`edgescope state: ${where}: args.resolved[${i}] must be a fingerprint of 1 to ${MAX_FINGERPRINT} characters (got ${describe(fingerprint)})`);
     }
     return {
       items: items.map((item, i) => {
@@ -135,15 +149,26 @@ const release = {
         if (!isCount(count, 1e9)) throw new TypeError(`edgescope state: ${where}: args.items[${i}].count must be a count (got ${describe(count)})`);
         return { fingerprint, channel, at, count };
       }),
+      resolved: [...new Set(resolved)],
     };
   },
-  run(sql, { items }) {
+  run(sql, { items, resolved }) {
     let released = 0;
     for (const { fingerprint, channel, at, count } of items) {
       // A released send is stored as minus its time: the next occurrence sends at once (now minus a
       // negative time is past any cooldown), and pruning still sees when it was, so the count it
       // gave back is kept as long as any other row's.
       sql.exec(`UPDATE ${SENDS} SET last_sent = -last_sent, suppressed = suppressed + ? WHERE fingerprint = ? AND channel = ? AND last_sent = ?`, count, fingerprint, channel, at);
+      released += sql.exec('SELECT changes() AS n').one().n;
+    }
+    for (const fingerprint of resolved) {
+      // Every send standing now, on every channel, belongs to the incident just resolved: released
+      // the same way, so the error's next occurrence alerts again (PagerDuty Events v2: a trigger
+      // after a resolve with the same dedup_key opens a new incident). Sends already released stay
+      // as they are, so a repeated resolve changes nothing; a send noted after this one (another
+      // isolate's trigger) starts the next incident's cooldown. Suppressed counts are kept: the
+      // next alert still says what was held back since the previous one.
+      sql.exec(`UPDATE ${SENDS} SET last_sent = -last_sent WHERE fingerprint = ? AND last_sent > 0`, fingerprint);
       released += sql.exec('SELECT changes() AS n').one().n;
     }
     return { released };

@@ -285,3 +285,57 @@ test('with KV instead of the Durable Object, errors arriving one after another a
   assert.ok(hooks[1].suppressed >= 1 && hooks[1].suppressed <= 11, `suppressed ${hooks[1].suppressed}`);
   for (const entry of received.webhook.slice(before)) checkWebhook(entry);
 });
+
+test('with the Durable Object, an error that comes back after resolve() alerts again on every channel inside the cooldown, once for the fleet however many isolates race, and resolving twice changes nothing', async () => {
+  const before = { pd: received.pagerduty.length, slack: received.slack.length, hook: received.webhook.length, mail: emails().length };
+  const started = Date.now();
+  // Before the resolve: once for the fleet, the other isolates' occurrences held back.
+  for (let i = 0; i < ISOLATES; i++) {
+    assert.equal((await get(i, `/error?set=resolve&n=${i}`)).status, 500);
+    await waitForDecisions(i + 1, { set: 'resolve' });
+  }
+  const first = await fleetStats('resolve');
+  for (const c of CHANNELS) assert.deepEqual([first.sent[c], first.suppressed[c]], [1, ISOLATES - 1], c);
+  const fingerprint = received.webhook.at(-1).body.alert.fingerprint;
+  // Resolved from one isolate, then again from another (a retried resolve).
+  for (const i of [1, 2]) assert.equal(JSON.parse((await get(i, `/resolve?set=resolve&fingerprint=${encodeURIComponent(fingerprint)}`)).text).pager.ok, true);
+  // The error is back in every isolate at once.
+  const statuses = await Promise.all(isolates.map((_, i) => get(i, `/error?set=resolve&n=${10 + i}`).then((r) => r.status)));
+  assert.deepEqual(statuses, Array(ISOLATES).fill(500));
+  const second = await waitForDecisions(2 * ISOLATES, { set: 'resolve' });
+  assert.ok(Date.now() - started < COOLDOWN_MS, `inside the cooldown (${Date.now() - started} ms)`);
+  for (const c of CHANNELS) assert.deepEqual([second.sent[c], second.suppressed[c]], [2, 2 * (ISOLATES - 1)], `${c}: one alert after the resolve, the racing occurrences held back`);
+  assert.equal(second.stateFailures, 0);
+  const pages = received.pagerduty.slice(before.pd).map((e) => e.body);
+  assert.deepEqual(pages.map((e) => e.event_action), ['trigger', 'resolve', 'resolve', 'trigger']);
+  assert.deepEqual(new Set(pages.map((e) => e.dedup_key)), new Set([`resolve/${fingerprint}`]), 'one dedup_key: the trigger after the resolve opens a new incident');
+  const hooks = received.webhook.slice(before.hook).map((e) => e.body.alert);
+  assert.deepEqual(hooks.map((a) => a.suppressed), [0, ISOLATES - 1], 'the alert after the resolve carries what was held back before it');
+  assert.equal(received.slack.length, before.slack + 2);
+  assert.equal(emails().length, before.mail + 2);
+});
+
+test('with the Durable Object, a resolve racing with occurrences in other isolates leaves exactly one alert after it per channel, reaching PagerDuty after the resolve', async () => {
+  const before = { pd: received.pagerduty.length, hook: received.webhook.length };
+  const started = Date.now();
+  assert.equal((await get(0, '/error?set=race&n=0')).status, 500);
+  await waitForDecisions(1, { set: 'race' });
+  const fingerprint = received.webhook.at(-1).body.alert.fingerprint;
+  // The resolve and two occurrences at once: each occurrence is noted before the resolve releases
+  // the cooldown (held back) or after (alerts, once for the fleet).
+  const [resolved] = await Promise.all([
+    get(0, `/resolve?set=race&fingerprint=${encodeURIComponent(fingerprint)}`).then((r) => JSON.parse(r.text)),
+    get(1, '/error?set=race&n=1'),
+    get(2, '/error?set=race&n=2'),
+  ]);
+  assert.equal(resolved.pager.ok, true);
+  await waitForDecisions(3, { set: 'race' });
+  // And once more after both settled: it alerts only if neither racing occurrence did.
+  assert.equal((await get(1, '/error?set=race&n=3')).status, 500);
+  const s = await waitForDecisions(4, { set: 'race' });
+  assert.ok(Date.now() - started < COOLDOWN_MS, `inside the cooldown (${Date.now() - started} ms)`);
+  for (const c of CHANNELS) assert.deepEqual([s.sent[c], s.suppressed[c]], [2, 2], `${c}: the first alert, and exactly one after the resolve`);
+  const pages = received.pagerduty.slice(before.pd).map((e) => e.body.event_action);
+  assert.deepEqual(pages, ['trigger', 'resolve', 'trigger'], 'the alert after the resolve reaches PagerDuty after it: a new incident, not one the resolve closes');
+  assert.equal(received.webhook.length, before.hook + 2);
+});

@@ -9,6 +9,8 @@
 //   ?set=broken        alerts through channels that fail (Slack answers 404, the webhook is unreachable)
 //   ?set=outage        alerts whose Durable Object is unreachable (requests rejected, as when overloaded)
 //   ?set=kv            alerts de-duplicated in KV (binding ALERTS_KV) instead of the Durable Object
+//   ?set=resolve, ?set=race   the main channels and Durable Object, each under a service of its
+//                      own (so an object of its own), for the resolve tests
 //   GET /resolve?fingerprint=<f>  resolves the PagerDuty alert, answers the per-channel results
 //   GET /stats         this isolate's createAlerts().stats()
 import { alertInvocation, createAlerts, email, pagerDuty, slack, webhook } from 'edgescope/alerts';
@@ -27,6 +29,8 @@ function alertsFor(env, set) {
     main: { store: 'durable-object', namespace: env.EDGESCOPE_STATE },
     outage: { store: 'durable-object', namespace: unreachable },
     kv: { store: 'kv', namespace: env.ALERTS_KV },
+    resolve: { store: 'durable-object', namespace: env.EDGESCOPE_STATE },
+    race: { store: 'durable-object', namespace: env.EDGESCOPE_STATE },
   };
   if (!sets.has(set)) sets.set(set, set === 'broken' ? brokenAlerts(env) : mainAlerts(env, states[set], set));
   return sets.get(set);
