@@ -58,7 +58,8 @@ export function createAlerts(options) {
     // alertInvocation(this, ...) as a method, so the core's finalize can call it from
     // config.alerts without importing any of 'edgescope/alerts'.
     alertInvocation: (scope, records, options) => alertInvocation(alerts, scope, records, options),
-    // Resolves the PagerDuty alert of `fingerprint` on every pagerDuty channel; pass the promise to
+    // Resolves the PagerDuty alert of `fingerprint` on every pagerDuty channel, then releases its
+    // cooldown on every channel so its next occurrence alerts again; pass the promise to
     // ctx.waitUntil. Never rejects: { channel: { ok, error? } }.
     resolve: (fingerprint) => runResolve(config, stats, fingerprint),
     stats: () => stats.snapshot(),

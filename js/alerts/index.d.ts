@@ -136,7 +136,7 @@ export interface InvocationLike {
 export type Settle = (occurrences: Map<string, number>) => ErrorRecord[] | void;
 
 export interface Alerts {
-  /** Resolves the PagerDuty alert of an error on every pagerDuty channel; hand the promise to ctx.waitUntil. Never rejects. */
+  /** Resolves the PagerDuty alert of an error on every pagerDuty channel, then releases its cooldown on every channel so its next occurrence alerts again; hand the promise to ctx.waitUntil. Never rejects. */
   resolve(fingerprint: string): Promise<Record<string, DeliveryResult>>;
   alertInvocation(scope: InvocationLike, records: ErrorRecord[], options?: { settle?: Settle }): Promise<unknown>;
   stats(): AlertsStats;
