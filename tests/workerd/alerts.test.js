@@ -19,7 +19,7 @@ import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
 import { checkPagerDuty, checkSlack, checkWebhook, createReceivers, PD_ROUTING_KEY, WEBHOOK_SECRET } from './alert-receivers.js';
 import { bundleOf, sleep } from './helpers.js';
 
-const COOLDOWN_MS = 4000;
+const COOLDOWN_MS = 6000; // long enough that 100 requests fit in its first half on a loaded machine
 const ISOLATES = 3;
 const CHANNELS = ['pager', 'chat', 'hook', 'mail'];
 
