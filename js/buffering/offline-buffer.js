@@ -52,7 +52,6 @@ export class OfflineBuffer {
       storeErrors: 0,
       // Payloads the store did not write (KV put() 429 / daily limit): lost.
       unwritten: 0,
-      unwrittenRecords: 0,
     };
     this.lastStatus = { entries: null, bytes: null };
   }
@@ -105,7 +104,6 @@ export class OfflineBuffer {
       const records = sum(entries);
       this.counters.storeErrors++;
       this.counters.unwritten += entries.length;
-      this.counters.unwrittenRecords += records;
       console.error(`[edgescope] offline buffer (${this.kind}) could not store ${entries.length} payload(s), ${records} record(s) lost: ${messageOf(error)}`);
       return { keptRecords: 0, lostRecords: lostRecords + records };
     }
@@ -123,7 +121,6 @@ export class OfflineBuffer {
     this.counters.stored += kept.length;
     this.counters.storedRecords += sum(kept);
     this.counters.unwritten += unwritten.length;
-    this.counters.unwrittenRecords += sum(unwritten);
     lostRecords += sum(unwritten);
     if (refusedEntries.length > 0) {
       this.counters.refused += refusedEntries.length;
@@ -167,14 +164,15 @@ export class OfflineBuffer {
     if (this.emptySince !== null && now - this.emptySince < EMPTY_RECHECK_MS) return { blocked };
     if (this.probe.waiting(now)) return { blocked: new Set(this.probe.blocked) };
     if (this.ownStore === null) return { blocked };
-    const takenAt = Date.now();
     const taken = await this.take(this.limits.replayMaxEntries, now);
     if (taken === null) return { blocked }; // the store failed: logged; export as usual
     // Entries another isolate took between this one's list and read (KV has no lease) still
     // count: the backlog is not known to be drained.
     const vanished = taken.vanished ?? 0;
-    const full = taken.entries.length + vanished >= this.limits.replayMaxEntries;
-    // A take with room to spare left entries: another replay leases them; not drained.
+    // The store holds more than this take handed out (an unknown size counts as more). With the
+    // bound reached, the rest may be this exporter's; with room to spare, another replay leases it.
+    const more = !(taken.size?.entries <= taken.entries.length);
+    const full = more && taken.entries.length + vanished >= this.limits.replayMaxEntries;
     let held = vanished > 0 || (!full && taken.size?.entries > taken.entries.length);
     if (taken.entries.length === 0 && !held) {
       this.emptySince = now;
@@ -196,7 +194,7 @@ export class OfflineBuffer {
         outcomes.push({ key: entry.key, delivered: false, attempted: false });
         continue;
       }
-      if (this.leaseEnding(takenAt)) {
+      if (this.leaseEnding(now)) {
         held = true;
         break;
       }
@@ -233,13 +231,11 @@ export class OfflineBuffer {
     for (;;) {
       const takenAt = Date.now();
       const taken = await this.take(budget + failedHere.size, takenAt);
-      if (taken === null) {
-        report.error = 'the store could not be read (see the log)';
-        return report;
-      }
+      if (taken === null) return { ...report, error: 'the store could not be read (see the log)' };
       const outcomes = [];
       const remainders = [];
-        let fresh = 0;
+      let cut = false;
+      let fresh = 0;
       for (const entry of taken.entries) {
         if (failedHere.has(entry.key) || budget === 0 || cut || (cut = this.leaseEnding(takenAt))) {
           outcomes.push({ key: entry.key, delivered: false, attempted: false });
