@@ -2,9 +2,9 @@
 // the entries it hands out, so two isolates never replay the same one." buffer.replay() (the cron
 // drain) used to take up to maxEntries entries under one lease and settle them after the last send:
 // a drain that outlasts the lease (30 s by default; 500 entries to a slow collector do) had every
-// entry it already delivered handed out, and sent, again by the next replay. Here the lease is 1 s
-// (stores.*({ leaseMs })) so the drain of 8 payloads at 300 ms each outlasts it in 2.4 s, and a
-// second drain starts 1.5 s in. Both stores that lease are checked.
+// entry it already delivered handed out, and sent, again by the next replay. Here the lease is
+// 600 ms (stores.*({ leaseMs })) so the drain of 8 payloads at 150 ms each outlasts it in 1.2 s,
+// and a second drain starts 900 ms in. Both stores that lease are checked.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
@@ -43,11 +43,8 @@ async function drainTwice({ store, leaseMs, entries, delayMs, secondAfterMs }) {
     durableObjects: { BUFFER_DO: 'EdgescopeState' },
   });
   try {
-    for (let seq = 0; seq < entries; seq++) {
-      assert.equal((await worker.fetch(`/?seq=${seq}`)).status, 200);
-      await sleep(50);
-    }
-    await sleep(500);
+    for (let seq = 0; seq < entries; seq++) assert.equal((await worker.fetch(`/?seq=${seq}`)).status, 200);
+    for (let i = 0; i < 40 && (await (await worker.fetch('/__status')).json()).entries < entries; i++) await sleep(50);
     assert.equal((await (await worker.fetch('/__status')).json()).entries, entries);
     collector.mode = 'slow';
     const first = worker.fetch('/__replay').then((r) => r.json());
@@ -65,7 +62,7 @@ async function drainTwice({ store, leaseMs, entries, delayMs, secondAfterMs }) {
 
 for (const store of ['durable-object', 'memory']) {
   test(`${store} buffer: a replay() that outlasts the lease does not let a second replay send what it already delivered`, async () => {
-    const { duplicates, accepted, drained, second, status } = await drainTwice({ store, leaseMs: 1000, entries: 8, delayMs: 300, secondAfterMs: 1500 });
+    const { duplicates, accepted, drained, second, status } = await drainTwice({ store, leaseMs: 600, entries: 8, delayMs: 150, secondAfterMs: 900 });
     const reports = `first replay ${JSON.stringify(drained)}, second ${JSON.stringify(second)}`;
     assert.deepEqual(duplicates, [], `batch ids delivered more than once: ${duplicates.length} (${reports})`);
     // Every entry arrived, once, and the two reports account for each of them once.
