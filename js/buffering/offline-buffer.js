@@ -112,11 +112,11 @@ export class OfflineBuffer {
     this.counters.corrupt += result.corrupt?.length ?? 0;
     this.emptySince = null;
     // Only what the store reports stored is kept; a failed write is lost.
-    const stored = new Set(result.stored ?? []);
-    const refused = new Set(result.refused ?? []);
+    const stored = new Set(result.stored);
+    const refused = new Set(result.refused);
     const evicted = result.evicted ?? [];
     const refusedEntries = entries.filter((e) => refused.has(e.key));
-    const kept = entries.filter((e) => stored.has(e.key) && !refused.has(e.key));
+    const kept = entries.filter((e) => stored.has(e.key));
     const unwritten = entries.filter((e) => !stored.has(e.key) && !refused.has(e.key));
     this.counters.stored += kept.length;
     this.counters.storedRecords += sum(kept);
@@ -169,11 +169,12 @@ export class OfflineBuffer {
     // Entries another isolate took between this one's list and read (KV has no lease) still
     // count: the backlog is not known to be drained.
     const vanished = taken.vanished ?? 0;
-    // The store holds more than this take handed out (an unknown size counts as more). With the
-    // bound reached, the rest may be this exporter's; with room to spare, another replay leases it.
-    const more = !(taken.size?.entries <= taken.entries.length);
-    const full = more && taken.entries.length + vanished >= this.limits.replayMaxEntries;
-    let held = vanished > 0 || (!full && taken.size?.entries > taken.entries.length);
+    // Entries the store holds beyond this take (NaN when it does not say: counted as some). With
+    // the bound reached they may be this exporter's; with room to spare, another replay leases
+    // them. None left: the backlog is drained and this flush sends its own payloads.
+    const left = taken.size?.entries - taken.entries.length;
+    const full = !(left <= 0) && taken.entries.length + vanished >= this.limits.replayMaxEntries;
+    let held = vanished > 0 || (!full && left > 0);
     if (taken.entries.length === 0 && !held) {
       this.emptySince = now;
       return { blocked };
@@ -194,7 +195,7 @@ export class OfflineBuffer {
         outcomes.push({ key: entry.key, delivered: false, attempted: false });
         continue;
       }
-      if (this.leaseEnding(now)) {
+      if (leaseEnding(this.store, now)) {
         held = true;
         break;
       }
@@ -237,7 +238,7 @@ export class OfflineBuffer {
       let cut = false;
       let fresh = 0;
       for (const entry of taken.entries) {
-        if (failedHere.has(entry.key) || budget === 0 || cut || (cut = this.leaseEnding(takenAt))) {
+        if (failedHere.has(entry.key) || budget === 0 || cut || (cut = leaseEnding(this.store, takenAt))) {
           outcomes.push({ key: entry.key, delivered: false, attempted: false });
           continue;
         }
@@ -262,12 +263,6 @@ export class OfflineBuffer {
       if (remainders.length > 0) await this.keep(remainders, takenAt);
       if (!cut || fresh === 0 || budget === 0) return report;
     }
-  }
-
-  // Half the lease on entries taken at `takenAt` is gone (KV has no lease).
-  leaseEnding(takenAt) {
-    const leaseMs = this.store.leaseMs;
-    return Number.isFinite(leaseMs) && Date.now() - takenAt >= leaseMs / 2;
   }
 
   async status() {
@@ -410,6 +405,11 @@ export class OfflineBuffer {
     if (Number.isFinite(size?.entries)) this.lastStatus.entries = size.entries;
     if (Number.isFinite(size?.bytes)) this.lastStatus.bytes = size.bytes;
   }
+}
+
+// Half the store's lease on entries taken at `takenAt` is gone (KV has no lease).
+function leaseEnding(store, takenAt) {
+  return Number.isFinite(store.leaseMs) && Date.now() - takenAt >= store.leaseMs / 2;
 }
 
 function sum(entries) {
