@@ -5,17 +5,19 @@
 //   edgescope.buffer.entries, edgescope.buffer.bytes       gauges, when they changed
 //   edgescope.buffer.stored / evicted / refused           counters (payloads)
 //   edgescope.buffer.replayed {outcome: delivered|failed}  counter (payloads)
-//   edgescope.buffer.dropped {reason: expired|exhausted|corrupt|unknown_exporter}  counter
+//   edgescope.buffer.dropped {reason: expired|exhausted|corrupt|unknown_exporter|unwritten}  counter
+//     (unwritten: the store failed to write it, e.g. a KV put() refused)
 const COUNTERS = [
   ['stored', 'edgescope.buffer.stored', undefined],
   ['evicted', 'edgescope.buffer.evicted', undefined],
   ['refused', 'edgescope.buffer.refused', undefined],
   ['replayed', 'edgescope.buffer.replayed', { outcome: 'delivered' }],
   ['replayFailed', 'edgescope.buffer.replayed', { outcome: 'failed' }],
-  ['expired', 'edgescope.buffer.dropped', { reason: 'expired' }],
-  ['exhausted', 'edgescope.buffer.dropped', { reason: 'exhausted' }],
-  ['corrupt', 'edgescope.buffer.dropped', { reason: 'corrupt' }],
-  ['unknownExporter', 'edgescope.buffer.dropped', { reason: 'unknown_exporter' }],
+  ...['expired', 'exhausted', 'corrupt', 'unknownExporter', 'unwritten'].map((field) => [
+    field,
+    'edgescope.buffer.dropped',
+    { reason: field === 'unknownExporter' ? 'unknown_exporter' : field },
+  ]),
 ];
 
 export class BufferMetrics {

@@ -50,6 +50,8 @@ export class OfflineBuffer {
       vanished: 0,
       unknownExporter: 0,
       storeErrors: 0,
+      // Payloads the store did not write (KV put() 429 / daily limit): lost.
+      unwritten: 0,
     };
     this.lastStatus = { entries: null, bytes: null };
   }
@@ -101,19 +103,25 @@ export class OfflineBuffer {
     } catch (error) {
       const records = sum(entries);
       this.counters.storeErrors++;
+      this.counters.unwritten += entries.length;
       console.error(`[edgescope] offline buffer (${this.kind}) could not store ${entries.length} payload(s), ${records} record(s) lost: ${messageOf(error)}`);
       return { keptRecords: 0, lostRecords: lostRecords + records };
     }
     this.noteCounts(result);
-    this.noteFailures(result, 'store');
+    this.noteFailures(result, 'store (lost)');
     this.counters.corrupt += result.corrupt?.length ?? 0;
     this.emptySince = null;
-    const refused = new Set(result.refused ?? []);
+    // Only what the store reports stored is kept; a failed write is lost.
+    const stored = new Set(result.stored);
+    const refused = new Set(result.refused);
     const evicted = result.evicted ?? [];
     const refusedEntries = entries.filter((e) => refused.has(e.key));
-    const kept = entries.filter((e) => !refused.has(e.key));
+    const kept = entries.filter((e) => stored.has(e.key));
+    const unwritten = entries.filter((e) => !stored.has(e.key) && !refused.has(e.key));
     this.counters.stored += kept.length;
     this.counters.storedRecords += sum(kept);
+    this.counters.unwritten += unwritten.length;
+    lostRecords += sum(unwritten);
     if (refusedEntries.length > 0) {
       this.counters.refused += refusedEntries.length;
       this.counters.refusedRecords += sum(refusedEntries);
@@ -161,12 +169,17 @@ export class OfflineBuffer {
     // Entries another isolate took between this one's list and read (KV has no lease) still
     // count: the backlog is not known to be drained.
     const vanished = taken.vanished ?? 0;
-    if (taken.entries.length === 0 && vanished === 0) {
+    // Entries the store holds beyond this take (NaN when it does not say: counted as some). With
+    // the bound reached they may be this exporter's; with room to spare, another replay leases
+    // them. None left: the backlog is drained and this flush sends its own payloads.
+    const left = taken.size?.entries - taken.entries.length;
+    const full = !(left <= 0) && taken.entries.length + vanished >= this.limits.replayMaxEntries;
+    let held = vanished > 0 || (!full && left > 0);
+    if (taken.entries.length === 0 && !held) {
       this.emptySince = now;
       return { blocked };
     }
     const replayContext = withSubrequestShare(context, this.replayMaxSubrequests);
-    const full = taken.entries.length + vanished >= this.limits.replayMaxEntries;
     const outcomes = [];
     const remainders = [];
     let unavailable = false;
@@ -182,6 +195,10 @@ export class OfflineBuffer {
         outcomes.push({ key: entry.key, delivered: false, attempted: false });
         continue;
       }
+      if (leaseEnding(this.store, now)) {
+        held = true;
+        break;
+      }
       const sent = await this.sendOpened(entry, opened, replayContext);
       outcomes.push(sent.outcome);
       remainders.push(...sent.remainders);
@@ -193,9 +210,9 @@ export class OfflineBuffer {
       }
     }
     this.probe.note(unavailable, blocked, now);
-    // Another isolate is replaying entries of this backlog right now: whose they are is unknown,
-    // so every exporter's payloads go behind it.
-    if (vanished > 0) this.exporters.forEach((_, i) => blocked.add(i));
+    // Another isolate is replaying entries of this backlog right now (or the lease cut this one
+    // short): whose they are is unknown, so every exporter's payloads go behind it.
+    if (held) this.exporters.forEach((_, i) => blocked.add(i));
     // Entries after a break were taken but not tried: released without counting an attempt.
     for (const entry of taken.entries.slice(outcomes.length)) outcomes.push({ key: entry.key, delivered: false, attempted: false });
     await this.settle(outcomes, now);
@@ -204,32 +221,48 @@ export class OfflineBuffer {
   }
 
   // buffer.replay(): attempts every entry (up to maxEntries) at least once, then each failure up
-  // to maxRetries more times; { total, succeeded, failed, failures: [{ id, error }] }.
+  // to maxRetries more times; { total, succeeded, failed, failures: [{ id, error }] } (an entry
+  // dropped unsent is a failure). A taken entry is ours only until its lease ends: past half of
+  // it, the drain settles what it sent, releases the rest and takes again, so two replays never
+  // send one entry; a take with nothing new (another replay holds it) ends the drain.
   async replay({ maxRetries = 0, maxEntries = this.limits.maxEntries, context } = {}) {
-    const now = Date.now();
-    const taken = await this.take(Math.max(0, maxEntries), now);
     const report = { total: 0, succeeded: 0, failed: 0, failures: [] };
-    if (taken === null) return { ...report, error: 'the store could not be read (see the log)' };
-    const outcomes = [];
-    const remainders = [];
-    for (const entry of taken.entries) {
-      report.total++;
-      let sent;
-      for (let attempt = 0; attempt <= maxRetries; attempt++) {
-        sent = await this.sendEntry(entry, context);
-        if (sent.outcome.delivered) break;
+    const failedHere = new Set(); // tried here, still stored
+    let budget = Math.max(0, maxEntries);
+    for (;;) {
+      const takenAt = Date.now();
+      const taken = await this.take(budget + failedHere.size, takenAt);
+      if (taken === null) return { ...report, error: 'the store could not be read (see the log)' };
+      const outcomes = [];
+      const remainders = [];
+      let cut = false;
+      let fresh = 0;
+      for (const entry of taken.entries) {
+        if (failedHere.has(entry.key) || budget === 0 || cut || (cut = leaseEnding(this.store, takenAt))) {
+          outcomes.push({ key: entry.key, delivered: false, attempted: false });
+          continue;
+        }
+        fresh++;
+        budget--;
+        report.total++;
+        let sent;
+        for (let attempt = 0; attempt <= maxRetries; attempt++) {
+          sent = await this.sendEntry(entry, context);
+          if (sent.outcome.delivered) break;
+        }
+        outcomes.push(sent.outcome);
+        remainders.push(...sent.remainders);
+        if (sent.outcome.delivered && !sent.dropped) report.succeeded++;
+        else {
+          if (!sent.outcome.delivered) failedHere.add(entry.key);
+          report.failed++;
+          report.failures.push({ id: entry.key, error: sent.error });
+        }
       }
-      outcomes.push(sent.outcome);
-      remainders.push(...sent.remainders);
-      if (sent.outcome.delivered) report.succeeded++;
-      else {
-        report.failed++;
-        report.failures.push({ id: entry.key, error: sent.error });
-      }
+      await this.settle(outcomes, takenAt);
+      if (remainders.length > 0) await this.keep(remainders, takenAt);
+      if (!cut || fresh === 0 || budget === 0) return report;
     }
-    await this.settle(outcomes, now);
-    if (remainders.length > 0) await this.keep(remainders, now);
-    return report;
   }
 
   async status() {
@@ -276,8 +309,8 @@ export class OfflineBuffer {
     return { ...taken, entries: taken.entries ?? [] };
   }
 
-  // Reads an entry's envelope and finds its exporter: { index, payload }, or { outcome } when the
-  // entry cannot be sent (corrupted, or its exporter is no longer configured): it is removed.
+  // Reads an entry's envelope and finds its exporter: { index, payload }, or { outcome, dropped }
+  // when the entry cannot be sent (corrupted, or its exporter is no longer configured): removed.
   open(entry) {
     let decoded;
     try {
@@ -286,7 +319,7 @@ export class OfflineBuffer {
       if (!(error instanceof BufferEntryError)) throw error;
       this.counters.corrupt++;
       console.error(`[edgescope] offline buffer (${this.kind}): skipped and removed corrupted entry ${entry.key}: ${error.message}`);
-      return { outcome: { key: entry.key, delivered: true }, error: error.message };
+      return { outcome: { key: entry.key, delivered: true }, dropped: true, error: error.message };
     }
     const index = this.ids.indexOf(decoded.exporter);
     if (index < 0) {
@@ -294,7 +327,7 @@ export class OfflineBuffer {
       console.error(
         `[edgescope] offline buffer (${this.kind}): dropped a payload of ${decoded.records} record(s) for exporter "${decoded.exporter}", which is no longer configured`,
       );
-      return { outcome: { key: entry.key, delivered: true }, error: 'exporter no longer configured' };
+      return { outcome: { key: entry.key, delivered: true }, dropped: true, error: 'exporter no longer configured' };
     }
     return { index, payload: { signal: decoded.signal, records: decoded.records, body: decoded.body, batchId: decoded.batchId } };
   }
@@ -302,7 +335,7 @@ export class OfflineBuffer {
   // One entry through its exporter: { outcome: { key, delivered }, remainders, error }.
   async sendEntry(entry, context) {
     const opened = this.open(entry);
-    if (opened.outcome) return { outcome: opened.outcome, remainders: [], error: opened.error };
+    if (opened.outcome) return { ...opened, remainders: [] };
     return this.sendOpened(entry, opened, context);
   }
 
@@ -372,6 +405,11 @@ export class OfflineBuffer {
     if (Number.isFinite(size?.entries)) this.lastStatus.entries = size.entries;
     if (Number.isFinite(size?.bytes)) this.lastStatus.bytes = size.bytes;
   }
+}
+
+// Half the store's lease on entries taken at `takenAt` is gone (KV has no lease).
+function leaseEnding(store, takenAt) {
+  return Number.isFinite(store.leaseMs) && Date.now() - takenAt >= store.leaseMs / 2;
 }
 
 function sum(entries) {

@@ -41,6 +41,7 @@ export function durableObject(namespace, options) {
 
   return {
     kind: 'durable-object',
+    leaseMs,
 
     async append(entries, limits) {
       const checked = checkEntries(entries, 'durable-object append').sort(byKey); // oldest first across requests

@@ -23,6 +23,7 @@ export function memory(options) {
 
   return {
     kind: 'memory',
+    leaseMs,
 
     async append(entries, limits) {
       const checked = checkEntries(entries, 'memory append');

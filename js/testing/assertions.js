@@ -223,7 +223,8 @@ function arrivedLogs(collector) {
 // The counters of telemetry.stats() that mean a record (or a metric value) never reached a
 // collector: the totals, the core's refusals (DROP_STATS), what the offline buffer threw away,
 // and edgescope's own failures. `buffered` is not among them: those records are still on their way.
-const BUFFER_LOSSES = ['evicted', 'refused', 'refusedRecords', 'rejectedRecords', 'expired', 'exhausted', 'corrupt', 'unknownExporter'];
+// `unwritten`: payloads the store failed to write (a KV put() refused), lost like the others.
+const BUFFER_LOSSES = ['evicted', 'refused', 'refusedRecords', 'rejectedRecords', 'expired', 'exhausted', 'corrupt', 'unknownExporter', 'unwritten'];
 
 export function expectNothingDropped(stats, { allow = [] } = {}) {
   if (stats === null || typeof stats !== 'object' || typeof stats.exported !== 'number' || typeof stats.core !== 'object') {
