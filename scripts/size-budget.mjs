@@ -39,7 +39,8 @@
 // Then fixes found by review (2026-12-08): exporter options checked when the exporter is made
 // (unknown keys, headers as a Headers or pairs, header names and values), records written while no
 // invocation runs flushed in the platform's waitUntil (js/late-records.js): the minimal Worker's JS
-// 45,449 -> 46,341 B gzipped, plus about 1.5%.
+// 45,449 -> 46,341 B gzipped, plus about 1.5% (the buffer's lease and write-failure fixes then
+// took it to 46,542).
 // Then RecordArray for lists of records that own memory (attributes, spans, payloads, tags, string
 // lists) and GrowArray for the last plain-value vectors, so the module links no std::vector growth
 // path at all: dist/edgescope.wasm 108,236 / 51,026 B, the app total 99,450 B, each plus about 1.5%
