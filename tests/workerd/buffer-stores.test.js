@@ -3,40 +3,14 @@
 // tests/workerd/buffer-worker.js. Bounds under concurrent writers, leases, drops with their
 // reason, damaged entries and refused requests, each without losing anything else.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
-import { importMiniflare } from '../../js/testing/worker.js';
-
-const miniflare = await importMiniflare();
-const { Miniflare } = miniflare;
-import { bundleWorker } from 'edgescope/testing';
+import { test } from 'node:test';
+import { useBufferWorker } from './buffer-worker-runner.js';
 import { newEntryKey } from '../../js/buffering/entry-key.js';
 
 const LIMITS = Object.freeze({ maxEntries: 200, maxBytes: 50_000_000, maxAgeMs: 3_600_000, maxAttempts: 3, replayMaxEntries: 50 });
 const KINDS = ['memory', 'kv', 'durable-object'];
 
-let mf;
-before(async () => {
-  // 'cloudflare:workers' is provided by the runtime (wrangler leaves it external the same way).
-  const bundle = await bundleWorker(fileURLToPath(new URL('./buffer-worker.js', import.meta.url)), { external: ['cloudflare:workers'] });
-  mf = new Miniflare({
-    modules: bundle.modules,
-    modulesRoot: '/',
-    compatibilityDate: defaultCompatibilityDate(miniflare),
-    kvNamespaces: ['BUFFER_KV'],
-    durableObjects: { STATE: { className: 'EdgescopeState', useSQLite: true }, TAMPER: { className: 'TamperState', useSQLite: true } },
-  });
-  await mf.ready;
-});
-after(() => mf?.dispose());
-
-async function run(body) {
-  const res = await mf.dispatchFetch('http://buffer.test/run', { method: 'POST', body: JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status !== 200) throw new Error(`worker threw ${json.name}: ${json.thrown}`);
-  return json;
-}
+const { run } = useBufferWorker();
 
 // A store spec for the worker: each test gets its own KV prefix, object name or memory store.
 let serial = 0;

@@ -4,39 +4,15 @@
 // never deleted, never reported as corrupt and never counted toward maxEntries; an entry-shaped
 // key with damaged metadata is still removed and reported.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { defaultCompatibilityDate } from '../../js/testing/compatibility.js';
-import { importMiniflare } from '../../js/testing/worker.js';
-import { bundleWorker, startCollector, startWorker } from 'edgescope/testing';
+import { test } from 'node:test';
+import { useBufferWorker } from './buffer-worker-runner.js';
+import { startCollector, startWorker } from 'edgescope/testing';
 import { newEntryKey } from '../../js/buffering/entry-key.js';
 import { bundleOf, sleep } from './helpers.js';
 
-const miniflare = await importMiniflare();
-const { Miniflare } = miniflare;
-
 const LIMITS = Object.freeze({ maxEntries: 3, maxBytes: 50_000_000, maxAgeMs: 3_600_000, maxAttempts: 3, replayMaxEntries: 50 });
 
-let mf;
-before(async () => {
-  const bundle = await bundleWorker(fileURLToPath(new URL('./buffer-worker.js', import.meta.url)), { external: ['cloudflare:workers'] });
-  mf = new Miniflare({
-    modules: bundle.modules,
-    modulesRoot: '/',
-    compatibilityDate: defaultCompatibilityDate(miniflare),
-    kvNamespaces: ['BUFFER_KV'],
-    durableObjects: { STATE: { className: 'EdgescopeState', useSQLite: true }, TAMPER: { className: 'TamperState', useSQLite: true } },
-  });
-  await mf.ready;
-});
-after(() => mf?.dispose());
-
-async function run(body) {
-  const res = await mf.dispatchFetch('http://buffer.test/run', { method: 'POST', body: JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status !== 200) throw new Error(`worker threw ${json.name}: ${json.thrown}`);
-  return json;
-}
+const { run } = useBufferWorker();
 
 // Keys under `prefix` that the store did not write: other edgescope state, a neighbour whose
 // prefix extends this one, and names that contain an entry key but are not one.

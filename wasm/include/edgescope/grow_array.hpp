@@ -11,6 +11,8 @@
 // and plans, the scratch buffer). Records that own memory (strings, attribute lists) are not
 // moved by bytes: they are RecordArray (record_array.hpp).
 #pragma once
+#include "edgescope/array_storage.hpp"
+#include <utility>
 #include <cstddef>
 #include <cstring>
 #include <initializer_list>
@@ -24,7 +26,7 @@ namespace edgescope {
 void* grow_array_storage(void* data, std::size_t& capacity, std::size_t need, std::size_t elem_size);
 
 template <class T>
-class GrowArray {
+class GrowArray : public ArrayStorage<T> {
   static_assert(std::is_trivially_copyable_v<T>, "GrowArray moves its elements by bytes");
   static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "GrowArray allocates with plain operator new");
 
@@ -36,10 +38,7 @@ class GrowArray {
     for (const T& v : values) data_[size_++] = v;
   }
   GrowArray(const GrowArray& other) { *this = other; }
-  GrowArray(GrowArray&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
-    other.data_ = nullptr;
-    other.size_ = other.capacity_ = 0;
-  }
+  GrowArray(GrowArray&& other) noexcept { *this = std::move(other); }
   GrowArray& operator=(const GrowArray& other) {
     if (this != &other) {
       size_ = 0;
@@ -88,44 +87,20 @@ class GrowArray {
   // Removes [first, last) (pointers into this array), the ones after moving down.
   void erase(T* first, T* last) {
     if (first == last) return;  // also the empty array's null data (memmove wants real pointers)
-    std::memmove(first, last, static_cast<std::size_t>(end() - last) * sizeof(T));
+    std::memmove(first, last, static_cast<std::size_t>(this->end() - last) * sizeof(T));
     size_ -= static_cast<std::size_t>(last - first);
   }
   // Removes the element at `at` (a pointer into this array), the ones after it moving down.
   void erase(T* at) {
-    std::memmove(at, at + 1, static_cast<std::size_t>(end() - at - 1) * sizeof(T));
+    std::memmove(at, at + 1, static_cast<std::size_t>(this->end() - at - 1) * sizeof(T));
     --size_;
   }
   void clear() { size_ = 0; }
 
-  bool operator==(const GrowArray& o) const {
-    if (size_ != o.size_) return false;
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (!(data_[i] == o.data_[i])) return false;
-    }
-    return true;
-  }
-  bool operator!=(const GrowArray& o) const { return !(*this == o); }
-
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  T* data() { return data_; }
-  const T* data() const { return data_; }
-  T& operator[](std::size_t i) { return data_[i]; }
-  const T& operator[](std::size_t i) const { return data_[i]; }
-  T& front() { return data_[0]; }
-  const T& front() const { return data_[0]; }
-  T& back() { return data_[size_ - 1]; }
-  const T& back() const { return data_[size_ - 1]; }
-  T* begin() { return data_; }
-  T* end() { return data_ + size_; }
-  const T* begin() const { return data_; }
-  const T* end() const { return data_ + size_; }
-
  private:
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  using ArrayStorage<T>::data_;
+  using ArrayStorage<T>::size_;
+  using ArrayStorage<T>::capacity_;
 };
 
 }  // namespace edgescope

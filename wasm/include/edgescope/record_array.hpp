@@ -14,6 +14,7 @@
 // before the storage moves), a size past size_t ends the module (as length_error would without
 // exceptions), and moved-from arrays are empty.
 #pragma once
+#include "edgescope/array_storage.hpp"
 #include <cstddef>
 #include <cstdlib>
 #include <initializer_list>
@@ -31,7 +32,7 @@ void* record_array_storage(void* data, std::size_t size, std::size_t& capacity, 
                            std::size_t elem_size, RelocateRecords relocate);
 
 template <class T>
-class RecordArray {
+class RecordArray : public ArrayStorage<T> {
  public:
   using value_type = T;
   using iterator = T*;
@@ -51,10 +52,7 @@ class RecordArray {
     reserve(other.size_);
     for (const T& v : other) new (data_ + size_++) T(v);
   }
-  RecordArray(RecordArray&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
-    other.data_ = nullptr;
-    other.size_ = other.capacity_ = 0;
-  }
+  RecordArray(RecordArray&& other) noexcept { *this = std::move(other); }
   RecordArray& operator=(const RecordArray& other) {
     if (this != &other) {
       clear();
@@ -106,8 +104,8 @@ class RecordArray {
   void erase(T* first, T* last) {
     if (first == last) return;
     T* out = first;
-    for (T* in = last; in != end(); ++in, ++out) *out = std::move(*in);
-    while (end() != out) pop_back();
+    for (T* in = last; in != this->end(); ++in, ++out) *out = std::move(*in);
+    while (this->end() != out) pop_back();
   }
   void erase(T* at) { erase(at, at + 1); }
   void clear() {
@@ -120,20 +118,6 @@ class RecordArray {
     while (size_ < n) new (data_ + size_++) T();
   }
 
-  bool operator==(const RecordArray& o) const {
-    if (size_ != o.size_) return false;
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (!(data_[i] == o.data_[i])) return false;
-    }
-    return true;
-  }
-  bool operator!=(const RecordArray& o) const { return !(*this == o); }
-
-  std::size_t size() const { return size_; }
-  std::size_t capacity() const { return capacity_; }
-  bool empty() const { return size_ == 0; }
-  T* data() { return data_; }
-  const T* data() const { return data_; }
   // As std::vector::at, which would throw: an index past the end ends the module.
   T& at(std::size_t i) {
     if (i >= size_) std::abort();
@@ -143,16 +127,6 @@ class RecordArray {
     if (i >= size_) std::abort();
     return data_[i];
   }
-  T& operator[](std::size_t i) { return data_[i]; }
-  const T& operator[](std::size_t i) const { return data_[i]; }
-  T& front() { return data_[0]; }
-  const T& front() const { return data_[0]; }
-  T& back() { return data_[size_ - 1]; }
-  const T& back() const { return data_[size_ - 1]; }
-  T* begin() { return data_; }
-  T* end() { return data_ + size_; }
-  const T* begin() const { return data_; }
-  const T* end() const { return data_ + size_; }
 
  private:
   static void relocate(void* to, void* from, std::size_t n) {
@@ -170,9 +144,9 @@ class RecordArray {
     capacity_ = 0;
   }
 
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  using ArrayStorage<T>::data_;
+  using ArrayStorage<T>::size_;
+  using ArrayStorage<T>::capacity_;
 };
 
 }  // namespace edgescope
