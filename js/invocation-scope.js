@@ -273,6 +273,9 @@ export class InvocationScope {
       telemetry.activeInvocations = Math.max(0, telemetry.activeInvocations - 1);
       telemetry.noteUnitOfWorkEnd();
       this.settle();
+      // Records written while this last export was in flight (a WebSocket's messages: the
+      // invocation was still open, so they queued nothing) are flushed now (js/late-records.js).
+      telemetry.late?.note();
     }
   }
 

@@ -72,10 +72,16 @@ function validateHeaders(field, headers) {
   const pairs = headers !== null && typeof headers === 'object' && typeof headers[Symbol.iterator] === 'function' ? [...headers] : Object.entries(checkObject(field, headers, HEADERS_FORM));
   const sent = new Headers();
   for (const pair of pairs) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') throw new EdgescopeConfigError(field, HEADERS_FORM, pair?.[1] ?? pair);
+    // The error names the shape, never the value: a header value is often a secret (an API key).
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') throw new EdgescopeConfigError(field, HEADERS_FORM, shapeOf(pair));
     appendHeader(sent, field, pair[0], pair[1]);
   }
   return sent;
+}
+
+// `[string, number]`, `[string, string, string]`, `number`: what was given, without its values.
+function shapeOf(pair) {
+  return Array.isArray(pair) ? `[${pair.map((v) => (v === null ? 'null' : typeof v)).join(', ')}]` : pair === null ? 'null' : typeof pair;
 }
 
 // RFC 9110 section 5.6.2: a field name is a token.

@@ -137,6 +137,9 @@ test('a header fetch would refuse is refused when the exporter is made, naming t
     }
     assertRefused(() => make({ url, bearerToken: 'sekrit\nx' }), `exporters.${make.name}({ bearerToken })`, /^(?!.*sekrit).*must be a string fetch can send in a header \(no CR, LF, NUL or chars above U\+00FF inside\)/);
     assertRefused(() => make({ url, headers: [['x-api-key']] }), field, /\[name, value\] pairs/);
+    // A malformed pair or a value that is no string: the shape is named, never the value.
+    assertRefused(() => make({ url, headers: [['x-api-key', 'sekrit', 'extra']] }), field, /^(?!.*sekrit).*\(got "\[string, string, string\]"\)$/);
+    assertRefused(() => make({ url, headers: { 'x-api-key': 12345678 } }), field, /^(?!.*12345678).*\(got "\[string, number\]"\)$/);
   }
 });
 
