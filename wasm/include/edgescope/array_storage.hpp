@@ -41,6 +41,15 @@ class ArrayStorage {
   bool operator!=(const ArrayStorage& o) const { return !(*this == o); }
 
  protected:
+  // Takes `other`'s block, leaving it empty; the caller has released its own block first.
+  void take_block(ArrayStorage& other) noexcept {
+    data_ = other.data_;
+    size_ = other.size_;
+    capacity_ = other.capacity_;
+    other.data_ = nullptr;
+    other.size_ = other.capacity_ = 0;
+  }
+
   T* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;

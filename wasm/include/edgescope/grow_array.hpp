@@ -51,11 +51,7 @@ class GrowArray : public ArrayStorage<T> {
   GrowArray& operator=(GrowArray&& other) noexcept {
     if (this != &other) {
       ::operator delete(data_);
-      data_ = other.data_;
-      size_ = other.size_;
-      capacity_ = other.capacity_;
-      other.data_ = nullptr;
-      other.size_ = other.capacity_ = 0;
+      this->take_block(other);
     }
     return *this;
   }

@@ -64,11 +64,7 @@ class RecordArray : public ArrayStorage<T> {
   RecordArray& operator=(RecordArray&& other) noexcept {
     if (this != &other) {
       release();
-      data_ = other.data_;
-      size_ = other.size_;
-      capacity_ = other.capacity_;
-      other.data_ = nullptr;
-      other.size_ = other.capacity_ = 0;
+      this->take_block(other);
     }
     return *this;
   }
