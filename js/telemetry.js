@@ -53,14 +53,14 @@ export class Telemetry {
     return this.logger;
   }
 
-  // Called by instrument() at the start of each invocation: a core that trapped is replaced here,
-  // so one bad call never leaves later ones running on a half-updated heap.
   // instrument()'s Telemetry: records written while none of its invocations runs are flushed in
   // the platform's waitUntil (js/late-records.js).
   exportLateRecords() {
     this.late = new LateRecords(this);
   }
 
+  // Called by instrument() at the start of each invocation: a core that trapped is replaced here,
+  // so one bad call never leaves later ones running on a half-updated heap.
   beginInvocation() {
     if (this.core.dead) this.core.revive();
   }

@@ -45,18 +45,24 @@ export async function startCollectorWith({ bundleName, bindings = {}, ...options
   }
 }
 
-// One flush of `record(metrics)` as the core writes it (native JSON), every point dated `time`.
-export async function metricsPayload(time, record) {
+// One flush of what `record(telemetry)` records, as the core writes it (native JSON), service 'shop'.
+export async function nativePayload(record) {
   const docs = [];
   const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  record(t.metrics);
+  record(t);
   await t.flush();
   assert.equal(docs.length, 1);
-  for (const m of docs[0].metrics) {
+  return docs[0];
+}
+
+// One flush of `record(metrics)` as the core writes it (native JSON), every point dated `time`.
+export async function metricsPayload(time, record) {
+  const doc = await nativePayload((t) => record(t.metrics));
+  for (const m of doc.metrics) {
     m.timestamp = time;
     if (m.startTime !== undefined) m.startTime = time;
   }
-  return docs[0];
+  return doc;
 }
 
 // POSTs a native payload to a collector's ingest endpoint over loopback; asserts it was stored (202).

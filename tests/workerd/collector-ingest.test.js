@@ -5,11 +5,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { createTelemetry } from 'edgescope';
 import { startWorker } from 'edgescope/testing';
 import { decodeNative } from '../../js/wire/index.js';
-import { keepingExporter } from '../js/helpers.js';
-import { applyMigrations } from './collector-helpers.js';
+import { applyMigrations, nativePayload } from './collector-helpers.js';
 import { bundleOf } from './helpers.js';
 
 const TABLES = ['batches', 'spans', 'metric_points', 'logs'];
@@ -17,20 +15,16 @@ const CURRENT = 'current-token-0123456789abcdef';
 const PREVIOUS = 'previous-token-fedcba9876543210';
 
 // One real native payload from the core: spans, a log, a counter and an exponential histogram.
-async function realPayload() {
-  const docs = [];
-  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  t.trace('GET /cart', (span) => {
-    span.setAttribute('http.route', '/cart');
-    t.trace('load cart', () => {});
-    span.logger.warn('slow', { ms: 12 });
+const realPayload = () =>
+  nativePayload((t) => {
+    t.trace('GET /cart', (span) => {
+      span.setAttribute('http.route', '/cart');
+      t.trace('load cart', () => {});
+      span.logger.warn('slow', { ms: 12 });
+    });
+    t.metrics.increment('hits', 2, { route: '/cart' });
+    for (const v of [0.5, 2, 8]) t.metrics.histogram('latency', v, { route: '/cart' }, { unit: 'ms' });
   });
-  t.metrics.increment('hits', 2, { route: '/cart' });
-  for (const v of [0.5, 2, 8]) t.metrics.histogram('latency', v, { route: '/cart' }, { unit: 'ms' });
-  await t.flush();
-  assert.equal(docs.length, 1);
-  return docs[0];
-}
 
 async function startCollector(bindings) {
   const worker = await startWorker({ bundle: await bundleOf('collector-ingest'), d1Databases: ['DB'], bindings });

@@ -6,29 +6,23 @@
 // payload is stored. Well-formed events are stored and read back through the query API as sent.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTelemetry } from 'edgescope';
 import { classifyStatus } from '../../js/exporters/classify.js';
 import { decodeNative } from '../../js/wire/index.js';
-import { keepingExporter } from '../js/helpers.js';
-import { startCollectorWith } from './collector-helpers.js';
+import { nativePayload, startCollectorWith } from './collector-helpers.js';
 
 const INGEST = 'ingest-token-0123456789abcdef';
 const READ = 'read-token-fedcba9876543210';
 
 // One real payload from the core: a span with a plain event, an event past the core's 128
 // attributes an event (sent with droppedAttributesCount: 2) and a recorded exception.
-async function realPayload() {
-  const docs = [];
-  const t = createTelemetry({ service: 'shop', requestMetrics: false, exporters: [keepingExporter('native', (_, d) => docs.push(d))] });
-  t.trace('GET /cart', (span) => {
-    span.addEvent('cart.loaded', { items: 2 });
-    span.addEvent('wide', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])));
-    span.recordException(new TypeError('no cart'));
-  });
-  await t.flush();
-  assert.equal(docs.length, 1);
-  return docs[0];
-}
+const realPayload = () =>
+  nativePayload((t) =>
+    t.trace('GET /cart', (span) => {
+      span.addEvent('cart.loaded', { items: 2 });
+      span.addEvent('wide', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])));
+      span.recordException(new TypeError('no cart'));
+    }),
+  );
 
 const doc = await realPayload();
 let collector;
